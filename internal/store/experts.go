@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Expert is a member of a study's panel. Experts have no account: they
+// reach their pages through personal links.
+type Expert struct {
+	ID         int64     `db:"id"`
+	StudyID    int64     `db:"study_id"`
+	Email      string    `db:"email"`
+	Name       string    `db:"name"`
+	Group      string    `db:"stakeholder_group"`
+	Country    string    `db:"country"`
+	Language   string    `db:"language"`
+	Attributes string    `db:"attributes"` // JSON object of extra CSV columns
+	Status     string    `db:"status"`     // active or declined
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+// AttributeMap decodes the extra columns kept from the import.
+func (e Expert) AttributeMap() map[string]string {
+	m := map[string]string{}
+	_ = json.Unmarshal([]byte(e.Attributes), &m)
+	return m
+}
+
+// NewExpert is an expert to add to a panel.
+type NewExpert struct {
+	Email, Name, Group, Country, Language string
+	Attributes                            map[string]string
+}
+
+// ExpertsByStudy lists a panel in order of addition.
+func (s *Store) ExpertsByStudy(ctx context.Context, studyID int64) ([]Expert, error) {
+	var es []Expert
+	err := s.sel(ctx, &es, `SELECT * FROM experts WHERE study_id = ? ORDER BY id`, studyID)
+	return es, wrap("experts by study", err)
+}
+
+// ExpertByID returns one expert of a study.
+func (s *Store) ExpertByID(ctx context.Context, studyID, id int64) (Expert, error) {
+	var e Expert
+	err := s.get(ctx, &e, `SELECT * FROM experts WHERE id = ? AND study_id = ?`, id, studyID)
+	return e, wrap("expert by id", err)
+}
+
+// ExpertEmails returns the lower-cased e-mails already in a panel.
+func (s *Store) ExpertEmails(ctx context.Context, studyID int64) (map[string]bool, error) {
+	var emails []string
+	if err := s.sel(ctx, &emails, `SELECT email FROM experts WHERE study_id = ?`, studyID); err != nil {
+		return nil, wrap("expert emails", err)
+	}
+	m := make(map[string]bool, len(emails))
+	for _, e := range emails {
+		m[e] = true
+	}
+	return m, nil
+}
+
+// ImportExperts adds all experts in one transaction, or none: a duplicate
+// e-mail (also one added meanwhile by someone else) fails the whole import
+// with ErrConflict.
+func (s *Store) ImportExperts(ctx context.Context, studyID, userID int64, experts []NewExpert) (int, error) {
+	err := s.Transact(ctx, func(tx *Store) error {
+		for _, e := range experts {
+			if _, err := tx.addExpert(ctx, studyID, e); err != nil {
+				return fmt.Errorf("%s: %w", e.Email, err)
+			}
+		}
+		return tx.Audit(ctx, studyID, userID, "import panel", "", "", pluralCount(len(experts), "expert"), "")
+	})
+	if err != nil {
+		return 0, wrap("import experts", err)
+	}
+	return len(experts), nil
+}
+
+// CreateExpert adds one expert to a panel.
+func (s *Store) CreateExpert(ctx context.Context, studyID, userID int64, e NewExpert) (Expert, error) {
+	var out Expert
+	err := s.Transact(ctx, func(tx *Store) error {
+		id, err := tx.addExpert(ctx, studyID, e)
+		if err != nil {
+			return err
+		}
+		if out, err = tx.ExpertByID(ctx, studyID, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, userID, "add expert", "", "", fmt.Sprintf("expert %d", id), "")
+	})
+	return out, wrap("create expert", err)
+}
+
+func (s *Store) addExpert(ctx context.Context, studyID int64, e NewExpert) (int64, error) {
+	attrs := e.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	js, _ := json.Marshal(attrs)
+	return s.insert(ctx, `INSERT INTO experts (study_id, email, name, stakeholder_group, country, language, attributes, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`, studyID, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name),
+		strings.TrimSpace(e.Group), strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), string(js), s.now())
+}
+
+// UpdateExpert changes an expert's details (not their attributes).
+func (s *Store) UpdateExpert(ctx context.Context, studyID, id int64, e NewExpert) error {
+	return wrap("update expert", s.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
+		WHERE id = ? AND study_id = ?`, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name), strings.TrimSpace(e.Group),
+		strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID))
+}
+
+// DeleteExpert removes an expert from the panel (and, by cascade, anything
+// recorded for them).
+func (s *Store) DeleteExpert(ctx context.Context, studyID, userID, id int64) error {
+	return wrap("delete expert", s.Transact(ctx, func(tx *Store) error {
+		if err := tx.execOne(ctx, `DELETE FROM experts WHERE id = ? AND study_id = ?`, id, studyID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, userID, "remove expert", "", fmt.Sprintf("expert %d", id), "", "")
+	}))
+}
+
+// Count is a label with a number, for panel composition tables.
+type Count struct {
+	Label string `db:"label"`
+	N     int    `db:"n"`
+}
+
+// PanelComposition counts a panel's experts by stakeholder group and by country.
+func (s *Store) PanelComposition(ctx context.Context, studyID int64) (byGroup, byCountry []Count, err error) {
+	if err = s.sel(ctx, &byGroup, `SELECT stakeholder_group AS label, COUNT(*) AS n FROM experts WHERE study_id = ?
+		GROUP BY stakeholder_group ORDER BY n DESC, label`, studyID); err != nil {
+		return nil, nil, wrap("panel composition", err)
+	}
+	err = s.sel(ctx, &byCountry, `SELECT country AS label, COUNT(*) AS n FROM experts WHERE study_id = ?
+		GROUP BY country ORDER BY n DESC, label`, studyID)
+	return byGroup, byCountry, wrap("panel composition", err)
+}
+
+func pluralCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

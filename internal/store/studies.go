@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// Study is a Delphi study with its settings.
+type Study struct {
+	ID               int64        `db:"id"`
+	OwnerID          int64        `db:"owner_id"`
+	Title            string       `db:"title"`
+	Description      string       `db:"description"`
+	Languages        string       `db:"languages"` // comma-separated ISO 639-1 codes, the main language first
+	ContactEmail     string       `db:"contact_email"`
+	MaxRounds        int          `db:"max_rounds"`
+	ScaleMin         int          `db:"scale_min"`
+	ScaleMax         int          `db:"scale_max"`
+	ScaleLabels      string       `db:"scale_labels"` // JSON array, one label per point
+	Bands            string       `db:"bands"`        // "1-3,4-6,7-9"
+	AllowUnable      bool         `db:"allow_unable"`
+	RequireAll       bool         `db:"require_all"`
+	ConsensusRule    string       `db:"consensus_rule"` // "percent:75", "comet", …
+	QuantileType     string       `db:"quantile_type"`
+	FinalNoConsensus string       `db:"final_no_consensus"`
+	SettingsLockedAt sql.NullTime `db:"settings_locked_at"`
+	CreatedAt        time.Time    `db:"created_at"`
+	UpdatedAt        time.Time    `db:"updated_at"`
+}
+
+// LanguageList returns the offered languages, main language first.
+func (st Study) LanguageList() []string { return strings.Split(st.Languages, ",") }
+
+// MainLanguage is the language statements are written in first.
+func (st Study) MainLanguage() string { return st.LanguageList()[0] }
+
+// Locked tells whether round 1 has launched, fixing the scale and rule.
+func (st Study) Locked() bool { return st.SettingsLockedAt.Valid }
+
+// Scale returns the study's scale and consensus settings as domain values.
+func (st Study) Scale() (rounds.Scale, error) {
+	sc := rounds.Scale{Min: st.ScaleMin, Max: st.ScaleMax, AllowUnable: st.AllowUnable,
+		Quantile: st.QuantileType, FinalNoConsensus: st.FinalNoConsensus}
+	if err := json.Unmarshal([]byte(st.ScaleLabels), &sc.Labels); err != nil {
+		return sc, fmt.Errorf("store: study %d labels: %w", st.ID, err)
+	}
+	var err error
+	if sc.Bands, err = rounds.ParseBands(st.Bands, st.ScaleMin, st.ScaleMax); err != nil {
+		return sc, fmt.Errorf("store: study %d bands: %w", st.ID, err)
+	}
+	if sc.Rule, err = rounds.ParseRule(st.ConsensusRule, st.ScaleMin, st.ScaleMax); err != nil {
+		return sc, fmt.Errorf("store: study %d rule: %w", st.ID, err)
+	}
+	return sc, nil
+}
+
+// setScale copies a domain scale into the study's columns.
+func (st *Study) setScale(sc rounds.Scale) {
+	labels, _ := json.Marshal(sc.Labels)
+	st.ScaleMin, st.ScaleMax, st.ScaleLabels = sc.Min, sc.Max, string(labels)
+	st.Bands, st.AllowUnable, st.ConsensusRule = sc.Bands.String(), sc.AllowUnable, sc.Rule.String()
+	st.QuantileType, st.FinalNoConsensus = sc.Quantile, sc.FinalNoConsensus
+}
+
+// StudyInfo is what a coordinator may edit at any time.
+type StudyInfo struct {
+	Title        string
+	Description  string
+	Languages    []string
+	ContactEmail string
+	MaxRounds    int
+	RequireAll   bool
+}
+
+// CreateStudy adds a study owned by ownerID with the given scale settings.
+func (s *Store) CreateStudy(ctx context.Context, ownerID int64, info StudyInfo, sc rounds.Scale) (Study, error) {
+	now := s.now()
+	st := Study{OwnerID: ownerID, CreatedAt: now, UpdatedAt: now}
+	st.setInfo(info)
+	st.setScale(sc)
+	err := s.Transact(ctx, func(tx *Store) error {
+		id, err := tx.insert(ctx, `INSERT INTO studies (owner_id, title, description, languages, contact_email, max_rounds,
+			scale_min, scale_max, scale_labels, bands, allow_unable, require_all, consensus_rule, quantile_type,
+			final_no_consensus, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.OwnerID, st.Title, st.Description, st.Languages, st.ContactEmail, st.MaxRounds,
+			st.ScaleMin, st.ScaleMax, st.ScaleLabels, st.Bands, st.AllowUnable, st.RequireAll, st.ConsensusRule,
+			st.QuantileType, st.FinalNoConsensus, st.CreatedAt, st.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		st.ID = id
+		return tx.Audit(ctx, id, ownerID, "create study", "", "", st.Title, "")
+	})
+	return st, wrap("create study", err)
+}
+
+func (st *Study) setInfo(info StudyInfo) {
+	st.Title = strings.TrimSpace(info.Title)
+	st.Description = strings.TrimSpace(info.Description)
+	st.Languages = strings.Join(info.Languages, ",")
+	st.ContactEmail = strings.TrimSpace(info.ContactEmail)
+	st.MaxRounds = info.MaxRounds
+	st.RequireAll = info.RequireAll
+}
+
+// StudyByID returns one study.
+func (s *Store) StudyByID(ctx context.Context, id int64) (Study, error) {
+	var st Study
+	err := s.get(ctx, &st, `SELECT * FROM studies WHERE id = ?`, id)
+	return st, wrap("study by id", err)
+}
+
+// StudyWithRole is a study as one user sees it in the study list.
+type StudyWithRole struct {
+	Study
+	Role string `db:"role"`
+}
+
+// StudiesForUser lists the studies a user owns or collaborates on.
+func (s *Store) StudiesForUser(ctx context.Context, userID int64) ([]StudyWithRole, error) {
+	var sts []StudyWithRole
+	err := s.sel(ctx, &sts, `SELECT s.*, 'owner' AS role FROM studies s WHERE s.owner_id = ?
+		UNION ALL SELECT s.*, m.role FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ?
+		ORDER BY id DESC`, userID, userID, userID)
+	return sts, wrap("studies for user", err)
+}
+
+// Roles a user can have in a study.
+const (
+	RoleOwner       = "owner"
+	RoleCoordinator = "coordinator"
+	RoleResearcher  = "researcher"
+)
+
+// RoleInStudy returns the user's role in the study, or ErrNotFound when the
+// user has none (the study is then invisible to them).
+func (s *Store) RoleInStudy(ctx context.Context, studyID, userID int64) (string, error) {
+	var role string
+	err := s.get(ctx, &role, `SELECT 'owner' FROM studies WHERE id = ? AND owner_id = ?
+		UNION ALL SELECT role FROM study_members WHERE study_id = ? AND user_id = ?`, studyID, userID, studyID, userID)
+	return role, wrap("role in study", err)
+}
+
+// Member is a collaborator on a study.
+type Member struct {
+	UserID int64  `db:"user_id"`
+	Email  string `db:"email"`
+	Name   string `db:"name"`
+	Role   string `db:"role"`
+}
+
+// MembersByStudy lists the owner and collaborators.
+func (s *Store) MembersByStudy(ctx context.Context, studyID int64) ([]Member, error) {
+	var ms []Member
+	err := s.sel(ctx, &ms, `SELECT u.id AS user_id, u.email, u.name, 'owner' AS role FROM studies s JOIN users u ON u.id = s.owner_id WHERE s.id = ?
+		UNION ALL SELECT u.id, u.email, u.name, m.role FROM study_members m JOIN users u ON u.id = m.user_id WHERE m.study_id = ?
+		ORDER BY role DESC, name`, studyID, studyID)
+	return ms, wrap("members by study", err)
+}
+
+// AddStudyMember gives an existing account a role in the study.
+func (s *Store) AddStudyMember(ctx context.Context, studyID, byUserID int64, email, role string) error {
+	return wrap("add study member", s.Transact(ctx, func(tx *Store) error {
+		u, err := tx.UserByEmail(ctx, email)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.RoleInStudy(ctx, studyID, u.ID); err == nil {
+			return ErrConflict
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO study_members (study_id, user_id, role) VALUES (?, ?, ?)`, studyID, u.ID, role); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, byUserID, "add member", role, "", u.Email, "")
+	}))
+}
+
+// UpdateStudyInfo changes the title, description, languages, contact,
+// planned rounds and answer requirement; these never lock.
+func (s *Store) UpdateStudyInfo(ctx context.Context, studyID, userID int64, info StudyInfo) error {
+	var st Study
+	st.setInfo(info)
+	return wrap("update study info", s.Transact(ctx, func(tx *Store) error {
+		old, err := tx.StudyByID(ctx, studyID)
+		if err != nil {
+			return err
+		}
+		if err := tx.execOne(ctx, `UPDATE studies SET title = ?, description = ?, languages = ?, contact_email = ?,
+			max_rounds = ?, require_all = ?, updated_at = ? WHERE id = ?`, st.Title, st.Description, st.Languages,
+			st.ContactEmail, st.MaxRounds, st.RequireAll, tx.now(), studyID); err != nil {
+			return err
+		}
+		if old.Title != st.Title {
+			return tx.Audit(ctx, studyID, userID, "edit study", "title", old.Title, st.Title, "")
+		}
+		return nil
+	}))
+}
+
+// UpdateStudyScale changes the scale, bands and consensus definition.
+// Before round 1 launches this is a plain edit. Afterwards it is a protocol
+// amendment: it needs a reason, and every changed setting is written to the
+// audit log with its old and new value; without a reason it fails with
+// rounds.ErrSettingsLocked.
+func (s *Store) UpdateStudyScale(ctx context.Context, studyID, userID int64, sc rounds.Scale, reason string) error {
+	return wrap("update study scale", s.Transact(ctx, func(tx *Store) error {
+		old, err := tx.StudyByID(ctx, studyID)
+		if err != nil {
+			return err
+		}
+		reason = strings.TrimSpace(reason)
+		if old.Locked() && reason == "" {
+			return rounds.ErrSettingsLocked
+		}
+		if old.Locked() && (sc.Min != old.ScaleMin || sc.Max != old.ScaleMax) {
+			return errors.New("the scale's range cannot change once ratings were collected on it")
+		}
+		next := old
+		next.setScale(sc)
+		if err := tx.execOne(ctx, `UPDATE studies SET scale_min = ?, scale_max = ?, scale_labels = ?, bands = ?,
+			allow_unable = ?, consensus_rule = ?, quantile_type = ?, final_no_consensus = ?, updated_at = ? WHERE id = ?`,
+			next.ScaleMin, next.ScaleMax, next.ScaleLabels, next.Bands, next.AllowUnable, next.ConsensusRule,
+			next.QuantileType, next.FinalNoConsensus, tx.now(), studyID); err != nil {
+			return err
+		}
+		action := "edit settings"
+		if old.Locked() {
+			action = "protocol amendment"
+		}
+		changes := []struct{ field, old, new string }{
+			{"scale", fmt.Sprintf("%d-%d", old.ScaleMin, old.ScaleMax), fmt.Sprintf("%d-%d", next.ScaleMin, next.ScaleMax)},
+			{"labels", old.ScaleLabels, next.ScaleLabels},
+			{"bands", old.Bands, next.Bands},
+			{"allow_unable", fmt.Sprint(old.AllowUnable), fmt.Sprint(next.AllowUnable)},
+			{"consensus_rule", old.ConsensusRule, next.ConsensusRule},
+			{"quantile_type", old.QuantileType, next.QuantileType},
+			{"final_no_consensus", old.FinalNoConsensus, next.FinalNoConsensus},
+		}
+		for _, c := range changes {
+			if c.old != c.new {
+				if err := tx.Audit(ctx, studyID, userID, action, c.field, c.old, c.new, reason); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
+}
+
+// LockStudySettings fixes the scale and consensus definition; launching
+// round 1 calls it. Locking twice keeps the first time.
+func (s *Store) LockStudySettings(ctx context.Context, studyID, userID int64) error {
+	return wrap("lock study settings", s.Transact(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `UPDATE studies SET settings_locked_at = ? WHERE id = ? AND settings_locked_at IS NULL`, tx.now(), studyID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return tx.Audit(ctx, studyID, userID, "lock settings", "", "", "", "round 1 launched")
+		}
+		return nil
+	}))
+}
