@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything else is for developers and CI.
+
+GO          ?= go
+BIN         := bin/delphi
+STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 10s
+
+# make run keeps its data in ./data unless DELPHI_DATABASE_URL says otherwise.
+export DELPHI_DATABASE_URL ?= sqlite:./data/delphi.db
+
+.PHONY: run test check build bench fuzz clean
+
+## run: build, migrate the database, load the demo study once, and serve.
+run: build
+	./$(BIN) migrate
+	./$(BIN) demo
+	./$(BIN) serve
+
+## test: all tests; PostgreSQL too when DELPHI_TEST_POSTGRES_URL is set.
+test:
+	$(GO) test -count=1 ./...
+
+## check: formatting, vet, staticcheck, race-enabled tests, short fuzzing.
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/panelcsv/
+	@if [ -d internal/report ] && grep -q 'func FuzzReadRatings' internal/report/*_test.go 2>/dev/null; then \
+	  $(GO) test -run '^$$' -fuzz '^FuzzReadRatings$$' -fuzztime $(FUZZTIME) ./internal/report/; fi
+
+## build: one static binary, no cgo.
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN) ./server
+
+## bench: Go benchmarks, and the analysis comparison with pandas/scipy.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@if [ -f testdata/bench/compare.sh ]; then bash testdata/bench/compare.sh; fi
+
+clean:
+	rm -rf bin

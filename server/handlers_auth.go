@@ -1,0 +1,118 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/store"
+)
+
+type loginPage struct {
+	basePage
+	Email string
+	Next  string
+	Error string
+}
+
+func (a *app) showLoginPage(c echo.Context) error {
+	if _, ok := c.Get(ctxUser).(store.User); ok {
+		return c.Redirect(http.StatusSeeOther, "/studies")
+	}
+	return a.render(c, http.StatusOK, "login", loginPage{basePage: a.base(c, "Log in"), Next: safeNext(c.QueryParam("next"))})
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/studies"
+	}
+	return next
+}
+
+func (a *app) login(c echo.Context) error {
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	page := loginPage{basePage: a.base(c, "Log in"), Email: email, Next: safeNext(c.FormValue("next"))}
+	// Limit by address and by account, so neither one machine nor many
+	// machines can guess one account's password quickly.
+	if !a.loginLimiter.Allow("ip:"+c.RealIP()) || !a.loginLimiter.Allow("email:"+email) {
+		page.Error = "Too many login attempts. Wait a minute and try again."
+		return a.render(c, http.StatusTooManyRequests, "login", page)
+	}
+	ctx := c.Request().Context()
+	u, err := a.store.UserByEmail(ctx, email)
+	if err == nil {
+		err = auth.CheckPassword(u.PasswordHash, c.FormValue("password"))
+	}
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, auth.ErrBadPassword) {
+		page.Error = "The e-mail address or password is wrong."
+		return a.render(c, http.StatusUnauthorized, "login", page)
+	}
+	if err != nil {
+		return err
+	}
+	token, hash := auth.NewToken()
+	if err := a.store.CreateSession(ctx, hash, u.ID, a.cfg.SessionLifetime); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(a.cfg.SessionLifetime.Seconds())})
+	a.log.InfoContext(ctx, "login", "user_id", u.ID, "request_id", requestID(c))
+	return c.Redirect(http.StatusSeeOther, page.Next)
+}
+
+func (a *app) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := a.store.DeleteSession(c.Request().Context(), auth.HashToken(ck.Value)); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+type tokensPage struct {
+	basePage
+	Tokens   []store.APIToken
+	NewToken string
+}
+
+func (a *app) showTokensPage(c echo.Context) error {
+	ts, err := a.store.APITokensByUser(c.Request().Context(), user(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "account_tokens", tokensPage{basePage: a.base(c, "API tokens"), Tokens: ts})
+}
+
+// createToken shows the new token once, on the response page itself,
+// rather than after a redirect, so it is never stored anywhere.
+func (a *app) createToken(c echo.Context) error {
+	ctx := c.Request().Context()
+	token, hash := auth.NewToken()
+	label := strings.TrimSpace(c.FormValue("label"))
+	if label == "" {
+		label = "web"
+	}
+	if _, err := a.store.CreateAPIToken(ctx, user(c).ID, hash, label); err != nil {
+		return err
+	}
+	ts, err := a.store.APITokensByUser(ctx, user(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "account_tokens", tokensPage{basePage: a.base(c, "API tokens"), Tokens: ts, NewToken: token})
+}
+
+func (a *app) revokeToken(c echo.Context) error {
+	id, _ := strconv.ParseInt(c.Param("tid"), 10, 64)
+	if err := a.store.RevokeAPIToken(c.Request().Context(), user(c).ID, id); err != nil {
+		return err
+	}
+	setFlash(c, "Token revoked.")
+	return c.Redirect(http.StatusSeeOther, "/account/tokens")
+}

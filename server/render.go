@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/templates"
+)
+
+// basePage carries what the layout needs; every page struct embeds it.
+type basePage struct {
+	Title string
+	Lang  string
+	User  *store.User
+	CSRF  string
+	Flash string
+	Study *store.Study
+	Role  string // the user's role in Study
+	Tab   string
+}
+
+// CanEdit tells the templates whether to show editing controls.
+func (b basePage) CanEdit() bool { return b.Role == store.RoleOwner || b.Role == store.RoleCoordinator }
+
+// pages holds one parsed template set per page: layout + partials + page.
+type pages map[string]*template.Template
+
+var templateFuncs = template.FuncMap{
+	"join": strings.Join,
+	"add":  func(a, b int) int { return a + b },
+	// dict builds a map for passing several values to a sub-template.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"seq": func(from, to int) []int {
+		var s []int
+		for i := from; i <= to; i++ {
+			s = append(s, i)
+		}
+		return s
+	},
+}
+
+// parsePages parses every pages/*.html once at start; a broken template
+// stops the program at start rather than failing a request later.
+func parsePages() (pages, error) {
+	names, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := pages{}
+	for _, name := range names {
+		t, err := template.New("").Funcs(templateFuncs).ParseFS(templates.FS, "layout.html", "partials/*.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		p[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return p, nil
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (a *app) render(c echo.Context, status int, name string, data any) error {
+	t, ok := a.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// base fills the common page fields from the request.
+func (a *app) base(c echo.Context, title string) basePage {
+	b := basePage{Title: title, Lang: "en"}
+	if u, ok := c.Get(ctxUser).(store.User); ok {
+		b.User = &u
+	}
+	b.CSRF, _ = c.Get(ctxCSRF).(string)
+	b.Flash = takeFlash(c)
+	if st, ok := c.Get(ctxStudy).(store.Study); ok {
+		b.Study = &st
+		b.Role, _ = c.Get(ctxRole).(string)
+	}
+	return b
+}
+
+const flashCookie = "delphi_flash"
+
+// setFlash leaves a one-line message for the page after a redirect.
+func setFlash(c echo.Context, msg string) {
+	c.SetCookie(&http.Cookie{Name: flashCookie, Value: encodeFlash(msg), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+func takeFlash(c echo.Context) string {
+	ck, err := c.Cookie(flashCookie)
+	if err != nil || ck.Value == "" {
+		return ""
+	}
+	c.SetCookie(&http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	return decodeFlash(ck.Value)
+}

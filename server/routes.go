@@ -1,0 +1,78 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/templates"
+)
+
+// routes lists every route of the platform with the permission it needs.
+func (a *app) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	e.Use(middleware.RequestID())
+	e.Use(a.logRequests)
+	e.Use(middleware.Recover())
+	e.Use(a.securityHeaders)
+	e.Use(middleware.BodyLimit("4M"))
+
+	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))))
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+
+	// Pages: session cookie + CSRF on every form.
+	web := e.Group("", a.csrf(), a.loadUser)
+	web.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/studies") })
+	web.GET("/login", a.showLoginPage)
+	web.POST("/login", a.login)
+	web.POST("/logout", a.logout)
+
+	coord := web.Group("", requireUser)
+	coord.GET("/studies", a.showStudiesPage)
+	coord.POST("/studies", a.createStudy)
+	coord.GET("/account/tokens", a.showTokensPage)
+	coord.POST("/account/tokens", a.createToken)
+	coord.POST("/account/tokens/:tid/revoke", a.revokeToken)
+
+	read := coord.Group("/studies/:id", a.studyAccess(store.RoleResearcher))
+	read.GET("", a.showStudyPage)
+	read.GET("/settings", a.showSettingsPage)
+	read.GET("/statements", a.showStatementsPage)
+	read.GET("/panel", a.showPanelPage)
+	read.GET("/audit", a.showAuditPage)
+
+	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
+	edit.POST("/info", a.updateStudyInfo)
+	edit.POST("/scale", a.updateStudyScale)
+	edit.POST("/members", a.addMember)
+	edit.POST("/sections", a.createSection)
+	edit.POST("/sections/:sid", a.renameSection)
+	edit.POST("/sections/:sid/delete", a.deleteSection)
+	edit.POST("/statements", a.addStatements)
+	edit.GET("/statements/:sid", a.showStatementPage)
+	edit.POST("/statements/:sid", a.updateStatement)
+	edit.POST("/statements/:sid/move", a.moveStatement)
+	edit.POST("/statements/:sid/delete", a.deleteStatement)
+	edit.POST("/panel/import", a.importPanel)
+	edit.POST("/panel/experts", a.addExpert)
+	edit.GET("/panel/experts/:eid", a.showExpertPage)
+	edit.POST("/panel/experts/:eid", a.updateExpert)
+	edit.POST("/panel/experts/:eid/delete", a.deleteExpert)
+
+	// JSON API v1: bearer tokens, no cookies, no CSRF.
+	api := e.Group("/api/v1", a.requireToken)
+	api.POST("/studies", a.apiCreateStudy)
+	apiRead := api.Group("/studies/:id", a.studyAccess(store.RoleResearcher))
+	apiRead.GET("", a.apiGetStudy)
+	apiRead.GET("/statements", a.apiListStatements)
+	apiRead.GET("/panel", a.apiListPanel)
+	apiEdit := api.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
+	apiEdit.PATCH("", a.apiUpdateStudy)
+	apiEdit.POST("/statements", a.apiAddStatements)
+	apiEdit.POST("/panel", a.apiImportPanel)
+	return e
+}

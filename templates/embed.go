@@ -1,0 +1,11 @@
+// Package templates holds the HTML pages, e-mails and static files, embedded
+// in the binary. Each page is parsed once at start together with the layout
+// and partials (see server/render.go).
+package templates
+
+import "embed"
+
+// FS holds layout.html, partials/*.html, pages/*.html and static/*.
+//
+//go:embed layout.html partials/*.html pages/*.html static/*
+var FS embed.FS
