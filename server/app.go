@@ -15,7 +15,9 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/config"
+	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // app holds everything the handlers need; it is built once in cmdServe
@@ -28,6 +30,14 @@ type app struct {
 	loginLimiter *auth.Limiter // per IP and per e-mail
 	tokenLimiter *auth.Limiter // per IP, for API tokens
 	echo         *echo.Echo
+	mailer       *mail.Dispatcher // nil when no SMTP server is configured
+}
+
+// notifyMail wakes the dispatcher after e-mails were queued.
+func (a *app) notifyMail() {
+	if a.mailer != nil {
+		a.mailer.Notify()
+	}
 }
 
 func newApp(cfg config.Config, s *store.Store, log *slog.Logger) (*app, error) {
@@ -42,6 +52,13 @@ func newApp(cfg config.Config, s *store.Store, log *slog.Logger) (*app, error) {
 		pages:        p,
 		loginLimiter: auth.NewLimiter(10, 30*time.Second),
 		tokenLimiter: auth.NewLimiter(300, 100*time.Millisecond),
+	}
+	if cfg.SMTPURL != "" {
+		smtp, err := config.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		a.mailer = &mail.Dispatcher{Store: s, SMTP: smtp, From: cfg.SMTPFrom, Rate: cfg.MailRate, Log: log}
 	}
 	a.echo = a.routes()
 	return a, nil
@@ -76,8 +93,13 @@ func cmdServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); a.cleanSessions(jobs) }()
+	go func() { defer wg.Done(); a.runRoundJobs(jobs, 30*time.Second) }()
+	if a.mailer != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.mailer.Run(jobs) }()
+	}
 
 	fmt.Fprintf(stdout, "Delphi is running: open %s/login (listening on %s, database %s)\n", cfg.BaseURL, ln.Addr(), s.Dialect())
 	serveErr := make(chan error, 1)
@@ -95,6 +117,64 @@ func cmdServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 		return nil
 	}
 	return err
+}
+
+// runRoundJobs closes rounds whose deadline passed and queues scheduled
+// reminders. Both are rows in the database first, so nothing is lost
+// across restarts, and each is done once even with several instances
+// (closing twice fails; a reminder is claimed before it is sent).
+func (a *app) runRoundJobs(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		a.roundJobsOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (a *app) roundJobsOnce(ctx context.Context) {
+	due, err := a.store.DueRounds(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("due rounds", "err", err)
+	}
+	for _, r := range due {
+		st, err := a.store.StudyByID(ctx, r.StudyID)
+		if err == nil {
+			err = a.closeRound(ctx, st, r.ID, 0)
+		}
+		if err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
+			a.log.Error("close round at deadline", "round_id", r.ID, "err", err)
+		} else if err == nil {
+			a.log.Info("closed round at its deadline", "round_id", r.ID)
+		}
+	}
+	reminders, err := a.store.DueReminders(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("due reminders", "err", err)
+	}
+	for _, rem := range reminders {
+		claimed, err := a.store.MarkReminderDone(ctx, rem.ID)
+		if err != nil || !claimed {
+			continue
+		}
+		r, err := a.store.RoundByID(ctx, rem.RoundID)
+		if err != nil {
+			continue
+		}
+		st, err := a.store.StudyByID(ctx, r.StudyID)
+		if err == nil {
+			var n int
+			n, err = a.remindRound(ctx, st, r.ID, 0)
+			a.log.Info("scheduled reminder", "round_id", r.ID, "queued", n)
+		}
+		if err != nil {
+			a.log.Error("scheduled reminder", "round_id", r.ID, "err", err)
+		}
+	}
 }
 
 // cleanSessions deletes expired coordinator sessions every hour.

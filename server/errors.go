@@ -37,6 +37,10 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, rounds.ErrSettingsLocked.Error()
 	case errors.Is(err, store.ErrStatementInUse):
 		return http.StatusConflict, store.ErrStatementInUse.Error()
+	case isRoundStateError(err), errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, store.ErrNotReplaceable):
+		return http.StatusConflict, err.Error()
+	case errors.Is(err, store.ErrOverrideNeedsReason):
+		return http.StatusUnprocessableEntity, err.Error()
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "this conflicts with existing data (already exists)"
 	}

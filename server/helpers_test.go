@@ -22,7 +22,8 @@ import (
 // testEnv is the whole application on a fresh database, served by httptest.
 type testEnv struct {
 	t     *testing.T
-	url   string // database URL
+	extra map[string]string // more DELPHI_* variables
+	url   string            // database URL
 	store *store.Store
 	app   *app
 	srv   *httptest.Server
@@ -36,9 +37,15 @@ func engines(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 }
 
 func newTestEnv(t *testing.T, engine string) *testEnv {
+	return newTestEnvWith(t, engine, nil)
+}
+
+// newTestEnvWith starts the application with extra environment variables,
+// such as DELPHI_SMTP_URL.
+func newTestEnvWith(t *testing.T, engine string, extra map[string]string) *testEnv {
 	t.Helper()
 	dbURL := storetest.URL(t, engine)
-	env := &testEnv{t: t, url: dbURL}
+	env := &testEnv{t: t, url: dbURL, extra: extra}
 	if err := env.run(nil, "migrate"); err != nil {
 		t.Fatal(err)
 	}
@@ -51,17 +58,22 @@ func newTestEnv(t *testing.T, engine string) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(cfg, s, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// Errors the app logs show up in the test's output.
+	a, err := newApp(cfg, s, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	env.store, env.app = s, a
-	env.srv = httptest.NewServer(a.echo)
+	env.srv = httptest.NewUnstartedServer(a.echo)
+	env.srv.Start()
 	t.Cleanup(env.srv.Close)
 	return env
 }
 
 func (env *testEnv) getenv(k string) string {
+	if v, ok := env.extra[k]; ok {
+		return v
+	}
 	switch k {
 	case "DELPHI_DATABASE_URL":
 		return env.url
@@ -198,4 +210,12 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 			t.Errorf("%s does not contain %q", what, w)
 		}
 	}
+}
+
+// testLog writes log lines to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -61,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdToken(ctx, args, getenv, stdout)
 	case "demo":
 		return cmdDemo(ctx, getenv, stdout)
+	case "analyze":
+		return cmdAnalyze(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

@@ -22,6 +22,8 @@ const (
 	ctxCSRF  = "csrf"
 	ctxStudy = "study"
 	ctxRole  = "role"
+	// ctxRoundStudy is the study of a round-addressed API route (:rid).
+	ctxRoundStudy = "round_study"
 )
 
 const sessionCookie = "delphi_session"
@@ -70,7 +72,14 @@ func (a *app) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // is exempt: it authenticates with bearer tokens, never cookies.
 func (a *app) csrf() echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/") },
+		Skipper: func(c echo.Context) bool {
+			path := c.Request().URL.Path
+			// One-click List-Unsubscribe (RFC 8058) posts to the decline link
+			// from the mail provider, without a token; the link's own
+			// 256-bit token is the proof there.
+			isDecline := strings.HasPrefix(path, "/r/") && strings.HasSuffix(path, "/decline")
+			return strings.HasPrefix(path, "/api/") || (isDecline && c.Request().Method == http.MethodPost)
+		},
 		TokenLookup:    "form:csrf,header:X-CSRF-Token",
 		ContextKey:     ctxCSRF,
 		CookieName:     "delphi_csrf",
@@ -146,6 +155,9 @@ func (a *app) studyAccess(minRole string) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			u := c.Get(ctxUser).(store.User)
 			id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+			if rid, ok := c.Get(ctxRoundStudy).(int64); ok {
+				id, err = rid, nil
+			}
 			if err != nil {
 				return echo.NewHTTPError(http.StatusNotFound, "no such study")
 			}
@@ -167,6 +179,25 @@ func (a *app) studyAccess(minRole string) echo.MiddlewareFunc {
 			c.Set(ctxStudy, st)
 			c.Set(ctxRole, role)
 			return next(c)
+		}
+	}
+}
+
+// roundAccess is studyAccess for routes named by a round (:rid): it finds
+// the round's study and checks the role there.
+func (a *app) roundAccess(minRole string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		check := a.studyAccess(minRole)(next)
+		return func(c echo.Context) error {
+			r, err := a.store.RoundByID(c.Request().Context(), paramID(c, "rid"))
+			if errors.Is(err, store.ErrNotFound) {
+				return echo.NewHTTPError(http.StatusNotFound, "no such round")
+			}
+			if err != nil {
+				return err
+			}
+			c.Set(ctxRoundStudy, r.StudyID)
+			return check(c)
 		}
 	}
 }

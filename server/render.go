@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/templates"
 )
@@ -30,6 +32,39 @@ type basePage struct {
 // CanEdit tells the templates whether to show editing controls.
 func (b basePage) CanEdit() bool { return b.Role == store.RoleOwner || b.Role == store.RoleCoordinator }
 
+// formatOpt shows an undefined statistic as "—", never as 0 (SPEC §0.3),
+// numbers to at most 3 decimals.
+func formatOpt(v any) string {
+	switch o := v.(type) {
+	case analysis.Opt[float64]:
+		if o.Valid {
+			return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(o.Value, 'f', 3, 64), "0"), ".")
+		}
+	case analysis.Opt[analysis.Hundredths]:
+		if o.Valid {
+			return o.Value.String()
+		}
+	case analysis.Opt[int]:
+		if o.Valid {
+			return strconv.Itoa(o.Value)
+		}
+	case analysis.Opt[string]:
+		if o.Valid {
+			return o.Value
+		}
+	}
+	return "—"
+}
+
+// formatPct shows a percentage to one decimal place; decisions never use
+// the shown value (SPEC §0.3).
+func formatPct(o analysis.Opt[float64]) string {
+	if !o.Valid {
+		return "—"
+	}
+	return strconv.FormatFloat(o.Value, 'f', 1, 64) + " %"
+}
+
 // pages holds one parsed template set per page: layout + partials + page.
 type pages map[string]*template.Template
 
@@ -44,6 +79,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return m
 	},
+	"int64": func(i int) int64 { return int64(i) },
+	"list":  func(xs ...string) []string { return xs },
+	"opt":   formatOpt,
+	"pct":   formatPct,
 	"seq": func(from, to int) []int {
 		var s []int
 		for i := from; i <= to; i++ {

@@ -31,6 +31,16 @@ func (a *app) routes() *echo.Echo {
 	web.POST("/login", a.login)
 	web.POST("/logout", a.logout)
 
+	// Experts: a personal link, no account. The link's token becomes a
+	// cookie and the address bar is cleaned at once.
+	web.GET("/r/:token", a.enterByLink)
+	web.GET("/r/:token/decline", a.showDeclinePage)
+	web.POST("/r/:token/decline", a.declineByLink)
+	expert := web.Group("/e", a.requireExpert)
+	expert.GET("", a.showExpertRoundPage)
+	expert.POST("", a.saveExpertRatings)
+	expert.POST("/submit", a.submitExpertRound)
+
 	coord := web.Group("", requireUser)
 	coord.GET("/studies", a.showStudiesPage)
 	coord.POST("/studies", a.createStudy)
@@ -44,6 +54,9 @@ func (a *app) routes() *echo.Echo {
 	read.GET("/statements", a.showStatementsPage)
 	read.GET("/panel", a.showPanelPage)
 	read.GET("/audit", a.showAuditPage)
+	read.GET("/rounds", a.showRoundsPage)
+	read.GET("/rounds/:rid", a.showRoundPage)
+	read.GET("/rounds/:rid/outbox", a.showOutboxPage)
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
@@ -62,6 +75,17 @@ func (a *app) routes() *echo.Echo {
 	edit.GET("/panel/experts/:eid", a.showExpertPage)
 	edit.POST("/panel/experts/:eid", a.updateExpert)
 	edit.POST("/panel/experts/:eid/delete", a.deleteExpert)
+	edit.POST("/rounds", a.createRound)
+	edit.POST("/rounds/:rid/settings", a.updateRound)
+	edit.POST("/rounds/:rid/launch", a.launchRoundAction)
+	edit.POST("/rounds/:rid/remind", a.remindRoundAction)
+	edit.POST("/rounds/:rid/close", a.closeRoundAction)
+	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
+	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
+	edit.POST("/rounds/:rid/replace", a.replaceStatement)
+	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)
+	edit.GET("/outbox/:mid", a.showMessagePage)
+	edit.POST("/outbox/:mid/resend", a.resendMessage)
 
 	// JSON API v1: bearer tokens, no cookies, no CSRF.
 	api := e.Group("/api/v1", a.requireToken)
@@ -74,5 +98,14 @@ func (a *app) routes() *echo.Echo {
 	apiEdit.PATCH("", a.apiUpdateStudy)
 	apiEdit.POST("/statements", a.apiAddStatements)
 	apiEdit.POST("/panel", a.apiImportPanel)
+	apiEdit.POST("/rounds", a.apiCreateRound)
+	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
+	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
+	apiRound.GET("", a.apiGetRound)
+	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))
+	apiRoundEdit.POST("/launch", a.apiLaunchRound)
+	apiRoundEdit.POST("/remind", a.apiRemindRound)
+	apiRoundEdit.POST("/close", a.apiCloseRound)
+	apiRoundEdit.POST("/decisions", a.apiSetDecisions)
 	return e
 }

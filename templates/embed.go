@@ -5,7 +5,8 @@ package templates
 
 import "embed"
 
-// FS holds layout.html, partials/*.html, pages/*.html and static/*.
+// FS holds layout.html, partials/*.html, pages/*.html, static/* and the
+// e-mails email/*.{txt,html}.
 //
-//go:embed layout.html partials/*.html pages/*.html static/*
+//go:embed layout.html partials/*.html pages/*.html static/* email/*
 var FS embed.FS

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -11,16 +12,18 @@ import (
 // Expert is a member of a study's panel. Experts have no account: they
 // reach their pages through personal links.
 type Expert struct {
-	ID         int64     `db:"id"`
-	StudyID    int64     `db:"study_id"`
-	Email      string    `db:"email"`
-	Name       string    `db:"name"`
-	Group      string    `db:"stakeholder_group"`
-	Country    string    `db:"country"`
-	Language   string    `db:"language"`
-	Attributes string    `db:"attributes"` // JSON object of extra CSV columns
-	Status     string    `db:"status"`     // active or declined
-	CreatedAt  time.Time `db:"created_at"`
+	ID          int64        `db:"id"`
+	StudyID     int64        `db:"study_id"`
+	Email       string       `db:"email"`
+	Name        string       `db:"name"`
+	Group       string       `db:"stakeholder_group"`
+	Country     string       `db:"country"`
+	Language    string       `db:"language"`
+	Attributes  string       `db:"attributes"` // JSON object of extra CSV columns
+	Status      string       `db:"status"`     // active or declined
+	DeclinedAt  sql.NullTime `db:"declined_at"`
+	ConsentedAt sql.NullTime `db:"consented_at"`
+	CreatedAt   time.Time    `db:"created_at"`
 }
 
 // AttributeMap decodes the extra columns kept from the import.

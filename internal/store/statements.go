@@ -23,6 +23,8 @@ type Statement struct {
 	SectionID sql.NullInt64 `db:"section_id"`
 	Text      string        `db:"text"`
 	Position  int           `db:"position"`
+	Version   int           `db:"version"` // 1, then +1 per rewording (a new row linked to its parent)
+	Retired   bool          `db:"retired"` // replaced by a newer version, merged, or settled
 	CreatedAt time.Time     `db:"created_at"`
 	UpdatedAt time.Time     `db:"updated_at"`
 }
@@ -162,13 +164,11 @@ func (s *Store) DeleteStatement(ctx context.Context, studyID, userID, id int64) 
 	}))
 }
 
-// statementUsed tells whether a round has presented the statement. Until
-// the rounds tables exist, a statement counts as used once its study's
-// settings are locked by the launch of round 1.
+// statementUsed tells whether a round has presented the statement.
 func (s *Store) statementUsed(ctx context.Context, id int64) (bool, error) {
-	var locked bool
-	err := s.get(ctx, &locked, `SELECT s.settings_locked_at IS NOT NULL FROM statements st JOIN studies s ON s.id = st.study_id WHERE st.id = ?`, id)
-	return locked, err
+	var n int
+	err := s.get(ctx, &n, `SELECT COUNT(*) FROM round_statements WHERE statement_id = ?`, id)
+	return n > 0, err
 }
 
 // MoveStatement swaps a statement with its neighbour above (delta -1) or

@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Invitation is one expert's personal link to one round.
+type Invitation struct {
+	ID          int64        `db:"id"`
+	RoundID     int64        `db:"round_id"`
+	ExpertID    int64        `db:"expert_id"`
+	CreatedAt   time.Time    `db:"created_at"`
+	RevokedAt   sql.NullTime `db:"revoked_at"`
+	OpenedAt    sql.NullTime `db:"opened_at"`
+	StartedAt   sql.NullTime `db:"started_at"`
+	SubmittedAt sql.NullTime `db:"submitted_at"`
+}
+
+// InvitationByTokenHash finds an unrevoked invitation by the hash of one
+// of its links. Whether its round still accepts ratings is the caller's question.
+func (s *Store) InvitationByTokenHash(ctx context.Context, hash string) (Invitation, error) {
+	var inv Invitation
+	err := s.get(ctx, &inv, `SELECT i.* FROM invitation_links l JOIN invitations i ON i.id = l.invitation_id
+		WHERE l.token_hash = ? AND i.revoked_at IS NULL`, hash)
+	return inv, wrap("invitation by token", err)
+}
+
+// AddInvitationLink adds a personal link (by its token's hash) to an
+// invitation; reminders carry a new link because tokens are not kept.
+func (s *Store) AddInvitationLink(ctx context.Context, invitationID int64, hash string) error {
+	_, err := s.exec(ctx, `INSERT INTO invitation_links (token_hash, invitation_id, created_at) VALUES (?, ?, ?)`, hash, invitationID, s.now())
+	return wrap("add invitation link", err)
+}
+
+// InvitationByID returns one invitation.
+func (s *Store) InvitationByID(ctx context.Context, id int64) (Invitation, error) {
+	var inv Invitation
+	err := s.get(ctx, &inv, `SELECT * FROM invitations WHERE id = ?`, id)
+	return inv, wrap("invitation by id", err)
+}
+
+// InvitationFor returns an expert's invitation to a round.
+func (s *Store) InvitationFor(ctx context.Context, roundID, expertID int64) (Invitation, error) {
+	var inv Invitation
+	err := s.get(ctx, &inv, `SELECT * FROM invitations WHERE round_id = ? AND expert_id = ?`, roundID, expertID)
+	return inv, wrap("invitation for", err)
+}
+
+// MarkInvitationOpened records the first time a link was opened.
+func (s *Store) MarkInvitationOpened(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, `UPDATE invitations SET opened_at = ? WHERE id = ? AND opened_at IS NULL`, s.now(), id)
+	return wrap("mark opened", err)
+}
+
+// SubmitInvitation records that the expert submitted the round; they may
+// still change answers until it closes.
+func (s *Store) SubmitInvitation(ctx context.Context, id int64) error {
+	_, err := s.exec(ctx, `UPDATE invitations SET submitted_at = ? WHERE id = ? AND submitted_at IS NULL`, s.now(), id)
+	return wrap("submit invitation", err)
+}
+
+// RevokeInvitation disables a personal link.
+func (s *Store) RevokeInvitation(ctx context.Context, roundID, id int64) error {
+	return wrap("revoke invitation", s.execOne(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ? AND round_id = ? AND revoked_at IS NULL`, s.now(), id, roundID))
+}
+
+// DeclineExpert records that an expert wants no more e-mails about the
+// study: no further invitations or reminders are sent to them.
+func (s *Store) DeclineExpert(ctx context.Context, expertID int64) error {
+	return wrap("decline expert", s.Transact(ctx, func(tx *Store) error {
+		var e Expert
+		if err := tx.get(ctx, &e, `SELECT * FROM experts WHERE id = ?`, expertID); err != nil {
+			return err
+		}
+		if e.Status == "declined" {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE experts SET status = 'declined', declined_at = ? WHERE id = ?`, tx.now(), expertID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'the expert declined further e-mails'
+			WHERE expert_id = ? AND status = 'pending'`, expertID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, e.StudyID, 0, "expert declined", "", "", "expert "+itoa(expertID), "")
+	}))
+}
+
+// ExpertStatus is one row of a round's per-expert status table.
+type ExpertStatus struct {
+	InvitationID int64          `db:"invitation_id"`
+	ExpertID     int64          `db:"expert_id"`
+	Name         string         `db:"name"`
+	Email        string         `db:"email"`
+	Group        string         `db:"stakeholder_group"`
+	Country      string         `db:"country"`
+	Declined     bool           `db:"declined"`
+	MailStatus   sql.NullString `db:"mail_status"` // of the latest e-mail: pending, sending, sent, failed, uncertain, cancelled
+	MailError    sql.NullString `db:"mail_error"`
+	OpenedAt     sql.NullTime   `db:"opened_at"`
+	StartedAt    sql.NullTime   `db:"started_at"`
+	SubmittedAt  sql.NullTime   `db:"submitted_at"`
+	Rated        int            `db:"rated"`
+}
+
+// Status names the furthest step the expert reached, for the status table.
+func (e ExpertStatus) Status() string {
+	switch {
+	case e.Declined:
+		return "declined"
+	case e.SubmittedAt.Valid:
+		return "submitted"
+	case e.StartedAt.Valid:
+		return "started"
+	case e.OpenedAt.Valid:
+		return "link opened"
+	}
+	switch e.MailStatus.String {
+	case "sent":
+		return "sent"
+	case "failed", "uncertain", "cancelled":
+		return e.MailStatus.String
+	}
+	return "queued"
+}
+
+// RoundStatuses lists every invited expert of a round with how far they got.
+func (s *Store) RoundStatuses(ctx context.Context, roundID int64) ([]ExpertStatus, error) {
+	var es []ExpertStatus
+	err := s.sel(ctx, &es, `SELECT i.id AS invitation_id, e.id AS expert_id, e.name, e.email, e.stakeholder_group, e.country,
+		e.status = 'declined' AS declined,
+		(SELECT o.status FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_status,
+		(SELECT o.last_error FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_error,
+		i.opened_at, i.started_at, i.submitted_at,
+		(SELECT COUNT(*) FROM ratings r WHERE r.invitation_id = i.id AND (r.rating IS NOT NULL OR r.unable)) AS rated
+		FROM invitations i JOIN experts e ON e.id = i.expert_id WHERE i.round_id = ? ORDER BY e.name, e.id`, roundID)
+	return es, wrap("round statuses", err)
+}
+
+// StatusCounts counts a round's experts by Status().
+func StatusCounts(es []ExpertStatus) map[string]int {
+	m := map[string]int{"invited": len(es)}
+	for _, e := range es {
+		m[e.Status()]++
+	}
+	return m
+}
+
+// ReminderRecipients are the invitations of an open round whose expert has
+// neither submitted nor declined.
+func (s *Store) ReminderRecipients(ctx context.Context, roundID int64) ([]Invitation, error) {
+	var invs []Invitation
+	err := s.sel(ctx, &invs, `SELECT i.* FROM invitations i JOIN experts e ON e.id = i.expert_id
+		WHERE i.round_id = ? AND i.submitted_at IS NULL AND i.revoked_at IS NULL AND e.status = 'active' ORDER BY i.id`, roundID)
+	return invs, wrap("reminder recipients", err)
+}
+
+// DueReminders returns scheduled reminders whose time has come.
+func (s *Store) DueReminders(ctx context.Context) ([]struct {
+	ID      int64 `db:"id"`
+	RoundID int64 `db:"round_id"`
+}, error) {
+	var rs []struct {
+		ID      int64 `db:"id"`
+		RoundID int64 `db:"round_id"`
+	}
+	err := s.sel(ctx, &rs, `SELECT m.id, m.round_id FROM reminders m JOIN rounds r ON r.id = m.round_id
+		WHERE m.done_at IS NULL AND m.due_at <= ? AND r.status = 'open' ORDER BY m.due_at`, s.now())
+	return rs, wrap("due reminders", err)
+}
+
+// MarkReminderDone marks a scheduled reminder as handled; it reports false
+// when another instance got there first, so each reminder goes out once.
+func (s *Store) MarkReminderDone(ctx context.Context, id int64) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE reminders SET done_at = ? WHERE id = ? AND done_at IS NULL`, s.now(), id)
+	if err != nil {
+		return false, wrap("mark reminder done", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+func itoa(id int64) string { return fmt.Sprint(id) }

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// OutboxMessage is an e-mail waiting to be sent, or the record of one sent.
+type OutboxMessage struct {
+	ID              int64         `db:"id"`
+	StudyID         int64         `db:"study_id"`
+	RoundID         sql.NullInt64 `db:"round_id"`
+	ExpertID        sql.NullInt64 `db:"expert_id"`
+	Kind            string        `db:"kind"`
+	ToAddress       string        `db:"to_address"`
+	ToName          string        `db:"to_name"`
+	Subject         string        `db:"subject"`
+	TextBody        string        `db:"text_body"`
+	HTMLBody        string        `db:"html_body"`
+	ListUnsubscribe string        `db:"list_unsubscribe"`
+	Secret          string        `db:"secret"`
+	Status          string        `db:"status"` // pending, sending, sent, failed, uncertain, cancelled
+	Attempts        int           `db:"attempts"`
+	NextAttemptAt   time.Time     `db:"next_attempt_at"`
+	LockedUntil     sql.NullTime  `db:"locked_until"`
+	LastError       string        `db:"last_error"`
+	SentAt          sql.NullTime  `db:"sent_at"`
+	CreatedAt       time.Time     `db:"created_at"`
+}
+
+// NewMessage is an e-mail to queue. Secret is the personal link inside the
+// bodies, removed from them once the message is sent.
+type NewMessage struct {
+	StudyID, RoundID, ExpertID                                                    int64
+	Kind, ToAddress, ToName, Subject, TextBody, HTMLBody, ListUnsubscribe, Secret string
+}
+
+// EnqueueMessages queues e-mails, in batches of multi-row INSERTs; it runs
+// inside the caller's transaction when there is one (a round launch).
+func (s *Store) EnqueueMessages(ctx context.Context, msgs []NewMessage) error {
+	now := s.now()
+	return wrap("enqueue messages", s.Transact(ctx, func(tx *Store) error {
+		const cols = 14
+		for i := 0; i < len(msgs); i += 200 {
+			batch := msgs[i:min(i+200, len(msgs))]
+			args := make([]any, 0, cols*len(batch))
+			for _, m := range batch {
+				args = append(args, m.StudyID, nullID(m.RoundID), nullID(m.ExpertID), m.Kind, m.ToAddress, m.ToName, m.Subject,
+					m.TextBody, m.HTMLBody, m.ListUnsubscribe, m.Secret, "pending", now, now)
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO outbox (study_id, round_id, expert_id, kind, to_address, to_name, subject,
+				text_body, html_body, list_unsubscribe, secret, status, next_attempt_at, created_at) VALUES `+placeholders(len(batch), cols), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// ClaimMessages takes up to limit due messages for sending: they become
+// "sending" under a lease, so no other dispatcher takes them. On
+// PostgreSQL, rows another dispatcher is claiming are skipped (SKIP
+// LOCKED); SQLite serialises write transactions anyway. Messages to
+// experts who declined are cancelled instead.
+func (s *Store) ClaimMessages(ctx context.Context, limit int, lease time.Duration) ([]OutboxMessage, error) {
+	var claimed []OutboxMessage
+	err := s.Transact(ctx, func(tx *Store) error {
+		now := tx.now()
+		q := `SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?`
+		if tx.dialect == Postgres {
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		var ids []int64
+		if err := tx.sel(ctx, &ids, q, now, limit); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+		args := []any{}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		if _, err := tx.exec(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'the expert declined further e-mails'
+			WHERE id IN (`+in+`) AND expert_id IN (SELECT id FROM experts WHERE status = 'declined')`, args...); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ?
+			WHERE id IN (`+in+`) AND status = 'pending'`, append([]any{now.Add(lease)}, args...)...); err != nil {
+			return err
+		}
+		return tx.sel(ctx, &claimed, `SELECT * FROM outbox WHERE id IN (`+in+`) AND status = 'sending' ORDER BY id`, args...)
+	})
+	return claimed, wrap("claim messages", err)
+}
+
+// MarkMessageSent records that the server accepted a message, and removes
+// the personal link from the stored bodies.
+func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
+	return wrap("mark sent", s.Transact(ctx, func(tx *Store) error {
+		var m OutboxMessage
+		if err := tx.get(ctx, &m, `SELECT * FROM outbox WHERE id = ?`, id); err != nil {
+			return err
+		}
+		text, html := m.TextBody, m.HTMLBody
+		if m.Secret != "" {
+			const gone = "[personal link removed after sending]"
+			text, html = strings.ReplaceAll(text, m.Secret, gone), strings.ReplaceAll(html, m.Secret, gone)
+		}
+		return tx.execOne(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, locked_until = NULL, last_error = '',
+			text_body = ?, html_body = ?, secret = '' WHERE id = ?`, tx.now(), text, html, id)
+	}))
+}
+
+// MarkMessageRetry puts a message back in the queue after a temporary failure.
+func (s *Store) MarkMessageRetry(ctx context.Context, id int64, reply string, next time.Time) error {
+	return wrap("mark retry", s.execOne(ctx, `UPDATE outbox SET status = 'pending', locked_until = NULL, last_error = ?, next_attempt_at = ?
+		WHERE id = ? AND status = 'sending'`, reply, next.UTC(), id))
+}
+
+// MarkMessageFailed records a permanent failure with the server's reply.
+func (s *Store) MarkMessageFailed(ctx context.Context, id int64, reply string) error {
+	return wrap("mark failed", s.execOne(ctx, `UPDATE outbox SET status = 'failed', locked_until = NULL, last_error = ? WHERE id = ?`, reply, id))
+}
+
+// MarkStaleMessagesUncertain handles messages whose dispatcher died while
+// sending: the server may or may not have accepted them, so they are not
+// resent automatically (that could send twice) but shown as uncertain.
+func (s *Store) MarkStaleMessagesUncertain(ctx context.Context) (int64, error) {
+	res, err := s.exec(ctx, `UPDATE outbox SET status = 'uncertain', locked_until = NULL,
+		last_error = 'the sender stopped while sending; the message may or may not have been delivered'
+		WHERE status = 'sending' AND locked_until < ?`, s.now())
+	if err != nil {
+		return 0, wrap("mark stale uncertain", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// ResendMessage queues a failed or uncertain message again, by hand.
+func (s *Store) ResendMessage(ctx context.Context, studyID, id int64) error {
+	return wrap("resend message", s.execOne(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ''
+		WHERE id = ? AND study_id = ? AND status IN ('failed', 'uncertain')`, s.now(), id, studyID))
+}
+
+// OutboxByRound lists a round's e-mails, newest first.
+func (s *Store) OutboxByRound(ctx context.Context, roundID int64) ([]OutboxMessage, error) {
+	var ms []OutboxMessage
+	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE round_id = ? ORDER BY id DESC`, roundID)
+	return ms, wrap("outbox by round", err)
+}
+
+// OutboxMessageByID returns one e-mail of a study.
+func (s *Store) OutboxMessageByID(ctx context.Context, studyID, id int64) (OutboxMessage, error) {
+	var m OutboxMessage
+	err := s.get(ctx, &m, `SELECT * FROM outbox WHERE id = ? AND study_id = ?`, id, studyID)
+	return m, wrap("outbox message", err)
+}
+
+// OutboxCounts counts a round's e-mails by status.
+func (s *Store) OutboxCounts(ctx context.Context, roundID int64) (map[string]int, error) {
+	var rows []Count
+	err := s.sel(ctx, &rows, `SELECT status AS label, COUNT(*) AS n FROM outbox WHERE round_id = ? GROUP BY status`, roundID)
+	m := map[string]int{}
+	for _, r := range rows {
+		m[r.Label] = r.N
+	}
+	return m, wrap("outbox counts", err)
+}

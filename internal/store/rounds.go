@@ -1,0 +1,389 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// Round is one round of a study.
+type Round struct {
+	ID           int64        `db:"id"`
+	StudyID      int64        `db:"study_id"`
+	Number       int          `db:"number"`
+	Status       string       `db:"status"`
+	InviteScope  string       `db:"invite_scope"`
+	Deadline     sql.NullTime `db:"deadline"`
+	ReminderDays string       `db:"reminder_days"` // "3,1": days before the deadline
+	ShowGroups   bool         `db:"show_groups"`   // feedback per stakeholder group
+	OpenedAt     sql.NullTime `db:"opened_at"`
+	ClosedAt     sql.NullTime `db:"closed_at"`
+	CreatedAt    time.Time    `db:"created_at"`
+}
+
+// Domain returns the lifecycle state for the rounds package.
+func (r Round) Domain() rounds.Round {
+	return rounds.Round{Number: r.Number, Status: rounds.Status(r.Status), Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
+}
+
+// Reminders parses ReminderDays.
+func (r Round) Reminders() []int {
+	var days []int
+	for _, f := range strings.Split(r.ReminderDays, ",") {
+		if d, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
+// RoundStatement is a statement as one round presents it.
+type RoundStatement struct {
+	ID           int64         `db:"id"`
+	RoundID      int64         `db:"round_id"`
+	StatementID  int64         `db:"statement_id"`
+	Position     int           `db:"position"`
+	SectionTitle string        `db:"section_title"`
+	Text         string        `db:"text"`
+	Origin       string        `db:"origin"`
+	PreviousID   sql.NullInt64 `db:"previous_id"` // the round statement it continues
+	Feedback     string        `db:"feedback"`    // JSON frozen at creation; "" for none
+}
+
+// RoundsByStudy lists a study's rounds in order.
+func (s *Store) RoundsByStudy(ctx context.Context, studyID int64) ([]Round, error) {
+	var rs []Round
+	err := s.sel(ctx, &rs, `SELECT * FROM rounds WHERE study_id = ? ORDER BY number`, studyID)
+	return rs, wrap("rounds by study", err)
+}
+
+// RoundByID returns one round.
+func (s *Store) RoundByID(ctx context.Context, id int64) (Round, error) {
+	var r Round
+	err := s.get(ctx, &r, `SELECT * FROM rounds WHERE id = ?`, id)
+	return r, wrap("round by id", err)
+}
+
+// RoundStatements lists what a round presents, in order.
+func (s *Store) RoundStatements(ctx context.Context, roundID int64) ([]RoundStatement, error) {
+	var rs []RoundStatement
+	err := s.sel(ctx, &rs, `SELECT * FROM round_statements WHERE round_id = ? ORDER BY position`, roundID)
+	return rs, wrap("round statements", err)
+}
+
+// NewRound is a round to create, with the statements it presents.
+type NewRound struct {
+	Scope        rounds.InviteScope
+	Deadline     time.Time // may be zero in a draft
+	ReminderDays string
+	ShowGroups   bool
+	Statements   []NewRoundStatement
+}
+
+// NewRoundStatement is one statement of a new round.
+type NewRoundStatement struct {
+	StatementID  int64
+	SectionTitle string
+	Text         string
+	Origin       rounds.Origin
+	PreviousID   int64  // 0: none
+	Feedback     string // JSON
+}
+
+// CreateRound adds the study's next round as a draft, if the previous one
+// is closed and the planned maximum allows it.
+func (s *Store) CreateRound(ctx context.Context, studyID, userID int64, nr NewRound) (Round, error) {
+	var r Round
+	err := s.Transact(ctx, func(tx *Store) error {
+		if err := tx.lockStudy(ctx, studyID); err != nil {
+			return err
+		}
+		st, err := tx.StudyByID(ctx, studyID)
+		if err != nil {
+			return err
+		}
+		all, err := tx.RoundsByStudy(ctx, studyID)
+		if err != nil {
+			return err
+		}
+		var prev *rounds.Round
+		if len(all) > 0 {
+			d := all[len(all)-1].Domain()
+			prev = &d
+		}
+		if err := rounds.CanCreateNext(prev, st.MaxRounds); err != nil {
+			return err
+		}
+		r = Round{StudyID: studyID, Number: len(all) + 1, Status: string(rounds.Draft), InviteScope: string(nr.Scope),
+			ReminderDays: nr.ReminderDays, ShowGroups: nr.ShowGroups, CreatedAt: tx.now()}
+		if !nr.Deadline.IsZero() {
+			r.Deadline = sql.NullTime{Time: nr.Deadline.UTC(), Valid: true}
+		}
+		r.ID, err = tx.insert(ctx, `INSERT INTO rounds (study_id, number, status, invite_scope, deadline, reminder_days, show_groups, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.StudyID, r.Number, r.Status, r.InviteScope, r.Deadline, r.ReminderDays, r.ShowGroups, r.CreatedAt)
+		if err != nil {
+			return err
+		}
+		for i, rs := range nr.Statements {
+			if _, err := tx.insert(ctx, `INSERT INTO round_statements (round_id, statement_id, position, section_title, text, origin, previous_id, feedback)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, rs.StatementID, i+1, rs.SectionTitle, rs.Text, string(rs.Origin), nullID(rs.PreviousID), rs.Feedback); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, studyID, userID, "create round", "", "", fmt.Sprintf("round %d, %d statements", r.Number, len(nr.Statements)), "")
+	})
+	return r, wrap("create round", err)
+}
+
+// UpdateDraftRound changes a draft's deadline, reminders, scope and feedback options.
+func (s *Store) UpdateDraftRound(ctx context.Context, roundID int64, scope rounds.InviteScope, deadline time.Time, reminderDays string, showGroups bool) error {
+	var dl sql.NullTime
+	if !deadline.IsZero() {
+		dl = sql.NullTime{Time: deadline.UTC(), Valid: true}
+	}
+	res, err := s.exec(ctx, `UPDATE rounds SET invite_scope = ?, deadline = ?, reminder_days = ?, show_groups = ? WHERE id = ? AND status = 'draft'`,
+		string(scope), dl, reminderDays, showGroups, roundID)
+	if err != nil {
+		return wrap("update draft round", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return wrap("update draft round", rounds.ErrRoundNotDraft)
+	}
+	return nil
+}
+
+// Invitees returns who a round would invite: the whole active panel, or
+// those who submitted the previous round; never anyone who declined.
+func (s *Store) Invitees(ctx context.Context, r Round) ([]Expert, error) {
+	var es []Expert
+	var err error
+	if r.Number == 1 || rounds.InviteScope(r.InviteScope) == rounds.InvitePanel {
+		err = s.sel(ctx, &es, `SELECT * FROM experts WHERE study_id = ? AND status = 'active' ORDER BY id`, r.StudyID)
+	} else {
+		err = s.sel(ctx, &es, `SELECT e.* FROM experts e JOIN invitations i ON i.expert_id = e.id JOIN rounds r ON r.id = i.round_id
+			WHERE r.study_id = ? AND r.number = ? AND i.submitted_at IS NOT NULL AND e.status = 'active' ORDER BY e.id`, r.StudyID, r.Number-1)
+	}
+	return es, wrap("invitees", err)
+}
+
+// NewInvitation is one expert's personal link to a round, with its e-mail.
+type NewInvitation struct {
+	ExpertID  int64
+	TokenHash string
+	Message   NewMessage
+}
+
+// LaunchRound opens a draft round in one transaction: the state change,
+// the lock of the study's settings (round 1), one invitation and one
+// outbox e-mail per expert, and the scheduled reminders. The caller builds
+// the invitations from Invitees inside the same transaction.
+func (s *Store) LaunchRound(ctx context.Context, roundID, userID int64, invites []NewInvitation) error {
+	return wrap("launch round", s.Transact(ctx, func(tx *Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if err := tx.lockStudy(ctx, r.StudyID); err != nil {
+			return err
+		}
+		var statements, open int
+		if err := tx.get(ctx, &statements, `SELECT COUNT(*) FROM round_statements WHERE round_id = ?`, roundID); err != nil {
+			return err
+		}
+		if err := tx.get(ctx, &open, `SELECT COUNT(*) FROM rounds WHERE study_id = ? AND status = 'open'`, r.StudyID); err != nil {
+			return err
+		}
+		d := r.Domain()
+		now := tx.now()
+		if err := d.Launch(now, statements, len(invites), open > 0); err != nil {
+			return err
+		}
+		if err := tx.execOne(ctx, `UPDATE rounds SET status = 'open', opened_at = ? WHERE id = ? AND status = 'draft'`, now, roundID); err != nil {
+			return err
+		}
+		if r.Number == 1 {
+			if err := tx.LockStudySettings(ctx, r.StudyID, userID); err != nil {
+				return err
+			}
+		}
+		msgs := make([]NewMessage, 0, len(invites))
+		for i := 0; i < len(invites); i += 200 {
+			batch := invites[i:min(i+200, len(invites))]
+			ids, err := tx.insertInvitations(ctx, roundID, batch, now)
+			if err != nil {
+				return err
+			}
+			args := make([]any, 0, 3*len(batch))
+			for _, inv := range batch {
+				args = append(args, inv.TokenHash, ids[inv.ExpertID], now)
+				msgs = append(msgs, inv.Message)
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO invitation_links (token_hash, invitation_id, created_at) VALUES `+placeholders(len(batch), 3), args...); err != nil {
+				return err
+			}
+		}
+		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+			return err
+		}
+		for _, days := range r.Reminders() {
+			due := r.Deadline.Time.Add(-time.Duration(days) * 24 * time.Hour)
+			if due.After(now) {
+				if _, err := tx.exec(ctx, `INSERT INTO reminders (round_id, due_at, created_at) VALUES (?, ?, ?)`, roundID, due, now); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Audit(ctx, r.StudyID, userID, "launch round", "", "", fmt.Sprintf("round %d, %d invitations", r.Number, len(invites)), "")
+	}))
+}
+
+// insertInvitations adds a batch of invitations with one statement and
+// returns their ids by expert.
+func (s *Store) insertInvitations(ctx context.Context, roundID int64, batch []NewInvitation, now time.Time) (map[int64]int64, error) {
+	args := make([]any, 0, 3*len(batch))
+	for _, inv := range batch {
+		args = append(args, roundID, inv.ExpertID, now)
+	}
+	rows, err := s.q.QueryxContext(ctx, s.rebind(`INSERT INTO invitations (round_id, expert_id, created_at) VALUES `+
+		placeholders(len(batch), 3)+` RETURNING id, expert_id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make(map[int64]int64, len(batch))
+	for rows.Next() {
+		var id, expertID int64
+		if err := rows.Scan(&id, &expertID); err != nil {
+			return nil, err
+		}
+		ids[expertID] = id
+	}
+	return ids, rows.Err()
+}
+
+// placeholders returns "(?, ?), (?, ?)" for rows × cols.
+func placeholders(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+}
+
+// CloseRound closes an open round and stores its results snapshot and the
+// rule's proposal for every statement, in one transaction. Closing twice
+// fails with rounds.ErrRoundNotOpen, so the snapshot is written once.
+func (s *Store) CloseRound(ctx context.Context, roundID, userID int64, settingsJSON, resultsJSON string, proposals map[int64]rounds.Proposal) error {
+	return wrap("close round", s.Transact(ctx, func(tx *Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		d := r.Domain()
+		now := tx.now()
+		if err := d.Close(now); err != nil {
+			return err
+		}
+		if err := tx.execOne(ctx, `UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`, now, roundID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO round_results (round_id, computed_at, settings, results) VALUES (?, ?, ?, ?)`, roundID, now, settingsJSON, resultsJSON); err != nil {
+			return err
+		}
+		for rsID, p := range proposals {
+			if _, err := tx.exec(ctx, `INSERT INTO decisions (round_statement_id, proposed, decision, decided_at) VALUES (?, ?, ?, ?)`, rsID, string(p), string(p), now); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE reminders SET done_at = ? WHERE round_id = ? AND done_at IS NULL`, now, roundID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, r.StudyID, userID, "close round", "", "", fmt.Sprintf("round %d", r.Number), "")
+	}))
+}
+
+// DueRounds lists open rounds whose deadline has passed.
+func (s *Store) DueRounds(ctx context.Context) ([]Round, error) {
+	var rs []Round
+	err := s.sel(ctx, &rs, `SELECT * FROM rounds WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
+	return rs, wrap("due rounds", err)
+}
+
+// RoundResults is the snapshot stored when a round closed.
+type RoundResults struct {
+	RoundID    int64     `db:"round_id"`
+	ComputedAt time.Time `db:"computed_at"`
+	Settings   string    `db:"settings"`
+	Results    string    `db:"results"`
+}
+
+// RoundResultsByID returns a closed round's snapshot.
+func (s *Store) RoundResultsByID(ctx context.Context, roundID int64) (RoundResults, error) {
+	var rr RoundResults
+	err := s.get(ctx, &rr, `SELECT * FROM round_results WHERE round_id = ?`, roundID)
+	return rr, wrap("round results", err)
+}
+
+// Decision is the proposal and the coordinator's decision for a statement.
+type Decision struct {
+	RoundStatementID int64         `db:"round_statement_id"`
+	Proposed         string        `db:"proposed"`
+	Decision         string        `db:"decision"`
+	Reason           string        `db:"reason"`
+	DecidedBy        sql.NullInt64 `db:"decided_by"`
+	DecidedAt        time.Time     `db:"decided_at"`
+}
+
+// DecisionsByRound returns the decisions keyed by round statement.
+func (s *Store) DecisionsByRound(ctx context.Context, roundID int64) (map[int64]Decision, error) {
+	var ds []Decision
+	err := s.sel(ctx, &ds, `SELECT d.* FROM decisions d JOIN round_statements rs ON rs.id = d.round_statement_id WHERE rs.round_id = ?`, roundID)
+	out := map[int64]Decision{}
+	for _, d := range ds {
+		out[d.RoundStatementID] = d
+	}
+	return out, wrap("decisions by round", err)
+}
+
+// ErrOverrideNeedsReason is returned when a decision departs from the
+// rule's proposal without a reason.
+var ErrOverrideNeedsReason = errors.New("a decision that departs from the rule's proposal needs a reason")
+
+// SetDecision records the coordinator's decision for a statement of a
+// closed round; departing from the proposal needs a reason, and both are
+// written to the audit log. Decisions are fixed once the next round exists.
+func (s *Store) SetDecision(ctx context.Context, roundStatementID, userID int64, decision rounds.Proposal, reason string) error {
+	return wrap("set decision", s.Transact(ctx, func(tx *Store) error {
+		var d Decision
+		if err := tx.get(ctx, &d, `SELECT * FROM decisions WHERE round_statement_id = ?`, roundStatementID); err != nil {
+			return err
+		}
+		var rs struct {
+			StudyID int64  `db:"study_id"`
+			Number  int    `db:"number"`
+			Text    string `db:"text"`
+		}
+		if err := tx.get(ctx, &rs, `SELECT r.study_id, r.number, x.text FROM round_statements x JOIN rounds r ON r.id = x.round_id WHERE x.id = ?`, roundStatementID); err != nil {
+			return err
+		}
+		var later int
+		if err := tx.get(ctx, &later, `SELECT COUNT(*) FROM rounds WHERE study_id = ? AND number > ?`, rs.StudyID, rs.Number); err != nil {
+			return err
+		}
+		if later > 0 {
+			return errors.New("the next round already exists; decisions of this round are final")
+		}
+		reason = strings.TrimSpace(reason)
+		if string(decision) != d.Proposed && reason == "" {
+			return ErrOverrideNeedsReason
+		}
+		if err := tx.execOne(ctx, `UPDATE decisions SET decision = ?, reason = ?, decided_by = ?, decided_at = ? WHERE round_statement_id = ?`,
+			string(decision), reason, userID, tx.now(), roundStatementID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, rs.StudyID, userID, "decide statement", fmt.Sprintf("round %d: %s", rs.Number, rs.Text), d.Decision, string(decision), reason)
+	}))
+}

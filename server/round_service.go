@@ -1,0 +1,418 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/mail"
+	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// The round workflow: the handlers and the API both call these, so the
+// pages and the JSON API follow exactly the same rules.
+
+// roundOptions are what a coordinator chooses for a round.
+type roundOptions struct {
+	Scope        rounds.InviteScope
+	Deadline     time.Time
+	ReminderDays string
+	ShowGroups   bool
+}
+
+// createNextRound creates the study's next round as a draft, pre-filled by
+// the carry-over rules: the statements decided "carry" (or their rewordings,
+// merges and splits) and the statements written since, each carried one
+// with the group feedback of the previous round frozen into it.
+func (a *app) createNextRound(ctx context.Context, st store.Study, userID int64, opt roundOptions) (store.Round, error) {
+	all, err := a.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	var prev []rounds.PrevStatement
+	var prevRS map[int64]store.RoundStatement
+	var last *store.Round
+	if len(all) > 0 {
+		last = &all[len(all)-1]
+		if last.Status != string(rounds.Closed) {
+			return store.Round{}, rounds.ErrPreviousNotClosed
+		}
+		rss, err := a.store.RoundStatements(ctx, last.ID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		decisions, err := a.store.DecisionsByRound(ctx, last.ID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		prevRS = map[int64]store.RoundStatement{}
+		for _, rs := range rss {
+			prevRS[rs.ID] = rs
+			prev = append(prev, rounds.PrevStatement{RoundStatementID: rs.ID, StatementID: rs.StatementID, Decision: rounds.Proposal(decisions[rs.ID].Decision)})
+		}
+	}
+	links, err := a.store.StatementLinks(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	var successors []rounds.Successor
+	index := map[int64]int{}
+	for _, l := range links {
+		i, ok := index[l.StatementID]
+		if !ok {
+			i = len(successors)
+			index[l.StatementID] = i
+			successors = append(successors, rounds.Successor{StatementID: l.StatementID, Kind: rounds.Origin(l.Kind)})
+		}
+		successors[i].Parents = append(successors[i].Parents, l.ParentID)
+	}
+	fresh, err := a.store.FreshStatements(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	freshIDs := make([]int64, len(fresh))
+	for i, s := range fresh {
+		freshIDs[i] = s.ID
+	}
+	planned := rounds.PlanNext(prev, successors, freshIDs)
+
+	var fb *feedbackSource
+	if last != nil {
+		if fb, err = a.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
+			return store.Round{}, err
+		}
+	}
+	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+	if nr.Scope == "" {
+		nr.Scope = rounds.DefaultScope(len(all) + 1)
+	}
+	for _, p := range planned {
+		s, err := a.store.StatementByID(ctx, st.ID, p.StatementID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		section, err := a.store.SectionTitle(ctx, s.SectionID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		rs := store.NewRoundStatement{StatementID: s.ID, SectionTitle: section, Text: s.Text, Origin: p.Origin, PreviousID: p.Previous}
+		if p.Previous != 0 && fb != nil {
+			previousText := ""
+			if old := prevRS[p.Previous]; old.Text != s.Text {
+				previousText = old.Text
+			}
+			if rs.Feedback, err = fb.feedback(p.Previous, previousText); err != nil {
+				return store.Round{}, err
+			}
+		}
+		nr.Statements = append(nr.Statements, rs)
+	}
+	return a.store.CreateRound(ctx, st.ID, userID, nr)
+}
+
+// feedbackSource computes the frozen feedback of a closed round's statements.
+type feedbackSource struct {
+	round    int
+	settings analysis.Settings
+	byRS     map[int64][]store.RoundRating
+	groups   bool
+}
+
+func (a *app) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
+	sc, err := st.Scale()
+	if err != nil {
+		return nil, err
+	}
+	set, err := sc.AnalysisSettings()
+	if err != nil {
+		return nil, err
+	}
+	ratings, err := a.store.RatingsByRound(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64][]store.RoundRating{}, groups: groups}
+	for _, rr := range ratings {
+		if rr.Submitted.Valid { // only submitted answers count, as in the results
+			fs.byRS[rr.RoundStatementID] = append(fs.byRS[rr.RoundStatementID], rr)
+		}
+	}
+	return fs, nil
+}
+
+func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
+	var responses []analysis.Response
+	var groups []string
+	var comments []string
+	for _, rr := range fs.byRS[rsID] {
+		responses = append(responses, answerOf(rr.Rating))
+		groups = append(groups, rr.Group)
+		if rr.CommentShown && rr.Comment != "" {
+			comments = append(comments, rr.Comment)
+		}
+	}
+	if !fs.groups {
+		groups = nil
+	}
+	f, err := rounds.BuildFeedback(fs.round, responses, groups, fs.settings, comments, previousText)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(f)
+	return string(b), err
+}
+
+// lineageKeys keys a round's statements by lineage: a statement that
+// continues one of an earlier round (carried, reworded, merged) takes that
+// one's key, so its ratings are compared across rounds; others (and the
+// second part of a split) are keyed "S<statement id>". keyOf collects the
+// keys of every round statement seen so far; the result maps this round's
+// keys to its round statement ids.
+func lineageKeys(rss []store.RoundStatement, keyOf map[int64]string) map[string]int64 {
+	roundKeys := map[string]int64{}
+	for _, rs := range rss {
+		key := "S" + strconv.FormatInt(rs.StatementID, 10)
+		if k, ok := keyOf[rs.PreviousID.Int64]; ok && rs.PreviousID.Valid {
+			if _, taken := roundKeys[k]; !taken {
+				key = k
+			}
+		}
+		keyOf[rs.ID] = key
+		roundKeys[key] = rs.ID
+	}
+	return roundKeys
+}
+
+// answerOf converts a stored answer for the analysis package.
+func answerOf(r store.Rating) analysis.Response {
+	switch {
+	case r.Rating.Valid:
+		return analysis.Rating(int(r.Rating.Int64))
+	case r.Unable:
+		return analysis.Unable
+	}
+	return analysis.Missing
+}
+
+// launchRound opens a draft round: in one transaction it invites the
+// experts (a personal link each) and queues one e-mail per expert.
+func (a *app) launchRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		experts, err := tx.Invitees(ctx, r)
+		if err != nil {
+			return err
+		}
+		rss, err := tx.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		invites := make([]store.NewInvitation, 0, len(experts))
+		for _, e := range experts {
+			token, hash := auth.NewToken()
+			msg, err := a.composeMessage(st, r, e, "invitation", token, len(rss))
+			if err != nil {
+				return err
+			}
+			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: msg})
+		}
+		n = len(invites)
+		return tx.LaunchRound(ctx, r.ID, userID, invites)
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// composeMessage renders an invitation or reminder for one expert.
+func (a *app) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
+	link := a.cfg.BaseURL + "/r/" + token
+	decline := link + "/decline"
+	subject, text, html, err := mail.Compose(kind, e.Language, mail.MessageData{
+		StudyTitle: st.Title, StudyDescription: st.Description, ExpertName: e.Name, RoundNumber: r.Number,
+		StatementCount: statements, Deadline: r.Deadline.Time, Link: link, DeclineLink: decline,
+		ContactEmail: st.ContactEmail, MinutesEstimate: max(5, statements/3),
+	})
+	if err != nil {
+		return store.NewMessage{}, err
+	}
+	return store.NewMessage{StudyID: st.ID, RoundID: r.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
+		Subject: subject, TextBody: text, HTMLBody: html, ListUnsubscribe: decline, Secret: token}, nil
+}
+
+// remindRound queues a reminder, with a fresh personal link, to every
+// invited expert of an open round who has not submitted or declined.
+func (a *app) remindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		invs, err := tx.ReminderRecipients(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		rss, err := tx.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msgs := make([]store.NewMessage, 0, len(invs))
+		for _, inv := range invs {
+			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
+			if err != nil {
+				return err
+			}
+			token, hash := auth.NewToken()
+			if err := tx.AddInvitationLink(ctx, inv.ID, hash); err != nil {
+				return err
+			}
+			msg, err := a.composeMessage(st, r, e, "reminder", token, len(rss))
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, msg)
+		}
+		n = len(msgs)
+		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round %d: %d reminders", r.Number, n), "")
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// closeRound closes an open round, computes its results with the study's
+// locked settings, and stores them with the rule's proposals as a snapshot
+// that later edits cannot change.
+func (a *app) closeRound(ctx context.Context, st store.Study, roundID, userID int64) error {
+	r, err := a.store.RoundByID(ctx, roundID)
+	if err != nil {
+		return err
+	}
+	if r.Status != string(rounds.Open) {
+		return rounds.ErrRoundNotOpen
+	}
+	rep, keys, err := a.buildReport(ctx, st, r.Number)
+	if err != nil {
+		return err
+	}
+	last := rep.Rounds[len(rep.Rounds)-1]
+	proposals := map[int64]rounds.Proposal{}
+	for _, s := range last.Statements {
+		proposals[keys[s.Statement]] = rounds.Propose(s.Decision.String(), r.Number, st.MaxRounds)
+	}
+	settings, err := json.Marshal(rep.Settings)
+	if err != nil {
+		return err
+	}
+	results, err := json.Marshal(last)
+	if err != nil {
+		return err
+	}
+	return a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals)
+}
+
+// buildReport analyses rounds 1..upTo of a study from the database with
+// the report package, the engine of `delphi analyze`, so the platform and
+// the command agree. Only submitted answers count. Statements are keyed by
+// lineage ("S<id>" of the first version), so a carried or reworded
+// statement is compared with its earlier rounds; keys maps the keys of
+// round upTo to its round statement ids.
+func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*report.Report, map[string]int64, error) {
+	sc, err := st.Scale()
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := sc.AnalysisSettings()
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := a.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	experts, err := a.store.ExpertsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := &report.Ratings{}
+	expertIdx := map[int64]int{}
+	for i, e := range experts {
+		expertIdx[e.ID] = i
+		in.Experts = append(in.Experts, report.Expert{ID: "E" + strconv.FormatInt(e.ID, 10), Group: e.Group, Country: e.Country})
+		in.HasGroup = in.HasGroup || e.Group != ""
+		in.HasCountry = in.HasCountry || e.Country != ""
+	}
+	keyOf := map[int64]string{} // round statement → lineage key
+	stmtIdx := map[string]int{}
+	var keys map[string]int64
+	for _, r := range all {
+		if r.Number > upTo {
+			break
+		}
+		rss, err := a.store.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		roundKeys := lineageKeys(rss, keyOf)
+		for _, rs := range rss {
+			key := keyOf[rs.ID]
+			if _, ok := stmtIdx[key]; !ok {
+				stmtIdx[key] = len(in.Statements)
+				in.Statements = append(in.Statements, key)
+			}
+		}
+		ratings, err := a.store.RatingsByRound(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		round := report.Round{Number: r.Number, Responses: make([][]analysis.Response, len(in.Statements))}
+		for _, rs := range rss {
+			col := make([]analysis.Response, len(experts))
+			for i := range col {
+				col[i] = analysis.Missing
+			}
+			round.Responses[stmtIdx[keyOf[rs.ID]]] = col
+		}
+		for _, rr := range ratings {
+			if !rr.Submitted.Valid {
+				continue
+			}
+			round.Responses[stmtIdx[keyOf[rr.RoundStatementID]]][expertIdx[rr.ExpertID]] = answerOf(rr.Rating)
+		}
+		in.Rounds = append(in.Rounds, round)
+		keys = roundKeys
+	}
+	// Earlier rounds were sized before later statements were known.
+	for i := range in.Rounds {
+		for len(in.Rounds[i].Responses) < len(in.Statements) {
+			in.Rounds[i].Responses = append(in.Rounds[i].Responses, nil)
+		}
+	}
+	rep, err := report.Build(ctx, in, set)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rep, keys, nil
+}
