@@ -279,7 +279,7 @@ func (a *app) remindRoundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setFlash(c, fmt.Sprintf("%d reminders queued (to experts who have not submitted or declined).", n))
+	setFlash(c, fmt.Sprintf("%d reminder(s) queued (to experts who have not submitted or declined).", n))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
 }
 
@@ -484,4 +484,22 @@ func (a *app) resendMessage(c echo.Context) error {
 	a.notifyMail()
 	setFlash(c, "The message will be sent again.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d/outbox", st.ID, m.RoundID.Int64))
+}
+
+// revokeInvitation stops an expert's personal links for this round, e.g.
+// when an invitation went to a wrong or shared address.
+func (a *app) revokeInvitation(c echo.Context) error {
+	st := study(c)
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	if err := a.store.RevokeInvitation(c.Request().Context(), r.ID, paramID(c, "iid")); err != nil {
+		return err
+	}
+	if err := a.store.Audit(c.Request().Context(), st.ID, user(c).ID, "revoke link", "", "", fmt.Sprintf("round %d, invitation %d", r.Number, paramID(c, "iid")), ""); err != nil {
+		return err
+	}
+	setFlash(c, "The expert's links to this round no longer work.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
 }

@@ -63,8 +63,16 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		ex.post("/e", url.Values{fmt.Sprintf("r%d", rss[0].ID): {"5"}, fmt.Sprintf("c%d", rss[0].ID): {"Needs <script>x</script> care"}})
 		ex.post("/e/submit", url.Values{})
 
+		// Revoking Jan's link: it stops working.
+		statuses, _ := env.store.RoundStatuses(ctx, mustRoundID(t, roundPath))
+		for _, s := range statuses {
+			if s.Email == "jan@example.org" {
+				r = b.post(fmt.Sprintf("%s/invitations/%d/revoke", roundPath, s.InvitationID), url.Values{})
+				mustContain(t, "after revoking", r.body, "no longer work", "link revoked")
+			}
+		}
 		r = b.post(roundPath+"/remind", url.Values{})
-		mustContain(t, "after remind", r.body, "2 reminders queued")
+		mustContain(t, "after remind", r.body, "1 reminder(s) queued")
 		r = b.post(roundPath+"/close", url.Values{})
 		if r.status != http.StatusOK {
 			t.Fatalf("close: %d\n%s", r.status, r.body)

@@ -29,6 +29,13 @@ func linkIn(t *testing.T, text string) string {
 	return ""
 }
 
+func decodeInto(t *testing.T, r response, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(r.body), v); err != nil {
+		t.Fatalf("JSON (%d): %v\n%s", r.status, err, r.body)
+	}
+}
+
 func decodeRound(t *testing.T, r response) roundJSON {
 	t.Helper()
 	var j roundJSON

@@ -80,6 +80,7 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/launch", a.launchRoundAction)
 	edit.POST("/rounds/:rid/remind", a.remindRoundAction)
 	edit.POST("/rounds/:rid/close", a.closeRoundAction)
+	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
 	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
 	edit.POST("/rounds/:rid/replace", a.replaceStatement)

@@ -98,6 +98,7 @@ type ExpertStatus struct {
 	Group        string         `db:"stakeholder_group"`
 	Country      string         `db:"country"`
 	Declined     bool           `db:"declined"`
+	Revoked      bool           `db:"revoked"`
 	MailStatus   sql.NullString `db:"mail_status"` // of the latest e-mail: pending, sending, sent, failed, uncertain, cancelled
 	MailError    sql.NullString `db:"mail_error"`
 	OpenedAt     sql.NullTime   `db:"opened_at"`
@@ -111,6 +112,8 @@ func (e ExpertStatus) Status() string {
 	switch {
 	case e.Declined:
 		return "declined"
+	case e.Revoked:
+		return "link revoked"
 	case e.SubmittedAt.Valid:
 		return "submitted"
 	case e.StartedAt.Valid:
@@ -131,7 +134,7 @@ func (e ExpertStatus) Status() string {
 func (s *Store) RoundStatuses(ctx context.Context, roundID int64) ([]ExpertStatus, error) {
 	var es []ExpertStatus
 	err := s.sel(ctx, &es, `SELECT i.id AS invitation_id, e.id AS expert_id, e.name, e.email, e.stakeholder_group, e.country,
-		e.status = 'declined' AS declined,
+		e.status = 'declined' AS declined, i.revoked_at IS NOT NULL AS revoked,
 		(SELECT o.status FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_status,
 		(SELECT o.last_error FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_error,
 		i.opened_at, i.started_at, i.submitted_at,
