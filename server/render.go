@@ -13,7 +13,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
 	"github.com/delphi-platform/delphi/templates"
 )
 
@@ -79,10 +81,13 @@ var templateFuncs = template.FuncMap{
 		}
 		return m
 	},
-	"int64": func(i int) int64 { return int64(i) },
-	"list":  func(xs ...string) []string { return xs },
-	"opt":   formatOpt,
-	"pct":   formatPct,
+	// country shows an ISO code with its English name: "Germany (DE)".
+	"country":  func(code string) string { return panelcsv.CountryName(code, "en") + " (" + code + ")" },
+	"quantile": rounds.DescribeQuantile,
+	"int64":    func(i int) int64 { return int64(i) },
+	"list":     func(xs ...string) []string { return xs },
+	"opt":      formatOpt,
+	"pct":      formatPct,
 	"seq": func(from, to int) []int {
 		var s []int
 		for i := from; i <= to; i++ {

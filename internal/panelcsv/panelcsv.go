@@ -280,6 +280,27 @@ func requiredColumns() []string {
 	return []string{ColEmail, ColName, ColGroup, ColCountry, ColLanguage}
 }
 
+// columnAliases are header names spreadsheets and survey tools commonly
+// use for the required columns, after canonicalColumn's folding.
+var columnAliases = map[string]string{
+	"e_mail": ColEmail, "email_address": ColEmail, "e_mail_address": ColEmail, "mail": ColEmail,
+	"full_name":   ColName,
+	"stakeholder": ColGroup, "group": ColGroup, "stakeholder_group_name": ColGroup,
+	"country_code":  ColCountry,
+	"language_code": ColLanguage, "lang": ColLanguage,
+}
+
+// canonicalColumn folds a header name for matching: case, spaces and
+// hyphens do not matter ("Stakeholder group" is stakeholder_group), and a
+// few common aliases ("E-mail", "Full name") name the required columns.
+func canonicalColumn(name string) string {
+	key := strings.ToLower(strings.Join(strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' || r == '_' }), "_"))
+	if alias, ok := columnAliases[key]; ok {
+		return alias
+	}
+	return key
+}
+
 // parseHeader reads the header and reports whether the rows can be
 // examined.
 func (p *parser) parseHeader(rec record) bool {
@@ -300,7 +321,7 @@ func (p *parser) parseHeader(rec record) bool {
 			h.unnamed[i] = 0
 			continue
 		}
-		key := strings.ToLower(name)
+		key := canonicalColumn(name)
 		isRequired := slices.Contains(required, key)
 		if _, dup := first[key]; dup {
 			dups = append(dups, name)

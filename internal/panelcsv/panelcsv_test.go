@@ -178,7 +178,7 @@ func parseCases() []parseCase {
 
 		// Everything is reported, in row order, with spreadsheet row
 		// numbers: row 3 spans three lines and row 4 is blank.
-		{name: "many problems", input: "Name;E-mail;Email;Country;Language;Stakeholder_Group;Notes\r\n" +
+		{name: "many problems", input: "Name;Org;Email;Country;Language;Stakeholder_Group;Notes\r\n" +
 			"Ana;x;ana@x.org;PT;pt;;\r\n" +
 			"Bob;x;bob@x;uk;en;;\"line 1\r\nline 2\r\nline 3\"\r\n" +
 			"\r\n" +
