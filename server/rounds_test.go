@@ -97,7 +97,8 @@ func TestThreeRoundStudy(t *testing.T) {
 			call("POST", sp+"/statements", `[{"text":"Everyone agrees","section":"A"},{"text":"Everyone disagrees","section":"A"},{"text":"Divided, to reword","section":"B"},{"text":"Divided, carried","section":"B"}]`)
 			panel := "email,name,stakeholder_group,country,language\n"
 			for i := 1; i <= 6; i++ {
-				panel += fmt.Sprintf("e%d@example.org,Expert %d,Research,NL,en\n", i, i)
+				lang := map[bool]string{true: "nl", false: "en"}[i == 2] // expert 2 reads Dutch
+				panel += fmt.Sprintf("e%d@example.org,Expert %d,Research,NL,%s\n", i, i, lang)
 			}
 			if r := env.api("POST", sp+"/panel", token, "text/csv", panel); r.status != http.StatusOK {
 				t.Fatalf("panel: %s", r.body)
@@ -123,6 +124,9 @@ func TestThreeRoundStudy(t *testing.T) {
 			for _, m := range msgs {
 				if len(m.To) != 1 || !strings.Contains(m.Subject, "Access to care") || !strings.Contains(m.HTML, "Access to care") {
 					t.Errorf("message to %v: subject %q", m.To, m.Subject)
+				}
+				if dutch := strings.HasPrefix(m.Subject, "Ronde 1"); dutch != (m.To[0] == "e2@example.org") {
+					t.Errorf("message to %v in the wrong language: %q", m.To, m.Subject)
 				}
 				links[m.To[0]] = linkIn(t, m.Text)
 				if !strings.Contains(m.HTML, links[m.To[0]]) || !strings.Contains(m.Text, links[m.To[0]]+"/decline") {

@@ -28,23 +28,28 @@ type MessageData struct {
 	ContactName      string
 	ContactEmail     string
 	MinutesEstimate  int
+	Lang             string // set by Compose: the language the message is written in
 }
 
-// DeadlineText is the deadline as the e-mail states it, in UTC.
+// DeadlineText is the deadline as the e-mail states it, in UTC, in the
+// message's language: "Friday 4 December 2026, 18:00 UTC".
 func (d MessageData) DeadlineText() string {
 	if d.Deadline.IsZero() {
-		return "to be announced"
+		return "—"
 	}
-	return d.Deadline.UTC().Format("Monday 2 January 2006, 15:04 UTC")
+	return longDate(d.Deadline.UTC(), d.Lang) + ", " + d.Deadline.UTC().Format("15:04") + " UTC"
 }
 
-// DeadlineShort is the deadline for a subject line.
+// DeadlineShort is the deadline for a subject line: "4 December".
 func (d MessageData) DeadlineShort() string {
 	if d.Deadline.IsZero() {
-		return "soon"
+		return "—"
 	}
-	return d.Deadline.UTC().Format("2 January")
+	return shortDate(d.Deadline.UTC(), d.Lang)
 }
+
+// Languages are those the e-mails are written in; others get English.
+var Languages = []string{"en", "nl", "el", "de", "fr", "es"}
 
 // Kinds of e-mail.
 const (
@@ -53,17 +58,19 @@ const (
 )
 
 // Compose renders an e-mail of the given kind for one expert: the subject,
-// a plain-text part and an HTML part (escaped by html/template). Languages
-// other than English can be added as email/<lang>/ template sets; until
-// one exists the English text is used.
+// a plain-text part and an HTML part (escaped by html/template), in the
+// expert's language: email/<lang>/ for nl, el, de, fr and es, English
+// (email/) for any other.
 func Compose(kind, lang string, d MessageData) (subject, text, html string, err error) {
 	if kind != KindInvitation && kind != KindReminder {
 		return "", "", "", fmt.Errorf("mail: compose: unknown kind %q", kind)
 	}
 	dir := "email/"
+	d.Lang = "en"
 	if lang != "" && lang != "en" {
 		if _, statErr := templates.FS.Open("email/" + lang + "/" + kind + ".txt"); statErr == nil {
 			dir = "email/" + lang + "/"
+			d.Lang = lang
 		}
 	}
 	var buf bytes.Buffer

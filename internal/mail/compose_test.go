@@ -21,13 +21,25 @@ func sampleData() MessageData {
 // TestComposeGolden keeps the rendered e-mails under review: run with
 // -update after changing a template, and read the diff.
 func TestComposeGolden(t *testing.T) {
-	for _, kind := range []string{KindInvitation, KindReminder} {
-		subject, text, html, err := Compose(kind, "en", sampleData())
+	for _, lang := range Languages {
+		for _, kind := range []string{KindInvitation, KindReminder} {
+			goldenCase(t, lang, kind)
+		}
+	}
+}
+
+func goldenCase(t *testing.T, lang, kind string) {
+	{
+		subject, text, html, err := Compose(kind, lang, sampleData())
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := "Subject: " + subject + "\n\n" + text + "\n----- HTML -----\n" + html
-		path := filepath.Join("testdata", kind+".golden")
+		name := kind + ".golden"
+		if lang != "en" {
+			name = kind + "." + lang + ".golden"
+		}
+		path := filepath.Join("testdata", name)
 		if *update {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {
 				t.Fatal(err)
@@ -43,11 +55,32 @@ func TestComposeGolden(t *testing.T) {
 		if got != string(want) {
 			t.Errorf("%s differs from %s; run go test ./internal/mail -update and review the diff", kind, path)
 		}
-		for _, must := range []string{"Eleni Papadopoulou", "Friday 4 December 2026, 18:00 UTC", "https://delphi.example.org/r/TOKEN", "/decline", "coordinator@example.org"} {
+		date := map[string]string{"en": "Friday 4 December 2026", "nl": "vrijdag 4 december 2026", "de": "Freitag, 4. Dezember 2026",
+			"fr": "vendredi 4 décembre 2026", "es": "viernes, 4 de diciembre de 2026", "el": "Παρασκευή 4 Δεκεμβρίου 2026"}[lang]
+		for _, must := range []string{"Eleni Papadopoulou", date + ", 18:00 UTC", "https://delphi.example.org/r/TOKEN", "/decline", "coordinator@example.org"} {
 			if !strings.Contains(text, must) || !strings.Contains(html, must) {
-				t.Errorf("%s lacks %q in a part", kind, must)
+				t.Errorf("%s/%s lacks %q in a part", lang, kind, must)
 			}
 		}
+		// A translation must not fall back to English sentences.
+		if lang != "en" {
+			for _, english := range []string{"Dear ", "personal link", "Deadline", "Questions?", "reminder"} {
+				if strings.Contains(text, english) || strings.Contains(subject, english) {
+					t.Errorf("%s/%s still contains English %q", lang, kind, english)
+				}
+			}
+			if !strings.Contains(html, `lang="`+lang+`"`) {
+				t.Errorf("%s/%s HTML does not declare its language", lang, kind)
+			}
+		}
+	}
+}
+
+// TestComposeFallsBackToEnglish: a language without templates gets English.
+func TestComposeFallsBackToEnglish(t *testing.T) {
+	subject, text, _, err := Compose(KindInvitation, "pt", sampleData())
+	if err != nil || !strings.HasPrefix(text, "Dear ") || !strings.Contains(subject, "invitation") || !strings.Contains(text, "Friday 4 December") {
+		t.Errorf("pt: %q %q %v", subject, text, err)
 	}
 }
 

@@ -1,0 +1,61 @@
+package mail
+
+import (
+	"strconv"
+	"time"
+)
+
+// Day and month names for the languages the e-mails are written in.
+// Greek months are in the genitive, as dates are written.
+var (
+	weekdays = map[string][7]string{
+		"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+		"nl": {"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"},
+		"de": {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
+		"fr": {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
+		"es": {"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"},
+		"el": {"Κυριακή", "Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο"},
+	}
+	months = map[string][12]string{
+		"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
+		"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
+		"de": {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
+		"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
+		"es": {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
+		"el": {"Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου", "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου"},
+	}
+)
+
+// shortDate writes day and month as the language does: "4 December",
+// "4. Dezember", "4 de diciembre".
+func shortDate(t time.Time, lang string) string {
+	m, ok := months[lang]
+	if !ok {
+		lang, m = "en", months["en"]
+	}
+	day, month := strconv.Itoa(t.Day()), m[t.Month()-1]
+	switch lang {
+	case "de":
+		return day + ". " + month
+	case "es":
+		return day + " de " + month
+	}
+	return day + " " + month
+}
+
+// longDate adds the weekday and year: "Friday 4 December 2026",
+// "Freitag, 4. Dezember 2026", "viernes, 4 de diciembre de 2026".
+func longDate(t time.Time, lang string) string {
+	w, ok := weekdays[lang]
+	if !ok {
+		lang, w = "en", weekdays["en"]
+	}
+	wd, year := w[t.Weekday()], strconv.Itoa(t.Year())
+	switch lang {
+	case "de":
+		return wd + ", " + shortDate(t, lang) + " " + year
+	case "es":
+		return wd + ", " + shortDate(t, lang) + " de " + year
+	}
+	return wd + " " + shortDate(t, lang) + " " + year
+}
