@@ -170,10 +170,15 @@ func (a *app) fillCarryOver(c echo.Context, p *roundPage) error {
 		}
 	}
 	// The snapshot is keyed by lineage; map it back to this round's statements.
-	_, keys, err := a.buildKeys(c, p.Round.Number)
+	all, err := a.store.RoundsByStudy(ctx, p.Round.StudyID)
 	if err != nil {
 		return err
 	}
+	lin, _, err := a.lineage(ctx, all, p.Round.Number)
+	if err != nil {
+		return err
+	}
+	keys := lin[len(lin)-1].keys
 	byRS := map[int64]report.StatementReport{}
 	for _, s := range res.Statements {
 		byRS[keys[s.Statement]] = s
@@ -181,35 +186,8 @@ func (a *app) fillCarryOver(c echo.Context, p *roundPage) error {
 	for _, rs := range p.Statements {
 		p.Results = append(p.Results, carryRow{RS: rs, Stat: byRS[rs.ID], Decision: decisions[rs.ID], Comments: comments[rs.ID]})
 	}
-	all, err := a.store.RoundsByStudy(ctx, p.Round.StudyID)
-	if err != nil {
-		return err
-	}
 	p.NextExists = len(all) > p.Round.Number
 	return nil
-}
-
-// buildKeys recomputes the lineage keys of a round's statements (the
-// snapshot's "statement" field) without re-analysing anything.
-func (a *app) buildKeys(c echo.Context, upTo int) (map[int64]string, map[string]int64, error) {
-	ctx := c.Request().Context()
-	all, err := a.store.RoundsByStudy(ctx, study(c).ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	keyOf := map[int64]string{}
-	var keys map[string]int64
-	for _, r := range all {
-		if r.Number > upTo {
-			break
-		}
-		rss, err := a.store.RoundStatements(ctx, r.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		keys = lineageKeys(rss, keyOf)
-	}
-	return keyOf, keys, nil
 }
 
 func (a *app) updateRound(c echo.Context) error {

@@ -168,6 +168,35 @@ func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, err
 	return string(b), err
 }
 
+// roundLineage is one round's statements with their lineage keys.
+type roundLineage struct {
+	round      store.Round
+	statements []store.RoundStatement
+	keys       map[string]int64 // lineage key → round statement id
+}
+
+// lineage loads the statements of rounds 1..upTo of a study (all, in
+// order) and keys them by lineage; keyOf maps every round statement id to
+// its key.
+func (a *app) lineage(ctx context.Context, all []store.Round, upTo int) ([]roundLineage, map[int64]string, error) {
+	keyOf := map[int64]string{}
+	var out []roundLineage
+	for _, r := range all {
+		if r.Number > upTo {
+			break
+		}
+		rss, err := a.store.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, roundLineage{r, rss, lineageKeys(rss, keyOf)})
+	}
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("lineage: no round up to %d", upTo)
+	}
+	return out, keyOf, nil
+}
+
 // lineageKeys keys a round's statements by lineage: a statement that
 // continues one of an earlier round (carried, reworded, merged) takes that
 // one's key, so its ratings are compared across rounds; others (and the
@@ -364,25 +393,22 @@ func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 		in.HasGroup = in.HasGroup || e.Group != ""
 		in.HasCountry = in.HasCountry || e.Country != ""
 	}
-	keyOf := map[int64]string{} // round statement → lineage key
+	lin, keyOf, err := a.lineage(ctx, all, upTo)
+	if err != nil {
+		return nil, nil, err
+	}
 	stmtIdx := map[string]int{}
-	var keys map[string]int64
-	for _, r := range all {
-		if r.Number > upTo {
-			break
-		}
-		rss, err := a.store.RoundStatements(ctx, r.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		roundKeys := lineageKeys(rss, keyOf)
-		for _, rs := range rss {
+	for _, rl := range lin {
+		for _, rs := range rl.statements {
 			key := keyOf[rs.ID]
 			if _, ok := stmtIdx[key]; !ok {
 				stmtIdx[key] = len(in.Statements)
 				in.Statements = append(in.Statements, key)
 			}
 		}
+	}
+	for _, rl := range lin {
+		r, rss := rl.round, rl.statements
 		ratings, err := a.store.RatingsByRound(ctx, r.ID)
 		if err != nil {
 			return nil, nil, err
@@ -402,17 +428,10 @@ func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 			round.Responses[stmtIdx[keyOf[rr.RoundStatementID]]][expertIdx[rr.ExpertID]] = answerOf(rr.Rating)
 		}
 		in.Rounds = append(in.Rounds, round)
-		keys = roundKeys
-	}
-	// Earlier rounds were sized before later statements were known.
-	for i := range in.Rounds {
-		for len(in.Rounds[i].Responses) < len(in.Statements) {
-			in.Rounds[i].Responses = append(in.Rounds[i].Responses, nil)
-		}
 	}
 	rep, err := report.Build(ctx, in, set)
 	if err != nil {
 		return nil, nil, err
 	}
-	return rep, keys, nil
+	return rep, lin[len(lin)-1].keys, nil
 }
