@@ -65,14 +65,20 @@ func (a *app) linkProblem(c echo.Context, status int, contact string) error {
 	return a.render(c, status, "expert_link_problem", p)
 }
 
-func (a *app) enterByLink(c echo.Context) error {
-	token := c.Param("token")
-	v, err := a.lookupLink(c, token)
+// linkFailed answers a failed link lookup: the friendly page when the link
+// is unknown or revoked, the error otherwise.
+func (a *app) linkFailed(c echo.Context, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return a.linkProblem(c, http.StatusNotFound, "")
 	}
+	return err
+}
+
+func (a *app) enterByLink(c echo.Context) error {
+	token := c.Param("token")
+	v, err := a.lookupLink(c, token)
 	if err != nil {
-		return err
+		return a.linkFailed(c, err)
 	}
 	if err := a.store.MarkInvitationOpened(c.Request().Context(), v.Invitation.ID); err != nil {
 		return err
@@ -90,11 +96,8 @@ func (a *app) requireExpert(next echo.HandlerFunc) echo.HandlerFunc {
 			return a.linkProblem(c, http.StatusUnauthorized, "")
 		}
 		v, err := a.lookupLink(c, ck.Value)
-		if errors.Is(err, store.ErrNotFound) {
-			return a.linkProblem(c, http.StatusNotFound, "")
-		}
 		if err != nil {
-			return err
+			return a.linkFailed(c, err)
 		}
 		c.Set(ctxInvitation, v)
 		return next(c)
@@ -240,11 +243,8 @@ type declinePage struct {
 
 func (a *app) showDeclinePage(c echo.Context) error {
 	v, err := a.lookupLink(c, c.Param("token"))
-	if errors.Is(err, store.ErrNotFound) {
-		return a.linkProblem(c, http.StatusNotFound, "")
-	}
 	if err != nil {
-		return err
+		return a.linkFailed(c, err)
 	}
 	return a.render(c, http.StatusOK, "expert_decline", declinePage{basePage: a.base(c, "Stop taking part"), Token: c.Param("token"), StudyTitle: v.Study.Title, Declined: v.Expert.Status == "declined"})
 }
@@ -254,11 +254,8 @@ func (a *app) showDeclinePage(c echo.Context) error {
 // token; the personal token in the URL is the proof.
 func (a *app) declineByLink(c echo.Context) error {
 	v, err := a.lookupLink(c, c.Param("token"))
-	if errors.Is(err, store.ErrNotFound) {
-		return a.linkProblem(c, http.StatusNotFound, "")
-	}
 	if err != nil {
-		return err
+		return a.linkFailed(c, err)
 	}
 	if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
 		return err
