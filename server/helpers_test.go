@@ -17,6 +17,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/config"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/store/storetest"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // testEnv is the whole application on a fresh database, served by httptest.
@@ -219,3 +220,5 @@ func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+func defaultScaleForTest() rounds.Scale { return rounds.DefaultScale(1, 5) }

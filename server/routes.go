@@ -23,6 +23,7 @@ func (a *app) routes() *echo.Echo {
 
 	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))))
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/readyz", a.showReadiness)
 
 	// Pages: session cookie + CSRF on every form.
 	web := e.Group("", a.csrf(), a.loadUser)

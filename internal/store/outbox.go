@@ -170,3 +170,14 @@ func (s *Store) OutboxCounts(ctx context.Context, roundID int64) (map[string]int
 	}
 	return m, wrap("outbox counts", err)
 }
+
+// OldestDueMessage returns when the longest-waiting pending message became
+// due (zero when none waits), for the readiness check.
+func (s *Store) OldestDueMessage(ctx context.Context) (time.Time, error) {
+	var t []time.Time
+	err := s.sel(ctx, &t, `SELECT next_attempt_at FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1`, s.now())
+	if err != nil || len(t) == 0 {
+		return time.Time{}, wrap("oldest due message", err)
+	}
+	return t[0], nil
+}
