@@ -148,3 +148,23 @@ func cmdDemo(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 	defer s.Close()
 	return loadDemo(ctx, s, auth.HashPassword, stdout)
 }
+
+// cmdBackup writes a consistent copy of a live SQLite database.
+func cmdBackup(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	out := fs.String("out", "", "the file to write (must not exist)")
+	if err := fs.Parse(args); err != nil || *out == "" {
+		return errors.New("usage: delphi backup --out FILE (SQLite; for PostgreSQL use pg_dump)")
+	}
+	_, s, err := openStore(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Backup(ctx, *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written to %s\n", *out)
+	return nil
+}

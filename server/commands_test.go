@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/store/storetest"
 )
 
@@ -39,5 +41,30 @@ func TestUnknownCommand(t *testing.T) {
 	err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "unknown command") || !strings.Contains(err.Error(), "usage: delphi") {
 		t.Errorf("unknown command: %v", err)
+	}
+}
+
+// TestBackupCommand runs `delphi backup` on the demo database and opens the copy.
+func TestBackupCommand(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	if err := env.run(nil, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "copy.db")
+	var stdout strings.Builder
+	if err := env.run(&stdout, "backup", "--out", out); err != nil || !strings.Contains(stdout.String(), out) {
+		t.Fatalf("backup: %v %q", err, stdout.String())
+	}
+	copy, err := store.Open(context.Background(), "sqlite:"+out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	es, err := copy.ExpertsByStudy(context.Background(), 1)
+	if err != nil || len(es) != 57 {
+		t.Errorf("the copy has %d experts: %v", len(es), err)
+	}
+	if err := env.run(nil, "backup"); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("backup without --out: %v", err)
 	}
 }

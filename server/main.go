@@ -6,6 +6,7 @@
 //	delphi user add --email E --name N  create a coordinator account (password on stdin)
 //	delphi token add --email E          print a new API token for a coordinator
 //	delphi demo                         load the demo study (once; idempotent)
+//	delphi backup --out FILE            copy a live SQLite database
 //	delphi analyze [flags] FILE         consensus statistics for a ratings CSV
 package main
 
@@ -36,6 +37,7 @@ commands:
                                       create a coordinator account; the password is read from stdin
   token add --email E [--label L]     print a new API token for that coordinator
   demo                                load the demo study (idempotent) and print its login
+  backup --out FILE                   write a consistent copy of a live SQLite database
   analyze --scale MIN-MAX [flags] FILE|-
                                       consensus statistics for ratings from any survey tool
                                       (see docs/analyze.md)
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdToken(ctx, args, getenv, stdout)
 	case "demo":
 		return cmdDemo(ctx, getenv, stdout)
+	case "backup":
+		return cmdBackup(ctx, args, getenv, stdout)
 	case "analyze":
 		return cmdAnalyze(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
