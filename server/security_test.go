@@ -152,3 +152,24 @@ func TestXSSEscapedEverywhere(t *testing.T) {
 		t.Error("the comment is not on the closed round's page at all")
 	}
 }
+
+// TestRateLimits: password guessing and link-token guessing are slowed
+// down (429) after a burst, per address.
+func TestRateLimits(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	b := env.browser()
+	b.get("/login")
+	var last int
+	for i := 0; i < 12; i++ {
+		last = b.post("/login", url.Values{"email": {"victim@example.org"}, "password": {"guess"}}).status
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("12th wrong password: %d; want 429", last)
+	}
+	for i := 0; i < 400 && last != http.StatusTooManyRequests; i++ {
+		last = b.get("/r/guess" + itoa(int64(i)) + strings.Repeat("A", 40)).status
+	}
+	if last != http.StatusTooManyRequests {
+		t.Errorf("400 guessed links: last answer %d; want 429", last)
+	}
+}
