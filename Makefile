@@ -36,6 +36,8 @@ check:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./internal/panelcsv/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadRatings$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./internal/report/
+	$(GO) test -run '^$$' -fuzz '^FuzzStudyInput$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./server/
+	$(GO) test -run '^$$' -fuzz '^FuzzAnswer$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./server/
 
 ## build: one static binary, no cgo.
 build:

@@ -183,17 +183,9 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 		if len([]rune(comment)) > 4000 {
 			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A comment is longer than 4,000 characters; please shorten it.")
 		}
-		var rating *int
-		unable := false
-		switch {
-		case val == "unable" && sc.AllowUnable:
-			unable = true
-		case val != "":
-			x, err := strconv.Atoi(val)
-			if err != nil || x < sc.Min || x > sc.Max {
-				return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A rating is not on the scale; nothing was saved.")
-			}
-			rating = &x
+		rating, unable, err := parseAnswer(val, sc)
+		if err != nil {
+			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A rating is not on the scale; nothing was saved.")
 		}
 		if rating == nil && !unable && comment == "" {
 			continue
@@ -232,6 +224,30 @@ func (a *app) submitExpertRound(c echo.Context) error {
 	}
 	setFlash(c, "Thank you: your answers are submitted. You can still change them until the round closes.")
 	return c.Redirect(http.StatusSeeOther, "/e")
+}
+
+// errNotOnScale is a form value that is neither a scale point nor, where
+// offered, "unable".
+var errNotOnScale = errors.New("not on the scale")
+
+// parseAnswer reads one form value: "" (no answer), a scale point, or
+// "unable" when the study offers it. Anything else is refused, never
+// clipped to the scale.
+func parseAnswer(val string, sc rounds.Scale) (rating *int, unable bool, err error) {
+	switch {
+	case val == "":
+		return nil, false, nil
+	case val == "unable":
+		if !sc.AllowUnable {
+			return nil, false, errNotOnScale
+		}
+		return nil, true, nil
+	}
+	x, err := strconv.Atoi(val)
+	if err != nil || x < sc.Min || x > sc.Max || strconv.Itoa(x) != val {
+		return nil, false, errNotOnScale
+	}
+	return &x, false, nil
 }
 
 type declinePage struct {
