@@ -27,8 +27,8 @@ type app struct {
 	store        *store.Store
 	log          *slog.Logger
 	pages        pages
-	loginLimiter *auth.Limiter // per IP and per e-mail
-	tokenLimiter *auth.Limiter // per IP, for API tokens
+	loginLimiter *auth.Limiter // failed logins, per IP and per e-mail
+	tokenLimiter *auth.Limiter // unknown link tokens and API tokens, per IP
 	echo         *echo.Echo
 	mailer       *mail.Dispatcher // nil when no SMTP server is configured
 }
@@ -50,8 +50,8 @@ func newApp(cfg config.Config, s *store.Store, log *slog.Logger) (*app, error) {
 		store:        s,
 		log:          log,
 		pages:        p,
-		loginLimiter: auth.NewLimiter(10, 30*time.Second),
-		tokenLimiter: auth.NewLimiter(300, 100*time.Millisecond),
+		loginLimiter: auth.NewLimiter(10, 30*time.Second),       // failed logins
+		tokenLimiter: auth.NewLimiter(50, 200*time.Millisecond), // unknown links and API tokens
 	}
 	if cfg.SMTPURL != "" {
 		smtp, err := config.ParseSMTPURL(cfg.SMTPURL)

@@ -37,9 +37,11 @@ func safeNext(next string) string {
 func (a *app) login(c echo.Context) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 	page := loginPage{basePage: a.base(c, "Log in"), Email: email, Next: safeNext(c.FormValue("next"))}
-	// Limit by address and by account, so neither one machine nor many
-	// machines can guess one account's password quickly.
-	if !a.loginLimiter.Allow("ip:"+c.RealIP()) || !a.loginLimiter.Allow("email:"+email) {
+	// Failed attempts are limited by address and by account, so neither one
+	// machine nor many machines can guess one account's password quickly;
+	// successful logins cost nothing.
+	ipKey, emailKey := "ip:"+c.RealIP(), "email:"+email
+	if a.loginLimiter.Blocked(ipKey) || a.loginLimiter.Blocked(emailKey) {
 		page.Error = "Too many login attempts. Wait a minute and try again."
 		return a.render(c, http.StatusTooManyRequests, "login", page)
 	}
@@ -49,6 +51,8 @@ func (a *app) login(c echo.Context) error {
 		err = auth.CheckPassword(u.PasswordHash, c.FormValue("password"))
 	}
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, auth.ErrBadPassword) {
+		a.loginLimiter.Allow(ipKey)
+		a.loginLimiter.Allow(emailKey)
 		page.Error = "The e-mail address or password is wrong."
 		return a.render(c, http.StatusUnauthorized, "login", page)
 	}

@@ -30,15 +30,21 @@ type expertVisit struct {
 	Expert     store.Expert
 }
 
-// lookupLink finds the invitation of a link token, rate-limited per IP so
-// tokens cannot be guessed (they carry 256 bits anyway).
+// lookupLink finds the invitation of a link token. Unknown tokens are
+// rate-limited per address so tokens cannot be guessed (they carry 256
+// bits anyway); valid ones never are, so a whole panel behind one address
+// is not slowed down.
 func (a *app) lookupLink(c echo.Context, token string) (expertVisit, error) {
 	var v expertVisit
-	if !a.tokenLimiter.Allow("link:" + c.RealIP()) {
+	key := "link:" + c.RealIP()
+	if a.tokenLimiter.Blocked(key) {
 		return v, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
 	}
 	ctx := c.Request().Context()
 	inv, err := a.store.InvitationByTokenHash(ctx, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		a.tokenLimiter.Allow(key) // only unknown links count against the address
+	}
 	if err != nil {
 		return v, err
 	}

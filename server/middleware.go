@@ -128,11 +128,13 @@ func (a *app) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="delphi"`)
 			return echo.NewHTTPError(http.StatusUnauthorized, "send an API token: Authorization: Bearer <token> (create one with `delphi token add`)")
 		}
-		if !a.tokenLimiter.Allow(c.RealIP()) {
-			return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests; wait a minute")
+		key := "api:" + c.RealIP()
+		if a.tokenLimiter.Blocked(key) {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests with unknown tokens; wait a minute")
 		}
 		u, err := a.store.UserByAPIToken(c.Request().Context(), auth.HashToken(strings.TrimSpace(token)))
 		if errors.Is(err, store.ErrNotFound) {
+			a.tokenLimiter.Allow(key) // only unknown tokens count against the address
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="delphi", error="invalid_token"`)
 			return echo.NewHTTPError(http.StatusUnauthorized, "the API token is unknown or revoked")
 		}

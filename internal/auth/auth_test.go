@@ -68,7 +68,13 @@ func TestLimiter(t *testing.T) {
 	if !l.Allow("other") {
 		t.Error("other key limited")
 	}
+	if !l.Blocked("ip") || l.Blocked("other") || l.Blocked("unseen") {
+		t.Error("Blocked wrong")
+	}
 	now = now.Add(time.Minute)
+	if l.Blocked("ip") {
+		t.Error("still blocked after a minute")
+	}
 	if !l.Allow("ip") {
 		t.Error("not refilled after a minute")
 	}

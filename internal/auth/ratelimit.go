@@ -49,6 +49,20 @@ func (l *Limiter) Allow(key string) bool {
 	return true
 }
 
+// Blocked tells whether key has no attempt left, without spending one.
+// Callers that only charge failures (a wrong token, a wrong password) ask
+// Blocked first and call Allow after a failure, so that honest traffic from
+// one address (a whole office behind one NAT) is never slowed down.
+func (l *Limiter) Blocked(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		return false
+	}
+	return min(l.burst, b.tokens+float64(l.now().Sub(b.last))/float64(l.every)) < 1
+}
+
 // sweep forgets keys whose bucket is full again, so memory stays bounded.
 func (l *Limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
