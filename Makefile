@@ -47,6 +47,7 @@ build:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	sh testdata/bench/compare.sh
+	$(GO) run ./testdata/loadtest -panelists 100 -duration 5s
 
 clean:
 	rm -rf bin
