@@ -182,23 +182,39 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Check every answer first, then save them all in one transaction: a
+	// bad value saves nothing, never half of the form.
+	type answer struct {
+		rsID    int64
+		rating  *int
+		unable  bool
+		comment string
+	}
+	var answers []answer
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
-		val := c.FormValue("r" + key)
 		comment := strings.TrimSpace(c.FormValue("c" + key))
 		if len([]rune(comment)) > 4000 {
-			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A comment is longer than 4,000 characters; please shorten it.")
+			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A comment is longer than 4,000 characters; please shorten it. Nothing was saved.")
 		}
-		rating, unable, err := parseAnswer(val, sc)
+		rating, unable, err := parseAnswer(c.FormValue("r"+key), sc)
 		if err != nil {
 			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A rating is not on the scale; nothing was saved.")
 		}
-		if rating == nil && !unable && comment == "" {
-			continue
+		if rating != nil || unable || comment != "" {
+			answers = append(answers, answer{rs.ID, rating, unable, comment})
 		}
-		if err := a.store.SaveRating(ctx, v.Invitation.ID, rs.ID, rating, unable, comment); err != nil {
-			return err
+	}
+	err = a.store.Transact(ctx, func(tx *store.Store) error {
+		for _, x := range answers {
+			if err := tx.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	setFlash(c, "Your answers are saved. You can come back and change them until the round closes.")
 	return c.Redirect(http.StatusSeeOther, "/e")

@@ -100,3 +100,35 @@ func mustRoundID(t *testing.T, path string) int64 {
 	}
 	return rid
 }
+
+// TestBadFormSavesNothing: a form with one good and one bad answer saves
+// neither, and says so.
+func TestBadFormSavesNothing(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	ctx := context.Background()
+	b, u := env.coordinator("coord@example.org", "Coord")
+	b.post("/studies", url.Values{"title": {"Form"}, "scale": {"1-5"}})
+	studies, _ := env.store.StudiesForUser(ctx, u.ID)
+	base := "/studies/" + itoa(studies[0].ID)
+	b.post(base+"/statements", url.Values{"statements": {"One\nTwo"}})
+	b.upload(base+"/panel/import", "file", "panel.csv", goodPanel)
+	r := b.post(base+"/rounds", url.Values{})
+	roundPath := r.url
+	b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}})
+	b.post(roundPath+"/launch", url.Values{})
+	msgs, _ := env.store.OutboxByRound(ctx, mustRoundID(t, roundPath))
+	ex := env.browser()
+	lu, _ := url.Parse(linkRE.FindString(msgs[0].TextBody))
+	ex.get(lu.Path)
+	rss, _ := env.store.RoundStatements(ctx, mustRoundID(t, roundPath))
+	r = ex.post("/e", url.Values{fmt.Sprintf("r%d", rss[0].ID): {"4"}, fmt.Sprintf("r%d", rss[1].ID): {"7"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "nothing was saved") {
+		t.Fatalf("bad form: %d", r.status)
+	}
+	statuses, _ := env.store.RoundStatuses(ctx, mustRoundID(t, roundPath))
+	for _, s := range statuses {
+		if s.Rated != 0 {
+			t.Errorf("%s has %d answers saved from a refused form", s.Email, s.Rated)
+		}
+	}
+}
