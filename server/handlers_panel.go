@@ -208,3 +208,15 @@ func (a *app) deleteExpert(c echo.Context) error {
 	setFlash(c, "Expert removed from the panel.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/panel", st.ID))
 }
+
+// exportExpertData answers a subject-access request: everything the study
+// holds about one expert, as a JSON download (audit-logged).
+func (a *app) exportExpertData(c echo.Context) error {
+	st := study(c)
+	d, err := a.store.ExpertDataExport(c.Request().Context(), st.ID, user(c).ID, paramID(c, "eid"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="expert-%d-data.json"`, paramID(c, "eid")))
+	return c.JSONPretty(http.StatusOK, d, "  ")
+}

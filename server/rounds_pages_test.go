@@ -132,3 +132,38 @@ func TestBadFormSavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestExpertDataExport: a subject-access export holds the expert's details,
+// answers and e-mails, and nobody else's.
+func TestExpertDataExport(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	ctx := context.Background()
+	b, u := env.coordinator("coord@example.org", "Coord")
+	b.post("/studies", url.Values{"title": {"SAR"}, "scale": {"1-5"}})
+	studies, _ := env.store.StudiesForUser(ctx, u.ID)
+	base := "/studies/" + itoa(studies[0].ID)
+	b.post(base+"/statements", url.Values{"statements": {"One"}})
+	b.upload(base+"/panel/import", "file", "panel.csv", goodPanel)
+	r := b.post(base+"/rounds", url.Values{})
+	roundPath := r.url
+	b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}})
+	b.post(roundPath+"/launch", url.Values{})
+	msgs, _ := env.store.OutboxByRound(ctx, mustRoundID(t, roundPath))
+	m := msgs[0]
+	ex := env.browser()
+	lu, _ := url.Parse(linkRE.FindString(m.TextBody))
+	ex.get(lu.Path)
+	rss, _ := env.store.RoundStatements(ctx, mustRoundID(t, roundPath))
+	ex.post("/e", url.Values{fmt.Sprintf("r%d", rss[0].ID): {"4"}, fmt.Sprintf("c%d", rss[0].ID): {"my own comment"}})
+	r = b.get(fmt.Sprintf("%s/panel/experts/%d/export", base, m.ExpertID.Int64))
+	if r.status != http.StatusOK || !strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("export: %d", r.status)
+	}
+	mustContain(t, "export", r.body, m.ToAddress, `"rating": 4`, "my own comment", `"kind": "invitation"`, `"round": 1`)
+	for _, other := range msgs[1:] {
+		if strings.Contains(r.body, other.ToAddress) {
+			t.Errorf("the export names another expert, %s", other.ToAddress)
+		}
+	}
+	mustContain(t, "audit", b.get(base+"/audit").body, "export expert data", "subject-access request")
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// ExpertData is everything the platform holds about one expert, for a
+// subject-access request (GDPR art. 15).
+type ExpertData struct {
+	Expert      ExpertDetails      `json:"expert"`
+	Invitations []ExpertInvitation `json:"invitations"`
+	Ratings     []ExpertRating     `json:"ratings"`
+	Emails      []ExpertEmail      `json:"emails"`
+}
+
+// ExpertDetails are the expert's own details as the study keeps them.
+type ExpertDetails struct {
+	Email       string            `json:"email"`
+	Name        string            `json:"name"`
+	Group       string            `json:"stakeholder_group"`
+	Country     string            `json:"country"`
+	Language    string            `json:"language"`
+	Attributes  map[string]string `json:"attributes"`
+	Status      string            `json:"status"`
+	AddedAt     time.Time         `json:"added_at"`
+	ConsentedAt *time.Time        `json:"consented_at"`
+	DeclinedAt  *time.Time        `json:"declined_at"`
+}
+
+// ExpertInvitation is one round the expert was invited to.
+type ExpertInvitation struct {
+	Round       int          `db:"number" json:"round"`
+	CreatedAt   time.Time    `db:"created_at" json:"invited_at"`
+	OpenedAt    sql.NullTime `db:"opened_at" json:"-"`
+	StartedAt   sql.NullTime `db:"started_at" json:"-"`
+	SubmittedAt sql.NullTime `db:"submitted_at" json:"-"`
+	RevokedAt   sql.NullTime `db:"revoked_at" json:"-"`
+	Opened      *time.Time   `json:"link_opened_at"`
+	Submitted   *time.Time   `json:"submitted_at"`
+}
+
+// ExpertRating is one of the expert's answers with the statement as shown.
+type ExpertRating struct {
+	Round     int           `db:"number" json:"round"`
+	Statement string        `db:"text" json:"statement"`
+	Rating    sql.NullInt64 `db:"rating" json:"-"`
+	Value     *int64        `json:"rating"`
+	Unable    bool          `db:"unable" json:"unable"`
+	Comment   string        `db:"comment" json:"comment"`
+	UpdatedAt time.Time     `db:"updated_at" json:"saved_at"`
+}
+
+// ExpertEmail is an e-mail sent (or queued) to the expert, without its body.
+type ExpertEmail struct {
+	Kind      string       `db:"kind" json:"kind"`
+	Subject   string       `db:"subject" json:"subject"`
+	Status    string       `db:"status" json:"status"`
+	CreatedAt time.Time    `db:"created_at" json:"queued_at"`
+	SentAt    sql.NullTime `db:"sent_at" json:"-"`
+	Sent      *time.Time   `json:"sent_at"`
+}
+
+func timeOf(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+// ExpertDataExport collects what the study holds about one expert and
+// records the export in the audit log.
+func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID int64) (ExpertData, error) {
+	var d ExpertData
+	err := s.Transact(ctx, func(tx *Store) error {
+		e, err := tx.ExpertByID(ctx, studyID, expertID)
+		if err != nil {
+			return err
+		}
+		d.Expert = ExpertDetails{Email: e.Email, Name: e.Name, Group: e.Group, Country: e.Country, Language: e.Language,
+			Attributes: e.AttributeMap(), Status: e.Status, AddedAt: e.CreatedAt, ConsentedAt: timeOf(e.ConsentedAt), DeclinedAt: timeOf(e.DeclinedAt)}
+		if err = tx.sel(ctx, &d.Invitations, `SELECT r.number, i.created_at, i.opened_at, i.started_at, i.submitted_at, i.revoked_at
+			FROM invitations i JOIN rounds r ON r.id = i.round_id WHERE i.expert_id = ? ORDER BY r.number`, expertID); err != nil {
+			return err
+		}
+		for i := range d.Invitations {
+			d.Invitations[i].Opened, d.Invitations[i].Submitted = timeOf(d.Invitations[i].OpenedAt), timeOf(d.Invitations[i].SubmittedAt)
+		}
+		if err = tx.sel(ctx, &d.Ratings, `SELECT r.number, rs.text, x.rating, x.unable, x.comment, x.updated_at
+			FROM ratings x JOIN invitations i ON i.id = x.invitation_id JOIN rounds r ON r.id = i.round_id
+			JOIN round_statements rs ON rs.id = x.round_statement_id WHERE i.expert_id = ? ORDER BY r.number, rs.position`, expertID); err != nil {
+			return err
+		}
+		for i := range d.Ratings {
+			if d.Ratings[i].Rating.Valid {
+				d.Ratings[i].Value = &d.Ratings[i].Rating.Int64
+			}
+		}
+		if err = tx.sel(ctx, &d.Emails, `SELECT kind, subject, status, created_at, sent_at FROM outbox WHERE expert_id = ? ORDER BY id`, expertID); err != nil {
+			return err
+		}
+		for i := range d.Emails {
+			d.Emails[i].Sent = timeOf(d.Emails[i].SentAt)
+		}
+		return tx.Audit(ctx, studyID, userID, "export expert data", "", "", "expert "+itoa(expertID), "subject-access request")
+	})
+	if d.Invitations == nil {
+		d.Invitations = []ExpertInvitation{}
+	}
+	if d.Ratings == nil {
+		d.Ratings = []ExpertRating{}
+	}
+	if d.Emails == nil {
+		d.Emails = []ExpertEmail{}
+	}
+	return d, wrap("expert data export", err)
+}
