@@ -37,6 +37,34 @@ func engines(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 	}
 }
 
+// newBenchEnv is a SQLite test environment with the demo study, for benchmarks.
+func newBenchEnv(b *testing.B) *testEnv {
+	b.Helper()
+	t := &testing.T{}
+	env := &testEnv{t: t, url: "sqlite:" + b.TempDir() + "/bench.db"}
+	ctx := context.Background()
+	if err := run(ctx, []string{"migrate"}, env.getenv, strings.NewReader(""), io.Discard, io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	if err := run(ctx, []string{"demo"}, env.getenv, strings.NewReader(""), io.Discard, io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	s, err := store.Open(ctx, env.url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	cfg, _ := config.Parse(env.getenv)
+	a, err := newApp(cfg, s, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.store, env.app = s, a
+	env.srv = httptest.NewServer(a.echo)
+	b.Cleanup(env.srv.Close)
+	return env
+}
+
 func newTestEnv(t *testing.T, engine string) *testEnv {
 	return newTestEnvWith(t, engine, nil)
 }

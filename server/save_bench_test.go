@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkSaveRating measures one expert saving one rating through the
+// HTTP handler (the no-JavaScript form post) on SQLite, the hot path of a
+// running round.
+//
+//	go test -run '^$' -bench SaveRating -benchtime 2000x ./server/
+func BenchmarkSaveRating(b *testing.B) {
+	env := newBenchEnv(b)
+	ctx := context.Background()
+	st, _ := env.store.StudyByID(ctx, 1)
+	r, err := env.app.createNextRound(ctx, st, st.OwnerID, roundOptions{Deadline: time.Now().Add(24 * time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := env.app.launchRound(ctx, st, r.ID, st.OwnerID); err != nil {
+		b.Fatal(err)
+	}
+	msgs, _ := env.store.OutboxByRound(ctx, r.ID)
+	rss, _ := env.store.RoundStatements(ctx, r.ID)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	link := linkRE.FindString(msgs[0].TextBody)
+	path := link[strings.Index(link, "/r/"):]
+	if _, err := c.Get(env.srv.URL + path); err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse(env.srv.URL)
+	csrf := ""
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "delphi_csrf" {
+			csrf = ck.Value
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := c.PostForm(env.srv.URL+"/e", url.Values{"csrf": {csrf}, fmt.Sprintf("r%d", rss[i%len(rss)].ID): {fmt.Sprint(1 + i%5)}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			b.Fatalf("save: %v", err)
+		}
+		resp.Body.Close()
+	}
+}
