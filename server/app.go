@@ -15,6 +15,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/config"
+	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -31,6 +32,7 @@ type app struct {
 	tokenLimiter *auth.Limiter // unknown link tokens and API tokens, per IP
 	echo         *echo.Echo
 	mailer       *mail.Dispatcher // nil when no SMTP server is configured
+	i18n         *i18n.Catalog    // the expert pages' text in every language
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.
@@ -45,7 +47,12 @@ func newApp(cfg config.Config, s *store.Store, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
 	a := &app{
+		i18n:         cat,
 		cfg:          cfg,
 		store:        s,
 		log:          log,

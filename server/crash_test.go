@@ -103,14 +103,20 @@ func TestCrashKeepsAcknowledgedRatings(t *testing.T) {
 					csrf = ck.Value
 				}
 			}
+			if resp, err := c.PostForm(base+"/e/consent", url.Values{"csrf": {csrf}, "agree": {"yes"}}); err != nil {
+				return
+			} else {
+				resp.Body.Close()
+			}
 			for i := 0; ; i++ {
+				// The page's autosave: a 200 is the acknowledgment.
 				rs, v := rss[i%len(rss)].ID, 1+i%5
-				resp, err := c.PostForm(base+"/e", url.Values{"csrf": {csrf}, fmt.Sprintf("r%d", rs): {fmt.Sprint(v)}})
+				resp, err := c.PostForm(base+"/e/answer", url.Values{"csrf": {csrf}, "s": {fmt.Sprint(rs)}, "r": {fmt.Sprint(v)}})
 				if err != nil {
 					return
 				}
 				resp.Body.Close()
-				if resp.StatusCode != http.StatusSeeOther {
+				if resp.StatusCode != http.StatusOK {
 					return
 				}
 				mu.Lock()

@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -61,21 +64,26 @@ func (a *app) lookupLink(c echo.Context, token string) (expertVisit, error) {
 
 type linkProblemPage struct {
 	basePage
+	L       *i18n.Localizer
 	Contact string
 }
 
 // linkProblem answers an unknown, revoked or expired link with a friendly
-// page that reveals nothing about the study.
+// page in the browser's language that reveals nothing about the study but
+// its contact address (and that only to someone who held a real link).
 func (a *app) linkProblem(c echo.Context, status int, contact string) error {
-	p := linkProblemPage{basePage: a.base(c, "This link does not work"), Contact: contact}
-	return a.render(c, status, "expert_link_problem", p)
+	l := a.i18n.For(a.i18n.Match(c.Request().Header.Get("Accept-Language")))
+	b := a.base(c, l.T("link.title"))
+	b.Lang, b.Expert = l.Lang, true
+	return a.render(c, status, "expert_link_problem", linkProblemPage{basePage: b, L: l, Contact: contact})
 }
 
 // linkFailed answers a failed link lookup: the friendly page when the link
 // is unknown or revoked, the error otherwise.
-func (a *app) linkFailed(c echo.Context, err error) error {
+func (a *app) linkFailed(c echo.Context, token string, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return a.linkProblem(c, http.StatusNotFound, "")
+		contact, _ := a.store.LinkContact(c.Request().Context(), auth.HashToken(token))
+		return a.linkProblem(c, http.StatusNotFound, contact)
 	}
 	return err
 }
@@ -84,7 +92,7 @@ func (a *app) enterByLink(c echo.Context) error {
 	token := c.Param("token")
 	v, err := a.lookupLink(c, token)
 	if err != nil {
-		return a.linkFailed(c, err)
+		return a.linkFailed(c, token, err)
 	}
 	if err := a.store.MarkInvitationOpened(c.Request().Context(), v.Invitation.ID); err != nil {
 		return err
@@ -103,77 +111,277 @@ func (a *app) requireExpert(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		v, err := a.lookupLink(c, ck.Value)
 		if err != nil {
-			return a.linkFailed(c, err)
+			return a.linkFailed(c, ck.Value, err)
 		}
 		c.Set(ctxInvitation, v)
 		return next(c)
 	}
 }
 
-type expertStatement struct {
-	store.RoundStatement
-	Rating store.Rating
+// requireConsent keeps answers out until the expert has accepted the
+// information sheet (the page at /e asks first).
+func (a *app) requireConsent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if v := c.Get(ctxInvitation).(expertVisit); !v.Expert.ConsentedAt.Valid {
+			return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at /e first")
+		}
+		return next(c)
+	}
 }
 
-type expertRoundPage struct {
+// visitPage is what every expert page carries: the layout fields, the
+// expert's language and the visit.
+type visitPage struct {
 	basePage
-	Visit      expertVisit
-	Scale      rounds.Scale
-	Points     []scalePoint
-	Statements []expertStatement
-	Answered   int
-	Open       bool
-	Error      string
+	L     *i18n.Localizer
+	Visit expertVisit
+	Error string
+}
+
+// visitBase fills the common fields of an expert page, in the expert's
+// language.
+func (a *app) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage {
+	l := a.i18n.For(v.Expert.Language)
+	b := a.base(c, v.Study.Title)
+	b.Lang, b.Expert = l.Lang, true
+	return visitPage{basePage: b, L: l, Visit: v, Error: errMsg}
+}
+
+type consentPage struct {
+	visitPage
+	Contact string
+}
+
+// ratingPage is the round's questionnaire: statements by topic, each with
+// the expert's current answer and, from round 2 on, the group feedback.
+type ratingPage struct {
+	visitPage
+	Points      []scalePoint
+	AllowUnable bool
+	Topics      []ratingTopic
+	Answered    int
+	Total       int
+	Open        bool
+	Progress    string
+	Deadline    string
+	SubmittedOn string
+}
+
+type ratingTopic struct {
+	Title      string
+	Statements []ratingItem
+}
+
+type ratingItem struct {
+	ID       int64
+	Text     string
+	Value    string // "", a scale point, or "unable"
+	Comment  string
+	Answer   string // the answer in words, for the thank-you page
+	Feedback *feedbackView
+	New      bool // first presented in this round (round 2 on)
 }
 
 type scalePoint struct {
 	Value int
+	Str   string
 	Label string
 }
 
 func (a *app) showExpertRoundPage(c echo.Context) error {
-	return a.renderExpertRound(c, http.StatusOK, "")
-}
-
-func (a *app) renderExpertRound(c echo.Context, status int, errMsg string) error {
-	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	sc, err := v.Study.Scale()
+	if !v.Expert.ConsentedAt.Valid {
+		return a.renderConsent(c, v, http.StatusOK, "")
+	}
+	p, err := a.ratingPage(c, v, "")
 	if err != nil {
 		return err
+	}
+	if !p.Open {
+		return a.render(c, http.StatusOK, "expert_thanks", p)
+	}
+	return a.render(c, http.StatusOK, "expert_round", p)
+}
+
+func (a *app) renderConsent(c echo.Context, v expertVisit, status int, errMsg string) error {
+	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail}
+	p.Title = p.L.T("intro.title")
+	return a.render(c, status, "expert_consent", p)
+}
+
+// consentExpert records the expert's consent from the information page.
+func (a *app) consentExpert(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if c.FormValue("agree") != "yes" {
+		l := a.i18n.For(v.Expert.Language)
+		return a.renderConsent(c, v, http.StatusUnprocessableEntity, l.T("intro.need"))
+	}
+	if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/e")
+}
+
+// declineAsExpert is "I do not want to take part" on the information page.
+func (a *app) declineAsExpert(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		return err
+	}
+	return a.renderDecline(c, v, "", true)
+}
+
+// ratingPage loads everything the questionnaire shows.
+func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPage, error) {
+	ctx := c.Request().Context()
+	p := ratingPage{visitPage: a.visitBase(c, v, errMsg), Open: v.Round.Domain().AcceptsRatings(time.Now()) == nil}
+	l := p.L
+	sc, err := v.Study.Scale()
+	if err != nil {
+		return p, err
+	}
+	p.AllowUnable = sc.AllowUnable
+	labels := map[string]string{"unable": l.T("unable"), "": l.T("thanks.noanswer")}
+	for i, lb := range sc.Labels {
+		pt := scalePoint{Value: sc.Min + i, Str: strconv.Itoa(sc.Min + i), Label: lb}
+		p.Points = append(p.Points, pt)
+		labels[pt.Str] = pt.Str + " · " + lb
 	}
 	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
 	if err != nil {
-		return err
+		return p, err
 	}
 	ratings, err := a.store.RatingsByInvitation(ctx, v.Invitation.ID)
 	if err != nil {
-		return err
+		return p, err
 	}
-	p := expertRoundPage{basePage: a.base(c, v.Study.Title), Visit: v, Scale: sc, Error: errMsg,
-		Open: v.Round.Domain().AcceptsRatings(time.Now()) == nil}
-	p.Lang = v.Expert.Language
-	for i, l := range sc.Labels {
-		p.Points = append(p.Points, scalePoint{sc.Min + i, l})
+	tr, err := a.translator(ctx, v)
+	if err != nil {
+		return p, err
+	}
+	fb, err := a.feedbackBuilder(ctx, v, l, sc)
+	if err != nil {
+		return p, err
 	}
 	for _, rs := range rss {
 		r := ratings[rs.ID]
+		it := ratingItem{ID: rs.ID, Text: tr.text(rs.StatementID, rs.Text), Value: answerValue(r), Comment: r.Comment,
+			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
+		it.Answer = labels[it.Value]
+		if it.Feedback, err = fb.view(rs, tr); err != nil {
+			return p, err
+		}
 		if r.Answered() {
 			p.Answered++
 		}
-		p.Statements = append(p.Statements, expertStatement{rs, r})
+		if n := len(p.Topics); n == 0 || p.Topics[n-1].Title != rs.SectionTitle {
+			p.Topics = append(p.Topics, ratingTopic{Title: rs.SectionTitle})
+		}
+		last := &p.Topics[len(p.Topics)-1]
+		last.Statements = append(last.Statements, it)
+	}
+	p.Total = len(rss)
+	p.Progress = l.T("progress", "Count", p.Answered, "Total", p.Total)
+	if v.Round.Deadline.Valid {
+		p.Deadline = l.T("deadline", "Date", i18n.DateTime(v.Round.Deadline.Time, l.Lang))
+	}
+	if v.Invitation.SubmittedAt.Valid {
+		p.SubmittedOn = l.T("submitted.on", "Date", i18n.LongDate(v.Invitation.SubmittedAt.Time.UTC(), l.Lang))
+	}
+	return p, nil
+}
+
+// answerValue is a stored answer as the form writes it.
+func answerValue(r store.Rating) string {
+	switch {
+	case r.Rating.Valid:
+		return strconv.FormatInt(r.Rating.Int64, 10)
+	case r.Unable:
+		return "unable"
+	}
+	return ""
+}
+
+// translator gives statements in the expert's language where the
+// coordinator entered a translation, else in the study's main language.
+type translator struct {
+	lang string
+	by   map[int64]map[string]string
+}
+
+func (a *app) translator(ctx context.Context, v expertVisit) (translator, error) {
+	t := translator{lang: v.Expert.Language}
+	if main := strings.SplitN(v.Study.Languages, ",", 2)[0]; strings.TrimSpace(main) == t.lang {
+		return t, nil // the expert reads the main language: nothing to look up
+	}
+	var err error
+	t.by, err = a.store.TranslationsByStudy(ctx, v.Study.ID)
+	return t, err
+}
+
+func (t translator) text(statementID int64, original string) string {
+	if s, ok := t.by[statementID][t.lang]; ok {
+		return s
+	}
+	return original
+}
+
+func (a *app) renderRatingPage(c echo.Context, status int, errMsg string) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	p, err := a.ratingPage(c, v, errMsg)
+	if err != nil {
+		return err
 	}
 	return a.render(c, status, "expert_round", p)
 }
 
-// saveExpertRatings saves every answer of the form at once (the page works
-// without JavaScript). Values outside the scale are refused, not clipped.
+// formAnswer is one statement's answer as posted.
+type formAnswer struct {
+	rsID    int64
+	rating  *int
+	unable  bool
+	comment string
+}
+
+// errCommentTooLong is a comment over maxComment characters.
+var errCommentTooLong = errors.New("comment too long")
+
+const maxComment = 4000
+
+// readAnswer reads and checks one statement's answer from form values.
+func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (formAnswer, error) {
+	x := formAnswer{rsID: rsID, comment: strings.TrimSpace(comment)}
+	if utf8.RuneCountInString(x.comment) > maxComment {
+		return x, errCommentTooLong
+	}
+	var err error
+	x.rating, x.unable, err = parseAnswer(rating, sc)
+	return x, err
+}
+
+// answerError is the expert-facing message for a refused answer.
+func answerError(l *i18n.Localizer, err error) (int, string) {
+	switch {
+	case errors.Is(err, errCommentTooLong):
+		return http.StatusUnprocessableEntity, l.T("error.comment")
+	case errors.Is(err, errNotOnScale):
+		return http.StatusUnprocessableEntity, l.T("error.scale")
+	case errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, rounds.ErrRoundNotOpen):
+		return http.StatusConflict, l.T("error.closed")
+	}
+	return 0, ""
+}
+
+// saveExpertRatings saves the whole form at once: the page without
+// JavaScript. Only what was changed on this page is written: each field
+// carries the value the page was shown with (or<id>, oc<id>), so a page
+// left open on one device cannot wipe answers given meanwhile on another.
+// Every answer is checked first and all are saved in one transaction, so
+// a bad value saves nothing, never half of the form.
 func (a *app) saveExpertRatings(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	if err := v.Round.Domain().AcceptsRatings(time.Now()); err != nil {
-		return a.renderExpertRound(c, http.StatusConflict, "This round is closed; your answers can no longer be changed.")
-	}
+	l := a.i18n.For(v.Expert.Language)
 	sc, err := v.Study.Scale()
 	if err != nil {
 		return err
@@ -182,70 +390,134 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Check every answer first, then save them all in one transaction: a
-	// bad value saves nothing, never half of the form.
-	type answer struct {
-		rsID    int64
-		rating  *int
-		unable  bool
-		comment string
+	type change struct {
+		formAnswer
+		rated, commented bool // which of the two the page changed
 	}
-	var answers []answer
+	var changes []change
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
-		comment := strings.TrimSpace(c.FormValue("c" + key))
-		if len([]rune(comment)) > 4000 {
-			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A comment is longer than 4,000 characters; please shorten it. Nothing was saved.")
-		}
-		rating, unable, err := parseAnswer(c.FormValue("r"+key), sc)
+		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)
+		x, err := readAnswer(rs.ID, rating, comment, sc)
 		if err != nil {
-			return a.renderExpertRound(c, http.StatusUnprocessableEntity, "A rating is not on the scale; nothing was saved.")
+			status, msg := answerError(l, err)
+			return a.renderRatingPage(c, status, msg)
 		}
-		if rating != nil || unable || comment != "" {
-			answers = append(answers, answer{rs.ID, rating, unable, comment})
+		ch := change{formAnswer: x, rated: rating != "" && rating != c.FormValue("or"+key),
+			commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
+		if ch.rated || ch.commented {
+			changes = append(changes, ch)
 		}
 	}
 	err = a.store.Transact(ctx, func(tx *store.Store) error {
-		for _, x := range answers {
+		stored, err := tx.RatingsByInvitation(ctx, v.Invitation.ID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			x, old := ch.formAnswer, stored[ch.rsID]
+			if !ch.rated { // keep the stored rating, change the comment
+				x.rating, x.unable = nil, old.Unable
+				if old.Rating.Valid {
+					r := int(old.Rating.Int64)
+					x.rating = &r
+				}
+			}
+			if !ch.commented {
+				x.comment = old.Comment
+			}
 			if err := tx.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if status, msg := answerError(l, err); status != 0 {
+		return a.renderRatingPage(c, status, msg)
+	}
 	if err != nil {
 		return err
 	}
-	setFlash(c, "Your answers are saved. You can come back and change them until the round closes.")
-	return c.Redirect(http.StatusSeeOther, "/e")
+	setFlash(c, l.T("saved.all"))
+	return c.Redirect(http.StatusSeeOther, "/e#progress")
+}
+
+// savedAnswer is the autosave endpoint's reply.
+type savedAnswer struct {
+	Saved    bool   `json:"saved"`
+	Answered int    `json:"answered"`
+	Total    int    `json:"total"`
+	Progress string `json:"progress"`
+	Message  string `json:"message,omitempty"`
+}
+
+// saveExpertAnswer saves one statement's answer: the page's autosave,
+// called on every change. It answers only after the write committed, so
+// "saved" on the page means saved.
+func (a *app) saveExpertAnswer(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := c.Get(ctxInvitation).(expertVisit)
+	l := a.i18n.For(v.Expert.Language)
+	sc, err := v.Study.Scale()
+	if err != nil {
+		return err
+	}
+	rsID, err := strconv.ParseInt(c.FormValue("s"), 10, 64)
+	if err != nil {
+		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "s: not a statement id"})
+	}
+	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	if err == nil {
+		err = a.store.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+	}
+	if status, msg := answerError(l, err); status != 0 {
+		return c.JSON(status, savedAnswer{Message: msg})
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return c.JSON(http.StatusNotFound, savedAnswer{Message: "s: no such statement in this round"})
+	}
+	if err != nil {
+		return err
+	}
+	answered, total, err := a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, savedAnswer{Saved: true, Answered: answered, Total: total,
+		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")})
 }
 
 func (a *app) submitExpertRound(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
+	l := a.i18n.For(v.Expert.Language)
 	if err := v.Round.Domain().AcceptsRatings(time.Now()); err != nil {
-		return a.renderExpertRound(c, http.StatusConflict, "This round is closed.")
+		status, msg := answerError(l, err)
+		return a.renderRatingPage(c, status, msg)
 	}
 	if v.Study.RequireAll {
-		rss, err := a.store.RoundStatements(ctx, v.Round.ID)
+		answered, total, err := a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
 		if err != nil {
 			return err
 		}
-		ratings, err := a.store.RatingsByInvitation(ctx, v.Invitation.ID)
-		if err != nil {
-			return err
-		}
-		for _, rs := range rss {
-			if !ratings[rs.ID].Answered() {
-				return a.renderExpertRound(c, http.StatusUnprocessableEntity, "Please answer every statement before submitting (you may choose \"unable to rate\").")
-			}
+		if answered < total {
+			return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", total-answered))
 		}
 	}
 	if err := a.store.SubmitInvitation(ctx, v.Invitation.ID); err != nil {
 		return err
 	}
-	setFlash(c, "Thank you: your answers are submitted. You can still change them until the round closes.")
-	return c.Redirect(http.StatusSeeOther, "/e")
+	return c.Redirect(http.StatusSeeOther, "/e/thanks")
+}
+
+// showThanksPage confirms the submission and lists the expert's answers.
+func (a *app) showThanksPage(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	p, err := a.ratingPage(c, v, "")
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "expert_thanks", p)
 }
 
 // errNotOnScale is a form value that is neither a scale point nor, where
@@ -273,18 +545,23 @@ func parseAnswer(val string, sc rounds.Scale) (rating *int, unable bool, err err
 }
 
 type declinePage struct {
-	basePage
-	Token      string
-	Declined   bool
-	StudyTitle string
+	visitPage
+	Token    string
+	Declined bool
+}
+
+func (a *app) renderDecline(c echo.Context, v expertVisit, token string, declined bool) error {
+	p := declinePage{visitPage: a.visitBase(c, v, ""), Token: token, Declined: declined || v.Expert.Status == "declined"}
+	p.Title = p.L.T("decline.title")
+	return a.render(c, http.StatusOK, "expert_decline", p)
 }
 
 func (a *app) showDeclinePage(c echo.Context) error {
 	v, err := a.lookupLink(c, c.Param("token"))
 	if err != nil {
-		return a.linkFailed(c, err)
+		return a.linkFailed(c, c.Param("token"), err)
 	}
-	return a.render(c, http.StatusOK, "expert_decline", declinePage{basePage: a.base(c, "Stop taking part"), Token: c.Param("token"), StudyTitle: v.Study.Title, Declined: v.Expert.Status == "declined"})
+	return a.renderDecline(c, v, c.Param("token"), false)
 }
 
 // declineByLink records that the expert wants no more e-mails. It is also
@@ -293,10 +570,10 @@ func (a *app) showDeclinePage(c echo.Context) error {
 func (a *app) declineByLink(c echo.Context) error {
 	v, err := a.lookupLink(c, c.Param("token"))
 	if err != nil {
-		return a.linkFailed(c, err)
+		return a.linkFailed(c, c.Param("token"), err)
 	}
 	if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "expert_decline", declinePage{basePage: a.base(c, "Stop taking part"), StudyTitle: v.Study.Title, Declined: true})
+	return a.renderDecline(c, v, "", true)
 }

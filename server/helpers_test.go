@@ -250,3 +250,10 @@ func (l testLog) Write(p []byte) (int, error) {
 }
 
 func defaultScaleForTest() rounds.Scale { return rounds.DefaultScale(1, 5) }
+
+// consent accepts the information sheet, as an expert does on first visit.
+func (b *browser) consent(t *testing.T) (int, string) {
+	t.Helper()
+	r := b.post("/e/consent", url.Values{"agree": {"yes"}})
+	return r.status, r.body
+}

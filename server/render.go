@@ -29,6 +29,8 @@ type basePage struct {
 	Study *store.Study
 	Role  string // the user's role in Study
 	Tab   string
+	// Expert marks the pages panel experts see: no account navigation.
+	Expert bool
 }
 
 // CanEdit tells the templates whether to show editing controls.
@@ -87,7 +89,17 @@ var templateFuncs = template.FuncMap{
 	"int64":    func(i int) int64 { return int64(i) },
 	"list":     func(xs ...string) []string { return xs },
 	"opt":      formatOpt,
-	"pct":      formatPct,
+	// paragraphs splits text written with blank lines between paragraphs.
+	"paragraphs": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"pct": formatPct,
 	"seq": func(from, to int) []int {
 		var s []int
 		for i := from; i <= to; i++ {

@@ -52,7 +52,10 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		ex := env.browser()
 		lu, _ := url.Parse(link)
 		er := ex.get(lu.Path)
-		if er.url != "/e" || !strings.Contains(er.body, "Second statement") {
+		if er.url != "/e" || !strings.Contains(er.body, `action="/e/consent"`) {
+			t.Fatalf("expert's first visit: %d at %s", er.status, er.url)
+		}
+		if er.status, er.body = ex.consent(t); !strings.Contains(er.body, "Second statement") {
 			t.Fatalf("expert page: %d at %s", er.status, er.url)
 		}
 		// Unknown links get a friendly page that reveals nothing.
@@ -120,9 +123,10 @@ func TestBadFormSavesNothing(t *testing.T) {
 	ex := env.browser()
 	lu, _ := url.Parse(linkRE.FindString(msgs[0].TextBody))
 	ex.get(lu.Path)
+	ex.consent(t)
 	rss, _ := env.store.RoundStatements(ctx, mustRoundID(t, roundPath))
 	r = ex.post("/e", url.Values{fmt.Sprintf("r%d", rss[0].ID): {"4"}, fmt.Sprintf("r%d", rss[1].ID): {"7"}})
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "nothing was saved") {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `class="error" role="alert"`) {
 		t.Fatalf("bad form: %d", r.status)
 	}
 	statuses, _ := env.store.RoundStatuses(ctx, mustRoundID(t, roundPath))
@@ -153,6 +157,7 @@ func TestExpertDataExport(t *testing.T) {
 	ex := env.browser()
 	lu, _ := url.Parse(linkRE.FindString(m.TextBody))
 	ex.get(lu.Path)
+	ex.consent(t)
 	rss, _ := env.store.RoundStatements(ctx, mustRoundID(t, roundPath))
 	ex.post("/e", url.Values{fmt.Sprintf("r%d", rss[0].ID): {"4"}, fmt.Sprintf("c%d", rss[0].ID): {"my own comment"}})
 	r = b.get(fmt.Sprintf("%s/panel/experts/%d/export", base, m.ExpertID.Int64))

@@ -55,15 +55,18 @@ func (env *testEnv) expertRates(t *testing.T, link string, answers map[int64]str
 	if r.status != http.StatusOK || r.url != "/e" {
 		t.Fatalf("opening %s: %d at %s", u.Path, r.status, r.url)
 	}
+	if r.status, r.body = b.consent(t); r.status != http.StatusOK {
+		t.Fatalf("consent: %d", r.status)
+	}
 	form := url.Values{}
 	for id, v := range answers {
 		form.Set(fmt.Sprintf("r%d", id), v)
 	}
-	if r := b.post("/e", form); r.status != http.StatusOK || !strings.Contains(r.body, "answers are saved") {
+	if r := b.post("/e", form); r.status != http.StatusOK || !strings.Contains(r.body, `<p class="flash" role="status">`) {
 		t.Fatalf("saving: %d %s", r.status, r.body)
 	}
 	if submit {
-		if r := b.post("/e/submit", url.Values{}); !strings.Contains(r.body, "submitted") {
+		if r := b.post("/e/submit", url.Values{}); r.url != "/e/thanks" {
 			t.Fatalf("submit: %d", r.status)
 		}
 	}

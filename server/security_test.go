@@ -129,6 +129,8 @@ func TestXSSEscapedEverywhere(t *testing.T) {
 	ex := env.browser()
 	lu, _ := url.Parse(link)
 	ex.get(lu.Path)
+	consentPage := ex.get("/e").body
+	ex.consent(t)
 	rss, _ := env.store.RoundStatements(t.Context(), mustRoundID(t, roundPath))
 	ex.post("/e", url.Values{"r" + itoa(rss[0].ID): {"4"}, "c" + itoa(rss[0].ID): {"Comment " + payload}})
 	ex.post("/e/submit", url.Values{})
@@ -147,6 +149,7 @@ func TestXSSEscapedEverywhere(t *testing.T) {
 	}
 	check("closed round page", b.get(roundPath).body)
 	check("expert page", ex.get("/e").body)
+	check("consent page", consentPage)
 	check("e-mail HTML", msgs[0].HTMLBody)
 	if !strings.Contains(b.get(roundPath).body, "Comment &lt;script&gt;") {
 		t.Error("the comment is not on the closed round's page at all")

@@ -97,6 +97,9 @@ func TestGracefulShutdown(t *testing.T) {
 					// The 303 after a save is its acknowledgment: do not follow it,
 					// or a save acknowledged just before the shutdown looks lost.
 					c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+					if resp, err := c.PostForm(base+"/e/consent", url.Values{"csrf": {csrf}, "agree": {"yes"}}); err == nil {
+						resp.Body.Close()
+					}
 					for i := 1; ; i++ {
 						v := 1 + i%9
 						form := url.Values{"csrf": {csrf}, "r" + itoa(r1.Statements[0].ID): {fmt.Sprint(v)}}

@@ -12,6 +12,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/templates"
 )
 
@@ -37,7 +38,7 @@ func (d MessageData) DeadlineText() string {
 	if d.Deadline.IsZero() {
 		return "—"
 	}
-	return longDate(d.Deadline.UTC(), d.Lang) + ", " + d.Deadline.UTC().Format("15:04") + " UTC"
+	return i18n.DateTime(d.Deadline, d.Lang)
 }
 
 // DeadlineShort is the deadline for a subject line: "4 December".
@@ -45,11 +46,11 @@ func (d MessageData) DeadlineShort() string {
 	if d.Deadline.IsZero() {
 		return "—"
 	}
-	return shortDate(d.Deadline.UTC(), d.Lang)
+	return i18n.ShortDate(d.Deadline.UTC(), d.Lang)
 }
 
 // Languages are those the e-mails are written in; others get English.
-var Languages = []string{"en", "nl", "el", "de", "fr", "es"}
+var Languages = i18n.Languages
 
 // Kinds of e-mail.
 const (

@@ -152,3 +152,10 @@ func pluralCount(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// ConsentExpert records when the expert accepted the information sheet;
+// the first time counts.
+func (s *Store) ConsentExpert(ctx context.Context, expertID int64) error {
+	_, err := s.exec(ctx, `UPDATE experts SET consented_at = ? WHERE id = ? AND consented_at IS NULL`, s.now(), expertID)
+	return wrap("consent expert", err)
+}

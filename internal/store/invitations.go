@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -187,3 +188,30 @@ func (s *Store) MarkReminderDone(ctx context.Context, id int64) (bool, error) {
 }
 
 func itoa(id int64) string { return fmt.Sprint(id) }
+
+// AnswerCounts returns how many of a round's statements an invitation has
+// answered (a rating or "unable"), and how many the round has.
+func (s *Store) AnswerCounts(ctx context.Context, invitationID, roundID int64) (answered, total int, err error) {
+	var c struct {
+		Answered int `db:"answered"`
+		Total    int `db:"total"`
+	}
+	err = s.get(ctx, &c, `SELECT
+		(SELECT COUNT(*) FROM ratings WHERE invitation_id = ? AND (rating IS NOT NULL OR unable)) AS answered,
+		(SELECT COUNT(*) FROM round_statements WHERE round_id = ?) AS total`, invitationID, roundID)
+	return c.Answered, c.Total, wrap("answer counts", err)
+}
+
+// LinkContact returns the contact address of the study a link belongs to,
+// revoked or not, for the page that says the link no longer works; "" for
+// a token that was never issued.
+func (s *Store) LinkContact(ctx context.Context, hash string) (string, error) {
+	var contact string
+	err := s.get(ctx, &contact, `SELECT st.contact_email FROM invitation_links l
+		JOIN invitations i ON i.id = l.invitation_id JOIN rounds r ON r.id = i.round_id JOIN studies st ON st.id = r.study_id
+		WHERE l.token_hash = ?`, hash)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	return contact, wrap("link contact", err)
+}

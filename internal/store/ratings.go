@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // Rating is one expert's answer to one statement in one round.
@@ -23,6 +25,12 @@ func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
 // SaveRating stores an expert's answer, replacing any earlier one for the
 // statement (last write wins), and marks the invitation as started. A nil
 // rating with unable false and an empty comment clears the answer.
+//
+// The write itself checks, in the same statement, that the statement
+// belongs to the invitation's round and that the round is open and not
+// past its deadline, so a save racing the round's closing either lands
+// before the results are computed or is refused (rounds.ErrRoundClosed);
+// it is never acknowledged and then left out.
 func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) error {
 	var r sql.NullInt64
 	if rating != nil && !unable {
@@ -30,16 +38,52 @@ func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID i
 	}
 	now := s.now()
 	return wrap("save rating", s.Transact(ctx, func(tx *Store) error {
-		if _, err := tx.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)
+		res, err := tx.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
+			SELECT i.id, rs.id, ?, ?, ?, ?
+			FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN round_statements rs ON rs.round_id = r.id
+			WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
 			ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
 			SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at`,
-			invitationID, roundStatementID, r, unable, comment, now); err != nil {
+			r, unable, comment, now, invitationID, roundStatementID, now)
+		if err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `UPDATE invitations SET started_at = ? WHERE id = ? AND started_at IS NULL`, now, invitationID)
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return tx.whyNotSaved(ctx, invitationID, roundStatementID)
+		}
+		_, err = tx.exec(ctx, `UPDATE invitations SET started_at = ? WHERE id = ? AND started_at IS NULL`, now, invitationID)
 		return err
 	}))
+}
+
+// whyNotSaved tells a refused save's reason: the round no longer accepts
+// ratings, or the statement is not part of it.
+func (s *Store) whyNotSaved(ctx context.Context, invitationID, roundStatementID int64) error {
+	var n int
+	err := s.get(ctx, &n, `SELECT COUNT(*) FROM invitations i JOIN round_statements rs ON rs.round_id = i.round_id
+		WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL`, invitationID, roundStatementID)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return rounds.ErrRoundClosed
+}
+
+// PreviousRatings returns an expert's answers to the statements that the
+// given round's statements continue (previous_id), keyed by that earlier
+// round statement: what the expert rated before, for the feedback.
+func (s *Store) PreviousRatings(ctx context.Context, expertID, roundID int64) (map[int64]Rating, error) {
+	var rs []Rating
+	err := s.sel(ctx, &rs, `SELECT r.* FROM ratings r JOIN invitations i ON i.id = r.invitation_id
+		WHERE i.expert_id = ? AND r.round_statement_id IN
+			(SELECT previous_id FROM round_statements WHERE round_id = ? AND previous_id IS NOT NULL)`, expertID, roundID)
+	out := make(map[int64]Rating, len(rs))
+	for _, r := range rs {
+		out[r.RoundStatementID] = r
+	}
+	return out, wrap("previous ratings", err)
 }
 
 // RatingsByInvitation returns one expert's answers in a round, by round statement.

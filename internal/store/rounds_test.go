@@ -166,6 +166,43 @@ func TestSaveRatingConcurrent(t *testing.T) {
 	})
 }
 
+// TestSaveRatingRefusedOutsideItsRound: a save is checked in the same
+// statement that writes it, so a closed round, a revoked link or another
+// round's statement saves nothing.
+func TestSaveRatingRefusedOutsideItsRound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u, _, r, tokens := launchedRound(t, s, 2)
+		inv, _ := s.InvitationByTokenHash(ctx, auth.HashToken(tokens[0]))
+		other, _ := s.InvitationByTokenHash(ctx, auth.HashToken(tokens[1]))
+		rss, _ := s.RoundStatements(ctx, r.ID)
+		three := 3
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID+1000, &three, false, ""); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("statement of no round: %v; want ErrNotFound", err)
+		}
+		if err := s.RevokeInvitation(ctx, r.ID, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveRating(ctx, other.ID, rss[0].ID, &three, false, ""); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoked invitation: %v; want ErrNotFound", err)
+		}
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &three, false, "before"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{"round":1}`, nil); err != nil {
+			t.Fatal(err)
+		}
+		four := 4
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &four, false, "after"); !errors.Is(err, rounds.ErrRoundClosed) {
+			t.Errorf("closed round: %v; want ErrRoundClosed", err)
+		}
+		got, _ := s.RatingsByInvitation(ctx, inv.ID)
+		if rt := got[rss[0].ID]; rt.Rating.Int64 != 3 || rt.Comment != "before" || len(got) != 1 {
+			t.Errorf("after refused saves: %+v", got)
+		}
+	})
+}
+
 func TestCloseDecideReplace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

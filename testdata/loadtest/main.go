@@ -236,15 +236,19 @@ func load(base string, links []string, rsIDs []int64, duration time.Duration) re
 					csrf = ck.Value
 				}
 			}
+			if resp, err := c.PostForm(base+"/e/consent", url.Values{"csrf": {csrf}, "agree": {"yes"}}); err == nil {
+				resp.Body.Close()
+			}
 			var lat []time.Duration
 			errs := 0
 			<-start
 			for n := 0; time.Now().Before(deadline); n++ {
-				form := url.Values{"csrf": {csrf}, fmt.Sprintf("r%d", rsIDs[(i+n)%len(rsIDs)]): {fmt.Sprint(1 + (i+n)%9)}}
+				// What the page's autosave sends on every change.
+				form := url.Values{"csrf": {csrf}, "s": {fmt.Sprint(rsIDs[(i+n)%len(rsIDs)])}, "r": {fmt.Sprint(1 + (i+n)%9)}}
 				t0 := time.Now()
-				resp, err := c.PostForm(base+"/e", form)
+				resp, err := c.PostForm(base+"/e/answer", form)
 				d := time.Since(t0)
-				if err != nil || resp.StatusCode != http.StatusSeeOther {
+				if err != nil || resp.StatusCode != http.StatusOK {
 					errs++
 					if err == nil {
 						resp.Body.Close()

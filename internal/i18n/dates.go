@@ -1,4 +1,4 @@
-package mail
+package i18n
 
 import (
 	"strconv"
@@ -26,9 +26,9 @@ var (
 	}
 )
 
-// shortDate writes day and month as the language does: "4 December",
+// ShortDate writes day and month as the language does: "4 December",
 // "4. Dezember", "4 de diciembre".
-func shortDate(t time.Time, lang string) string {
+func ShortDate(t time.Time, lang string) string {
 	m, ok := months[lang]
 	if !ok {
 		lang, m = "en", months["en"]
@@ -43,9 +43,9 @@ func shortDate(t time.Time, lang string) string {
 	return day + " " + month
 }
 
-// longDate adds the weekday and year: "Friday 4 December 2026",
+// LongDate adds the weekday and year: "Friday 4 December 2026",
 // "Freitag, 4. Dezember 2026", "viernes, 4 de diciembre de 2026".
-func longDate(t time.Time, lang string) string {
+func LongDate(t time.Time, lang string) string {
 	w, ok := weekdays[lang]
 	if !ok {
 		lang, w = "en", weekdays["en"]
@@ -53,9 +53,15 @@ func longDate(t time.Time, lang string) string {
 	wd, year := w[t.Weekday()], strconv.Itoa(t.Year())
 	switch lang {
 	case "de":
-		return wd + ", " + shortDate(t, lang) + " " + year
+		return wd + ", " + ShortDate(t, lang) + " " + year
 	case "es":
-		return wd + ", " + shortDate(t, lang) + " de " + year
+		return wd + ", " + ShortDate(t, lang) + " de " + year
 	}
-	return wd + " " + shortDate(t, lang) + " " + year
+	return wd + " " + ShortDate(t, lang) + " " + year
+}
+
+// DateTime is a moment as deadlines are stated, in UTC, in the language:
+// "Friday 4 December 2026, 18:00 UTC".
+func DateTime(t time.Time, lang string) string {
+	return LongDate(t.UTC(), lang) + ", " + t.UTC().Format("15:04") + " UTC"
 }

@@ -1,0 +1,72 @@
+// Autosave for the expert's questionnaire. Every change of a rating or a
+// comment is posted on its own to /e/answer; "Saved" appears only after
+// the server answered that the answer is committed. Saves of the same
+// statement never overlap, so the last change is the one that stays.
+// Without JavaScript the form's Save button posts everything instead.
+(function () {
+  "use strict";
+  var form = document.getElementById("rate");
+  if (!form || !window.fetch || !window.URLSearchParams) return;
+  var token = form.querySelector("input[name=csrf]").value;
+  var progress = document.getElementById("progress");
+  var busy = {}, again = {}, timers = {};
+
+  function show(fs, text, cls) {
+    var st = fs.querySelector(".st");
+    st.textContent = text;
+    st.className = "st " + (cls || "");
+  }
+
+  function save(fs) {
+    var id = fs.getAttribute("data-id");
+    if (busy[id]) { again[id] = true; return; }
+    busy[id] = true;
+    show(fs, form.getAttribute("data-saving"));
+    var body = new URLSearchParams();
+    var picked = fs.querySelector("input[type=radio]:checked");
+    body.set("s", id);
+    body.set("r", picked ? picked.value : "");
+    body.set("c", fs.querySelector("textarea").value);
+    fetch("/e/answer", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRF-Token": token, "Accept": "application/json" }
+    }).then(function (res) {
+      return res.json().then(function (j) { return { ok: res.ok, status: res.status, j: j }; });
+    }).then(function (r) {
+      busy[id] = false;
+      if (again[id]) { again[id] = false; save(fs); return; }
+      if (r.ok) {
+        show(fs, form.getAttribute("data-saved"), "ok");
+        progress.textContent = r.j.progress;
+      } else if (r.status >= 500) {
+        retry(fs);
+      } else {
+        show(fs, r.j.message || form.getAttribute("data-failed"), "err");
+      }
+    }).catch(function () {
+      busy[id] = false;
+      again[id] = false;
+      retry(fs);
+    });
+  }
+
+  // A failed save (offline, server restarting) is tried again until it
+  // succeeds; the page says so meanwhile.
+  function retry(fs) {
+    show(fs, form.getAttribute("data-failed"), "err");
+    setTimeout(function () { save(fs); }, 4000);
+  }
+
+  form.addEventListener("change", function (e) {
+    var fs = e.target.closest("fieldset");
+    if (fs) save(fs);
+  });
+  // Comments are also saved when typing pauses, not only on leaving the box.
+  form.addEventListener("input", function (e) {
+    if (e.target.tagName !== "TEXTAREA") return;
+    var fs = e.target.closest("fieldset");
+    var id = fs.getAttribute("data-id");
+    clearTimeout(timers[id]);
+    timers[id] = setTimeout(function () { save(fs); }, 1200);
+  });
+})();
