@@ -12,7 +12,7 @@ func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
 // tokenFor creates an account with `delphi user add` and a token with
 // `delphi token add`, exactly as the README tells a coordinator to.
-func tokenFor(t *testing.T, env *testEnv, email string) string {
+func tokenFor(t testing.TB, env *testEnv, email string) string {
 	t.Helper()
 	if err := env.runStdin("a long test password\n", nil, "user", "add", "--email", email, "--name", "API user", "--password-stdin"); err != nil {
 		t.Fatal(err)

@@ -147,15 +147,20 @@ func (env *testEnv) coordinator(email, name string) (*browser, store.User) {
 // browser is an HTTP client with a cookie jar that follows redirects and
 // sends the CSRF token as a form would.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	base   string
 	client *http.Client
 	noCSRF bool
 }
 
 func (env *testEnv) browser() *browser {
+	return env.browserTB(env.t)
+}
+
+// browserTB is a browser that reports to t (a test or a benchmark).
+func (env *testEnv) browserTB(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: env.t, base: env.srv.URL, client: &http.Client{Jar: jar}}
+	return &browser{t: t, base: env.srv.URL, client: &http.Client{Jar: jar}}
 }
 
 type response struct {

@@ -18,7 +18,7 @@ import (
 var linkRE = regexp.MustCompile(`http://[^\s"<>]+/r/[A-Za-z0-9_-]{40,}`)
 
 // linkIn returns the personal link (not the decline link) in a message.
-func linkIn(t *testing.T, text string) string {
+func linkIn(t testing.TB, text string) string {
 	t.Helper()
 	for _, l := range linkRE.FindAllString(text, -1) {
 		if !strings.HasSuffix(l, "/decline") {

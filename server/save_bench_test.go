@@ -43,6 +43,9 @@ func BenchmarkSaveRating(b *testing.B) {
 			csrf = ck.Value
 		}
 	}
+	if resp, err := c.PostForm(env.srv.URL+"/e/consent", url.Values{"csrf": {csrf}, "agree": {"yes"}}); err != nil || resp.StatusCode != http.StatusSeeOther {
+		b.Fatalf("consent: %v", err)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		resp, err := c.PostForm(env.srv.URL+"/e", url.Values{"csrf": {csrf}, fmt.Sprintf("r%d", rss[i%len(rss)].ID): {fmt.Sprint(1 + i%5)}})
