@@ -33,6 +33,7 @@ type app struct {
 	echo         *echo.Echo
 	mailer       *mail.Dispatcher // nil when no SMTP server is configured
 	i18n         *i18n.Catalog    // the expert pages' text in every language
+	feedback     sync.Map         // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.

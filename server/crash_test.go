@@ -128,7 +128,20 @@ func TestCrashKeepsAcknowledgedRatings(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Kill once saves are flowing (not after a fixed time: on a loaded
+	// machine the experts may still be opening their links).
+	for start := time.Now(); time.Since(start) < 15*time.Second; time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := 0
+		for _, m := range acked {
+			n += len(m)
+		}
+		mu.Unlock()
+		if n >= 40 {
+			break
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
@@ -21,17 +24,17 @@ import (
 
 // feedbackView is one statement's feedback, ready to print.
 type feedbackView struct {
-	Round     int
-	Summary   string // "14 ratings · Median 4 · …"
-	Unable    string
-	Yours     string
-	Bars      []feedbackBar
-	Chart     chart
-	Groups    []groupView
-	Comments  []string
-	Changed   bool
-	Previous  string
-	ChartName string
+	Round    int
+	Summary  string // "14 ratings · Median 4 · …"
+	Unable   string
+	Yours    string
+	Bars     []feedbackBar
+	Chart    template.HTML // the SVG, with the figures in words as its name
+	HTML     template.HTML // the whole block, written by feedbackHTML
+	Groups   []groupView
+	Comments []string
+	Changed  bool
+	Previous string
 }
 
 type feedbackBar struct {
@@ -69,13 +72,26 @@ const (
 type feedbackBuilder struct {
 	l        *i18n.Localizer
 	sc       rounds.Scale
-	previous map[int64]store.Rating         // the expert's answers to the statements of the previous round
-	prevRS   map[int64]store.RoundStatement // the previous round's statements, for translated earlier wording
+	previous map[int64]store.Rating                         // the expert's answers to the statements of the previous round
+	prevRS   func() (map[int64]store.RoundStatement, error) // the previous round's statements, for translated earlier wording
 	round    int
+	cache    *sync.Map // feedbackKey → template.HTML, shared by all requests
 }
 
-func (a *app) feedbackBuilder(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale) (*feedbackBuilder, error) {
-	fb := &feedbackBuilder{l: l, sc: sc, round: v.Round.Number}
+// feedbackKey names one rendering of a statement's feedback: it depends
+// only on the statement (its feedback is frozen), the language and the
+// expert's own earlier answer, so it is written once and then reused.
+type feedbackKey struct {
+	rs   int64
+	lang string
+	mine string // the earlier answer: a scale point, "unable" or ""
+}
+
+// feedbackBuilder prepares the feedback of a round for one expert;
+// translated says whether statements are shown translated, in which case
+// the earlier wording of reworded statements is too.
+func (a *app) feedbackBuilder(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale, translated bool) (*feedbackBuilder, error) {
+	fb := &feedbackBuilder{l: l, sc: sc, round: v.Round.Number, cache: &a.feedback}
 	if v.Round.Number == 1 {
 		return fb, nil
 	}
@@ -83,43 +99,65 @@ func (a *app) feedbackBuilder(ctx context.Context, v expertVisit, l *i18n.Locali
 	if fb.previous, err = a.store.PreviousRatings(ctx, v.Expert.ID, v.Round.ID); err != nil {
 		return nil, err
 	}
-	all, err := a.store.RoundsByStudy(ctx, v.Study.ID)
-	if err != nil {
-		return nil, err
-	}
-	fb.prevRS = map[int64]store.RoundStatement{}
-	for _, r := range all {
-		if r.Number == v.Round.Number-1 {
-			rss, err := a.store.RoundStatements(ctx, r.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, rs := range rss {
-				fb.prevRS[rs.ID] = rs
+	var prev map[int64]store.RoundStatement
+	fb.prevRS = func() (map[int64]store.RoundStatement, error) {
+		if prev != nil || !translated { // untranslated: the earlier wording is shown as it was rated
+			return prev, nil
+		}
+		prev = map[int64]store.RoundStatement{}
+		all, err := a.store.RoundsByStudy(ctx, v.Study.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range all {
+			if r.Number == v.Round.Number-1 {
+				rss, err := a.store.RoundStatements(ctx, r.ID)
+				if err != nil {
+					return nil, err
+				}
+				for _, rs := range rss {
+					prev[rs.ID] = rs
+				}
 			}
 		}
+		return prev, nil
 	}
 	return fb, nil
 }
 
-// view builds the feedback of one statement; nil when it has none (round
-// 1, or a statement new in this round).
+// view returns the feedback of one statement; nil when it has none (round
+// 1, or a statement new in this round). Only HTML is set when it comes
+// from the cache.
 func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbackView, error) {
 	if rs.Feedback == "" {
 		return nil, nil
 	}
+	mine, answered := b.previous[rs.PreviousID.Int64]
+	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine)}
+	if html, ok := b.cache.Load(key); ok {
+		return &feedbackView{HTML: html.(template.HTML)}, nil
+	}
+	v, err := b.build(rs, tr, mine, answered)
+	if err != nil {
+		return nil, err
+	}
+	b.cache.Store(key, v.HTML)
+	return v, nil
+}
+
+// build writes the feedback of one statement for one expert.
+func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine store.Rating, answered bool) (*feedbackView, error) {
 	var f rounds.Feedback
 	if err := json.Unmarshal([]byte(rs.Feedback), &f); err != nil {
 		return nil, fmt.Errorf("feedback of round statement %d: %w", rs.ID, err)
 	}
 	l := b.l
-	v := &feedbackView{Round: f.Round, ChartName: l.T("fb.chart", "Round", f.Round)}
+	v := &feedbackView{Round: f.Round}
 	v.Summary = l.T("fb.n", "Count", f.N) + " · " + l.T("fb.median") + " " + b.num(f.Median) +
 		" · " + l.T("fb.iqr") + " " + b.num(f.IQR) + " · " + l.T("fb.agree") + " " + b.pct(f.PctAgree)
 	if f.Unable > 0 {
 		v.Unable = l.T("fb.unable", "Count", f.Unable)
 	}
-	mine, answered := b.previous[rs.PreviousID.Int64]
 	switch {
 	case !rs.PreviousID.Valid:
 	case answered && mine.Rating.Valid:
@@ -134,7 +172,14 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 		v.Bars = append(v.Bars, feedbackBar{Label: b.label(point), Count: n,
 			Mine: mine.Rating.Valid && int(mine.Rating.Int64) == point})
 	}
-	v.Chart = b.chart(v.Bars, f.Min)
+	words := make([]string, len(v.Bars))
+	for i, bar := range v.Bars {
+		words[i] = bar.Label + ": " + strconv.Itoa(bar.Count)
+		if bar.Mine {
+			words[i] += " (" + l.T("fb.you") + ")"
+		}
+	}
+	v.Chart = chartHTML(b.chart(v.Bars, f.Min), strings.Join(words, "; "))
 	for _, g := range f.Groups {
 		v.Groups = append(v.Groups, groupView{Name: g.Name, N: strconv.Itoa(g.N), Median: b.num(g.Median), Agree: b.pct(g.PctAgree)})
 	}
@@ -142,10 +187,16 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 	if f.Previous != "" {
 		v.Changed = true
 		v.Previous = f.Previous
-		if prev, ok := b.prevRS[rs.PreviousID.Int64]; ok {
-			v.Previous = tr.text(prev.StatementID, prev.Text)
+		prev, err := b.prevRS()
+		if err != nil {
+			return nil, err
+		}
+		if p, ok := prev[rs.PreviousID.Int64]; ok {
+			v.Previous = tr.text(p.StatementID, p.Text)
 		}
 	}
+	v.HTML = feedbackHTML(v, l.T("fb.title", "Round", f.Round), l.T("fb.changed"), l.T("fb.previous", "Round", f.Round),
+		l.T("fb.groups"), l.T("fb.group"), l.T("fb.median"), l.T("fb.agree"), l.T("fb.comments"))
 	return v, nil
 }
 

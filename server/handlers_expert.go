@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -156,15 +157,16 @@ type consentPage struct {
 // the expert's current answer and, from round 2 on, the group feedback.
 type ratingPage struct {
 	visitPage
-	Points      []scalePoint
-	AllowUnable bool
-	Topics      []ratingTopic
-	Answered    int
-	Total       int
-	Open        bool
-	Progress    string
-	Deadline    string
-	SubmittedOn string
+	Points       []scalePoint
+	AllowUnable  bool
+	Topics       []ratingTopic
+	Answered     int
+	Total        int
+	Open         bool
+	Progress     string
+	CommentLabel string
+	Deadline     string
+	SubmittedOn  string
 }
 
 type ratingTopic struct {
@@ -174,6 +176,7 @@ type ratingTopic struct {
 
 type ratingItem struct {
 	ID       int64
+	Scale    template.HTML // the radios, written by scaleHTML
 	Text     string
 	Value    string // "", a scale point, or "unable"
 	Comment  string
@@ -259,15 +262,23 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	if err != nil {
 		return p, err
 	}
-	fb, err := a.feedbackBuilder(ctx, v, l, sc)
+	fb, err := a.feedbackBuilder(ctx, v, l, sc, tr.by != nil)
 	if err != nil {
 		return p, err
 	}
+	unable := ""
+	if sc.AllowUnable {
+		unable = l.T("unable")
+	}
+	radios := newScaleHTML(p.Points, unable)
 	for _, rs := range rss {
 		r := ratings[rs.ID]
 		it := ratingItem{ID: rs.ID, Text: tr.text(rs.StatementID, rs.Text), Value: answerValue(r), Comment: r.Comment,
 			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
 		it.Answer = labels[it.Value]
+		if p.Open {
+			it.Scale = radios.render(rs.ID, it.Value)
+		}
 		if it.Feedback, err = fb.view(rs, tr); err != nil {
 			return p, err
 		}
@@ -281,6 +292,7 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		last.Statements = append(last.Statements, it)
 	}
 	p.Total = len(rss)
+	p.CommentLabel = l.T("comment")
 	p.Progress = l.T("progress", "Count", p.Answered, "Total", p.Total)
 	if v.Round.Deadline.Valid {
 		p.Deadline = l.T("deadline", "Date", i18n.DateTime(v.Round.Deadline.Time, l.Lang))

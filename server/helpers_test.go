@@ -22,7 +22,7 @@ import (
 
 // testEnv is the whole application on a fresh database, served by httptest.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	extra map[string]string // more DELPHI_* variables
 	url   string            // database URL
 	store *store.Store
@@ -71,7 +71,7 @@ func newTestEnv(t *testing.T, engine string) *testEnv {
 
 // newTestEnvWith starts the application with extra environment variables,
 // such as DELPHI_SMTP_URL.
-func newTestEnvWith(t *testing.T, engine string, extra map[string]string) *testEnv {
+func newTestEnvWith(t testing.TB, engine string, extra map[string]string) *testEnv {
 	t.Helper()
 	dbURL := storetest.URL(t, engine)
 	env := &testEnv{t: t, url: dbURL, extra: extra}
@@ -247,7 +247,7 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 }
 
 // testLog writes log lines to the test's log.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))

@@ -21,7 +21,11 @@ func (a *app) routes() *echo.Echo {
 	e.Use(a.securityHeaders)
 	e.Use(middleware.BodyLimit("4M"))
 
-	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))))
+	// Static files and the expert's pages are compressed: experts are often
+	// on phones. (Coordinator pages are not: they show what experts wrote
+	// next to the coordinator's CSRF token, the setting BREACH needs.)
+	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5})
+	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))), gzip)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/readyz", a.showReadiness)
 
@@ -37,7 +41,7 @@ func (a *app) routes() *echo.Echo {
 	web.GET("/r/:token", a.enterByLink)
 	web.GET("/r/:token/decline", a.showDeclinePage)
 	web.POST("/r/:token/decline", a.declineByLink)
-	expert := web.Group("/e", a.requireExpert)
+	expert := web.Group("/e", gzip, a.requireExpert)
 	expert.GET("", a.showExpertRoundPage)
 	expert.POST("/consent", a.consentExpert)
 	expert.POST("/decline", a.declineAsExpert)

@@ -75,14 +75,17 @@ func (c *Catalog) For(lang string) *Localizer {
 	if !Supported(lang) {
 		lang = "en"
 	}
-	return &Localizer{Lang: lang, cat: c, loc: goi18n.NewLocalizer(c.bundle, lang, "en")}
+	return &Localizer{Lang: lang, cat: c, loc: goi18n.NewLocalizer(c.bundle, lang, "en"), memo: map[string]string{}}
 }
 
-// Localizer translates for one language.
+// Localizer translates for one language. It is meant for one request (it
+// remembers the messages it wrote, so a page that repeats one per
+// statement formats it once); it is not safe for concurrent use.
 type Localizer struct {
 	Lang string
 	cat  *Catalog
 	loc  *goi18n.Localizer
+	memo map[string]string // id and arguments → text
 }
 
 // T translates message id. Arguments come as name, value pairs; a "Count"
@@ -93,7 +96,20 @@ func (l *Localizer) T(id string, args ...any) string {
 		if s, ok := l.cached(id); ok {
 			return s
 		}
+		s := l.localize(id)
+		l.store(id, s)
+		return s
 	}
+	key := id + "\x00" + fmt.Sprint(args...)
+	if s, ok := l.memo[key]; ok {
+		return s
+	}
+	s := l.localize(id, args...)
+	l.memo[key] = s
+	return s
+}
+
+func (l *Localizer) localize(id string, args ...any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)
@@ -114,9 +130,6 @@ func (l *Localizer) T(id string, args ...any) string {
 	}
 	if err != nil {
 		return id
-	}
-	if len(args) == 0 {
-		l.store(id, s)
 	}
 	return s
 }

@@ -2,6 +2,8 @@ package i18n
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -135,5 +137,35 @@ func TestMatchAcceptLanguage(t *testing.T) {
 	}
 	if got := c.For("pt").Lang; got != "en" {
 		t.Errorf("For(pt) = %q, want en", got)
+	}
+}
+
+// TestEveryMessageIsUsed: the catalogue holds only what the pages say, so
+// translators do not translate dead text. Messages are used by id, in
+// quotes, in the server's Go code or the templates.
+func TestEveryMessageIsUsed(t *testing.T) {
+	b, _ := locales.ReadFile("locales/en.json")
+	ids := map[string]any{}
+	if err := json.Unmarshal(b, &ids); err != nil {
+		t.Fatal(err)
+	}
+	var code strings.Builder
+	for _, glob := range []string{"../../server/*.go", "../../templates/pages/*.html", "../../templates/partials/*.html", "../../templates/layout.html"} {
+		files, _ := filepath.Glob(glob)
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code.Write(src)
+		}
+	}
+	for id := range ids {
+		if !strings.Contains(code.String(), `"`+id+`"`) {
+			t.Errorf("message %q is used nowhere", id)
+		}
 	}
 }

@@ -18,7 +18,7 @@
   }
 
   function save(fs) {
-    var id = fs.getAttribute("data-id");
+    var id = fs.id.slice(1);
     if (busy[id]) { again[id] = true; return; }
     busy[id] = true;
     show(fs, form.getAttribute("data-saving"));
@@ -65,7 +65,8 @@
   form.addEventListener("input", function (e) {
     if (e.target.tagName !== "TEXTAREA") return;
     var fs = e.target.closest("fieldset");
-    var id = fs.getAttribute("data-id");
+    var id = fs.id.slice(1);
+    show(fs, form.getAttribute("data-saving"));
     clearTimeout(timers[id]);
     timers[id] = setTimeout(function () { save(fs); }, 1200);
   });

@@ -36,7 +36,7 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 
 // URLs returns a fresh database URL per engine, for tests that start the
 // whole application from a DELPHI_DATABASE_URL.
-func URL(t *testing.T, engine string) string {
+func URL(t testing.TB, engine string) string {
 	t.Helper()
 	if engine == "sqlite" {
 		return "sqlite:" + filepath.Join(t.TempDir(), "delphi.db")
