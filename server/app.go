@@ -31,9 +31,10 @@ type app struct {
 	loginLimiter *auth.Limiter // failed logins, per IP and per e-mail
 	tokenLimiter *auth.Limiter // unknown link tokens and API tokens, per IP
 	echo         *echo.Echo
-	mailer       *mail.Dispatcher // nil when no SMTP server is configured
-	i18n         *i18n.Catalog    // the expert pages' text in every language
-	feedback     sync.Map         // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
+	mailer       *mail.Dispatcher    // nil when no SMTP server is configured
+	i18n         *i18n.Catalog       // the expert pages' text in every language
+	feedback     sync.Map            // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
+	ratings      *store.RatingWriter // the experts' autosaves, with group commit; closed after the server stops
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.
@@ -54,6 +55,7 @@ func newApp(cfg config.Config, s *store.Store, log *slog.Logger) (*app, error) {
 	}
 	a := &app{
 		i18n:         cat,
+		ratings:      store.NewRatingWriter(s),
 		cfg:          cfg,
 		store:        s,
 		log:          log,
@@ -93,6 +95,7 @@ func cmdServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 	if err != nil {
 		return err
 	}
+	defer a.ratings.Close() // after the server stopped: writes what is queued, before the store closes
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)

@@ -480,7 +480,7 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	}
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
 	if err == nil {
-		err = a.store.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+		err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return c.JSON(status, savedAnswer{Message: msg})

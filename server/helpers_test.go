@@ -59,6 +59,7 @@ func newBenchEnv(b *testing.B) *testEnv {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(a.ratings.Close)
 	env.store, env.app = s, a
 	env.srv = httptest.NewServer(a.echo)
 	b.Cleanup(env.srv.Close)
@@ -92,6 +93,7 @@ func newTestEnvWith(t testing.TB, engine string, extra map[string]string) *testE
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(a.ratings.Close)
 	env.store, env.app = s, a
 	env.srv = httptest.NewUnstartedServer(a.echo)
 	env.srv.Start()

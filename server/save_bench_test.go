@@ -12,8 +12,8 @@ import (
 )
 
 // BenchmarkSaveRating measures one expert saving one rating through the
-// HTTP handler (the no-JavaScript form post) on SQLite, the hot path of a
-// running round.
+// HTTP handler the page's autosave calls (POST /e/answer) on SQLite, the
+// hot path of a running round.
 //
 //	go test -run '^$' -bench SaveRating -benchtime 2000x ./server/
 func BenchmarkSaveRating(b *testing.B) {
@@ -48,8 +48,8 @@ func BenchmarkSaveRating(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		resp, err := c.PostForm(env.srv.URL+"/e", url.Values{"csrf": {csrf}, fmt.Sprintf("r%d", rss[i%len(rss)].ID): {fmt.Sprint(1 + i%5)}})
-		if err != nil || resp.StatusCode != http.StatusSeeOther {
+		resp, err := c.PostForm(env.srv.URL+"/e/answer", url.Values{"csrf": {csrf}, "s": {fmt.Sprint(rss[i%len(rss)].ID)}, "r": {fmt.Sprint(1 + i%5)}})
+		if err != nil || resp.StatusCode != http.StatusOK {
 			b.Fatalf("save: %v", err)
 		}
 		resp.Body.Close()

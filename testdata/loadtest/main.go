@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -42,14 +43,15 @@ func main() {
 	panelists := flag.Int("panelists", 500, "concurrent experts")
 	duration := flag.Duration("duration", 20*time.Second, "how long each side is loaded")
 	dbURL := flag.String("db", "", "PostgreSQL URL of an empty database/schema (default: a fresh SQLite file)")
+	think := flag.Duration("think", 0, "pause between one panelist's saves, ±50 % (0: save flat out, to measure throughput)")
 	flag.Parse()
-	if err := run(*panelists, *duration, *dbURL); err != nil {
+	if err := run(*panelists, *duration, *dbURL, *think); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(panelists int, duration time.Duration, dbURL string) error {
+func run(panelists int, duration time.Duration, dbURL string, think time.Duration) error {
 	dir, err := os.MkdirTemp("", "delphi-load")
 	if err != nil {
 		return err
@@ -90,16 +92,16 @@ func run(panelists int, duration time.Duration, dbURL string) error {
 	if strings.HasPrefix(dbURL, "postgres") {
 		engine = "PostgreSQL"
 	}
-	delphi := load("http://"+m[1], links, rsIDs, duration)
+	delphi := load("http://"+m[1], links, rsIDs, duration, think)
 
 	hello, stop, err := helloServer()
 	if err != nil {
 		return err
 	}
 	defer stop()
-	base := load(hello, links, rsIDs, duration)
+	base := load(hello, links, rsIDs, duration, think)
 
-	fmt.Printf("machine: %d CPUs; %d concurrent panelists, %v each side\n", runtimeCPUs(), panelists, duration)
+	fmt.Printf("machine: %d CPUs; %d concurrent panelists, %v each side, think time %v\n", runtimeCPUs(), panelists, duration, think)
 	fmt.Printf("%-28s %10s %8s %8s %8s %8s\n", "", "saves/s", "p50", "p95", "p99", "errors")
 	delphi.print("delphi rating saves (" + engine + ")")
 	base.print("hello-world echo handler")
@@ -181,7 +183,11 @@ func helloServer() (string, func(), error) {
 	e.HideBanner, e.HidePort = true, true
 	e.GET("/r/:token", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/e") })
 	e.GET("/e", func(c echo.Context) error { return c.String(http.StatusOK, "hello") })
-	e.POST("/e", func(c echo.Context) error { _ = c.FormValue("x"); return c.Redirect(http.StatusSeeOther, "/e") })
+	e.POST("/e/consent", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/e") })
+	e.POST("/e/answer", func(c echo.Context) error {
+		_ = c.FormValue("r")
+		return c.JSON(http.StatusOK, map[string]any{"saved": true})
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
@@ -211,7 +217,7 @@ func (r result) print(name string) {
 
 // load lets every panelist open their link, then save ratings one after
 // another until the duration is over.
-func load(base string, links []string, rsIDs []int64, duration time.Duration) result {
+func load(base string, links []string, rsIDs []int64, duration, think time.Duration) result {
 	transport := &http.Transport{MaxIdleConnsPerHost: len(links), MaxConnsPerHost: 0}
 	var mu sync.Mutex
 	var all result
@@ -242,7 +248,11 @@ func load(base string, links []string, rsIDs []int64, duration time.Duration) re
 			var lat []time.Duration
 			errs := 0
 			<-start
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
 			for n := 0; time.Now().Before(deadline); n++ {
+				if think > 0 { // a person reading the next statement
+					time.Sleep(think/2 + time.Duration(rng.Int64N(int64(think))))
+				}
 				// What the page's autosave sends on every change.
 				form := url.Values{"csrf": {csrf}, "s": {fmt.Sprint(rsIDs[(i+n)%len(rsIDs)])}, "r": {fmt.Sprint(1 + (i+n)%9)}}
 				t0 := time.Now()
