@@ -24,6 +24,7 @@ type Expert struct {
 	DeclinedAt  sql.NullTime `db:"declined_at"`
 	ConsentedAt sql.NullTime `db:"consented_at"`
 	CreatedAt   time.Time    `db:"created_at"`
+	ErasedAt    sql.NullTime `db:"erased_at"` // personal data erased: a tombstone
 }
 
 // AttributeMap decodes the extra columns kept from the import.
