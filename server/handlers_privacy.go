@@ -60,7 +60,7 @@ func (a *app) eraseExpertAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.log.InfoContext(ctx, "expert erased", "study_id", st.ID, "expert_id", e.ID, "user_id", user(c).ID, "request_id", requestID(c))
+	a.log.InfoContext(ctx, "expert erased", "study_id", st.ID, "expert_id", e.ID, "user_id", user(c).ID)
 	setFlash(c, fmt.Sprintf("Personal data of expert %d erased (%s policy): %d answers kept anonymously, %d deleted, %d unsent e-mails cancelled.",
 		e.ID, res.Policy, res.RatingsKept, res.RatingsDeleted, res.EmailsCancelled))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/panel", st.ID))
@@ -74,7 +74,7 @@ func (a *app) apiEraseExpert(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a.log.InfoContext(c.Request().Context(), "expert erased", "study_id", st.ID, "expert_id", res.ExpertID, "user_id", user(c).ID, "request_id", requestID(c))
+	a.log.InfoContext(c.Request().Context(), "expert erased", "study_id", st.ID, "expert_id", res.ExpertID, "user_id", user(c).ID)
 	return c.JSON(http.StatusOK, res)
 }
 

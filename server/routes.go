@@ -15,7 +15,7 @@ func (a *app) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
-	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestID(), withRequestID)
 	e.Use(a.logRequests)
 	e.Use(middleware.Recover())
 	e.Use(a.securityHeaders)
