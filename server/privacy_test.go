@@ -301,6 +301,22 @@ func TestErasePage(t *testing.T) {
 		if r := b.get(page); r.status != http.StatusConflict {
 			t.Errorf("erase page of an erased expert: %d", r.status)
 		}
+		// A tombstone cannot be given details again.
+		edit := fmt.Sprintf("%s/experts/%d", panel, p.expertID)
+		if r := b.post(edit, url.Values{"email": {eraseEmail}, "name": {eraseName}, "language": {"en"}}); r.status != http.StatusConflict {
+			t.Errorf("editing an erased expert: %d", r.status)
+		}
+		// Removing an invited expert would change closed rounds: refused,
+		// with the way out; one never invited can be removed.
+		es, _ := env.store.ExpertsByStudy(context.Background(), p.study.ID)
+		if r := b.post(fmt.Sprintf("%s/experts/%d/delete", panel, es[1].ID), url.Values{}); r.status != http.StatusConflict || !strings.Contains(r.body, "erase their personal data instead") {
+			t.Errorf("removing an invited expert: %d", r.status)
+		}
+		b.post(panel+"/experts", url.Values{"email": {"late@panel.example"}, "name": {"Late"}, "language": {"en"}})
+		late, _ := env.store.ExpertsByStudy(context.Background(), p.study.ID)
+		if r := b.post(fmt.Sprintf("%s/experts/%d/delete", panel, late[len(late)-1].ID), url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "removed from the panel") {
+			t.Errorf("removing an expert never invited: %d", r.status)
+		}
 	})
 }
 
