@@ -143,7 +143,10 @@ func TestSMTPOutageTwoInstances(t *testing.T) {
 	if len(msgs) != n || len(perRecipient) != n {
 		t.Errorf("%d messages to %d recipients; want %d each", len(msgs), len(perRecipient), n)
 	}
-	if len(senders) != 2 {
+	// Each process pauses on its own (up to 4 s after this outage), so with
+	// a small panel the first one back may send everything; a panel that
+	// takes longer than that to send must be shared.
+	if len(senders) != 2 && took > 6*time.Second {
 		t.Errorf("messages came from %d processes (%v); want both", len(senders), senders)
 	}
 	t.Logf("messages per process: %v", senders)
