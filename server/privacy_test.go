@@ -301,6 +301,7 @@ func TestErasePage(t *testing.T) {
 		if r := b.get(page); r.status != http.StatusConflict {
 			t.Errorf("erase page of an erased expert: %d", r.status)
 		}
+		mustContain(t, "round 2 after the erasure", b.get(fmt.Sprintf("/studies/%d/rounds/%d", p.study.ID, p.r2.ID)).body, "(personal data erased)", "Bo")
 		// A tombstone cannot be given details again.
 		edit := fmt.Sprintf("%s/experts/%d", panel, p.expertID)
 		if r := b.post(edit, url.Values{"email": {eraseEmail}, "name": {eraseName}, "language": {"en"}}); r.status != http.StatusConflict {
