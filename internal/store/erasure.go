@@ -279,7 +279,7 @@ func (s *Store) ExpiredPanels(ctx context.Context) ([]ExpiredPanel, error) {
 func (s *Store) ErasePanel(ctx context.Context, studyID, userID int64, reason string) (int, error) {
 	total := 0
 	for {
-		n := 0
+		n, found := 0, 0
 		err := s.Transact(ctx, func(tx *Store) error {
 			st, err := tx.StudyByID(ctx, studyID)
 			if err != nil {
@@ -289,6 +289,7 @@ func (s *Store) ErasePanel(ctx context.Context, studyID, userID int64, reason st
 			if err := tx.sel(ctx, &ids, `SELECT id FROM experts WHERE study_id = ? AND erased_at IS NULL ORDER BY id LIMIT 200`, studyID); err != nil {
 				return err
 			}
+			found = len(ids)
 			for _, id := range ids {
 				_, err := tx.eraseExpert(ctx, st, id, ErasureAnonymise)
 				if errors.Is(err, ErrAlreadyErased) {
@@ -305,7 +306,9 @@ func (s *Store) ErasePanel(ctx context.Context, studyID, userID int64, reason st
 			return tx.Audit(ctx, studyID, userID, "erase panel", "", "", pluralCount(n, "expert")+" erased", reason)
 		})
 		total += n
-		if err != nil || n == 0 {
+		// Another instance may have erased this batch meanwhile: go on
+		// until none is left.
+		if err != nil || found == 0 {
 			return total, wrap("erase panel", err)
 		}
 	}
