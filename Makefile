@@ -43,11 +43,13 @@ fuzz:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN) ./server
 
-## bench: Go benchmarks, and the analysis comparison with pandas/scipy.
+## bench: Go benchmarks, the analysis comparison with pandas/scipy, the
+## load test, and 10,000 invitations through an SMTP outage (PostgreSQL).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	sh testdata/bench/compare.sh
 	$(GO) run ./testdata/loadtest -panelists 100 -duration 5s
+	DELPHI_TEST_OUTAGE_EXPERTS=10000 $(GO) test -count=1 -run '^TestSMTPOutageTwoInstances$$' -v -timeout 20m ./server/
 
 clean:
 	rm -rf bin

@@ -35,6 +35,8 @@ type studyJSON struct {
 	SettingsLockedAt *time.Time `json:"settings_locked_at"`
 	CreatedAt        time.Time  `json:"created_at"`
 	Role             string     `json:"role,omitempty"`
+	ErasurePolicy    string     `json:"erasure_policy"`
+	RetentionDays    int        `json:"retention_days"` // 0: kept until erased by a coordinator
 }
 
 func toStudyJSON(st store.Study, role string) (studyJSON, error) {
@@ -45,7 +47,8 @@ func toStudyJSON(st store.Study, role string) (studyJSON, error) {
 	j := studyJSON{ID: st.ID, Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
 		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll, ScaleMin: sc.Min, ScaleMax: sc.Max,
 		ScaleLabels: sc.Labels, Bands: sc.Bands.String(), AllowUnable: sc.AllowUnable, ConsensusRule: sc.Rule.String(),
-		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role}
+		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role,
+		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64)}
 	if st.Locked() {
 		t := st.SettingsLockedAt.Time
 		j.SettingsLockedAt = &t
@@ -238,9 +241,12 @@ func (a *app) apiListPanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]expertJSON, len(es))
-	for i, e := range es {
-		out[i] = expertJSON{e.ID, e.Email, e.Name, e.Group, e.Country, e.Language, e.Status, e.AttributeMap()}
+	out := make([]expertJSON, 0, len(es))
+	for _, e := range es {
+		if e.ErasedAt.Valid {
+			continue // a tombstone: no one to list
+		}
+		out = append(out, expertJSON{e.ID, e.Email, e.Name, e.Group, e.Country, e.Language, e.Status, e.AttributeMap()})
 	}
 	return c.JSON(http.StatusOK, out)
 }

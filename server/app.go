@@ -77,9 +77,9 @@ func newApp(cfg config.Config, s *store.Store, log *slog.Logger) (*app, error) {
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(requestIDHandler{slog.NewJSONHandler(w, opts)})
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(requestIDHandler{slog.NewTextHandler(w, opts)})
 }
 
 // cmdServe starts the web server and its background jobs, and stops them
@@ -130,8 +130,8 @@ func cmdServe(ctx context.Context, getenv func(string) string, stdout, stderr io
 	return err
 }
 
-// runRoundJobs closes rounds whose deadline passed and queues scheduled
-// reminders. Both are rows in the database first, so nothing is lost
+// runRoundJobs closes rounds whose deadline passed, queues scheduled
+// reminders, and erases panels whose retention period is over. Both are rows in the database first, so nothing is lost
 // across restarts, and each is done once even with several instances
 // (closing twice fails; a reminder is claimed before it is sent).
 func (a *app) runRoundJobs(ctx context.Context, every time.Duration) {
@@ -148,6 +148,7 @@ func (a *app) runRoundJobs(ctx context.Context, every time.Duration) {
 }
 
 func (a *app) roundJobsOnce(ctx context.Context) {
+	defer a.eraseExpiredPanels(ctx)
 	due, err := a.store.DueRounds(ctx)
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("due rounds", "err", err)

@@ -41,6 +41,10 @@ func statusOf(err error) (int, string) {
 		return http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrOverrideNeedsReason):
 		return http.StatusUnprocessableEntity, err.Error()
+	case errors.Is(err, store.ErrAlreadyErased):
+		return http.StatusConflict, store.ErrAlreadyErased.Error()
+	case errors.Is(err, store.ErrExpertInvited):
+		return http.StatusConflict, store.ErrExpertInvited.Error()
 	case errors.Is(err, store.ErrConflict):
 		return http.StatusConflict, "this conflicts with existing data (already exists)"
 	}

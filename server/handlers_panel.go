@@ -23,6 +23,7 @@ type panelPage struct {
 	Problems  []panelcsv.Problem
 	Form      expertForm
 	Errors    rounds.FieldErrors
+	Erased    int // tombstones of erased experts, not listed
 }
 
 type expertForm struct {
@@ -44,7 +45,14 @@ func (a *app) renderPanel(c echo.Context, status int, problems []panelcsv.Proble
 	if err != nil {
 		return err
 	}
-	p := panelPage{basePage: a.base(c, "Panel"), Experts: es, ByGroup: byGroup, ByCountry: byCountry, Problems: problems, Form: form, Errors: fe}
+	p := panelPage{basePage: a.base(c, "Panel"), ByGroup: byGroup, ByCountry: byCountry, Problems: problems, Form: form, Errors: fe}
+	for _, e := range es {
+		if e.ErasedAt.Valid {
+			p.Erased++
+		} else {
+			p.Experts = append(p.Experts, e)
+		}
+	}
 	p.Tab = "panel"
 	return a.render(c, status, "study_panel", p)
 }

@@ -15,7 +15,7 @@ func (a *app) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
-	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestID(), withRequestID)
 	e.Use(a.logRequests)
 	e.Use(middleware.Recover())
 	e.Use(a.securityHeaders)
@@ -85,6 +85,9 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/panel/experts/:eid", a.updateExpert)
 	edit.POST("/panel/experts/:eid/delete", a.deleteExpert)
 	edit.GET("/panel/experts/:eid/export", a.exportExpertData)
+	edit.GET("/panel/experts/:eid/erase", a.showErasePage)
+	edit.POST("/panel/experts/:eid/erase", a.eraseExpertAction)
+	edit.POST("/privacy", a.updateStudyPrivacy)
 	edit.POST("/rounds", a.createRound)
 	edit.POST("/rounds/:rid/settings", a.updateRound)
 	edit.POST("/rounds/:rid/launch", a.launchRoundAction)
@@ -110,6 +113,7 @@ func (a *app) routes() *echo.Echo {
 	apiEdit.POST("/statements", a.apiAddStatements)
 	apiEdit.POST("/panel", a.apiImportPanel)
 	apiEdit.GET("/panel/:eid/export", a.exportExpertData)
+	apiEdit.DELETE("/panel/:eid", a.apiEraseExpert)
 	apiEdit.POST("/rounds", a.apiCreateRound)
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
 	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))

@@ -28,6 +28,11 @@ type studyInput struct {
 	Quantile         *string  `json:"quantile"`
 	FinalNoConsensus *string  `json:"final_no_consensus"`
 	AmendmentReason  string   `json:"amendment_reason"`
+	// Privacy (docs/privacy.md): what erasing an expert does to their
+	// answers, and how many days after the study ends the panel's personal
+	// data is erased (0: kept until a coordinator erases it).
+	ErasurePolicy *string `json:"erasure_policy"`
+	RetentionDays *int    `json:"retention_days"`
 }
 
 // touchesScale tells whether the input changes any locked setting.
@@ -38,7 +43,7 @@ func (in studyInput) touchesScale() bool {
 
 // defaultStudyInfo is what a new study starts with.
 func defaultStudyInfo() store.StudyInfo {
-	return store.StudyInfo{Languages: []string{"en"}, MaxRounds: 3}
+	return store.StudyInfo{Languages: []string{"en"}, MaxRounds: 3, ErasurePolicy: store.ErasureAnonymise}
 }
 
 // apply merges the input over current settings and validates the result,
@@ -91,6 +96,19 @@ func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	}
 	if in.RequireAll != nil {
 		info.RequireAll = *in.RequireAll
+	}
+	if in.ErasurePolicy != nil {
+		info.ErasurePolicy = strings.TrimSpace(*in.ErasurePolicy)
+		if info.ErasurePolicy != store.ErasureAnonymise && info.ErasurePolicy != store.ErasureDelete {
+			fe = append(fe, rounds.FieldError{Field: "erasure_policy", Message: fmt.Sprintf("%q is not a policy: choose %s or %s (docs/privacy.md)",
+				info.ErasurePolicy, store.ErasureAnonymise, store.ErasureDelete)})
+		}
+	}
+	if in.RetentionDays != nil {
+		info.RetentionDays = *in.RetentionDays
+		if info.RetentionDays < 0 || info.RetentionDays > maxRetentionDays {
+			fe = append(fe, rounds.FieldError{Field: "retention_days", Message: fmt.Sprintf("give a number of days from 1 to %d after the study ends, or 0 to keep personal data until you erase it", maxRetentionDays)})
+		}
 	}
 
 	rangeChanged := false
@@ -152,8 +170,12 @@ func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	return info, sc, fe
 }
 
+// maxRetentionDays is ten years, the CHECK of migration 0005.
+const maxRetentionDays = 3650
+
 // studyInfoOf returns the editable information of a stored study.
 func studyInfoOf(st store.Study) store.StudyInfo {
 	return store.StudyInfo{Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
-		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll}
+		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll,
+		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64)}
 }

@@ -40,10 +40,20 @@ type Dispatcher struct {
 	BackoffBase time.Duration // first retry delay (default 30 s), doubling per attempt
 	MaxBackoff  time.Duration // longest retry delay (default 1 hour)
 	Poll        time.Duration // how often Run looks for due messages (default 1 s)
+	// When the server cannot be reached at all, the dispatcher pauses
+	// instead of charging every queued message a failed attempt: first for
+	// OutagePause (default 1 s), doubling up to MaxOutagePause (default
+	// 30 s), and sends the whole queue as soon as a connection works again.
+	OutagePause    time.Duration
+	MaxOutagePause time.Duration
 
 	once   sync.Once
 	nudge  chan struct{}
 	suffix string // random part of Message-IDs, per dispatcher
+
+	// Outage state, used only by the goroutine that runs SendOnce.
+	pause      time.Duration // the current pause; 0 while the server answers
+	pauseUntil time.Time
 }
 
 func (d *Dispatcher) init() {
@@ -63,6 +73,12 @@ func (d *Dispatcher) init() {
 		}
 		if d.Poll <= 0 {
 			d.Poll = time.Second
+		}
+		if d.OutagePause <= 0 {
+			d.OutagePause = time.Second
+		}
+		if d.MaxOutagePause <= 0 {
+			d.MaxOutagePause = 30 * time.Second
 		}
 		if d.Log == nil {
 			d.Log = slog.New(slog.DiscardHandler)
@@ -114,9 +130,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 }
 
 // SendOnce claims one batch and sends it over one connection. It returns
-// how many messages it handled (sent, retried or failed).
+// how many messages it handled (sent, retried, failed or put back because
+// the server could not be reached). While the server is unreachable it
+// returns 0 until the current pause is over. Call it from one goroutine.
 func (d *Dispatcher) SendOnce(ctx context.Context) (int, error) {
 	d.init()
+	if time.Now().Before(d.pauseUntil) {
+		return 0, nil
+	}
 	db := context.WithoutCancel(ctx) // record outcomes even while stopping
 	batch, err := d.Store.ClaimMessages(db, d.BatchSize, d.Lease)
 	if err != nil || len(batch) == 0 {
@@ -124,14 +145,34 @@ func (d *Dispatcher) SendOnce(ctx context.Context) (int, error) {
 	}
 	client, err := d.dial(ctx)
 	if err != nil {
-		d.retryAll(db, batch, "could not connect to the SMTP server: "+err.Error())
+		d.outage(db, batch, "could not connect to the SMTP server: "+err.Error())
 		return len(batch), nil
 	}
 	defer client.Close()
+	if d.pause > 0 {
+		d.Log.Info("mail: the SMTP server answers again", "after_pause", d.pause)
+		d.pause = 0
+	}
 	var interval time.Duration
 	if d.Rate > 0 {
 		interval = time.Second / time.Duration(d.Rate)
 	}
+	// Accepted messages are marked sent in groups: one commit per group
+	// instead of one per message. Until its group is committed a message
+	// stays "sending" under the lease, so a crash in between makes it
+	// "uncertain" (never resent automatically), as before.
+	var accepted []int64
+	var since time.Time
+	flush := func() error {
+		err := d.Store.MarkMessagesSent(db, accepted...)
+		accepted = accepted[:0]
+		return err
+	}
+	defer func() {
+		if err := flush(); err != nil {
+			d.Log.Error("mail: mark sent", "err", err)
+		}
+	}()
 	for i, m := range batch {
 		if ctx.Err() != nil {
 			d.release(db, batch[i:])
@@ -145,12 +186,20 @@ func (d *Dispatcher) SendOnce(ctx context.Context) (int, error) {
 		}
 		if err := client.Send(msg); err != nil {
 			if d.handleSendError(db, m, err) {
-				// The connection is gone: put the rest back for the next batch.
-				d.retryAll(db, batch[i+1:], "connection to the SMTP server lost")
+				// The connection is gone: put the rest back, untried.
+				d.outage(db, batch[i+1:], "connection to the SMTP server lost: "+err.Error())
 				return len(batch), nil
 			}
-		} else if err := d.Store.MarkMessageSent(db, m.ID); err != nil {
-			return i, err
+		} else {
+			if len(accepted) == 0 {
+				since = time.Now()
+			}
+			accepted = append(accepted, m.ID)
+			if len(accepted) >= markGroup || time.Since(since) >= markDelay {
+				if err := flush(); err != nil {
+					return i, err
+				}
+			}
 		}
 		if wait := interval - time.Since(start); wait > 0 {
 			select {
@@ -161,6 +210,13 @@ func (d *Dispatcher) SendOnce(ctx context.Context) (int, error) {
 	}
 	return len(batch), nil
 }
+
+// A group of accepted messages is marked sent when it has markGroup
+// messages or its first one was accepted markDelay ago.
+const (
+	markGroup = 25
+	markDelay = time.Second
+)
 
 // handleSendError records a failed send and reports whether the
 // connection is unusable. 4xx replies and connection problems are retried
@@ -201,12 +257,25 @@ func (d *Dispatcher) backoff(attempts int) time.Duration {
 	return time.Duration(b * (0.8 + 0.4*mrand.Float64()))
 }
 
-func (d *Dispatcher) retryAll(db context.Context, ms []store.OutboxMessage, reply string) {
-	for _, m := range ms {
-		if err := d.Store.MarkMessageRetry(db, m.ID, reply, time.Now().Add(d.backoff(m.Attempts))); err != nil {
-			d.Log.Error("mail: mark retry", "id", m.ID, "err", err)
-		}
+// outage handles a server that cannot be reached: the messages go back to
+// the queue without counting an attempt (the server never saw them, so
+// their own backoff would only delay them once it is back), and this
+// dispatcher pauses, doubling the pause while the outage lasts.
+func (d *Dispatcher) outage(db context.Context, ms []store.OutboxMessage, reply string) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
 	}
+	if err := d.Store.ReleaseMessages(db, ids, reply); err != nil {
+		d.Log.Error("mail: put back", "count", len(ids), "err", err)
+	}
+	if d.pause == 0 {
+		d.pause = d.OutagePause
+	} else {
+		d.pause = min(2*d.pause, d.MaxOutagePause)
+	}
+	d.pauseUntil = time.Now().Add(d.pause)
+	d.Log.Warn("mail: the SMTP server cannot be reached; pausing", "pause", d.pause, "reply", reply)
 }
 
 // release puts claimed, unsent messages back at once (a graceful stop).

@@ -55,7 +55,8 @@ func queue(t *testing.T, s *store.Store, n int) int64 {
 
 func dispatcher(s *store.Store, srv *smtptest.Server) *mail.Dispatcher {
 	return &mail.Dispatcher{Store: s, SMTP: srv.SMTP(), From: "Study <study@example.org>", BatchSize: 20,
-		BackoffBase: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Poll: 10 * time.Millisecond}
+		BackoffBase: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Poll: 10 * time.Millisecond,
+		OutagePause: 10 * time.Millisecond, MaxOutagePause: 50 * time.Millisecond}
 }
 
 // drain runs d until every message has a final status or the timeout passes.
@@ -184,6 +185,55 @@ func TestDispatcherOutage(t *testing.T) {
 			t.Fatalf("counts %v", counts)
 		}
 		exactlyOnce(t, srv, 40)
+		// The server never saw them during the outage: no attempt is charged,
+		// so no message waits out a backoff of its own after recovery.
+		stored, _ := s.OutboxByRound(context.Background(), roundID)
+		for _, o := range stored {
+			if o.Attempts != 1 {
+				t.Fatalf("message %d: %d attempts after an outage; want 1", o.ID, o.Attempts)
+			}
+		}
+	})
+}
+
+// TestDispatcherServerDown: with the server's port closed (connection
+// refused), the dispatcher pauses with a doubling pause instead of
+// claiming the queue over and over; it sends everything once the server
+// is back.
+func TestDispatcherServerDown(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		srv := smtptest.Start(t)
+		srv.Stop()
+		roundID := queue(t, s, 30)
+		d := dispatcher(s, srv)
+		d.OutagePause, d.MaxOutagePause = 20*time.Millisecond, 80*time.Millisecond
+		ctx := context.Background()
+		claims := 0
+		for start := time.Now(); time.Since(start) < 400*time.Millisecond; time.Sleep(5 * time.Millisecond) {
+			n, err := d.SendOnce(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				claims++
+			}
+		}
+		// Pauses of 20, 40, 80, 80, 80 ms fit about six claims in 400 ms,
+		// where polling every 5 ms without pausing would make 80.
+		if claims < 2 || claims > 10 {
+			t.Errorf("%d claims in 400 ms while the server was down", claims)
+		}
+		counts, _ := s.OutboxCounts(ctx, roundID)
+		if counts["pending"] != 30 {
+			t.Errorf("while down: %v", counts)
+		}
+		if err := srv.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		if counts := drain(t, s, roundID, d); counts["sent"] != 30 {
+			t.Fatalf("after restart: %v", counts)
+		}
+		exactlyOnce(t, srv, 30)
 	})
 }
 

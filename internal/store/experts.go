@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ type Expert struct {
 	DeclinedAt  sql.NullTime `db:"declined_at"`
 	ConsentedAt sql.NullTime `db:"consented_at"`
 	CreatedAt   time.Time    `db:"created_at"`
+	ErasedAt    sql.NullTime `db:"erased_at"` // personal data erased: a tombstone
 }
 
 // AttributeMap decodes the extra columns kept from the import.
@@ -111,17 +113,38 @@ func (s *Store) addExpert(ctx context.Context, studyID int64, e NewExpert) (int6
 		strings.TrimSpace(e.Group), strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), string(js), s.now())
 }
 
-// UpdateExpert changes an expert's details (not their attributes).
+// UpdateExpert changes an expert's details (not their attributes). An
+// erased expert cannot get details again (ErrAlreadyErased).
 func (s *Store) UpdateExpert(ctx context.Context, studyID, id int64, e NewExpert) error {
-	return wrap("update expert", s.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
-		WHERE id = ? AND study_id = ?`, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name), strings.TrimSpace(e.Group),
-		strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID))
+	return wrap("update expert", s.Transact(ctx, func(tx *Store) error {
+		old, err := tx.ExpertByID(ctx, studyID, id)
+		if err != nil {
+			return err
+		}
+		if old.ErasedAt.Valid {
+			return ErrAlreadyErased
+		}
+		return tx.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
+			WHERE id = ? AND study_id = ? AND erased_at IS NULL`, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name), strings.TrimSpace(e.Group),
+			strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID)
+	}))
 }
 
-// DeleteExpert removes an expert from the panel (and, by cascade, anything
-// recorded for them).
+// ErrExpertInvited refuses to delete an expert who was invited to a round.
+var ErrExpertInvited = errors.New("this expert was invited to a round, so their answers are part of the study's results; erase their personal data instead")
+
+// DeleteExpert removes an expert who was never invited from the panel.
+// Deleting an invited one would cascade into their answers and change
+// closed rounds under their results snapshots (ErrExpertInvited).
 func (s *Store) DeleteExpert(ctx context.Context, studyID, userID, id int64) error {
 	return wrap("delete expert", s.Transact(ctx, func(tx *Store) error {
+		var invited []int64
+		if err := tx.sel(ctx, &invited, `SELECT id FROM invitations WHERE expert_id = ? LIMIT 1`, id); err != nil {
+			return err
+		}
+		if len(invited) > 0 {
+			return ErrExpertInvited
+		}
 		if err := tx.execOne(ctx, `DELETE FROM experts WHERE id = ? AND study_id = ?`, id, studyID); err != nil {
 			return err
 		}

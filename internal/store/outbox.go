@@ -97,28 +97,44 @@ func (s *Store) ClaimMessages(ctx context.Context, limit int, lease time.Duratio
 	return claimed, wrap("claim messages", err)
 }
 
-// MarkMessageSent records that the server accepted a message, and removes
-// the personal link from the stored bodies.
-func (s *Store) MarkMessageSent(ctx context.Context, id int64) error {
-	return wrap("mark sent", s.Transact(ctx, func(tx *Store) error {
-		var m OutboxMessage
-		if err := tx.get(ctx, &m, `SELECT * FROM outbox WHERE id = ?`, id); err != nil {
-			return err
-		}
-		text, html := m.TextBody, m.HTMLBody
-		if m.Secret != "" {
-			const gone = "[personal link removed after sending]"
-			text, html = strings.ReplaceAll(text, m.Secret, gone), strings.ReplaceAll(html, m.Secret, gone)
-		}
-		return tx.execOne(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, locked_until = NULL, last_error = '',
-			text_body = ?, html_body = ?, secret = '' WHERE id = ?`, tx.now(), text, html, id)
-	}))
+// MarkMessagesSent records that the server accepted messages, and
+// removes the personal links from their stored bodies, in one statement.
+func (s *Store) MarkMessagesSent(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	const gone = "[personal link removed after sending]"
+	args := []any{s.now(), gone, gone}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	// REPLACE with an empty secret changes nothing, on both engines.
+	_, err := s.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, locked_until = NULL, last_error = '',
+		text_body = REPLACE(text_body, secret, ?), html_body = REPLACE(html_body, secret, ?), secret = ''
+		WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+	return wrap("mark sent", err)
 }
 
 // MarkMessageRetry puts a message back in the queue after a temporary failure.
 func (s *Store) MarkMessageRetry(ctx context.Context, id int64, reply string, next time.Time) error {
 	return wrap("mark retry", s.execOne(ctx, `UPDATE outbox SET status = 'pending', locked_until = NULL, last_error = ?, next_attempt_at = ?
 		WHERE id = ? AND status = 'sending'`, reply, next.UTC(), id))
+}
+
+// ReleaseMessages puts claimed messages back in the queue, due at once,
+// without counting the claim as an attempt: the server could not be
+// reached, so it never saw them.
+func (s *Store) ReleaseMessages(ctx context.Context, ids []int64, reply string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{reply, s.now()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.exec(ctx, `UPDATE outbox SET status = 'pending', attempts = attempts - 1, locked_until = NULL, last_error = ?, next_attempt_at = ?
+		WHERE status = 'sending' AND id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+	return wrap("release messages", err)
 }
 
 // MarkMessageFailed records a permanent failure with the server's reply.

@@ -33,6 +33,12 @@ type Study struct {
 	SettingsLockedAt sql.NullTime `db:"settings_locked_at"`
 	CreatedAt        time.Time    `db:"created_at"`
 	UpdatedAt        time.Time    `db:"updated_at"`
+	// ErasurePolicy is ErasureAnonymise or ErasureDelete: what erasing an
+	// expert does to their answers (docs/privacy.md).
+	ErasurePolicy string `db:"erasure_policy"`
+	// RetentionDays after the study ends, the panel's personal data is
+	// erased by the background job; NULL keeps it until erased by hand.
+	RetentionDays sql.NullInt64 `db:"retention_days"`
 }
 
 // LanguageList returns the offered languages, main language first.
@@ -77,6 +83,10 @@ type StudyInfo struct {
 	ContactEmail string
 	MaxRounds    int
 	RequireAll   bool
+	// ErasurePolicy: ErasureAnonymise (the default when empty) or ErasureDelete.
+	ErasurePolicy string
+	// RetentionDays: 0 keeps personal data until a coordinator erases it.
+	RetentionDays int
 }
 
 // CreateStudy adds a study owned by ownerID with the given scale settings.
@@ -88,10 +98,11 @@ func (s *Store) CreateStudy(ctx context.Context, ownerID int64, info StudyInfo, 
 	err := s.Transact(ctx, func(tx *Store) error {
 		id, err := tx.insert(ctx, `INSERT INTO studies (owner_id, title, description, languages, contact_email, max_rounds,
 			scale_min, scale_max, scale_labels, bands, allow_unable, require_all, consensus_rule, quantile_type,
-			final_no_consensus, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			final_no_consensus, created_at, updated_at, erasure_policy, retention_days)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			st.OwnerID, st.Title, st.Description, st.Languages, st.ContactEmail, st.MaxRounds,
 			st.ScaleMin, st.ScaleMax, st.ScaleLabels, st.Bands, st.AllowUnable, st.RequireAll, st.ConsensusRule,
-			st.QuantileType, st.FinalNoConsensus, st.CreatedAt, st.UpdatedAt)
+			st.QuantileType, st.FinalNoConsensus, st.CreatedAt, st.UpdatedAt, st.ErasurePolicy, st.RetentionDays)
 		if err != nil {
 			return err
 		}
@@ -108,6 +119,11 @@ func (st *Study) setInfo(info StudyInfo) {
 	st.ContactEmail = strings.TrimSpace(info.ContactEmail)
 	st.MaxRounds = info.MaxRounds
 	st.RequireAll = info.RequireAll
+	st.ErasurePolicy = info.ErasurePolicy
+	if st.ErasurePolicy == "" {
+		st.ErasurePolicy = ErasureAnonymise
+	}
+	st.RetentionDays = sql.NullInt64{Int64: int64(info.RetentionDays), Valid: info.RetentionDays > 0}
 }
 
 // StudyByID returns one study.
@@ -193,12 +209,24 @@ func (s *Store) UpdateStudyInfo(ctx context.Context, studyID, userID int64, info
 			return err
 		}
 		if err := tx.execOne(ctx, `UPDATE studies SET title = ?, description = ?, languages = ?, contact_email = ?,
-			max_rounds = ?, require_all = ?, updated_at = ? WHERE id = ?`, st.Title, st.Description, st.Languages,
-			st.ContactEmail, st.MaxRounds, st.RequireAll, tx.now(), studyID); err != nil {
+			max_rounds = ?, require_all = ?, erasure_policy = ?, retention_days = ?, updated_at = ? WHERE id = ?`,
+			st.Title, st.Description, st.Languages, st.ContactEmail, st.MaxRounds, st.RequireAll,
+			st.ErasurePolicy, st.RetentionDays, tx.now(), studyID); err != nil {
 			return err
 		}
 		if old.Title != st.Title {
-			return tx.Audit(ctx, studyID, userID, "edit study", "title", old.Title, st.Title, "")
+			if err := tx.Audit(ctx, studyID, userID, "edit study", "title", old.Title, st.Title, ""); err != nil {
+				return err
+			}
+		}
+		// Privacy settings are part of what the ethics approval promised.
+		if old.ErasurePolicy != st.ErasurePolicy {
+			if err := tx.Audit(ctx, studyID, userID, "edit study", "erasure_policy", old.ErasurePolicy, st.ErasurePolicy, ""); err != nil {
+				return err
+			}
+		}
+		if old.RetentionDays != st.RetentionDays {
+			return tx.Audit(ctx, studyID, userID, "edit study", "retention_days", retentionText(old.RetentionDays), retentionText(st.RetentionDays), "")
 		}
 		return nil
 	}))

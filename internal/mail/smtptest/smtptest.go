@@ -25,21 +25,23 @@ import (
 
 // Message is one e-mail the server accepted, with its parts decoded.
 type Message struct {
-	From    string
-	To      []string
-	Raw     []byte
-	Header  mail.Header
-	Subject string
-	Text    string
-	HTML    string
+	From     string
+	To       []string
+	Raw      []byte
+	Header   mail.Header
+	Subject  string
+	Text     string
+	HTML     string
+	Received time.Time // when the server accepted it
 }
 
 // Server is a test SMTP server on 127.0.0.1.
 type Server struct {
 	addr string
-	srv  *smtp.Server
 
 	mu          sync.Mutex
+	srv         *smtp.Server // nil while stopped
+	ln          net.Listener
 	messages    []Message
 	refuseNext  int
 	refuseCode  int
@@ -55,13 +57,51 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	s := &Server{addr: ln.Addr().String(), arrived: make(chan struct{}, 1)}
-	s.srv = smtp.NewServer(smtp.BackendFunc(s.newSession))
-	s.srv.Domain = "smtptest.local"
-	s.srv.AllowInsecureAuth = true
-	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
-	go func() { _ = s.srv.Serve(ln) }()
-	t.Cleanup(func() { _ = s.srv.Close() })
+	s.serve(ln)
+	t.Cleanup(func() { s.Stop() })
 	return s
+}
+
+func (s *Server) serve(ln net.Listener) {
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = "smtptest.local"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	s.mu.Lock()
+	s.srv, s.ln = srv, ln
+	s.mu.Unlock()
+	go func() { _ = srv.Serve(ln) }()
+}
+
+// Stop shuts the server down, as a crashed or unreachable mail server:
+// new connections are refused by the operating system (ECONNREFUSED) and
+// open ones are cut. Messages received so far are kept.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	srv, ln := s.srv, s.ln
+	s.srv, s.ln = nil, nil
+	s.mu.Unlock()
+	if srv != nil {
+		// Close the listener too: Serve may not have registered it yet.
+		_ = ln.Close()
+		_ = srv.Close()
+	}
+}
+
+// Restart listens again on the same address after Stop.
+func (s *Server) Restart() error {
+	s.mu.Lock()
+	running := s.srv != nil
+	s.mu.Unlock()
+	if running {
+		return errors.New("smtptest: restart: the server is running")
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("smtptest: restart: %w", err)
+	}
+	s.serve(ln)
+	return nil
 }
 
 // URL is the DELPHI_SMTP_URL of the server.
@@ -166,7 +206,7 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "unparsable message: " + err.Error()}
 	}
-	m.From, m.To = x.from, append([]string(nil), x.to...)
+	m.From, m.To, m.Received = x.from, append([]string(nil), x.to...), time.Now()
 	x.s.messages = append(x.s.messages, m)
 	select {
 	case x.s.arrived <- struct{}{}:
