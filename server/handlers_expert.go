@@ -75,7 +75,7 @@ type linkProblemPage struct {
 func (a *app) linkProblem(c echo.Context, status int, contact string) error {
 	l := a.i18n.For(a.i18n.Match(c.Request().Header.Get("Accept-Language")))
 	b := a.base(c, l.T("link.title"))
-	b.Lang, b.Expert = l.Lang, true
+	b.Lang, b.ForExpert = l.Lang, true
 	return a.render(c, status, "expert_link_problem", linkProblemPage{basePage: b, L: l, Contact: contact})
 }
 
@@ -144,7 +144,7 @@ type visitPage struct {
 func (a *app) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage {
 	l := a.i18n.For(v.Expert.Language)
 	b := a.base(c, v.Study.Title)
-	b.Lang, b.Expert = l.Lang, true
+	b.Lang, b.ForExpert = l.Lang, true
 	return visitPage{basePage: b, L: l, Visit: v, Error: errMsg}
 }
 

@@ -71,6 +71,7 @@ func newPrivacyStudy(t *testing.T, env *testEnv, policy string) *privacyStudy {
 			b := env.browser()
 			u, _ := url.Parse(link)
 			b.get(u.Path)
+			b.consent(t)
 			form := url.Values{}
 			for i, v := range values[m.ToAddress] {
 				form.Set(fmt.Sprintf("r%d", r.Statements[i].ID), v)

@@ -29,8 +29,9 @@ type basePage struct {
 	Study *store.Study
 	Role  string // the user's role in Study
 	Tab   string
-	// Expert marks the pages panel experts see: no account navigation.
-	Expert bool
+	// ForExpert marks the pages panel experts see: their language, no
+	// account navigation.
+	ForExpert bool
 }
 
 // CanEdit tells the templates whether to show editing controls.

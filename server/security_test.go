@@ -124,7 +124,8 @@ func TestXSSEscapedEverywhere(t *testing.T) {
 	b.post(roundPath+"/launch", url.Values{})
 	pages := []string{"/studies", base, base + "/settings", base + "/statements", base + "/panel", base + "/audit", base + "/rounds", roundPath, roundPath + "/outbox"}
 	msgs, _ := env.store.OutboxByRound(t.Context(), mustRoundID(t, roundPath))
-	pages = append(pages, base+"/outbox/"+itoa(msgs[0].ID))
+	pages = append(pages, base+"/outbox/"+itoa(msgs[0].ID), base+"/panel/experts/"+itoa(msgs[0].ExpertID.Int64),
+		base+"/panel/experts/"+itoa(msgs[0].ExpertID.Int64)+"/erase")
 	link := linkRE.FindString(msgs[0].TextBody)
 	ex := env.browser()
 	lu, _ := url.Parse(link)
