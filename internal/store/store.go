@@ -49,6 +49,7 @@ type Store struct {
 	q       dbtx
 	dialect Dialect
 	now     func() time.Time
+	stmts   *stmtCache
 }
 
 // Open connects to a database named by a DELPHI_DATABASE_URL value:
@@ -99,7 +100,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	return &Store{db: db, q: db, dialect: dialect, now: defaultNow}, nil
+	return &Store{db: db, q: db, dialect: dialect, now: defaultNow, stmts: &stmtCache{}}, nil
 }
 
 // defaultNow is UTC to the microsecond, the precision both databases keep,
@@ -107,7 +108,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func defaultNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // Dialect tells which engine this store runs on.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -148,7 +152,12 @@ func (s *Store) rebind(query string) string {
 }
 
 func (s *Store) get(ctx context.Context, dest any, query string, args ...any) error {
-	err := s.q.GetContext(ctx, dest, s.rebind(query), args...)
+	var err error
+	if st := s.prepared(ctx, query); st != nil {
+		err = st.GetContext(ctx, dest, args...)
+	} else {
+		err = s.q.GetContext(ctx, dest, s.rebind(query), args...)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -156,10 +165,16 @@ func (s *Store) get(ctx context.Context, dest any, query string, args ...any) er
 }
 
 func (s *Store) sel(ctx context.Context, dest any, query string, args ...any) error {
+	if st := s.prepared(ctx, query); st != nil {
+		return st.SelectContext(ctx, dest, args...)
+	}
 	return s.q.SelectContext(ctx, dest, s.rebind(query), args...)
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := s.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return s.q.ExecContext(ctx, s.rebind(query), args...)
 }
 
