@@ -14,6 +14,7 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 	"github.com/delphi-platform/delphi/templates"
@@ -87,7 +88,14 @@ var templateFuncs = template.FuncMap{
 	"int64":    func(i int) int64 { return int64(i) },
 	"list":     func(xs ...string) []string { return xs },
 	"opt":      formatOpt,
-	"pct":      formatPct,
+	// attritionRows picks the group or country rows of the attrition table.
+	"attritionRows": func(r *results.Results, kind string) []results.AttritionRow {
+		if kind == "country" {
+			return r.Attrition.Countries
+		}
+		return r.Attrition.Groups
+	},
+	"pct": formatPct,
 	"seq": func(from, to int) []int {
 		var s []int
 		for i := from; i <= to; i++ {

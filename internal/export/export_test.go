@@ -154,7 +154,7 @@ func TestConsensusCSV(t *testing.T) {
 func TestXLSX(t *testing.T) {
 	res := sample(t)
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, res); err != nil {
+	if err := WriteXLSX(&buf, res, []Comment{{Round: 1, Statement: "S1", Expert: "E001", Text: injection}}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -162,7 +162,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Round 1,Round 2,Settings" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Round 1,Round 2,Comments,Settings" {
 		t.Fatalf("sheets %s", got)
 	}
 	var all [][]string
@@ -180,6 +180,13 @@ func TestXLSX(t *testing.T) {
 	// The injected text is a string, not a formula.
 	if formula, err := f.GetCellFormula("Round 1", "D2"); err != nil || formula != "" {
 		t.Errorf("D2 has formula %q (%v)", formula, err)
+	}
+	comments, _ := f.GetRows("Comments")
+	if len(comments) != 2 || comments[1][3] != "'"+injection {
+		t.Errorf("comments sheet %q", comments)
+	}
+	if formula, _ := f.GetCellFormula("Comments", "D2"); formula != "" {
+		t.Errorf("comment became formula %q", formula)
 	}
 	summary, _ := f.GetRows("Summary")
 	wantNumber(t, "round 2 responded", summary[2][4], 4)

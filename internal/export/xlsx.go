@@ -12,10 +12,10 @@ import (
 
 // WriteXLSX writes the consensus tables as a workbook: a Summary sheet
 // (flow and Kendall's W per round), one sheet per round ("Round 1", …)
-// and a Settings sheet naming the scale, bands, rule, quartile definition
-// and lock date. Rows go through excelize's StreamWriter, which keeps
+// a Comments sheet (the experts' comments, pseudonymous) and a Settings
+// sheet naming the scale, bands, rule, quartile definition and lock date. Rows go through excelize's StreamWriter, which keeps
 // large sheets in temporary files rather than in memory.
-func WriteXLSX(w io.Writer, res *results.Results) (err error) {
+func WriteXLSX(w io.Writer, res *results.Results, comments []Comment) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
@@ -33,6 +33,9 @@ func WriteXLSX(w io.Writer, res *results.Results) (err error) {
 		}{"Round " + strconv.Itoa(rr.Round), func() table { return consensus(res, ri) }})
 	}
 	sheets = append(sheets, struct {
+		name string
+		t    func() table
+	}{"Comments", func() table { return commentRows(comments) }}, struct {
 		name string
 		t    func() table
 	}{"Settings", func() table { return settingsRows(res) }})
@@ -88,4 +91,20 @@ func writeSheet(f *excelize.File, name string, t table, bold int) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// Comment is one expert's comment on a statement in a round.
+type Comment struct {
+	Round     int
+	Statement string
+	Expert    string // pseudonym
+	Text      string
+}
+
+func commentRows(cs []Comment) table {
+	t := table{header: []string{"round", "statement", "expert", "comment"}}
+	for _, c := range cs {
+		t.rows = append(t.rows, []any{c.Round, c.Statement, c.Expert, c.Text})
+	}
+	return t
 }
