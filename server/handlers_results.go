@@ -18,6 +18,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/figures"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
+	"github.com/delphi-platform/delphi/internal/store"
 )
 
 // The results pages for coordinators and researchers: the consensus table
@@ -390,4 +391,93 @@ func (a *app) showFigure(c echo.Context) error {
 		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="study-%d-%s"`, study(c).ID, c.Param("file")))
 	}
 	return c.Blob(http.StatusOK, format.ContentType(), buf.Bytes())
+}
+
+// methodsPage is the printable methods report.
+type methodsPage struct {
+	resultsBase
+	Paragraphs []string
+	Items      []results.Item
+	Narrative  store.MethodsNarrative
+}
+
+// narrativeFields are the narrative items, in the order of the form.
+var narrativeFields = []struct{ Key, Label, Hint string }{
+	{"rationale", "Purpose and rationale", "Why a Delphi study, and what question it answers."},
+	{"steering_group", "Steering group", "Who designed the study and chose the statements and panel."},
+	{"funding", "Funding", "Who paid for the study, and their role."},
+	{"conflicts", "Conflicts of interest", "Of the steering group and, in aggregate, of the panel."},
+	{"limitations", "Limitations", "For example the panel's composition, attrition, the rule chosen."},
+}
+
+// narrativeValue reads one narrative field by key.
+func narrativeValue(m store.MethodsNarrative, key string) string {
+	switch key {
+	case "rationale":
+		return m.Rationale
+	case "steering_group":
+		return m.SteeringGroup
+	case "funding":
+		return m.Funding
+	case "conflicts":
+		return m.Conflicts
+	case "limitations":
+		return m.Limitations
+	}
+	return ""
+}
+
+func (a *app) showMethodsPage(c echo.Context) error {
+	b, _, _, err := a.loadResultsPage(c, "Methods report", "methods")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	st := study(c)
+	p := methodsPage{resultsBase: b}
+	if p.Narrative, err = a.store.MethodsNarrative(ctx, st.ID); err != nil {
+		return err
+	}
+	if b.Res == nil {
+		return a.render(c, http.StatusOK, "results_methods", p)
+	}
+	sc, err := st.Scale()
+	if err != nil {
+		return err
+	}
+	all, err := a.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	facts := results.StudyFacts{Title: st.Title, ScaleLabels: sc.Labels, MaxRounds: st.MaxRounds, Software: "the Delphi platform (github.com/delphi-platform/delphi)",
+		Feedback:  "for each carried statement the panel's distribution, median, IQR and % agreement, the expert's own previous rating, and selected anonymised comments",
+		Anonymity: "anonymous to other panellists; exports use pseudonymous IDs"}
+	for _, r := range all {
+		if r.Status == "open" {
+			facts.OpenRound = r.Number
+		}
+	}
+	p.Paragraphs = b.Res.Methods(facts)
+	p.Items = b.Res.Checklist(facts)
+	return a.render(c, http.StatusOK, "results_methods", p)
+}
+
+// saveMethodsNarrative keeps the narrative items; researchers may write
+// them (they describe the study, they do not change it).
+func (a *app) saveMethodsNarrative(c echo.Context) error {
+	st := study(c)
+	m := store.MethodsNarrative{StudyID: st.ID,
+		Rationale: strings.TrimSpace(c.FormValue("rationale")), SteeringGroup: strings.TrimSpace(c.FormValue("steering_group")),
+		Funding: strings.TrimSpace(c.FormValue("funding")), Conflicts: strings.TrimSpace(c.FormValue("conflicts")),
+		Limitations: strings.TrimSpace(c.FormValue("limitations"))}
+	for _, f := range narrativeFields {
+		if n := len(narrativeValue(m, f.Key)); n > 20000 {
+			return echo.NewHTTPError(http.StatusUnprocessableEntity, fmt.Sprintf("%s: %d characters; at most 20000", f.Label, n))
+		}
+	}
+	if err := a.store.SaveMethodsNarrative(c.Request().Context(), user(c).ID, m); err != nil {
+		return err
+	}
+	setFlash(c, "The narrative items are saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/results/methods", st.ID))
 }

@@ -83,11 +83,13 @@ var templateFuncs = template.FuncMap{
 		return m
 	},
 	// country shows an ISO code with its English name: "Germany (DE)".
-	"country":  func(code string) string { return panelcsv.CountryName(code, "en") + " (" + code + ")" },
-	"quantile": rounds.DescribeQuantile,
-	"int64":    func(i int) int64 { return int64(i) },
-	"list":     func(xs ...string) []string { return xs },
-	"opt":      formatOpt,
+	"country":         func(code string) string { return panelcsv.CountryName(code, "en") + " (" + code + ")" },
+	"quantile":        rounds.DescribeQuantile,
+	"int64":           func(i int) int64 { return int64(i) },
+	"list":            func(xs ...string) []string { return xs },
+	"opt":             formatOpt,
+	"narrativeFields": func() any { return narrativeFields },
+	"narrative":       narrativeValue,
 	// attritionRows picks the group or country rows of the attrition table.
 	"attritionRows": func(r *results.Results, kind string) []results.AttritionRow {
 		if kind == "country" {

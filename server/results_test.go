@@ -32,7 +32,8 @@ type researcherEnv struct {
 
 var (
 	mainRE = regexp.MustCompile(`(?s)<main id="main">(.*)</main>`)
-	dateRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+	csrfRE = regexp.MustCompile(`name="csrf" value="[^"]*"`)
+	dateRE = regexp.MustCompile(`\d{4}-\d{2}-\d{2}|\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}`)
 )
 
 // golden compares a page's main content with testdata/<name>.golden.
@@ -44,6 +45,7 @@ func golden(t *testing.T, name, body string) {
 		t.Fatalf("%s: no <main>", name)
 	}
 	got := dateRE.ReplaceAllString(m[1], "YYYY-MM-DD")
+	got = csrfRE.ReplaceAllString(got, `name="csrf" value="CSRF"`)
 	path := filepath.Join("testdata", name+".golden")
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
@@ -79,6 +81,7 @@ func TestResultsPages(t *testing.T) {
 			{"results_sensitivity", "/studies/1/results/sensitivity"},
 			{"results_attrition", "/studies/1/results/attrition"},
 			{"results_figures", "/studies/1/results/figures"},
+			{"results_methods", "/studies/1/results/methods"},
 		} {
 			r := re.b.get(p.path)
 			if r.status != http.StatusOK {
@@ -349,4 +352,26 @@ func sameNumber(a, b string) bool {
 	}
 	d := x - y
 	return d < 1e-9 && d > -1e-9
+}
+
+// TestMethodsNarrative: a researcher writes the narrative items once; they
+// are kept, escaped, and printed in the methods report.
+func TestMethodsNarrative(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		re := newResearcherEnvFrom(t, env)
+		const xss = `<script>alert(1)</script>`
+		r := re.b.post("/studies/1/results/methods", map[string][]string{"rationale": {"To agree on access " + xss}, "funding": {"None."}})
+		if r.status != http.StatusOK || !strings.Contains(r.body, "narrative items are saved") {
+			t.Fatalf("save: %d", r.status)
+		}
+		if strings.Contains(r.body, xss) || !strings.Contains(r.body, "To agree on access &lt;script&gt;") {
+			t.Error("the rationale is not shown escaped")
+		}
+		if r := re.b.get("/studies/1/results/methods"); !strings.Contains(r.body, "<h3>Funding</h3><p class=\"prewrap\">None.</p>") {
+			t.Error("the funding item is not kept")
+		}
+		if r := re.b.post("/studies/1/results/methods", map[string][]string{"rationale": {strings.Repeat("x", 20001)}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("over-long rationale: %d", r.status)
+		}
+	})
 }

@@ -118,6 +118,8 @@ func (a *app) routes() *echo.Echo {
 	read.GET("/results/attrition", a.showAttritionPage)
 	read.GET("/results/figures", a.showFiguresPage)
 	read.GET("/results/figures/:file", a.showFigure)
+	read.GET("/results/methods", a.showMethodsPage)
+	read.POST("/results/methods", a.saveMethodsNarrative)
 	for _, g := range []*echo.Group{read, apiRead} {
 		g.GET("/results.json", a.getResults)
 		g.GET("/export.xlsx", a.exportXLSX)

@@ -2,6 +2,7 @@ package results
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/delphi-platform/delphi/analysis"
@@ -104,5 +105,32 @@ func TestComputeNoRounds(t *testing.T) {
 	in.Ratings.Rounds = nil
 	if _, err := Compute(context.Background(), in); err != ErrNoClosedRound {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestMethods(t *testing.T) {
+	res, err := Compute(context.Background(), tiny(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(res.Methods(StudyFacts{Title: "Tiny", MaxRounds: 3, OpenRound: 3}), "\n")
+	for _, want := range []string{
+		"2 rounds closed", "Round 3 is still open", "4 experts in 2 stakeholder groups (A 2, B 2)", "2 countries (NL 2, DE 2)",
+		"round 2: 3 of 4 invited experts responded (75.0 %), 75.0 % of round-1 respondents retained, 1 dropped out since round 1",
+		"in if ≥ 80 %", "not locked", "R type 6", "round 2 presented 1 statements (1 carried forward): 1 reached consensus in",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("methods text lacks %q:\n%s", want, text)
+		}
+	}
+	items := res.Checklist(StudyFacts{MaxRounds: 3})
+	narrative := 0
+	for _, it := range items {
+		if it.Value == "" && it.Narrative != "" {
+			narrative++
+		}
+	}
+	if narrative != 5 {
+		t.Errorf("%d narrative items, want 5 (rationale, steering group, funding, conflicts, limitations)", narrative)
 	}
 }
