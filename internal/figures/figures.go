@@ -77,6 +77,17 @@ func bars(title, ylabel string, categories []string, ss []series, w io.Writer, f
 		p.Legend.Add(s.name, b)
 	}
 	p.NominalX(categories...)
+	// Room at the sides for the outer bars, and above the bars for the legend.
+	p.X.Min, p.X.Max = -0.5, float64(len(categories))-0.5
+	top := 0.0
+	for _, s := range ss {
+		for _, v := range s.values {
+			top = max(top, v)
+		}
+	}
+	if top > 0 {
+		p.Y.Max = top * (1.15 + 0.08*float64(len(ss)))
+	}
 	wt, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, string(f))
 	if err != nil {
 		return fmt.Errorf("figures: %w", err)
