@@ -89,9 +89,19 @@ func TestDemoRounds(t *testing.T) {
 		if origins["reworded"] != 1 || origins["added"] != 1 || origins["carried"] != count["carry"]-1 {
 			t.Errorf("round 2 origins %v; round 1 carried %d", origins, count["carry"])
 		}
+		// Round 3's experts see the feedback of round 2.
 		r3, err := s.RoundStatements(ctx, rs[2].ID)
 		if err != nil || len(r3) == 0 || len(r3) >= len(r2) {
 			t.Errorf("round 3: %d statements (round 2 had %d), %v", len(r3), len(r2), err)
+		}
+		for _, x := range r3 {
+			var fb struct {
+				Round int `json:"round"`
+				N     int `json:"n"`
+			}
+			if err := json.Unmarshal([]byte(x.Feedback), &fb); err != nil || fb.N < 40 {
+				t.Errorf("round 3 %q: feedback %s (%v)", x.Text, x.Feedback, err)
+			}
 		}
 		sources, err := s.StatementSources(ctx, st.ID)
 		if err != nil || len(sources) != 1 {

@@ -375,3 +375,45 @@ func TestMethodsNarrative(t *testing.T) {
 		}
 	})
 }
+
+// TestResultsEscapingAndEmpty: names from the panel are escaped on the
+// results pages; a study without a closed round has no results yet.
+func TestResultsEscapingAndEmpty(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		re := newResearcherEnvFrom(t, env)
+		ctx := context.Background()
+		const xss = `<script>alert(1)</script>`
+		es, _ := env.store.ExpertsByStudy(ctx, 1)
+		e := es[0]
+		if err := env.store.UpdateExpert(ctx, 1, e.ID, store.NewExpert{Email: e.Email, Name: e.Name, Group: xss, Country: e.Country, Language: e.Language}); err != nil {
+			t.Fatal(err)
+		}
+		r := re.b.get("/studies/1/results?round=1&view=group")
+		if r.status != http.StatusOK || strings.Contains(r.body, xss) || !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Errorf("group name not escaped: %d", r.status)
+		}
+
+		b, _ := env.coordinator("new@example.org", "New")
+		b.post("/studies", map[string][]string{"title": {"Empty"}, "scale": {"1-5"}})
+		sts, _ := env.store.StudiesForUser(ctx, mustUser(t, env, "new@example.org"))
+		if len(sts) != 1 {
+			t.Fatalf("studies %d", len(sts))
+		}
+		path := "/studies/" + itoa(sts[0].ID)
+		if r := b.get(path + "/results"); r.status != http.StatusOK || !strings.Contains(r.body, "no results yet") {
+			t.Errorf("results of a study without rounds: %d", r.status)
+		}
+		if r := b.get(path + "/export.xlsx"); r.status != http.StatusConflict || !strings.Contains(r.body, "round 1 has not closed") {
+			t.Errorf("export of a study without rounds: %d", r.status)
+		}
+	})
+}
+
+func mustUser(t *testing.T, env *testEnv, email string) int64 {
+	t.Helper()
+	u, err := env.store.UserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
