@@ -85,6 +85,9 @@ func TestCompute(t *testing.T) {
 			}
 		}
 	}
+	if len(sr.NotApplicable) != 1 || !strings.Contains(sr.NotApplicable[0], "RAND") {
+		t.Errorf("not applicable on 1-5: %v", sr.NotApplicable)
+	}
 	if primary != 1 || sr.Rounds[0].Changing != 1 || sr.Rounds[1].Changing != 0 {
 		t.Errorf("primary %d, changing %d and %d", primary, sr.Rounds[0].Changing, sr.Rounds[1].Changing)
 	}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/delphi-platform/delphi/analysis"
 )
@@ -11,6 +12,9 @@ import (
 type Sensitivity struct {
 	Rules  []SensitivityRule
 	Rounds []SensitivityRound
+	// NotApplicable explains the supported rules left out on this scale
+	// (RAND/UCLA needs the 1–9 scale).
+	NotApplicable []string
 }
 
 // SensitivityRule is one column: a rule and whether it is the study's
@@ -43,7 +47,7 @@ type SensitivityRow struct {
 // 80 %, COMET 70/15 strict and inclusive, median + IQR with the scale's
 // default limit (or the study's), and RAND/UCLA on the 1–9 scale; plus
 // the study's own rule when it is none of these.
-func sensitivityRules(s analysis.Settings) []SensitivityRule {
+func sensitivityRules(s analysis.Settings) ([]SensitivityRule, []string) {
 	cands := []analysis.Rule{
 		{Kind: analysis.RulePercent, Threshold: 7000},
 		{Kind: analysis.RulePercent, Threshold: 7500},
@@ -56,9 +60,14 @@ func sensitivityRules(s analysis.Settings) []SensitivityRule {
 	}
 	cands = append(cands, analysis.Rule{Kind: analysis.RuleRAND})
 	var out []SensitivityRule
+	var skipped []string
+	if !s.Sensitivity().IQR.Valid {
+		skipped = append(skipped, fmt.Sprintf("median + IQR: no default IQR limit for a %d-point scale", s.Scale.Points()))
+	}
 	primaryListed := false
 	for _, r := range cands {
-		if r.Validate(s.Scale) != nil {
+		if err := r.Validate(s.Scale); err != nil {
+			skipped = append(skipped, strings.TrimPrefix(err.Error(), "analysis: "))
 			continue
 		}
 		p := sameRule(r, s.Rule, s.Scale)
@@ -68,7 +77,7 @@ func sensitivityRules(s analysis.Settings) []SensitivityRule {
 	if !primaryListed {
 		out = append(out, SensitivityRule{Rule: s.Rule, Name: s.Rule.String(), Description: s.Rule.Describe(), Primary: true})
 	}
-	return out
+	return out, skipped
 }
 
 // sameRule compares rules, taking an IQR rule without a limit as the
@@ -89,7 +98,8 @@ func sameRule(a, b analysis.Rule, sc analysis.Scale) bool {
 }
 
 func sensitivity(in *Input) (Sensitivity, error) {
-	out := Sensitivity{Rules: sensitivityRules(in.Settings)}
+	var out Sensitivity
+	out.Rules, out.NotApplicable = sensitivityRules(in.Settings)
 	analyzers := make([]*analysis.Analyzer, len(out.Rules))
 	for i, r := range out.Rules {
 		s := in.Settings
