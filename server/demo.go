@@ -65,7 +65,10 @@ func loadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (st
 // demo rounds' e-mails.
 func loadDemoAt(ctx context.Context, s *store.Store, hashPassword func(string) (string, error), baseURL string, stdout io.Writer) error {
 	var experts, statements int
+	clock := newDemoClock()
 	err := s.Transact(ctx, func(tx *store.Store) error {
+		// The demo happens over the past two months (demoClock).
+		tx = tx.WithClock(clock.now)
 		u, err := demoCoordinator(ctx, tx, hashPassword)
 		if err != nil {
 			return err
@@ -74,7 +77,7 @@ func loadDemoAt(ctx context.Context, s *store.Store, hashPassword func(string) (
 		if err != nil {
 			return err
 		}
-		if err := demoRounds(ctx, &app{store: tx, cfg: config.Config{BaseURL: baseURL}}, st, u.ID); err != nil {
+		if err := demoRounds(ctx, &app{store: tx, cfg: config.Config{BaseURL: baseURL}}, clock, st, u.ID); err != nil {
 			return err
 		}
 		es, err := tx.ExpertsByStudy(ctx, st.ID)

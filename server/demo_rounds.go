@@ -54,9 +54,30 @@ var demoComments = []string{
 	"Screening without follow-up care can do harm.",
 }
 
+// demoClock is the demo's time: the study is written 60 days ago, round 1
+// runs for three weeks from 58 days ago, round 2 for three weeks from 30
+// days ago, and round 3 opened two days ago with its deadline ahead, so
+// dates in the results and the methods report look like a real study's.
+type demoClock struct {
+	start, t time.Time
+}
+
+func newDemoClock() *demoClock {
+	start := time.Now().UTC().Add(-60 * 24 * time.Hour).Truncate(time.Hour)
+	return &demoClock{start: start, t: start}
+}
+
+func (c *demoClock) now() time.Time { return c.t }
+
+// at sets the clock to day d of the demo.
+func (c *demoClock) at(days float64) {
+	c.t = c.start.Add(time.Duration(days * 24 * float64(time.Hour)))
+}
+
 // demoRun is the state of one simulated study run.
 type demoRun struct {
 	a      *app
+	clock  *demoClock
 	st     store.Study
 	userID int64
 	rng    *rand.Rand
@@ -72,7 +93,7 @@ type demoRun struct {
 
 // demoRounds runs rounds 1 and 2 and opens round 3 for a demo study that
 // has no rounds yet; a study with rounds is left as it is.
-func demoRounds(ctx context.Context, a *app, st store.Study, userID int64) error {
+func demoRounds(ctx context.Context, a *app, clock *demoClock, st store.Study, userID int64) error {
 	existing, err := a.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return fmt.Errorf("demo: rounds: %w", err)
@@ -88,7 +109,7 @@ func demoRounds(ctx context.Context, a *app, st store.Study, userID int64) error
 	if err != nil {
 		return fmt.Errorf("demo: statements: %w", err)
 	}
-	d := &demoRun{a: a, st: st, userID: userID, rng: rand.New(rand.NewPCG(demoSeed, 1)),
+	d := &demoRun{a: a, clock: clock, st: st, userID: userID, rng: rand.New(rand.NewPCG(demoSeed, 1)),
 		latent: map[int64]float64{}, last: map[int64]map[int64]int{}, ordinal: map[int64]int{}, origin: map[int64]int64{}}
 	for i, s := range statements {
 		d.ordinal[s.ID] = i + 1
@@ -99,7 +120,7 @@ func demoRounds(ctx context.Context, a *app, st store.Study, userID int64) error
 	}
 
 	// Round 1: the whole panel; 53 of 57 submit, 2 save without submitting.
-	r1, err := d.round(ctx, func(i int) demoAnswer {
+	r1, err := d.round(ctx, 2, func(i int) demoAnswer {
 		switch {
 		case i%19 == 7:
 			return demoSilent
@@ -113,11 +134,12 @@ func demoRounds(ctx context.Context, a *app, st store.Study, userID int64) error
 	}
 	// The coordinator shows a few comments in the feedback, rewords the
 	// statement on trauma screening and adds one prompted by comments.
+	clock.at(25)
 	if err := d.afterRound1(ctx, r1); err != nil {
 		return err
 	}
 	// Round 2: the respondents of round 1; six of them drop out.
-	if _, err := d.round(ctx, func(i int) demoAnswer {
+	if _, err := d.round(ctx, 30, func(i int) demoAnswer {
 		if i%9 == 4 {
 			return demoSilent
 		}
@@ -126,7 +148,7 @@ func demoRounds(ctx context.Context, a *app, st store.Study, userID int64) error
 		return err
 	}
 	// Round 3 stays open: two experts have started.
-	_, err = d.round(ctx, func(i int) demoAnswer {
+	_, err = d.round(ctx, 58, func(i int) demoAnswer {
 		if i < 2 {
 			return demoSavedOnly
 		}
@@ -144,11 +166,13 @@ const (
 	demoSilent
 )
 
-// round creates, launches and fills the next round; it closes it unless it
-// is the study's last planned round.
-func (d *demoRun) round(ctx context.Context, behaviour func(i int) demoAnswer) (store.Round, error) {
+// round creates the next round on day day of the demo and launches it
+// with a deadline three weeks later; experts answer over two weeks, and
+// the round closes at its deadline unless it is the study's last.
+func (d *demoRun) round(ctx context.Context, day float64, behaviour func(i int) demoAnswer) (store.Round, error) {
 	a := d.a
-	r, err := a.createNextRound(ctx, d.st, d.userID, roundOptions{Deadline: time.Now().Add(21 * 24 * time.Hour), ReminderDays: "7, 2"})
+	d.clock.at(day)
+	r, err := a.createNextRound(ctx, d.st, d.userID, roundOptions{Deadline: d.clock.now().Add(21 * 24 * time.Hour), ReminderDays: "7, 2"})
 	if err != nil {
 		return r, fmt.Errorf("demo: create round: %w", err)
 	}
@@ -168,6 +192,7 @@ func (d *demoRun) round(ctx context.Context, behaviour func(i int) demoAnswer) (
 		if b == demoSilent {
 			continue
 		}
+		d.clock.at(day + 0.1 + 14*float64(i)/float64(len(statuses)))
 		for _, rs := range rss {
 			if err := d.answer(ctx, r, es, rs); err != nil {
 				return r, err
@@ -180,6 +205,7 @@ func (d *demoRun) round(ctx context.Context, behaviour func(i int) demoAnswer) (
 		}
 	}
 	if r.Number < d.st.MaxRounds {
+		d.clock.at(day + 21)
 		if err := a.closeRound(ctx, d.st, r.ID, d.userID); err != nil {
 			return r, fmt.Errorf("demo: close round %d: %w", r.Number, err)
 		}
