@@ -81,17 +81,7 @@ func (a *app) exportXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var comments []export.Comment
-	err = a.rawRows(c.Request().Context(), d, func(r export.RawRow) error {
-		if r.Comment != "" {
-			comments = append(comments, export.Comment{Round: r.Round, Statement: r.Statement, Expert: r.Expert, Text: r.Comment})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, comments)
+	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.comments)
 }
 
 func (a *app) exportRawCSV(c echo.Context) error {
@@ -126,27 +116,28 @@ func (a *app) exportLineageCSV(c echo.Context) error {
 }
 
 // rawRows yields every submitted answer of the closed rounds, round by
-// round, with the expert's pseudonym.
+// round in questionnaire order, with the expert's pseudonym.
 func (a *app) rawRows(ctx context.Context, d *studyData, yield func(export.RawRow) error) error {
+	byID := make(map[int64]store.Expert, len(d.experts))
+	for _, e := range d.experts {
+		byID[e.ID] = e
+	}
 	for _, rl := range d.lineage {
 		rsByID := map[int64]store.RoundStatement{}
 		for _, rs := range rl.statements {
 			rsByID[rs.ID] = rs
 		}
-		ratings, err := a.store.RatingsByRound(ctx, rl.round.ID)
+		err := a.store.ForEachAnswer(ctx, rl.round.ID, true, func(x store.Answer) error {
+			answer := answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+			if answer == analysis.Missing && x.Comment == "" {
+				return nil
+			}
+			rs, e := rsByID[x.RoundStatementID], byID[x.ExpertID]
+			return yield(export.RawRow{Expert: d.pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
+				Statement: d.keyOf[rs.ID], Version: d.versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment})
+		})
 		if err != nil {
 			return err
-		}
-		for _, rr := range ratings {
-			answer := answerOf(rr.Rating)
-			if !rr.Submitted.Valid || (answer == analysis.Missing && rr.Comment == "") {
-				continue
-			}
-			rs := rsByID[rr.RoundStatementID]
-			if err := yield(export.RawRow{Expert: d.pseudonym[rr.ExpertID], Group: rr.Group, Country: rr.Country, Round: rl.round.Number,
-				Statement: d.keyOf[rs.ID], Version: d.versions[rs.StatementID].Version, Answer: answer, Comment: rr.Comment}); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

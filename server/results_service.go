@@ -1,10 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/export"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
@@ -25,6 +30,11 @@ type studyData struct {
 	versions  map[int64]store.Statement
 	links     []store.StatementLink
 	sources   map[int64][]store.CommentRef
+	// comments are the submitted answers' comments, by round, statement
+	// and expert.
+	comments []export.Comment
+	// experts are the panel in pseudonym order.
+	experts []store.Expert
 }
 
 // pseudonym is the anonymous expert ID of the exports, stable per study.
@@ -58,7 +68,7 @@ func (a *app) loadStudyData(ctx context.Context, st store.Study) (*studyData, er
 	if err != nil {
 		return nil, err
 	}
-	d := &studyData{pseudonym: map[int64]string{}, rounds: closed}
+	d := &studyData{pseudonym: map[int64]string{}, rounds: closed, experts: experts}
 	in := &results.Input{Settings: set, Ratings: &report.Ratings{}, Finished: closed[len(closed)-1].Number >= st.MaxRounds}
 	if st.SettingsLockedAt.Valid {
 		in.LockedAt = st.SettingsLockedAt.Time
@@ -101,15 +111,15 @@ func (a *app) loadStudyData(ctx context.Context, st store.Study) (*studyData, er
 			in.Statements = append(in.Statements, results.StatementInfo{Key: key, Section: rs.SectionTitle, Text: rs.Text})
 		}
 	}
+	// The rounds' answers are read concurrently (SQLite and PostgreSQL
+	// both serve readers in parallel): a large study has millions.
+	cols := make([]map[int64][]analysis.Response, len(d.lineage)) // per round: round statement id → column
 	for _, rl := range d.lineage {
 		r, rss := rl.round, rl.statements
-		ratings, err := a.store.RatingsByRound(ctx, r.ID)
-		if err != nil {
-			return nil, err
-		}
 		round := report.Round{Number: r.Number, Responses: make([][]analysis.Response, len(in.Ratings.Statements))}
 		info := results.RoundInfo{Number: r.Number, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time,
 			Origins: map[string]string{}, StatementVersion: map[string]int{}, Texts: map[string]string{}}
+		byRS := make(map[int64][]analysis.Response, len(rss))
 		for _, rs := range rss {
 			key := d.keyOf[rs.ID]
 			col := make([]analysis.Response, len(experts))
@@ -117,29 +127,53 @@ func (a *app) loadStudyData(ctx context.Context, st store.Study) (*studyData, er
 				col[i] = analysis.Missing
 			}
 			round.Responses[stmtIdx[key]] = col
+			byRS[rs.ID] = col
 			info.Origins[key] = rs.Origin
 			info.StatementVersion[key] = d.versions[rs.StatementID].Version
 			info.Texts[key] = rs.Text
 		}
-		for _, rr := range ratings {
-			if !rr.Submitted.Valid {
-				continue
-			}
-			round.Responses[stmtIdx[d.keyOf[rr.RoundStatementID]]][expertIdx[rr.ExpertID]] = answerOf(rr.Rating)
-		}
-		statuses, err := a.store.RoundStatuses(ctx, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, es := range statuses {
-			info.Invited = append(info.Invited, expertIdx[es.ExpertID])
-			if es.SubmittedAt.Valid {
-				info.Respondents = append(info.Respondents, expertIdx[es.ExpertID])
-			}
-		}
+		cols[len(in.Rounds)] = byRS
 		in.Ratings.Rounds = append(in.Ratings.Rounds, round)
 		in.Rounds = append(in.Rounds, info)
 	}
+	comments := make([][]export.Comment, len(d.lineage))
+	errs := make([]error, len(d.lineage))
+	var wg sync.WaitGroup
+	for ri, rl := range d.lineage {
+		wg.Go(func() {
+			r, info := rl.round, &in.Rounds[ri]
+			errs[ri] = a.store.ForEachAnswer(ctx, r.ID, false, func(x store.Answer) error {
+				col := cols[ri][x.RoundStatementID]
+				col[expertIdx[x.ExpertID]] = answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				if x.Comment != "" {
+					comments[ri] = append(comments[ri], export.Comment{Round: r.Number, Statement: d.keyOf[x.RoundStatementID], Expert: d.pseudonym[x.ExpertID], Text: x.Comment})
+				}
+				return nil
+			})
+			if errs[ri] != nil {
+				return
+			}
+			statuses, err := a.store.RoundStatuses(ctx, r.ID)
+			if err != nil {
+				errs[ri] = err
+				return
+			}
+			for _, es := range statuses {
+				info.Invited = append(info.Invited, expertIdx[es.ExpertID])
+				if es.SubmittedAt.Valid {
+					info.Respondents = append(info.Respondents, expertIdx[es.ExpertID])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	d.comments = slices.Concat(comments...)
+	slices.SortStableFunc(d.comments, func(x, y export.Comment) int {
+		return cmp.Or(cmp.Compare(x.Round, y.Round), cmp.Compare(stmtIdx[x.Statement], stmtIdx[y.Statement]), cmp.Compare(x.Expert, y.Expert))
+	})
 	d.input = in
 	return d, nil
 }
