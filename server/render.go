@@ -89,7 +89,14 @@ var templateFuncs = template.FuncMap{
 	"list":            func(xs ...string) []string { return xs },
 	"opt":             formatOpt,
 	"narrativeFields": func() any { return narrativeFields },
-	"narrative":       narrativeValue,
+	// pval shows a p-value to 3 decimals, and a tiny one as "< 0.001", never as 0.
+	"pval": func(o analysis.Opt[float64]) string {
+		if o.Valid && o.Value < 0.001 {
+			return "< 0.001"
+		}
+		return formatOpt(o)
+	},
+	"narrative": narrativeValue,
 	// attritionRows picks the group or country rows of the attrition table.
 	"attritionRows": func(r *results.Results, kind string) []results.AttritionRow {
 		if kind == "country" {
