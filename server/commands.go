@@ -141,12 +141,12 @@ func cmdToken(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 func cmdDemo(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	_, s, err := openCurrentStore(ctx, getenv)
+	cfg, s, err := openCurrentStore(ctx, getenv)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	return loadDemo(ctx, s, auth.HashPassword, stdout)
+	return loadDemoAt(ctx, s, auth.HashPassword, cfg.BaseURL, stdout)
 }
 
 // cmdBackup writes a consistent copy of a live SQLite database.

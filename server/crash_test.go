@@ -67,16 +67,8 @@ func TestCrashKeepsAcknowledgedRatings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &app{store: s}
-	a.cfg.BaseURL = "http://crash.test"
-	st, _ := s.StudyByID(ctx, 1)
-	r, err := a.createNextRound(ctx, st, st.OwnerID, roundOptions{Deadline: time.Now().Add(48 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.launchRound(ctx, st, r.ID, st.OwnerID); err != nil {
-		t.Fatal(err)
-	}
+	// The demo's round 3 is open.
+	r := demoOpenRound(t, s)
 	msgs, _ := s.OutboxByRound(ctx, r.ID)
 	rss, _ := s.RoundStatements(ctx, r.ID)
 	s.Close()
@@ -86,7 +78,8 @@ func TestCrashKeepsAcknowledgedRatings(t *testing.T) {
 	acked := map[string]map[int64]int{} // link → statement → last acknowledged rating
 	var wg sync.WaitGroup
 	for _, m := range msgs[:20] {
-		link := strings.TrimPrefix(linkRE.FindString(m.TextBody), "http://crash.test")
+		link := linkRE.FindString(m.TextBody)
+		link = link[strings.Index(link, "/r/"):]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -178,7 +171,8 @@ func TestCrashKeepsAcknowledgedRatings(t *testing.T) {
 	}
 	total := 0
 	for _, m := range msgs[:20] {
-		link := strings.TrimPrefix(linkRE.FindString(m.TextBody), "http://crash.test")
+		link := linkRE.FindString(m.TextBody)
+		link = link[strings.Index(link, "/r/"):]
 		for rs, v := range acked[link] {
 			total++
 			// Each client cycles through all statements, and 30 statements

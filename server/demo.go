@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/delphi-platform/delphi/internal/config"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -57,8 +58,17 @@ func demoScale() rounds.Scale { return rounds.DefaultScale(1, 5) }
 // nothing. Either everything is created or, on error, nothing is. It prints
 // the study and the login to stdout.
 func loadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (string, error), stdout io.Writer) error {
+	return loadDemoAt(ctx, s, hashPassword, "http://127.0.0.1:8080", stdout)
+}
+
+// loadDemoAt is loadDemo with the base URL of the personal links in the
+// demo rounds' e-mails.
+func loadDemoAt(ctx context.Context, s *store.Store, hashPassword func(string) (string, error), baseURL string, stdout io.Writer) error {
 	var experts, statements int
+	clock := newDemoClock()
 	err := s.Transact(ctx, func(tx *store.Store) error {
+		// The demo happens over the past two months (demoClock).
+		tx = tx.WithClock(clock.now)
 		u, err := demoCoordinator(ctx, tx, hashPassword)
 		if err != nil {
 			return err
@@ -67,11 +77,18 @@ func loadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (st
 		if err != nil {
 			return err
 		}
+		if err := demoRounds(ctx, &app{store: tx, cfg: config.Config{BaseURL: baseURL}}, clock, st, u.ID); err != nil {
+			return err
+		}
 		es, err := tx.ExpertsByStudy(ctx, st.ID)
 		if err != nil {
 			return fmt.Errorf("demo: count experts: %w", err)
 		}
-		sts, err := tx.StatementsByStudy(ctx, st.ID)
+		rs, err := tx.RoundsByStudy(ctx, st.ID)
+		if err != nil || len(rs) == 0 {
+			return fmt.Errorf("demo: rounds: %d, %w", len(rs), err)
+		}
+		sts, err := tx.RoundStatements(ctx, rs[0].ID)
 		if err != nil {
 			return fmt.Errorf("demo: count statements: %w", err)
 		}
@@ -81,7 +98,7 @@ func loadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (st
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "Demo study ready: \"%s\" (%d experts, %d statements)\nLog in as %s with password %s\n",
+	_, err = fmt.Fprintf(stdout, "Demo study ready: \"%s\" (%d experts, %d statements; rounds 1 and 2 closed, round 3 open)\nLog in as %s with password %s\n",
 		demoTitle, experts, statements, demoEmail, demoPassword)
 	if err != nil {
 		return fmt.Errorf("demo: print login: %w", err)

@@ -17,7 +17,7 @@ import (
 )
 
 // demoLogin is what loadDemo prints, every time.
-const demoLogin = "Demo study ready: \"" + demoTitle + "\" (57 experts, 30 statements)\n" +
+const demoLogin = "Demo study ready: \"" + demoTitle + "\" (57 experts, 30 statements; rounds 1 and 2 closed, round 3 open)\n" +
 	"Log in as " + demoEmail + " with password " + demoPassword + "\n"
 
 func TestLoadDemoTwice(t *testing.T) {
@@ -135,9 +135,29 @@ func demoCheckStatements(t *testing.T, s *store.Store, st store.Study) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	statements, err := s.StatementsByStudy(ctx, st.ID)
+	all, err := s.StatementsByStudy(ctx, st.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The questionnaire as written: the statements of round 1 (rounds
+	// later add a rewording and a statement prompted by comments).
+	rs, err := s.RoundsByStudy(ctx, st.ID)
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("rounds: %d, %v", len(rs), err)
+	}
+	first, err := s.RoundStatements(ctx, rs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inRound1 := map[int64]bool{}
+	for _, x := range first {
+		inRound1[x.StatementID] = true
+	}
+	var statements []store.Statement
+	for _, x := range all {
+		if inRound1[x.ID] {
+			statements = append(statements, x)
+		}
 	}
 	translations, err := s.TranslationsByStudy(ctx, st.ID)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 	"github.com/delphi-platform/delphi/templates"
@@ -99,6 +100,22 @@ var templateFuncs = template.FuncMap{
 			}
 		}
 		return out
+	},
+	"narrativeFields": func() any { return narrativeFields },
+	// pval shows a p-value to 3 decimals, and a tiny one as "< 0.001", never as 0.
+	"pval": func(o analysis.Opt[float64]) string {
+		if o.Valid && o.Value < 0.001 {
+			return "< 0.001"
+		}
+		return formatOpt(o)
+	},
+	"narrative": narrativeValue,
+	// attritionRows picks the group or country rows of the attrition table.
+	"attritionRows": func(r *results.Results, kind string) []results.AttritionRow {
+		if kind == "country" {
+			return r.Attrition.Countries
+		}
+		return r.Attrition.Groups
 	},
 	"pct": formatPct,
 	"seq": func(from, to int) []int {

@@ -123,5 +123,22 @@ func (a *app) routes() *echo.Echo {
 	apiRoundEdit.POST("/remind", a.apiRemindRound)
 	apiRoundEdit.POST("/close", a.apiCloseRound)
 	apiRoundEdit.POST("/decisions", a.apiSetDecisions)
+
+	// Results and exports: researchers, coordinators and owners (issue #6).
+	read.GET("/results", a.showResultsPage)
+	read.GET("/results/sensitivity", a.showSensitivityPage)
+	read.GET("/results/attrition", a.showAttritionPage)
+	read.GET("/results/figures", a.showFiguresPage)
+	read.GET("/results/figures/:file", a.showFigure)
+	read.GET("/results/methods", a.showMethodsPage)
+	read.POST("/results/methods", a.saveMethodsNarrative)
+	for _, g := range []*echo.Group{read, apiRead} {
+		g.GET("/results.json", a.getResults)
+		g.GET("/export.xlsx", a.exportXLSX)
+		g.GET("/raw.csv", a.exportRawCSV)
+		g.GET("/codebook.txt", a.exportCodebook)
+		g.GET("/lineage.csv", a.exportLineageCSV)
+	}
+	apiRead.GET("/results", a.getResults)
 	return e
 }

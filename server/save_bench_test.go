@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 )
 
 // BenchmarkSaveRating measures one expert saving one rating through the
@@ -19,14 +18,7 @@ import (
 func BenchmarkSaveRating(b *testing.B) {
 	env := newBenchEnv(b)
 	ctx := context.Background()
-	st, _ := env.store.StudyByID(ctx, 1)
-	r, err := env.app.createNextRound(ctx, st, st.OwnerID, roundOptions{Deadline: time.Now().Add(24 * time.Hour)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := env.app.launchRound(ctx, st, r.ID, st.OwnerID); err != nil {
-		b.Fatal(err)
-	}
+	r := demoOpenRound(b, env.store) // the demo's round 3
 	msgs, _ := env.store.OutboxByRound(ctx, r.ID)
 	rss, _ := env.store.RoundStatements(ctx, r.ID)
 	jar, _ := cookiejar.New(nil)

@@ -107,6 +107,14 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // so a time read back equals the time written.
 func defaultNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// WithClock returns the store (in the same transaction, if any) reading
+// the time from now; the demo dates its simulated rounds with it.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.stmts.close()

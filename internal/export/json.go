@@ -1,0 +1,99 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/results"
+)
+
+// Document is the JSON export: the schema of `delphi analyze --format json`
+// (settings, rounds) plus the participant and statement flow, attrition,
+// the sensitivity table and the statement lineage.
+type Document struct {
+	*report.Report
+	Flow          []FlowJSON              `json:"flow"`
+	StatementFlow []results.StatementFlow `json:"statement_flow"`
+	Attrition     AttritionJSON           `json:"attrition"`
+	Sensitivity   SensitivityJSON         `json:"sensitivity"`
+	Lineage       []LineageRow            `json:"lineage"`
+}
+
+// FlowJSON is one round of SPEC §7.1 with its field names.
+type FlowJSON struct {
+	Round                     int                   `json:"round"`
+	Invited                   int                   `json:"invited"`
+	Responded                 int                   `json:"responded"`
+	ResponseRatePct           analysis.Opt[float64] `json:"response_rate_pct"`
+	RetentionVsRound1Pct      analysis.Opt[float64] `json:"retention_vs_round1_pct"`
+	DroppedSincePreviousRound analysis.Opt[int]     `json:"dropped_since_previous_round"`
+	StatementsPresented       int                   `json:"statements_presented"`
+	ConsensusIn               int                   `json:"consensus_in"`
+	ConsensusOut              int                   `json:"consensus_out"`
+	NoConsensus               int                   `json:"no_consensus"`
+	CarriedForward            int                   `json:"carried_forward"`
+	UnresolvedAfterFinalRound analysis.Opt[int]     `json:"unresolved_after_final_round"`
+	NRatingsUnable            int                   `json:"n_ratings_unable"`
+	NItemsSkipped             int                   `json:"n_items_skipped_by_respondents"`
+}
+
+// AttritionJSON is attrition by group and country.
+type AttritionJSON struct {
+	Panel      int                    `json:"panel"`
+	Completers int                    `json:"completers_all_rounds"`
+	Groups     []results.AttritionRow `json:"groups"`
+	Countries  []results.AttritionRow `json:"countries"`
+}
+
+// SensitivityJSON is each statement's decision under every rule.
+type SensitivityJSON struct {
+	Rules   []string               `json:"rules"`
+	Primary string                 `json:"primary"`
+	Rounds  []SensitivityRoundJSON `json:"rounds"`
+}
+
+// SensitivityRoundJSON is one round of the sensitivity table.
+type SensitivityRoundJSON struct {
+	Round      int                            `json:"round"`
+	Changing   int                            `json:"statements_changing_with_rule"`
+	Statements map[string][]analysis.Decision `json:"statements"`
+}
+
+// NewDocument assembles the JSON export.
+func NewDocument(res *results.Results, lineage []LineageRow) Document {
+	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage,
+		Attrition: AttritionJSON{Panel: res.Attrition.Panel, Completers: res.Attrition.Completers, Groups: res.Attrition.Groups, Countries: res.Attrition.Countries}}
+	for _, f := range res.Flow {
+		d.Flow = append(d.Flow, FlowJSON{Round: f.Round, Invited: f.Invited, Responded: f.Responded, ResponseRatePct: f.ResponseRatePct,
+			RetentionVsRound1Pct: f.RetentionVsRound1Pct, DroppedSincePreviousRound: f.DroppedSincePreviousRound,
+			StatementsPresented: f.StatementsPresented, ConsensusIn: f.ConsensusIn, ConsensusOut: f.ConsensusOut, NoConsensus: f.NoConsensus,
+			CarriedForward: f.CarriedForward, UnresolvedAfterFinalRound: f.UnresolvedAfterFinalRound, NRatingsUnable: f.NRatingsUnable, NItemsSkipped: f.NItemsSkipped})
+	}
+	for _, r := range res.Sensitivity.Rules {
+		d.Sensitivity.Rules = append(d.Sensitivity.Rules, r.Name)
+		if r.Primary {
+			d.Sensitivity.Primary = r.Name
+		}
+	}
+	for _, sr := range res.Sensitivity.Rounds {
+		j := SensitivityRoundJSON{Round: sr.Round, Changing: sr.Changing, Statements: map[string][]analysis.Decision{}}
+		for _, row := range sr.Statements {
+			j.Statements[row.Statement] = row.Decisions
+		}
+		d.Sensitivity.Rounds = append(d.Sensitivity.Rounds, j)
+	}
+	return d
+}
+
+// WriteJSON writes the JSON export.
+func WriteJSON(w io.Writer, res *results.Results, lineage []LineageRow) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(NewDocument(res, lineage)); err != nil {
+		return fmt.Errorf("export: json: %w", err)
+	}
+	return nil
+}

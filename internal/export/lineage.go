@@ -1,0 +1,49 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// LineageRow is one version of a statement as presented in one round (or
+// written but never presented: Round 0).
+type LineageRow struct {
+	Statement string `json:"statement"` // lineage key, as in raw.csv
+	Version   int    `json:"version"`
+	Round     int    `json:"round"`
+	Origin    string `json:"origin"` // new, carried, reworded, merged, split, added
+	Text      string `json:"text"`
+	// Change is how this version came from an earlier one (reworded,
+	// merged, split), Reason why.
+	Change string `json:"change,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// PromptedBy are the comments (pseudonymous expert: text) that
+	// prompted an added statement.
+	PromptedBy []string `json:"prompted_by,omitempty"`
+	Decision   string   `json:"decision,omitempty"` // the recorded decision after the round
+}
+
+// LineageHeader are the columns of the lineage CSV.
+var LineageHeader = []string{"statement", "version", "round", "origin", "text", "change", "reason", "prompted_by_comments", "decision"}
+
+// WriteLineageCSV writes every version of every statement.
+func WriteLineageCSV(w io.Writer, rows []LineageRow) error {
+	c := newCSV(w)
+	if err := c.header(LineageHeader); err != nil {
+		return fmt.Errorf("export: lineage csv: %w", err)
+	}
+	for _, r := range rows {
+		var round any
+		if r.Round > 0 {
+			round = r.Round
+		}
+		if err := c.row([]any{r.Statement, r.Version, round, r.Origin, r.Text, r.Change, r.Reason, strings.Join(r.PromptedBy, " | "), r.Decision}); err != nil {
+			return fmt.Errorf("export: lineage csv: %w", err)
+		}
+	}
+	if err := c.flush(); err != nil {
+		return fmt.Errorf("export: lineage csv: %w", err)
+	}
+	return nil
+}

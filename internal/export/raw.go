@@ -1,0 +1,104 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/report"
+)
+
+// RawRow is one submitted answer in long format. Expert is a pseudonym
+// (E001), never a name, e-mail address or database id.
+type RawRow struct {
+	Expert, Group, Country string
+	Round                  int
+	Statement              string // lineage key of the statement's first version
+	Version                int    // version of the text presented
+	Answer                 analysis.Response
+	Comment                string
+}
+
+// RawHeader are the columns of the raw-data CSV (see Codebook). The first
+// six are what `delphi analyze` reads, so the file can be analysed again.
+var RawHeader = []string{"expert", "group", "country", "round", "statement", "statement_version", "rating", "rating_value", "unable", "comment"}
+
+// WriteRawCSV writes the answers that rows yields, one line each, as it
+// goes: the file is never held in memory.
+func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
+	c := newCSV(w)
+	if err := c.header(RawHeader); err != nil {
+		return fmt.Errorf("export: raw csv: %w", err)
+	}
+	rec := make([]string, len(RawHeader))
+	err := rows(func(r RawRow) error {
+		rating, value, unable := "", "", "0"
+		switch {
+		case r.Answer.IsRating():
+			rating = strconv.Itoa(int(r.Answer))
+			value = rating
+		case r.Answer == analysis.Unable:
+			rating, unable = "unable", "1"
+		}
+		rec[0], rec[1], rec[2] = Neutralise(r.Expert), Neutralise(r.Group), Neutralise(r.Country)
+		rec[3], rec[4], rec[5] = strconv.Itoa(r.Round), Neutralise(r.Statement), strconv.Itoa(r.Version)
+		rec[6], rec[7], rec[8], rec[9] = rating, value, unable, Neutralise(r.Comment)
+		return c.w.Write(rec)
+	})
+	if err != nil {
+		return fmt.Errorf("export: raw csv: %w", err)
+	}
+	if err := c.flush(); err != nil {
+		return fmt.Errorf("export: raw csv: %w", err)
+	}
+	return nil
+}
+
+// WriteCodebook describes the raw-data CSV for R, SPSS and Stata users.
+func WriteCodebook(w io.Writer, s report.SettingsInfo) error {
+	neutral := "none"
+	if !s.Bands.Neutral.Empty() {
+		neutral = fmt.Sprintf("%d-%d", s.Bands.Neutral.Lo, s.Bands.Neutral.Hi)
+	}
+	_, err := fmt.Fprintf(w, `Codebook: raw.csv (one row per submitted answer, long format)
+
+File: UTF-8, comma-separated, header row, CRLF line ends, RFC 4180 quoting.
+Only answers of experts who submitted the round are included. Text cells
+that begin with = + - @, a tab or a carriage return are prefixed with a
+single quote (') so that spreadsheets do not run them as formulas.
+
+expert             text     pseudonymous expert ID (E001, E002, ...), stable within the study;
+                            no name, e-mail address or database id is exported
+group              text     stakeholder group ("" if none)
+country            text     ISO 3166-1 alpha-2 country code ("" if none)
+round              integer  round number, 1, 2, ...
+statement          text     statement ID: the same across rounds for a carried or reworded
+                            statement (see lineage.csv for every version and why it changed)
+statement_version  integer  version of the statement text presented in this round (1, 2, ...)
+rating             text     the rating %d-%d, or "unable" for "unable to rate", or empty (no answer);
+                            this is the column `+"`delphi analyze`"+` reads
+rating_value       integer  the rating %d-%d; empty when unable or no answer (use this one in R, SPSS, Stata)
+unable             0/1      1 = the expert chose "unable to rate / no opinion"
+comment            text     the expert's comment ("" if none)
+
+Scale: %d-%d. Bands: disagree %d-%d, neutral %s, agree %d-%d.
+Consensus rule: %s (%s).
+Quartiles: %s.
+Percentages use valid ratings as the denominator (unable and missing excluded).
+
+Reading the file:
+  R:      d <- read.csv("raw.csv", encoding = "UTF-8", na.strings = "")
+  SPSS:   GET DATA /TYPE=TXT /FILE="raw.csv" /ENCODING="UTF8" /DELIMITERS="," /QUALIFIER='"'
+            /FIRSTCASE=2 /VARIABLES=expert A8 group A100 country A2 round F3.0 statement A20
+            statement_version F3.0 rating A8 rating_value F3.0 unable F1.0 comment A2000.
+  Stata:  import delimited using "raw.csv", encoding(utf-8) varnames(1) bindquote(strict) clear
+  delphi: delphi analyze --scale %d-%d --rule %s --quantile %s raw.csv
+`, s.Scale.Min, s.Scale.Max, s.Scale.Min, s.Scale.Max, s.Scale.Min, s.Scale.Max,
+		s.Bands.Disagree.Lo, s.Bands.Disagree.Hi, neutral, s.Bands.Agree.Lo, s.Bands.Agree.Hi,
+		s.Rule, s.RuleDescription, s.QuantileLabel, s.Scale.Min, s.Scale.Max, s.Rule, s.Quantile)
+	if err != nil {
+		return fmt.Errorf("export: codebook: %w", err)
+	}
+	return nil
+}

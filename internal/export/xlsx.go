@@ -1,0 +1,110 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/delphi-platform/delphi/internal/results"
+)
+
+// WriteXLSX writes the consensus tables as a workbook: a Summary sheet
+// (flow and Kendall's W per round), one sheet per round ("Round 1", …)
+// a Comments sheet (the experts' comments, pseudonymous) and a Settings
+// sheet naming the scale, bands, rule, quartile definition and lock date. Rows go through excelize's StreamWriter, which keeps
+// large sheets in temporary files rather than in memory.
+func WriteXLSX(w io.Writer, res *results.Results, comments []Comment) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("export: xlsx: %w", cerr)
+		}
+	}()
+	sheets := []struct {
+		name string
+		t    func() table
+	}{{"Summary", func() table { return summary(res) }}}
+	for ri, rr := range res.Report.Rounds {
+		sheets = append(sheets, struct {
+			name string
+			t    func() table
+		}{"Round " + strconv.Itoa(rr.Round), func() table { return consensus(res, ri) }})
+	}
+	sheets = append(sheets, struct {
+		name string
+		t    func() table
+	}{"Comments", func() table { return commentRows(comments) }}, struct {
+		name string
+		t    func() table
+	}{"Settings", func() table { return settingsRows(res) }})
+
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fmt.Errorf("export: xlsx: %w", err)
+	}
+	for i, s := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", s.name); err != nil {
+				return fmt.Errorf("export: xlsx: %w", err)
+			}
+		} else if _, err := f.NewSheet(s.name); err != nil {
+			return fmt.Errorf("export: xlsx: %w", err)
+		}
+		if err := writeSheet(f, s.name, s.t(), bold); err != nil {
+			return fmt.Errorf("export: xlsx sheet %s: %w", s.name, err)
+		}
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("export: xlsx: %w", err)
+	}
+	return nil
+}
+
+func writeSheet(f *excelize.File, name string, t table, bold int) error {
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
+		return err
+	}
+	head := make([]any, len(t.header))
+	for i, h := range t.header {
+		head[i] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	row := make([]any, len(t.header))
+	for i, r := range t.rows {
+		for j, v := range r {
+			if s, ok := v.(string); ok {
+				v = Neutralise(s)
+			}
+			row[j] = v
+		}
+		cell, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			return err
+		}
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// Comment is one expert's comment on a statement in a round.
+type Comment struct {
+	Round     int
+	Statement string
+	Expert    string // pseudonym
+	Text      string
+}
+
+func commentRows(cs []Comment) table {
+	t := table{header: []string{"round", "statement", "expert", "comment"}}
+	for _, c := range cs {
+		t.rows = append(t.rows, []any{c.Round, c.Statement, c.Expert, c.Text})
+	}
+	return t
+}

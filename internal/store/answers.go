@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Answer is one submitted answer, as the results and exports read it.
+type Answer struct {
+	ExpertID         int64
+	RoundStatementID int64
+	Rating           sql.NullInt64
+	Unable           bool
+	Comment          string
+}
+
+// ForEachAnswer calls fn with every answer of the experts who submitted a
+// round, without holding them all in memory: the results of a large study
+// read millions of rows. With ordered, answers come by round statement and
+// expert (the questionnaire's order, for exports); otherwise in whatever
+// order is fastest. An error from fn stops the loop and is returned.
+func (s *Store) ForEachAnswer(ctx context.Context, roundID int64, ordered bool, fn func(Answer) error) error {
+	q := `SELECT i.expert_id, r.round_statement_id, r.rating, r.unable, r.comment
+		FROM invitations i JOIN ratings r ON r.invitation_id = i.id
+		WHERE i.round_id = ? AND i.submitted_at IS NOT NULL`
+	if ordered {
+		q += ` ORDER BY r.round_statement_id, i.expert_id`
+	}
+	rows, err := s.q.QueryContext(ctx, s.rebind(q), roundID)
+	if err != nil {
+		return wrap("answers", err)
+	}
+	defer rows.Close()
+	var a Answer
+	for rows.Next() {
+		if err := rows.Scan(&a.ExpertID, &a.RoundStatementID, &a.Rating, &a.Unable, &a.Comment); err != nil {
+			return wrap("answers", err)
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return wrap("answers", rows.Err())
+}
