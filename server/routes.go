@@ -24,7 +24,7 @@ func (a *app) routes() *echo.Echo {
 	// Static files and the expert's pages are compressed: experts are often
 	// on phones. (Coordinator pages are not: they show what experts wrote
 	// next to the coordinator's CSRF token, the setting BREACH needs.)
-	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5})
+	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024})
 	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))), gzip)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/readyz", a.showReadiness)
