@@ -93,19 +93,7 @@ func (a *app) updateStudyPrivacy(c echo.Context) error {
 		days = n
 	}
 	in.RetentionDays = &days
-	cur, err := st.Scale()
-	if err != nil {
-		return err
-	}
-	info, _, fe := in.apply(studyInfoOf(st), cur)
-	if len(fe) > 0 {
-		return a.renderSettings(c, http.StatusUnprocessableEntity, info, cur, fe, "")
-	}
-	if err := a.store.UpdateStudyInfo(c.Request().Context(), st.ID, user(c).ID, info); err != nil {
-		return err
-	}
-	setFlash(c, "Privacy settings saved.")
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
+	return a.saveStudyInfo(c, st, in, "Privacy settings saved.")
 }
 
 // eraseExpiredPanels erases the personal data of panels whose study ended

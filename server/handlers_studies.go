@@ -185,6 +185,12 @@ func (a *app) updateStudyInfo(c echo.Context) error {
 		n = 0
 		in.MaxRounds = &n
 	}
+	return a.saveStudyInfo(c, st, in, "Study details saved.")
+}
+
+// saveStudyInfo applies a settings form's part to the study's details
+// (one validation with the API's) and goes back to the settings page.
+func (a *app) saveStudyInfo(c echo.Context, st store.Study, in studyInput, flash string) error {
 	cur, err := st.Scale()
 	if err != nil {
 		return err
@@ -196,7 +202,7 @@ func (a *app) updateStudyInfo(c echo.Context) error {
 	if err := a.store.UpdateStudyInfo(c.Request().Context(), st.ID, user(c).ID, info); err != nil {
 		return err
 	}
-	setFlash(c, "Study details saved.")
+	setFlash(c, flash)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }
 

@@ -43,11 +43,7 @@ func pseudonym(i int) string { return fmt.Sprintf("E%03d", i+1) }
 // loadStudyData reads the closed rounds of a study. It fails with
 // results.ErrNoClosedRound before round 1 closes.
 func (a *app) loadStudyData(ctx context.Context, st store.Study) (*studyData, error) {
-	sc, err := st.Scale()
-	if err != nil {
-		return nil, err
-	}
-	set, err := sc.AnalysisSettings()
+	set, err := st.AnalysisSettings()
 	if err != nil {
 		return nil, err
 	}

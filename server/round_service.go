@@ -125,11 +125,7 @@ type feedbackSource struct {
 }
 
 func (a *app) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
-	sc, err := st.Scale()
-	if err != nil {
-		return nil, err
-	}
-	set, err := sc.AnalysisSettings()
+	set, err := st.AnalysisSettings()
 	if err != nil {
 		return nil, err
 	}
@@ -369,11 +365,7 @@ func (a *app) closeRound(ctx context.Context, st store.Study, roundID, userID in
 // statement is compared with its earlier rounds; keys maps the keys of
 // round upTo to its round statement ids.
 func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*report.Report, map[string]int64, error) {
-	sc, err := st.Scale()
-	if err != nil {
-		return nil, nil, err
-	}
-	set, err := sc.AnalysisSettings()
+	set, err := st.AnalysisSettings()
 	if err != nil {
 		return nil, nil, err
 	}

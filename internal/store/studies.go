@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/delphi-platform/delphi/analysis"
 	"strings"
 	"time"
 
@@ -65,6 +66,16 @@ func (st Study) Scale() (rounds.Scale, error) {
 		return sc, fmt.Errorf("store: study %d rule: %w", st.ID, err)
 	}
 	return sc, nil
+}
+
+// AnalysisSettings are the study's scale, bands, rule and quartile
+// definition as the analysis package takes them.
+func (st Study) AnalysisSettings() (analysis.Settings, error) {
+	sc, err := st.Scale()
+	if err != nil {
+		return analysis.Settings{}, err
+	}
+	return sc.AnalysisSettings()
 }
 
 // setScale copies a domain scale into the study's columns.
