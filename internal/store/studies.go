@@ -33,6 +33,7 @@ type Study struct {
 	SettingsLockedAt sql.NullTime `db:"settings_locked_at"`
 	CreatedAt        time.Time    `db:"created_at"`
 	UpdatedAt        time.Time    `db:"updated_at"`
+	Mode             string       `db:"mode"` // rounds.ModeClassic or rounds.ModeRealtime (realtime.go)
 }
 
 // LanguageList returns the offered languages, main language first.
