@@ -35,6 +35,7 @@ type studyJSON struct {
 	SettingsLockedAt *time.Time `json:"settings_locked_at"`
 	CreatedAt        time.Time  `json:"created_at"`
 	Role             string     `json:"role,omitempty"`
+	Mode             string     `json:"mode"`
 }
 
 func toStudyJSON(st store.Study, role string) (studyJSON, error) {
@@ -45,7 +46,7 @@ func toStudyJSON(st store.Study, role string) (studyJSON, error) {
 	j := studyJSON{ID: st.ID, Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
 		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll, ScaleMin: sc.Min, ScaleMax: sc.Max,
 		ScaleLabels: sc.Labels, Bands: sc.Bands.String(), AllowUnable: sc.AllowUnable, ConsensusRule: sc.Rule.String(),
-		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role}
+		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role, Mode: st.Mode}
 	if st.Locked() {
 		t := st.SettingsLockedAt.Time
 		j.SettingsLockedAt = &t
@@ -120,12 +121,21 @@ func (a *app) apiUpdateStudy(c echo.Context) error {
 	if len(fe) > 0 {
 		return fe
 	}
-	if in.touchesScale() {
-		if err := a.store.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
-			return err
+	// All changes or none: a refused mode or amendment leaves the rest unchanged.
+	err = a.store.Transact(ctx, func(tx *store.Store) error {
+		if in.Mode != nil {
+			if err := tx.SetStudyMode(ctx, st.ID, user(c).ID, rounds.Mode(*in.Mode)); err != nil {
+				return err
+			}
 		}
-	}
-	if err := a.store.UpdateStudyInfo(ctx, st.ID, user(c).ID, info); err != nil {
+		if in.touchesScale() {
+			if err := tx.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateStudyInfo(ctx, st.ID, user(c).ID, info)
+	})
+	if err != nil {
 		return err
 	}
 	updated, err := a.store.StudyByID(ctx, st.ID)

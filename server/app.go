@@ -160,6 +160,7 @@ func (a *app) roundJobsOnce(ctx context.Context) {
 			a.log.Info("closed round at its deadline", "round_id", r.ID)
 		}
 	}
+	a.realtimeSnapshotsOnce(ctx, time.Now())
 	reminders, err := a.store.DueReminders(ctx)
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("due reminders", "err", err)

@@ -41,8 +41,14 @@ var defaultPanel = []panelist{
 
 func newExpertStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist) *expertStudy {
 	t.Helper()
+	return newExpertStudyWith(t, env, smtp, statements, panel, "")
+}
+
+// newExpertStudyWith adds more settings (JSON fields such as `,"mode":"realtime"`).
+func newExpertStudyWith(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist, settings string) *expertStudy {
+	t.Helper()
 	s := &expertStudy{env: env, smtp: smtp, token: tokenFor(t, env, "coord@example.org")}
-	r := s.call(t, "POST", "/api/v1/studies", `{"title":"Access to care","description":"We ask which barriers keep migrants who use drugs from health services.\n\nThe study runs three rounds in 2027.","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"team@example.org"}`)
+	r := s.call(t, "POST", "/api/v1/studies", `{"title":"Access to care","description":"We ask which barriers keep migrants who use drugs from health services.\n\nThe study runs three rounds in 2027.","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"team@example.org"`+settings+`}`)
 	var st studyJSON
 	if err := json.Unmarshal([]byte(r.body), &st); err != nil || st.ID == 0 {
 		t.Fatalf("create study: %d %s", r.status, r.body)

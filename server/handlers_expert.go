@@ -167,6 +167,7 @@ type ratingPage struct {
 	CommentLabel string
 	Deadline     string
 	SubmittedOn  string
+	Realtime     bool // real-time mode: live figures, no submission (expert_realtime.go)
 }
 
 type ratingTopic struct {
@@ -182,7 +183,8 @@ type ratingItem struct {
 	Comment  string
 	Answer   string // the answer in words, for the thank-you page
 	Feedback *feedbackView
-	New      bool // first presented in this round (round 2 on)
+	New      bool          // first presented in this round (round 2 on)
+	Live     template.HTML // real-time mode: the panel's current figures
 }
 
 type scalePoint struct {
@@ -271,6 +273,12 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		unable = l.T("unable")
 	}
 	radios := newScaleHTML(p.Points, unable)
+	var live *liveSource
+	if p.Realtime = v.Study.Realtime(); p.Realtime {
+		if live, err = a.liveSource(ctx, v, l, sc); err != nil {
+			return p, err
+		}
+	}
 	for _, rs := range rss {
 		r := ratings[rs.ID]
 		it := ratingItem{ID: rs.ID, Text: tr.text(rs.StatementID, rs.Text), Value: answerValue(r), Comment: r.Comment,
@@ -281,6 +289,11 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		}
 		if it.Feedback, err = fb.view(rs, tr); err != nil {
 			return p, err
+		}
+		if live != nil {
+			if it.Live, err = live.html(rs.ID); err != nil {
+				return p, err
+			}
 		}
 		if r.Answered() {
 			p.Answered++
@@ -438,7 +451,7 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 			if !ch.commented {
 				x.comment = old.Comment
 			}
-			if err := tx.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment); err != nil {
+			if err := saveAnswer(ctx, tx, v, x); err != nil {
 				return err
 			}
 		}
@@ -456,11 +469,12 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 
 // savedAnswer is the autosave endpoint's reply.
 type savedAnswer struct {
-	Saved    bool   `json:"saved"`
-	Answered int    `json:"answered"`
-	Total    int    `json:"total"`
-	Progress string `json:"progress"`
-	Message  string `json:"message,omitempty"`
+	Saved    bool          `json:"saved"`
+	Answered int           `json:"answered"`
+	Total    int           `json:"total"`
+	Progress string        `json:"progress"`
+	Message  string        `json:"message,omitempty"`
+	Live     template.HTML `json:"live,omitempty"` // real-time mode: the statement's figures now
 }
 
 // saveExpertAnswer saves one statement's answer: the page's autosave,
@@ -480,7 +494,7 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	}
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
 	if err == nil {
-		err = a.store.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+		err = saveAnswer(ctx, a.store, v, x)
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return c.JSON(status, savedAnswer{Message: msg})
@@ -495,8 +509,18 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, savedAnswer{Saved: true, Answered: answered, Total: total,
-		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")})
+	out := savedAnswer{Saved: true, Answered: answered, Total: total,
+		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
+	if v.Study.Realtime() {
+		ls, err := a.liveSource(ctx, v, l, sc)
+		if err != nil {
+			return err
+		}
+		if out.Live, err = ls.html(x.rsID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (a *app) submitExpertRound(c echo.Context) error {

@@ -35,6 +35,9 @@ func (a *app) createNextRound(ctx context.Context, st store.Study, userID int64,
 	if err != nil {
 		return store.Round{}, err
 	}
+	if st.Realtime() && len(all) > 0 { // real-time mode: one round, open until the study closes
+		return store.Round{}, rounds.ErrRealtimeSingle
+	}
 	var prev []rounds.PrevStatement
 	var prevRS map[int64]store.RoundStatement
 	var last *store.Round
@@ -359,7 +362,19 @@ func (a *app) closeRound(ctx context.Context, st store.Study, roundID, userID in
 	if err != nil {
 		return err
 	}
-	return a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals)
+	if err := a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
+		return err
+	}
+	if !st.Realtime() {
+		return nil
+	}
+	// The closing snapshot of a real-time round (realtime.go).
+	closed, err := a.store.RoundByID(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	_, err = a.takeSnapshot(ctx, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
+	return err
 }
 
 // buildReport analyses rounds 1..upTo of a study from the database with
@@ -422,7 +437,7 @@ func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 			round.Responses[stmtIdx[keyOf[rs.ID]]] = col
 		}
 		for _, rr := range ratings {
-			if !rr.Submitted.Valid {
+			if !rr.Submitted.Valid && !st.Realtime() { // real-time: every current answer counts
 				continue
 			}
 			round.Responses[stmtIdx[keyOf[rr.RoundStatementID]]][expertIdx[rr.ExpertID]] = answerOf(rr.Rating)

@@ -49,6 +49,7 @@ func (a *app) routes() *echo.Echo {
 	expert.POST("/answer", a.saveExpertAnswer, a.requireConsent)
 	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
 	expert.GET("/thanks", a.showThanksPage, a.requireConsent)
+	expert.GET("/live", a.showLiveFigures, a.requireConsent) // real-time mode
 
 	coord := web.Group("", requireUser)
 	coord.GET("/studies", a.showStudiesPage)
@@ -112,6 +113,10 @@ func (a *app) routes() *echo.Echo {
 	apiEdit.GET("/panel/:eid/export", a.exportExpertData)
 	apiEdit.POST("/rounds", a.apiCreateRound)
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
+	// Real-time mode (issue #8): figures at every snapshot, revision counts, raw export.
+	apiRead.GET("/realtime", a.apiGetRealtime)
+	apiRead.GET("/realtime/ratings.csv", a.apiRealtimeRatings)
+	apiEdit.POST("/realtime/snapshots", a.apiTakeSnapshot)
 	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
 	apiRound.GET("", a.apiGetRound)
 	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))

@@ -28,6 +28,7 @@ type studyInput struct {
 	Quantile         *string  `json:"quantile"`
 	FinalNoConsensus *string  `json:"final_no_consensus"`
 	AmendmentReason  string   `json:"amendment_reason"`
+	Mode             *string  `json:"mode"` // classic or realtime (issue #8)
 }
 
 // touchesScale tells whether the input changes any locked setting.
@@ -143,6 +144,11 @@ func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	}
 	if in.FinalNoConsensus != nil {
 		sc.FinalNoConsensus = *in.FinalNoConsensus
+	}
+	if in.Mode != nil {
+		if _, err := rounds.ParseMode(*in.Mode); err != nil {
+			fe = append(fe, rounds.FieldError{Field: "mode", Message: err.Error()})
+		}
 	}
 	for _, e := range sc.Validate() {
 		if fe.For(e.Field) == "" {

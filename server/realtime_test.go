@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// realtimeJSONForTest is the part of GET …/realtime the tests read.
+type realtimeJSONForTest struct {
+	Mode      string `json:"mode"`
+	Status    string `json:"status"`
+	Snapshots []struct {
+		Round int    `json:"round"`
+		Kind  string `json:"kind"`
+	} `json:"snapshots"`
+	Revisions struct {
+		Answered          int `json:"experts_answered"`
+		Revised           int `json:"experts_revised"`
+		RevisedAfterGroup int `json:"experts_revised_after_group"`
+		Changes           int `json:"changes"`
+	} `json:"revisions"`
+	Report json.RawMessage `json:"report"`
+}
+
+func (s *expertStudy) realtime(t *testing.T) realtimeJSONForTest {
+	t.Helper()
+	r := s.call(t, "GET", s.path+"/realtime", "")
+	var out realtimeJSONForTest
+	if err := json.Unmarshal([]byte(r.body), &out); r.status != http.StatusOK || err != nil {
+		t.Fatalf("realtime: %d %s", r.status, r.body)
+	}
+	return out
+}
+
+// answer saves one answer with the autosave endpoint and returns its reply.
+func answer(t *testing.T, b *browser, rsID int64, rating string) savedAnswer {
+	t.Helper()
+	r := b.post("/e/answer", url.Values{"s": {itoa(rsID)}, "r": {rating}})
+	var out savedAnswer
+	if err := json.Unmarshal([]byte(r.body), &out); r.status != http.StatusOK || err != nil {
+		t.Fatalf("answer: %d %s", r.status, r.body)
+	}
+	return out
+}
+
+func TestRealtimeStudy(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		// A mode that does not exist is refused by name, and nothing is created.
+		tok := tokenFor(t, env, "other@example.org")
+		r := env.api("POST", "/api/v1/studies", tok, "application/json", `{"title":"X","scale_min":1,"scale_max":5,"mode":"live"}`)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"mode"`) {
+			t.Errorf("unknown mode: %d %s", r.status, r.body)
+		}
+
+		s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+		rs := s.round.Statements
+		if got := s.call(t, "GET", s.path, ""); !strings.Contains(got.body, `"mode":"realtime"`) {
+			t.Errorf("study: %s", got.body)
+		}
+		// Locked at launch, like the consensus rule; the refused PATCH changes nothing else either.
+		if got := s.call(t, "PATCH", s.path, `{"mode":"classic","title":"Renamed"}`); got.status != http.StatusConflict || !strings.Contains(got.body, "mode cannot change") {
+			t.Errorf("mode change after launch: %d %s", got.status, got.body)
+		}
+		if got := s.call(t, "GET", s.path, ""); !strings.Contains(got.body, `"mode":"realtime"`) || strings.Contains(got.body, "Renamed") {
+			t.Errorf("a refused PATCH changed the study: %s", got.body)
+		}
+
+		// Expert 1 rates first: no figures before three others have rated.
+		e1 := s.expert(t, "e1@example.org")
+		page := e1.get("/e").body
+		mustContain(t, "real-time page", page, "This study runs in real time", "Rate this statement to see how the panel rates it now.", `id=live`+itoa(rs[0].ID))
+		if strings.Contains(page, `action="/e/submit"`) {
+			t.Error("a real-time page offers to submit")
+		}
+		a := answer(t, e1, rs[0].ID, "2")
+		if !strings.Contains(string(a.Live), "at least 3 other members") {
+			t.Errorf("after rating alone: %s", a.Live)
+		}
+		others := []*browser{s.expert(t, "e2@example.org"), s.expert(t, "e3@example.org"), s.expert(t, "e4@example.org")}
+		for i, b := range others {
+			answer(t, b, rs[0].ID, []string{"4", "4", "5"}[i])
+		}
+		// Now e1 sees the group (4 ratings), e5 who has not rated sees nothing yet.
+		var live liveAnswer
+		if err := json.Unmarshal([]byte(e1.get("/e/live").body), &live); err != nil {
+			t.Fatal(err)
+		}
+		got := string(live.Live[itoa(rs[0].ID)])
+		for _, w := range []string{"The panel now", "4 ratings", "Median 4", "2 · Disagree: 1 (you)"} {
+			if !strings.Contains(got, w) {
+				t.Errorf("live figures lack %q: %s", w, got)
+			}
+		}
+		e5 := s.expert(t, "e5@example.org")
+		if p := e5.get("/e").body; strings.Contains(p, "Η ομάδα τώρα") || strings.Contains(p, "<svg") {
+			t.Error("an expert who has not rated sees the figures")
+		}
+		// Without JavaScript: the form saves, the reload shows the figures.
+		if r := e1.post("/e", url.Values{"r" + itoa(rs[0].ID): {"4"}, "or" + itoa(rs[0].ID): {"2"}}); r.status != http.StatusOK || !strings.Contains(r.body, "The panel now") || !strings.Contains(r.body, "4 · Agree: 3 (you)") {
+			t.Errorf("plain form revision: %d", r.status)
+		}
+		// Bad input changes nothing and records no revision.
+		if r := e1.post("/e/answer", url.Values{"s": {itoa(rs[0].ID)}, "r": {"9"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("off-scale answer: %d", r.status)
+		}
+		rt := s.realtime(t)
+		if rt.Mode != "realtime" || rt.Status != "open" || len(rt.Snapshots) != 1 || rt.Snapshots[0].Kind != "now" {
+			t.Errorf("realtime: %+v", rt)
+		}
+		if rt.Revisions.Answered != 4 || rt.Revisions.Revised != 1 || rt.Revisions.RevisedAfterGroup != 1 || rt.Revisions.Changes != 1 {
+			t.Errorf("revisions: %+v", rt.Revisions)
+		}
+		// Closing takes the closing snapshot; no second round, no snapshot after.
+		if r := s.call(t, "POST", "/api/v1/rounds/"+itoa(s.round.ID)+"/close", ""); r.status != http.StatusOK {
+			t.Fatalf("close: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/rounds", ""); r.status != http.StatusConflict || !strings.Contains(r.body, "single round") {
+			t.Errorf("second round: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/realtime/snapshots", ""); r.status != http.StatusConflict {
+			t.Errorf("snapshot of a closed round: %d %s", r.status, r.body)
+		}
+		rt = s.realtime(t)
+		if rt.Status != "closed" || len(rt.Snapshots) != 1 || rt.Snapshots[0].Kind != "close" {
+			t.Errorf("after close: %+v", rt.Snapshots)
+		}
+		checkAgainstAnalyze(t, s, rt)
+	})
+}
+
+// TestRealtimeSnapshotsMatchAnalyze: snapshots by hand while experts rate
+// and revise; the figures at every moment, and the stability between
+// them, equal `delphi analyze` run on the raw export.
+func TestRealtimeSnapshotsMatchAnalyze(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+	rs := s.round.Statements
+	var bs []*browser
+	for _, p := range defaultPanel {
+		bs = append(bs, s.expert(t, p.email))
+	}
+	for i, b := range bs {
+		for j := range rs {
+			answer(t, b, rs[j].ID, itoa(int64(1+(i+j)%5)))
+		}
+	}
+	if r := s.call(t, "POST", s.path+"/realtime/snapshots", ""); r.status != http.StatusCreated {
+		t.Fatalf("snapshot: %d %s", r.status, r.body)
+	}
+	answer(t, bs[0], rs[0].ID, "5")
+	answer(t, bs[1], rs[0].ID, "unable")
+	answer(t, bs[2], rs[1].ID, "")
+	if r := s.call(t, "POST", s.path+"/realtime/snapshots", ""); r.status != http.StatusCreated {
+		t.Fatalf("snapshot: %d %s", r.status, r.body)
+	}
+	answer(t, bs[3], rs[2].ID, "3")
+	rt := s.realtime(t)
+	if len(rt.Snapshots) != 3 || rt.Snapshots[0].Kind != "manual" || rt.Snapshots[2].Kind != "now" {
+		t.Errorf("moments: %+v", rt.Snapshots)
+	}
+	if rt.Revisions.Revised != 4 || rt.Revisions.RevisedAfterGroup != 4 {
+		t.Errorf("revisions: %+v", rt.Revisions)
+	}
+	checkAgainstAnalyze(t, s, rt)
+}
+
+// checkAgainstAnalyze runs `delphi analyze` on the raw export and compares
+// its JSON report with the API's.
+func checkAgainstAnalyze(t *testing.T, s *expertStudy, rt realtimeJSONForTest) {
+	t.Helper()
+	raw := s.call(t, "GET", s.path+"/realtime/ratings.csv", "")
+	if raw.status != http.StatusOK || !strings.HasPrefix(raw.body, "expert,round,statement,rating,group,country\n") {
+		t.Fatalf("raw export: %d %.200s", raw.status, raw.body)
+	}
+	file := filepath.Join(t.TempDir(), "ratings.csv")
+	if err := os.WriteFile(file, []byte(raw.body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := s.env.run(&out, "analyze", "--scale", "1-5", "--bands", "1-2,3,4-5", "--rule", "percent:75", "--quantile", "type6", "--format", "json", file); err != nil {
+		t.Fatalf("delphi analyze: %v", err)
+	}
+	var fromAPI, fromAnalyze any
+	if err := json.Unmarshal(rt.Report, &fromAPI); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out.Bytes(), &fromAnalyze); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromAPI, fromAnalyze) {
+		a, _ := json.Marshal(fromAPI)
+		b, _ := json.Marshal(fromAnalyze)
+		t.Errorf("the API's report differs from delphi analyze on the raw export:\nAPI:     %.1500s\nanalyze: %.1500s", a, b)
+	}
+}
