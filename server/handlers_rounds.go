@@ -82,6 +82,7 @@ type roundPage struct {
 	Error      string
 	IsLast     bool
 	NextExists bool
+	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
 }
 
 // carryRow is one line of the carry-over table of a closed round.
@@ -132,6 +133,11 @@ func (a *app) renderRound(c echo.Context, status int, errMsg string) error {
 		p.Counts = store.StatusCounts(p.Statuses)
 		if p.Outbox, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
 			return err
+		}
+		if st.Realtime() {
+			if p.Realtime, err = a.realtimeViewOf(ctx, st); err != nil {
+				return err
+			}
 		}
 	}
 	if rounds.Status(r.Status) == rounds.Closed {

@@ -325,22 +325,27 @@ func writeRatingsCSV(w http.ResponseWriter, in *report.Ratings) error {
 	return cw.Error()
 }
 
-// apiTakeSnapshot takes a snapshot by hand, at a moment the researcher chooses.
-func (a *app) apiTakeSnapshot(c echo.Context) error {
-	ctx := c.Request().Context()
-	st := study(c)
+// takeManualSnapshot takes a snapshot by hand, at a moment the researcher
+// chooses, and records it in the audit log.
+func (a *app) takeManualSnapshot(ctx context.Context, st store.Study, userID int64) (store.Round, time.Time, error) {
 	r, err := a.realtimeRound(ctx, st)
 	if err != nil {
-		return err
+		return r, time.Time{}, err
 	}
 	if r.Status != string(rounds.Open) {
-		return rounds.ErrRoundNotOpen
+		return r, time.Time{}, rounds.ErrRoundNotOpen
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	if _, err := a.takeSnapshot(ctx, st, r, store.SnapshotManual, "manual "+now.Format(time.RFC3339Nano), now); err != nil {
-		return err
+		return r, now, err
 	}
-	if err := a.store.Audit(ctx, st.ID, user(c).ID, "realtime snapshot", "", "", now.Format(time.RFC3339), ""); err != nil {
+	return r, now, a.store.Audit(ctx, st.ID, userID, "realtime snapshot", "", "", now.Format(time.RFC3339), "")
+}
+
+func (a *app) apiTakeSnapshot(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, now, err := a.takeManualSnapshot(ctx, study(c), user(c).ID)
+	if err != nil {
 		return err
 	}
 	ms, err := a.realtimeMoments(ctx, r, now)
@@ -348,4 +353,52 @@ func (a *app) apiTakeSnapshot(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, ms)
+}
+
+func (a *app) takeSnapshotAction(c echo.Context) error {
+	st := study(c)
+	r, _, err := a.takeManualSnapshot(c.Request().Context(), st, user(c).ID)
+	if err != nil {
+		return err
+	}
+	setFlash(c, "Snapshot taken.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
+}
+
+// realtimeRow is one moment on the round page of a real-time study.
+type realtimeRow struct {
+	Moment moment
+	Round  report.RoundReport
+}
+
+// realtimeView is the real-time block of the round page.
+type realtimeView struct {
+	Revisions rounds.RevisionCounts
+	Rows      []realtimeRow
+}
+
+func (a *app) realtimeViewOf(ctx context.Context, st store.Study) (*realtimeView, error) {
+	rt, _, err := a.realtimeAnalysis(ctx, st, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	v := &realtimeView{Revisions: rt.Revisions}
+	for i, m := range rt.Moments {
+		v.Rows = append(v.Rows, realtimeRow{Moment: m, Round: rt.Report.Rounds[i]})
+	}
+	return v, nil
+}
+
+// updateStudyMode is the settings page's choice of classic or real-time mode.
+func (a *app) updateStudyMode(c echo.Context) error {
+	st := study(c)
+	mode, err := rounds.ParseMode(c.FormValue("mode"))
+	if err != nil {
+		return rounds.FieldErrors{{Field: "mode", Message: err.Error()}}
+	}
+	if err := a.store.SetStudyMode(c.Request().Context(), st.ID, user(c).ID, mode); err != nil {
+		return err
+	}
+	setFlash(c, "Study mode saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }

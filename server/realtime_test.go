@@ -72,6 +72,10 @@ func TestRealtimeStudy(t *testing.T) {
 			t.Errorf("a refused PATCH changed the study: %s", got.body)
 		}
 
+		// The information sheet says how the study works.
+		if first := env.browser().get(s.links["e1@example.org"]); !strings.Contains(first.body, "real-time Delphi study") {
+			t.Errorf("consent page of a real-time study: %.300s", first.body)
+		}
 		// Expert 1 rates first: no figures before three others have rated.
 		e1 := s.expert(t, "e1@example.org")
 		page := e1.get("/e").body
@@ -199,4 +203,46 @@ func checkAgainstAnalyze(t *testing.T, s *expertStudy, rt realtimeJSONForTest) {
 		b, _ := json.Marshal(fromAnalyze)
 		t.Errorf("the API's report differs from delphi analyze on the raw export:\nAPI:     %.1500s\nanalyze: %.1500s", a, b)
 	}
+}
+
+func TestStudyModeForm(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		b, _ := env.coordinator("ana@example.org", "Ana")
+		r := b.post("/studies", url.Values{"title": {"Live study"}, "scale": {"1-5"}})
+		if r.status != http.StatusOK || !strings.Contains(r.body, "Study mode") {
+			t.Fatalf("settings page: %d at %s", r.status, r.url)
+		}
+		path := strings.TrimSuffix(r.url, "/settings")
+		if r := b.post(path+"/mode", url.Values{"mode": {"sometimes"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "not a mode") {
+			t.Errorf("bad mode: %d", r.status)
+		}
+		if r := b.get(path + "/settings"); !strings.Contains(r.body, `value="classic" checked`) {
+			t.Error("a refused mode changed the study")
+		}
+		if r := b.post(path+"/mode", url.Values{"mode": {"realtime"}}); r.status != http.StatusOK || !strings.Contains(r.body, `value="realtime" checked`) {
+			t.Errorf("realtime mode: %d", r.status)
+		}
+		if r := b.get(path + "/audit"); !strings.Contains(r.body, "realtime") {
+			t.Error("the mode change is not in the audit log")
+		}
+	})
+}
+
+func TestRealtimeRoundPage(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+		b, _ := env.coordinator("ana@example.org", "Ana")
+		if err := env.store.AddStudyMember(t.Context(), s.id, 1, "ana@example.org", "coordinator"); err != nil {
+			t.Fatal(err)
+		}
+		e1 := s.expert(t, "e1@example.org")
+		answer(t, e1, s.round.Statements[0].ID, "3")
+		answer(t, e1, s.round.Statements[0].ID, "4")
+		page := "/studies/" + itoa(s.id) + "/rounds/" + itoa(s.round.ID)
+		r := b.get(page)
+		mustContain(t, "round page", r.body, "Real-time: snapshots and revisions", "Experts who answered: 1; changed an answer: 1; changed one after seeing the panel", "Take a snapshot now")
+		if r := b.post(page+"/snapshot", url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Snapshot taken.") || !strings.Contains(r.body, "<td>manual ") {
+			t.Errorf("snapshot: %d", r.status)
+		}
+	})
 }

@@ -71,6 +71,7 @@ func (a *app) routes() *echo.Echo {
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
 	edit.POST("/scale", a.updateStudyScale)
+	edit.POST("/mode", a.updateStudyMode) // classic or real-time (realtime.go)
 	edit.POST("/members", a.addMember)
 	edit.POST("/sections", a.createSection)
 	edit.POST("/sections/:sid", a.renameSection)
@@ -91,6 +92,7 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/launch", a.launchRoundAction)
 	edit.POST("/rounds/:rid/remind", a.remindRoundAction)
 	edit.POST("/rounds/:rid/close", a.closeRoundAction)
+	edit.POST("/rounds/:rid/snapshot", a.takeSnapshotAction) // real-time mode
 	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
 	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
