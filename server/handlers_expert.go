@@ -151,6 +151,7 @@ func (a *app) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage 
 type consentPage struct {
 	visitPage
 	Contact string
+	Base    string // where the forms post: /e, or /ideas for round 0 (ideas.go)
 }
 
 // ratingPage is the round's questionnaire: statements by topic, each with
@@ -209,7 +210,7 @@ func (a *app) showExpertRoundPage(c echo.Context) error {
 }
 
 func (a *app) renderConsent(c echo.Context, v expertVisit, status int, errMsg string) error {
-	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail}
+	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: "/e"}
 	p.Title = p.L.T("intro.title")
 	return a.render(c, status, "expert_consent", p)
 }

@@ -50,6 +50,13 @@ func (a *app) routes() *echo.Echo {
 	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
 	expert.GET("/thanks", a.showThanksPage, a.requireConsent)
 	expert.GET("/live", a.showLiveFigures, a.requireConsent) // real-time mode
+	// Round 0 (ideas.go): links of its own, the same consent and decline.
+	web.GET("/i/:token", a.enterIdeasByLink)
+	ideas := web.Group("/ideas", gzip, a.requireIdeaExpert)
+	ideas.GET("", a.showExpertIdeasPage)
+	ideas.POST("", a.saveExpertIdeas)
+	ideas.POST("/consent", a.consentIdeasExpert)
+	ideas.POST("/decline", a.declineAsExpert)
 
 	coord := web.Group("", requireUser)
 	coord.GET("/studies", a.showStudiesPage)
@@ -67,6 +74,7 @@ func (a *app) routes() *echo.Echo {
 	read.GET("/rounds", a.showRoundsPage)
 	read.GET("/rounds/:rid", a.showRoundPage)
 	read.GET("/rounds/:rid/outbox", a.showOutboxPage)
+	read.GET("/ideas", a.showIdeasPage) // round 0
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
@@ -93,6 +101,10 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/remind", a.remindRoundAction)
 	edit.POST("/rounds/:rid/close", a.closeRoundAction)
 	edit.POST("/rounds/:rid/snapshot", a.takeSnapshotAction) // real-time mode
+	edit.POST("/ideas", a.addIdeaQuestions)                  // round 0 (ideas.go)
+	edit.POST("/ideas/launch", a.launchIdeasAction)
+	edit.POST("/ideas/close", a.closeIdeasAction)
+	edit.POST("/ideas/proposals", a.editProposals)
 	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
 	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
@@ -119,6 +131,15 @@ func (a *app) routes() *echo.Echo {
 	apiRead.GET("/realtime", a.apiGetRealtime)
 	apiRead.GET("/realtime/ratings.csv", a.apiRealtimeRatings)
 	apiEdit.POST("/realtime/snapshots", a.apiTakeSnapshot)
+	// Round 0 (ideas.go).
+	apiRead.GET("/ideas", a.apiGetIdeas)
+	apiRead.GET("/proposal-links", a.apiProposalLinks)
+	apiEdit.POST("/ideas", a.apiCreateIdeas)
+	apiEdit.POST("/ideas/launch", a.apiLaunchIdeas)
+	apiEdit.POST("/ideas/close", a.apiCloseIdeas)
+	apiEdit.POST("/ideas/proposals/:pid/theme", a.apiSetTheme)
+	apiEdit.POST("/ideas/merge", a.apiMergeProposals)
+	apiEdit.POST("/ideas/statements", a.apiStatementFromProposals)
 	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
 	apiRound.GET("", a.apiGetRound)
 	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))
