@@ -351,7 +351,7 @@ func (a *app) editProposals(c echo.Context) error {
 			return a.renderIdeas(c, http.StatusUnprocessableEntity, "Choose two or more proposals to merge: the first chosen keeps its text, the others are marked as its duplicates.")
 		}
 		err = a.store.MergeProposals(ctx, st.ID, user(c).ID, ids[0], ids[1:])
-		flash = fmt.Sprintf("%d proposals merged into proposal %d.", len(ids)-1, ids[0])
+		flash = fmt.Sprintf("Merged into proposal #%d: %v.", ids[0], ids[1:])
 	case "statement":
 		text, terr := rounds.CheckText("statement", c.FormValue("text"))
 		if terr != nil {
