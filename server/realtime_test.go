@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +11,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // realtimeJSONForTest is the part of GET …/realtime the tests read.
@@ -136,6 +140,49 @@ func TestRealtimeStudy(t *testing.T) {
 			t.Errorf("after close: %+v", rt.Snapshots)
 		}
 		checkAgainstAnalyze(t, s, rt)
+		// The round's own results (closing) are the closing snapshot's.
+		var round struct {
+			Results json.RawMessage `json:"results"`
+		}
+		var rep struct {
+			Rounds []json.RawMessage `json:"rounds"`
+		}
+		if err := json.Unmarshal([]byte(s.call(t, "GET", "/api/v1/rounds/"+itoa(s.round.ID), "").body), &round); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(rt.Report, &rep); err != nil || len(rep.Rounds) != 1 {
+			t.Fatalf("report: %v", err)
+		}
+		var fromRound, fromSnapshot any
+		_ = json.Unmarshal(round.Results, &fromRound)
+		_ = json.Unmarshal(rep.Rounds[0], &fromSnapshot)
+		if fromRound == nil || !reflect.DeepEqual(fromRound, fromSnapshot) {
+			t.Errorf("round results differ from the closing snapshot:\n%s\n%s", round.Results, rep.Rounds[0])
+		}
+	})
+}
+
+// TestDailySnapshot: the jobs take one snapshot a day, from the day after
+// the round opened, however often they run.
+func TestDailySnapshot(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+		answer(t, s.expert(t, "e1@example.org"), s.round.Statements[0].ID, "4")
+		ctx := context.Background()
+		today := time.Now().UTC()
+		env.app.realtimeSnapshotsOnce(ctx, today)
+		if got := s.realtime(t).Snapshots; len(got) != 1 {
+			t.Errorf("a daily snapshot on the day of launch: %+v", got)
+		}
+		tomorrow := today.Add(24 * time.Hour)
+		for range 3 {
+			env.app.realtimeSnapshotsOnce(ctx, tomorrow)
+		}
+		env.app.realtimeSnapshotsOnce(ctx, tomorrow.Add(24*time.Hour))
+		ss, err := env.store.SnapshotsByRound(ctx, s.round.ID)
+		if err != nil || len(ss) != 2 || ss[0].Kind != "daily" || ss[0].Label != rounds.DailyLabel(tomorrow) || !strings.Contains(ss[1].Results, `"respondents":1`) {
+			t.Errorf("daily snapshots: %+v %v", ss, err)
+		}
 	})
 }
 
