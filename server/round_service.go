@@ -10,6 +10,7 @@ import (
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/mail"
+	"github.com/delphi-platform/delphi/internal/realtime"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -373,7 +374,7 @@ func (a *app) closeRound(ctx context.Context, st store.Study, roundID, userID in
 	if err != nil {
 		return err
 	}
-	_, err = a.takeSnapshot(ctx, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
+	_, err = realtime.TakeSnapshot(ctx, a.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
 	return err
 }
 
