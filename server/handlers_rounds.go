@@ -49,7 +49,9 @@ func (a *app) showRoundsPage(c echo.Context) error {
 		d := rs[len(rs)-1].Domain()
 		prev = &d
 	}
-	if err := rounds.CanCreateNext(prev, st.MaxRounds); err != nil {
+	if st.Realtime() && len(rs) > 0 {
+		p.NextErr = rounds.ErrRealtimeSingle.Error()
+	} else if err := rounds.CanCreateNext(prev, st.MaxRounds); err != nil {
 		p.NextErr = err.Error()
 	} else {
 		p.CanNext = true

@@ -114,6 +114,10 @@ func TestRoundZero(t *testing.T) {
 		if got.Questions[0].Proposals[0].Text != "Lack of identity documents" || len(got.Questions[1].Proposals) != 0 {
 			t.Errorf("after edit and withdrawal: %+v", got.Questions)
 		}
+		// The expert's subject-access export holds their proposals.
+		if r := s.call(t, "GET", s.path+"/panel/"+itoa(expertID(t, env, s.id, "e1@example.org"))+"/export", ""); !strings.Contains(r.body, `"proposal": "Lack of identity documents"`) {
+			t.Errorf("subject-access export: %d %.300s", r.status, r.body)
+		}
 		// The coordinator's API never names the authors.
 		if raw := s.call(t, "GET", s.path+"/ideas", "").body; strings.Contains(raw, "expert") || strings.Contains(raw, "invitation") {
 			t.Errorf("the proposals name their authors: %s", raw)

@@ -118,6 +118,17 @@ func TestRealtimeStudy(t *testing.T) {
 		if r := e1.post("/e/answer", url.Values{"s": {itoa(rs[0].ID)}, "r": {"9"}}); r.status != http.StatusUnprocessableEntity {
 			t.Errorf("off-scale answer: %d", r.status)
 		}
+		// The subject-access export holds the expert's revision history.
+		var sar struct {
+			Revisions []struct {
+				Rating   *int `json:"rating"`
+				SawGroup bool `json:"after_seeing_group"`
+			} `json:"rating_revisions"`
+		}
+		if r := s.call(t, "GET", s.path+"/panel/"+itoa(expertID(t, env, s.id, "e1@example.org"))+"/export", ""); json.Unmarshal([]byte(r.body), &sar) != nil ||
+			len(sar.Revisions) != 2 || *sar.Revisions[0].Rating != 2 || sar.Revisions[0].SawGroup || *sar.Revisions[1].Rating != 4 || !sar.Revisions[1].SawGroup {
+			t.Errorf("subject-access export: %d %+v", r.status, sar)
+		}
 		rt := s.realtime(t)
 		if rt.Mode != "realtime" || rt.Status != "open" || len(rt.Snapshots) != 1 || rt.Snapshots[0].Kind != "now" {
 			t.Errorf("realtime: %+v", rt)
@@ -288,6 +299,9 @@ func TestRealtimeRoundPage(t *testing.T) {
 		page := "/studies/" + itoa(s.id) + "/rounds/" + itoa(s.round.ID)
 		r := b.get(page)
 		mustContain(t, "round page", r.body, "Real-time: snapshots and revisions", "Experts who answered: 1; changed an answer: 1; changed one after seeing the panel", "Take a snapshot now")
+		if r := b.get("/studies/" + itoa(s.id) + "/rounds"); strings.Contains(r.body, "Prepare round 2") || !strings.Contains(r.body, "single round") {
+			t.Error("the rounds page offers a second round of a real-time study")
+		}
 		if r := b.post(page+"/snapshot", url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Snapshot taken.") || !strings.Contains(r.body, "<td>manual ") {
 			t.Errorf("snapshot: %d", r.status)
 		}
