@@ -34,6 +34,7 @@ type app struct {
 	mailer       *mail.Dispatcher // nil when no SMTP server is configured
 	i18n         *i18n.Catalog    // the expert pages' text in every language
 	feedback     sync.Map         // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
+	live         sync.Map         // real-time tallies per round (round id → liveTallies), for a second (expert_realtime.go)
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.

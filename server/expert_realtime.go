@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,29 +25,36 @@ import (
 // polls GET /e/live every few seconds; without JavaScript a reload shows
 // the latest figures.
 
-// liveSource holds a round's current answers for one expert's page.
+// liveSource holds a round's current answers, tallied per statement, and
+// the expert's own, for one expert's page.
 type liveSource struct {
 	l     *i18n.Localizer
 	fb    *feedbackBuilder // the chart, labels and number formats of the classic feedback
 	set   analysis.Settings
 	round int
-	mine  int64 // the expert's invitation
-	byRS  map[int64][]store.RoundRating
+	mine  map[int64]store.Rating
+	byRS  map[int64][]store.AnswerTally
 }
 
-func (a *app) liveSource(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale) (*liveSource, error) {
+// liveSource loads the figures' data; fresh skips the tallies cached for
+// polling (pages and save replies must count the expert's latest save).
+func (a *app) liveSource(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale, fresh bool) (*liveSource, error) {
 	set, err := sc.AnalysisSettings()
 	if err != nil {
 		return nil, err
 	}
-	ratings, err := a.store.RatingsByRound(ctx, v.Round.ID)
+	tallies, err := a.liveTallies(ctx, v.Round.ID, fresh)
 	if err != nil {
 		return nil, err
 	}
-	ls := &liveSource{l: l, fb: &feedbackBuilder{l: l, sc: sc}, set: set, round: v.Round.Number, mine: v.Invitation.ID,
-		byRS: map[int64][]store.RoundRating{}}
-	for _, rr := range ratings {
-		ls.byRS[rr.RoundStatementID] = append(ls.byRS[rr.RoundStatementID], rr)
+	mine, err := a.store.RatingsByInvitation(ctx, v.Invitation.ID)
+	if err != nil {
+		return nil, err
+	}
+	ls := &liveSource{l: l, fb: &feedbackBuilder{l: l, sc: sc}, set: set, round: v.Round.Number, mine: mine,
+		byRS: map[int64][]store.AnswerTally{}}
+	for _, t := range tallies {
+		ls.byRS[t.RoundStatementID] = append(ls.byRS[t.RoundStatementID], t)
 	}
 	return ls, nil
 }
@@ -54,18 +62,20 @@ func (a *app) liveSource(ctx context.Context, v expertVisit, l *i18n.Localizer, 
 // html writes the live block of one statement: the figures, or why they
 // are not shown yet.
 func (ls *liveSource) html(rsID int64) (template.HTML, error) {
-	var mine store.Rating
+	mine := ls.mine[rsID]
 	var responses []analysis.Response
 	others := 0
-	for _, rr := range ls.byRS[rsID] {
-		if rr.InvitationID == ls.mine {
-			mine = rr.Rating
-		} else if rr.Rating.Rating.Valid {
-			others++
+	for _, t := range ls.byRS[rsID] {
+		x := answerOf(store.Rating{Rating: t.Rating, Unable: t.Unable})
+		for range t.N {
+			responses = append(responses, x)
 		}
-		if rr.Answered() {
-			responses = append(responses, answerOf(rr.Rating))
+		if t.Rating.Valid {
+			others += t.N
 		}
+	}
+	if mine.Rating.Valid {
+		others-- // the expert's own rating is in the tally
 	}
 	l := ls.l
 	if !rounds.ShowsGroup(mine.Answered(), others) {
@@ -106,6 +116,34 @@ func (ls *liveSource) html(rsID int64) (template.HTML, error) {
 	return template.HTML(s.String()), nil
 }
 
+// liveTTL is how long a round's tallies are reused: every open page polls
+// every 3 seconds, so a panel's polls cost about one query a second. A
+// save on this instance drops them at once (forgetLive), so the expert
+// who just rated sees their own rating counted; other instances' saves
+// show within liveTTL.
+const liveTTL = time.Second
+
+type liveTallies struct {
+	at      time.Time
+	tallies []store.AnswerTally
+}
+
+func (a *app) liveTallies(ctx context.Context, roundID int64, fresh bool) ([]store.AnswerTally, error) {
+	if e, ok := a.live.Load(roundID); ok && !fresh && time.Since(e.(liveTallies).at) < liveTTL {
+		return e.(liveTallies).tallies, nil
+	}
+	at := time.Now()
+	ts, err := a.store.RoundAnswerTallies(ctx, roundID)
+	if err != nil {
+		return nil, err
+	}
+	a.live.Store(roundID, liveTallies{at: at, tallies: ts})
+	return ts, nil
+}
+
+// forgetLive drops a round's cached tallies after a save.
+func (a *app) forgetLive(roundID int64) { a.live.Delete(roundID) }
+
 // liveAnswer is GET /e/live: each statement's live block by round statement id.
 type liveAnswer struct {
 	Live map[string]template.HTML `json:"live"`
@@ -122,7 +160,7 @@ func (a *app) showLiveFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ls, err := a.liveSource(ctx, v, l, sc)
+	ls, err := a.liveSource(ctx, v, l, sc, false)
 	if err != nil {
 		return err
 	}

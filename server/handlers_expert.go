@@ -276,7 +276,7 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	radios := newScaleHTML(p.Points, unable)
 	var live *liveSource
 	if p.Realtime = v.Study.Realtime(); p.Realtime {
-		if live, err = a.liveSource(ctx, v, l, sc); err != nil {
+		if live, err = a.liveSource(ctx, v, l, sc, true); err != nil {
 			return p, err
 		}
 	}
@@ -458,6 +458,7 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 		}
 		return nil
 	})
+	a.forgetLive(v.Round.ID) // real-time mode: the next figures count this save
 	if status, msg := answerError(l, err); status != 0 {
 		return a.renderRatingPage(c, status, msg)
 	}
@@ -496,6 +497,7 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
 	if err == nil {
 		err = saveAnswer(ctx, a.store, v, x)
+		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return c.JSON(status, savedAnswer{Message: msg})
@@ -513,7 +515,7 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	out := savedAnswer{Saved: true, Answered: answered, Total: total,
 		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
 	if v.Study.Realtime() {
-		ls, err := a.liveSource(ctx, v, l, sc)
+		ls, err := a.liveSource(ctx, v, l, sc, true)
 		if err != nil {
 			return err
 		}

@@ -307,3 +307,46 @@ func TestRealtimeRoundPage(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkLiveFigures: GET /e/live, what every open real-time page asks
+// every 3 seconds, on a panel of 57 experts who rated 30 statements:
+// "polling" reuses the round's tallies within a second, as a panel's
+// polls do; "uncached" queries them every time.
+func BenchmarkLiveFigures(b *testing.B) {
+	env := newTestEnvWith(b, "sqlite", nil)
+	var statements []string
+	for i := range 30 {
+		statements = append(statements, "Statement "+itoa(int64(i+1)))
+	}
+	var panel []panelist
+	for i := range 57 {
+		panel = append(panel, panelist{"p" + itoa(int64(i)) + "@example.org", "Panelist " + itoa(int64(i)), "Research", "en"})
+	}
+	s := newExpertStudyWith(b, env, nil, statements, panel, `,"mode":"realtime"`)
+	ctx := context.Background()
+	for i, p := range panel {
+		inv, err := env.store.InvitationFor(ctx, s.round.ID, expertID(b, env, s.id, p.email))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j, rs := range s.round.Statements {
+			x := 1 + (i+j)%5
+			if err := env.store.SaveRealtimeRating(ctx, inv.ID, rs.ID, &x, false, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	e := s.expert(b, panel[0].email)
+	for _, cached := range []bool{true, false} {
+		b.Run(map[bool]string{true: "polling", false: "uncached"}[cached], func(b *testing.B) {
+			for b.Loop() {
+				if !cached {
+					env.app.forgetLive(s.round.ID)
+				}
+				if r := e.get("/e/live"); r.status != http.StatusOK || !strings.Contains(r.body, "57 ratings") {
+					b.Fatalf("%d %.200s", r.status, r.body)
+				}
+			}
+		})
+	}
+}

@@ -163,3 +163,33 @@ func (s *Store) OpenRealtimeRounds(ctx context.Context) ([]Round, error) {
 		WHERE r.status = 'open' AND st.mode = 'realtime' ORDER BY r.id`)
 	return rs, wrap("open realtime rounds", err)
 }
+
+// AnswerTally is how many experts gave one answer to one statement.
+type AnswerTally struct {
+	RoundStatementID int64
+	Rating           sql.NullInt64
+	Unable           bool
+	N                int
+}
+
+// RoundAnswerTallies counts a round's current answers (ratings and
+// "unable") per statement and answer: what the live figures need, in as
+// many rows as answers on the scale, whatever the panel's size.
+func (s *Store) RoundAnswerTallies(ctx context.Context, roundID int64) ([]AnswerTally, error) {
+	rows, err := s.q.QueryContext(ctx, s.rebind(`SELECT x.round_statement_id, x.rating, x.unable, COUNT(*)
+		FROM ratings x JOIN round_statements rs ON rs.id = x.round_statement_id
+		WHERE rs.round_id = ? AND (x.rating IS NOT NULL OR x.unable) GROUP BY x.round_statement_id, x.rating, x.unable`), roundID)
+	if err != nil {
+		return nil, wrap("round answer tallies", err)
+	}
+	defer rows.Close()
+	var out []AnswerTally
+	for rows.Next() {
+		var t AnswerTally
+		if err := rows.Scan(&t.RoundStatementID, &t.Rating, &t.Unable, &t.N); err != nil {
+			return nil, wrap("round answer tallies", err)
+		}
+		out = append(out, t)
+	}
+	return out, wrap("round answer tallies", rows.Err())
+}
