@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -99,6 +100,24 @@ func TestRealtimeRevisions(t *testing.T) {
 		c := rounds.CountRevisions(dom)
 		if want := (rounds.RevisionCounts{Answered: 4, Revised: 2, RevisedAfterGroup: 2, Changes: 3, ChangesAfterGroup: 2}); c != want {
 			t.Errorf("counts %+v; want %+v", c, want)
+		}
+		tallies, err := s.RoundAnswerTallies(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, x := range tallies {
+			if x.RoundStatementID != rss[0].ID {
+				t.Errorf("a tally for a statement nobody answered: %+v", x)
+			}
+			key := "unable"
+			if x.Rating.Valid {
+				key = fmt.Sprint(x.Rating.Int64)
+			}
+			got[key] += x.N
+		}
+		if want := map[string]int{"4": 2, "5": 1, "unable": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("tallies %v; want %v", got, want)
 		}
 		cur, _ := s.RatingsByInvitation(ctx, invs[0])
 		if got := cur[rss[0].ID]; got.Rating.Int64 != 4 || got.Comment != "" {
