@@ -161,7 +161,8 @@ func (a *app) roundJobsOnce(ctx context.Context) {
 			a.log.Info("closed round at its deadline", "round_id", r.ID)
 		}
 	}
-	a.realtimeSnapshotsOnce(ctx, time.Now())
+	a.realtimeSnapshotsOnce(ctx, time.Now()) // issue #8: real-time snapshots, round 0 deadlines
+	a.closeDueIdeaRounds(ctx)
 	reminders, err := a.store.DueReminders(ctx)
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("due reminders", "err", err)

@@ -375,6 +375,20 @@ func (a *app) editProposals(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", st.ID))
 }
 
+// closeDueIdeaRounds closes rounds 0 whose deadline passed (the round
+// jobs call it); closing twice fails, so several instances close once.
+func (a *app) closeDueIdeaRounds(ctx context.Context) {
+	due, err := a.store.DueIdeaRounds(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("due idea rounds", "err", err)
+	}
+	for _, r := range due {
+		if err := a.store.CloseIdeaRound(ctx, r.ID, 0); err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
+			a.log.Error("close round 0 at deadline", "study_id", r.StudyID, "err", err)
+		}
+	}
+}
+
 // ---- The expert's side ----
 
 // lookupIdeaLink finds the round-0 invitation of a link token; unknown

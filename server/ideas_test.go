@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var ideaLinkRE = regexp.MustCompile(`https?://[^\s"<]+/i/[A-Za-z0-9_-]+`)
@@ -157,6 +158,29 @@ func TestRoundZero(t *testing.T) {
 		}
 		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"More?"}]}`); r.status != http.StatusConflict {
 			t.Errorf("questions after round 1: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestRoundZeroClosesAtDeadline: the round jobs close round 0 once its
+// deadline has passed; before that it stays open.
+func TestRoundZeroClosesAtDeadline(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What would help?"}]}`)
+		s.call(t, "POST", s.path+"/ideas/launch", "")
+		ctx := context.Background()
+		env.app.roundJobsOnce(ctx)
+		if got := s.ideas(t).Status; got != "open" {
+			t.Fatalf("before the deadline: %s", got)
+		}
+		q := env.store.DB().Rebind(`UPDATE idea_rounds SET deadline = ? WHERE study_id = ?`)
+		if _, err := env.store.DB().ExecContext(ctx, q, time.Now().UTC().Add(-time.Minute), s.id); err != nil {
+			t.Fatal(err)
+		}
+		env.app.roundJobsOnce(ctx)
+		if got := s.ideas(t).Status; got != "closed" {
+			t.Errorf("after the deadline: %s", got)
 		}
 	})
 }

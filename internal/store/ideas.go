@@ -435,3 +435,10 @@ func (s *Store) IdeaOutbox(ctx context.Context, studyID int64) ([]OutboxMessage,
 	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE study_id = ? AND round_id IS NULL AND kind = 'invitation' ORDER BY id`, studyID)
 	return ms, wrap("idea outbox", err)
 }
+
+// DueIdeaRounds lists open rounds 0 whose deadline has passed.
+func (s *Store) DueIdeaRounds(ctx context.Context) ([]IdeaRound, error) {
+	var rs []IdeaRound
+	err := s.sel(ctx, &rs, `SELECT * FROM idea_rounds WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
+	return rs, wrap("due idea rounds", err)
+}
