@@ -184,3 +184,29 @@ func TestRoundZeroClosesAtDeadline(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundZeroEscapes: what experts write is escaped on the
+// coordinator's page and on their own.
+func TestRoundZeroEscapes(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+	s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What <b>helps</b>?","section":"<i>Topic</i>"}]}`)
+	s.call(t, "POST", s.path+"/ideas/launch", "")
+	q := s.ideas(t).Questions[0]
+	e := env.browser()
+	e.get(s.ideaLinks(t)["e1@example.org"])
+	e.post("/ideas/consent", url.Values{"agree": {"yes"}})
+	xss := `<script>alert(1)</script>`
+	r := e.post("/ideas", url.Values{"n" + itoa(q.ID): {xss}})
+	if strings.Contains(r.body, xss) || strings.Contains(r.body, "<b>helps</b>") || !strings.Contains(r.body, "&lt;script&gt;") {
+		t.Error("the expert's page does not escape")
+	}
+	b, _ := env.coordinator("ana@example.org", "Ana")
+	if err := env.store.AddStudyMember(context.Background(), s.id, 1, "ana@example.org", "coordinator"); err != nil {
+		t.Fatal(err)
+	}
+	page := b.get("/studies/" + itoa(s.id) + "/ideas").body
+	if strings.Contains(page, xss) || strings.Contains(page, "<i>Topic</i>") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the coordinator's page does not escape proposals")
+	}
+}
