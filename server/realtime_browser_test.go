@@ -42,6 +42,15 @@ func TestRealtimeInBrowser(t *testing.T) {
 	}
 	waitFor(t, a, "the panel's figures after rating", live+`.includes("4 ratings")`)
 	axeCheck(t, a, "real-time page with figures")
+	if err := chromedp.Do(a, chromedp.EmulateViewport(320, 640)); err != nil {
+		t.Fatal(err)
+	}
+	if w := eval[int](t, a, `document.documentElement.scrollWidth`); w > 320 {
+		t.Errorf("at 320 px the real-time page is %d px wide", w)
+	}
+	if err := chromedp.Do(a, chromedp.ScrollIntoView(`#live`+id)); err != nil {
+		t.Fatal(err)
+	}
 	shot(t, a, "6-realtime")
 
 	b := open("e2@example.org") // reads Dutch
