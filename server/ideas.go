@@ -519,11 +519,15 @@ func (a *app) showExpertIdeasPage(c echo.Context) error {
 		p.Title = p.L.T("intro.title")
 		return a.render(c, http.StatusOK, "expert_consent", p)
 	}
-	p, err := a.expertIdeasPage(c, "")
+	return a.renderExpertIdeas(c, http.StatusOK, "")
+}
+
+func (a *app) renderExpertIdeas(c echo.Context, status int, errMsg string) error {
+	p, err := a.expertIdeasPage(c, errMsg)
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "expert_ideas", p)
+	return a.render(c, status, "expert_ideas", p)
 }
 
 func (a *app) consentIdeasExpert(c echo.Context) error {
@@ -580,20 +584,12 @@ func (a *app) saveExpertIdeas(c echo.Context) error {
 	}
 	for _, e := range edits {
 		if len([]rune(e.Text)) > rounds.MaxProposal {
-			p, err := a.expertIdeasPage(c, l.T("ideas.error"))
-			if err != nil {
-				return err
-			}
-			return a.render(c, http.StatusUnprocessableEntity, "expert_ideas", p)
+			return a.renderExpertIdeas(c, http.StatusUnprocessableEntity, l.T("ideas.error"))
 		}
 	}
 	err = a.store.SaveProposals(ctx, iv.Invitation.ID, edits)
 	if errors.Is(err, rounds.ErrRoundClosed) || errors.Is(err, rounds.ErrRoundNotOpen) {
-		p, perr := a.expertIdeasPage(c, l.T("ideas.closed"))
-		if perr != nil {
-			return perr
-		}
-		return a.render(c, http.StatusConflict, "expert_ideas", p)
+		return a.renderExpertIdeas(c, http.StatusConflict, l.T("ideas.closed"))
 	}
 	if err != nil {
 		return err
