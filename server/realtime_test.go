@@ -30,7 +30,8 @@ type realtimeJSONForTest struct {
 		RevisedAfterGroup int `json:"experts_revised_after_group"`
 		Changes           int `json:"changes"`
 	} `json:"revisions"`
-	Report json.RawMessage `json:"report"`
+	Report  json.RawMessage `json:"report"`
+	Methods string          `json:"methods"`
 }
 
 func (s *expertStudy) realtime(t *testing.T) realtimeJSONForTest {
@@ -149,6 +150,10 @@ func TestRealtimeStudy(t *testing.T) {
 		rt = s.realtime(t)
 		if rt.Status != "closed" || len(rt.Snapshots) != 1 || rt.Snapshots[0].Kind != "close" {
 			t.Errorf("after close: %+v", rt.Snapshots)
+		}
+		if !strings.Contains(rt.Methods, "Real-time Delphi: a single round") || !strings.Contains(rt.Methods, "analysed at 1 moment (close") ||
+			!strings.Contains(rt.Methods, "Of 4 experts who rated, 1 changed at least one rating (1 change), 1 of them after seeing") {
+			t.Errorf("methods: %s", rt.Methods)
 		}
 		checkAgainstAnalyze(t, s, rt)
 		// The round's own results (closing) are the closing snapshot's.

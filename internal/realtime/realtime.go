@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
@@ -162,6 +163,8 @@ type Analysis struct {
 	Revisions  rounds.RevisionCounts `json:"revisions"`
 	Statements []Statement           `json:"statements"`
 	Report     *report.Report        `json:"report"`
+	// Methods is the paragraph a methods report prints (Methods()).
+	Methods string `json:"methods"`
 }
 
 // Statement is one statement with its revision counts.
@@ -226,6 +229,7 @@ func Analyze(ctx context.Context, s *store.Store, st store.Study, now time.Time)
 		out.Statements = append(out.Statements, Statement{RoundStatementID: rs.ID, StatementID: rs.StatementID,
 			Key: in.Statements[i], Text: rs.Text, Revisions: rounds.CountRevisions(by[rs.ID])})
 	}
+	out.Methods = out.MethodsText()
 	return out, in, nil
 }
 
@@ -255,4 +259,40 @@ func WriteCSV(w io.Writer, in *report.Ratings) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// MethodsText describes the real-time design for a methods report: the
+// mode, when the round was open, the threshold for showing figures, the
+// snapshots, and how many experts revised after seeing the group.
+func (a Analysis) MethodsText() string {
+	var b strings.Builder
+	b.WriteString("Real-time Delphi: a single round")
+	if a.OpenedAt != nil {
+		b.WriteString(", open from " + a.OpenedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		if a.ClosedAt != nil {
+			b.WriteString(" to " + a.ClosedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	}
+	fmt.Fprintf(&b, ". After rating a statement, experts saw the panel's current distribution, median, interquartile range and percentage agreement for it, once at least %d other experts had rated it, and could revise their ratings at any time until the round closed.", a.MinGroup)
+	var stored []string
+	for _, m := range a.Moments {
+		if m.Kind != "now" {
+			stored = append(stored, m.Kind+" "+m.TakenAt.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	}
+	if len(stored) > 0 {
+		fmt.Fprintf(&b, " The results were analysed at %s (%s).", count(len(stored), "moment"), strings.Join(stored, "; "))
+	}
+	c := a.Revisions
+	fmt.Fprintf(&b, " Of %s who rated, %d changed at least one rating (%s), %d of them after seeing the panel's figures for that statement (%s).",
+		count(c.Answered, "expert"), c.Revised, count(c.Changes, "change"), c.RevisedAfterGroup, count(c.ChangesAfterGroup, "change"))
+	return b.String()
+}
+
+// count writes "1 change", "2 changes".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
