@@ -47,6 +47,14 @@ func (s *Store) SetStudyMode(ctx context.Context, studyID, userID int64, mode ro
 // on the expert's page at the time (rounds.ShowsGroup).
 func (s *Store) SaveRealtimeRating(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) error {
 	return wrap("save realtime rating", s.Transact(ctx, func(tx *Store) error {
+		// One expert's saves in turn, so each revision follows the one
+		// before (SQLite's write transactions already are in turn).
+		if tx.dialect == Postgres {
+			var id int64
+			if err := tx.get(ctx, &id, `SELECT id FROM invitations WHERE id = ? FOR UPDATE`, invitationID); err != nil {
+				return err
+			}
+		}
 		var prev Rating
 		err := tx.get(ctx, &prev, `SELECT * FROM ratings WHERE invitation_id = ? AND round_statement_id = ?`, invitationID, roundStatementID)
 		if err != nil && err != ErrNotFound {

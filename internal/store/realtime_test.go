@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,3 +150,41 @@ func TestSnapshotsOncePerLabel(t *testing.T) {
 }
 
 func ptr(x int) *int { return &x }
+
+// TestRealtimeConcurrentSaves: one expert's saves racing from two devices
+// leave a revision history in which each change follows the one before.
+func TestRealtimeConcurrentSaves(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, _, r, _ := launchedRound(t, s, 1)
+		rss, _ := s.RoundStatements(ctx, r.ID)
+		es, _ := s.Invitees(ctx, r)
+		inv, err := s.InvitationFor(ctx, r.ID, es[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Go(func() {
+				x := 1 + i%2
+				if err := s.SaveRealtimeRating(ctx, inv.ID, rss[0].ID, &x, false, ""); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		revs, err := s.RevisionsByRound(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(revs); i++ {
+			if revs[i].Rating == revs[i-1].Rating {
+				t.Errorf("revision %d repeats the rating before it (%d)", i, revs[i].Rating.Int64)
+			}
+		}
+		cur, _ := s.RatingsByInvitation(ctx, inv.ID)
+		if last := revs[len(revs)-1]; last.Rating != cur[rss[0].ID].Rating {
+			t.Errorf("last revision %v, current answer %v", last.Rating, cur[rss[0].ID].Rating)
+		}
+	})
+}
