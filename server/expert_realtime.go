@@ -37,13 +37,19 @@ type liveSource struct {
 }
 
 // liveSource loads the figures' data; fresh skips the tallies cached for
-// polling (pages and save replies must count the expert's latest save).
-func (a *app) liveSource(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale, fresh bool) (*liveSource, error) {
+// polling (pages and save replies must count the expert's latest save);
+// only, when not 0, loads one round statement's (a save's reply).
+func (a *app) liveSource(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale, fresh bool, only int64) (*liveSource, error) {
 	set, err := sc.AnalysisSettings()
 	if err != nil {
 		return nil, err
 	}
-	tallies, err := a.liveTallies(ctx, v.Round.ID, fresh)
+	var tallies []store.AnswerTally
+	if only != 0 {
+		tallies, err = a.store.StatementAnswerTallies(ctx, only)
+	} else {
+		tallies, err = a.liveTallies(ctx, v.Round.ID, fresh)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +166,7 @@ func (a *app) showLiveFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ls, err := a.liveSource(ctx, v, l, sc, false)
+	ls, err := a.liveSource(ctx, v, l, sc, false, 0)
 	if err != nil {
 		return err
 	}

@@ -276,7 +276,7 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	radios := newScaleHTML(p.Points, unable)
 	var live *liveSource
 	if p.Realtime = v.Study.Realtime(); p.Realtime {
-		if live, err = a.liveSource(ctx, v, l, sc, true); err != nil {
+		if live, err = a.liveSource(ctx, v, l, sc, true, 0); err != nil {
 			return p, err
 		}
 	}
@@ -515,7 +515,7 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	out := savedAnswer{Saved: true, Answered: answered, Total: total,
 		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
 	if v.Study.Realtime() {
-		ls, err := a.liveSource(ctx, v, l, sc, true)
+		ls, err := a.liveSource(ctx, v, l, sc, true, x.rsID)
 		if err != nil {
 			return err
 		}

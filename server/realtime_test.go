@@ -313,6 +313,36 @@ func TestRealtimeRoundPage(t *testing.T) {
 	})
 }
 
+// realtimeBenchStudy is a real-time study of 57 experts who rated 30
+// statements, for the benchmarks.
+func realtimeBenchStudy(b *testing.B) (*testEnv, *expertStudy, []panelist) {
+
+	env := newTestEnvWith(b, "sqlite", nil)
+	var statements []string
+	for i := range 30 {
+		statements = append(statements, "Statement "+itoa(int64(i+1)))
+	}
+	var panel []panelist
+	for i := range 57 {
+		panel = append(panel, panelist{"p" + itoa(int64(i)) + "@example.org", "Panelist " + itoa(int64(i)), "Research", "en"})
+	}
+	s := newExpertStudyWith(b, env, nil, statements, panel, `,"mode":"realtime"`)
+	ctx := context.Background()
+	for i, p := range panel {
+		inv, err := env.store.InvitationFor(ctx, s.round.ID, expertID(b, env, s.id, p.email))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j, rs := range s.round.Statements {
+			x := 1 + (i+j)%5
+			if err := env.store.SaveRealtimeRating(ctx, inv.ID, rs.ID, &x, false, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	return env, s, panel
+}
+
 // BenchmarkLiveFigures: GET /e/live, what every open real-time page asks
 // every 3 seconds, on a panel of 57 experts who rated 30 statements:
 // "polling" reuses the round's tallies within a second, as a panel's
@@ -353,5 +383,20 @@ func BenchmarkLiveFigures(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkRealtimeSave: POST /e/answer in a real-time study, which also
+// records the revision and answers with the statement's fresh figures.
+func BenchmarkRealtimeSave(b *testing.B) {
+	_, s, panel := realtimeBenchStudy(b)
+	e := s.expert(b, panel[0].email)
+	id := itoa(s.round.Statements[0].ID)
+	i := 0
+	for b.Loop() {
+		i++
+		if r := e.post("/e/answer", url.Values{"s": {id}, "r": {itoa(int64(1 + i%5))}}); r.status != http.StatusOK || !strings.Contains(r.body, "57 ratings") {
+			b.Fatalf("%d %.200s", r.status, r.body)
+		}
 	}
 }

@@ -184,9 +184,19 @@ type AnswerTally struct {
 // "unable") per statement and answer: what the live figures need, in as
 // many rows as answers on the scale, whatever the panel's size.
 func (s *Store) RoundAnswerTallies(ctx context.Context, roundID int64) ([]AnswerTally, error) {
-	rows, err := s.q.QueryContext(ctx, s.rebind(`SELECT x.round_statement_id, x.rating, x.unable, COUNT(*)
+	return s.tallies(ctx, `SELECT x.round_statement_id, x.rating, x.unable, COUNT(*)
 		FROM ratings x JOIN round_statements rs ON rs.id = x.round_statement_id
-		WHERE rs.round_id = ? AND (x.rating IS NOT NULL OR x.unable) GROUP BY x.round_statement_id, x.rating, x.unable`), roundID)
+		WHERE rs.round_id = ? AND (x.rating IS NOT NULL OR x.unable) GROUP BY x.round_statement_id, x.rating, x.unable`, roundID)
+}
+
+// StatementAnswerTallies counts one round statement's current answers.
+func (s *Store) StatementAnswerTallies(ctx context.Context, roundStatementID int64) ([]AnswerTally, error) {
+	return s.tallies(ctx, `SELECT round_statement_id, rating, unable, COUNT(*) FROM ratings
+		WHERE round_statement_id = ? AND (rating IS NOT NULL OR unable) GROUP BY round_statement_id, rating, unable`, roundStatementID)
+}
+
+func (s *Store) tallies(ctx context.Context, query string, id int64) ([]AnswerTally, error) {
+	rows, err := s.q.QueryContext(ctx, s.rebind(query), id)
 	if err != nil {
 		return nil, wrap("round answer tallies", err)
 	}
