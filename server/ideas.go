@@ -267,6 +267,26 @@ func ideasFormError(err error) string {
 	return ""
 }
 
+// editIdeaQuestion rewrites (or, with "delete", removes) a question of
+// the draft round 0.
+func (a *app) editIdeaQuestion(c echo.Context) error {
+	text := strings.TrimSpace(c.FormValue("text"))
+	if c.FormValue("action") == "delete" {
+		text = ""
+	} else if text == "" {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "A question needs a text; to remove it, choose Delete.")
+	}
+	err := a.store.UpdateIdeaQuestion(c.Request().Context(), study(c).ID, paramID(c, "qid"), text)
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, "Question saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
 func (a *app) launchIdeasAction(c echo.Context) error {
 	n, err := a.launchIdeaRound(c.Request().Context(), study(c), user(c).ID)
 	if msg := ideasFormError(err); msg != "" {

@@ -210,3 +210,36 @@ func TestRoundZeroEscapes(t *testing.T) {
 		t.Error("the coordinator's page does not escape proposals")
 	}
 }
+
+// TestRoundZeroQuestionsEditable: questions can be reworded or deleted
+// until round 0 launches, then not.
+func TestRoundZeroQuestionsEditable(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"Wht helps?"},{"text":"Duplicate"}]}`)
+		q := s.ideas(t).Questions
+		b, _ := env.coordinator("ana@example.org", "Ana")
+		if err := env.store.AddStudyMember(context.Background(), s.id, 1, "ana@example.org", "coordinator"); err != nil {
+			t.Fatal(err)
+		}
+		base := "/studies/" + itoa(s.id) + "/ideas/questions/"
+		if r := b.post(base+itoa(q[0].ID), url.Values{"text": {"  "}, "action": {"save"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("an empty question: %d", r.status)
+		}
+		b.post(base+itoa(q[0].ID), url.Values{"text": {"What helps?"}, "action": {"save"}})
+		b.post(base+itoa(q[1].ID), url.Values{"action": {"delete"}})
+		if got := s.ideas(t).Questions; len(got) != 1 || got[0].Text != "What helps?" {
+			t.Errorf("after edit and delete: %+v", got)
+		}
+		if r := b.post(base+"999999", url.Values{"text": {"x"}, "action": {"save"}}); r.status != http.StatusNotFound {
+			t.Errorf("an unknown question: %d", r.status)
+		}
+		s.call(t, "POST", s.path+"/ideas/launch", "")
+		if r := b.post(base+itoa(q[0].ID), url.Values{"text": {"Changed after launch"}, "action": {"save"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "already been launched") {
+			t.Errorf("edit after launch: %d", r.status)
+		}
+		if got := s.ideas(t).Questions[0].Text; got != "What helps?" {
+			t.Errorf("a refused edit changed the question to %q", got)
+		}
+	})
+}

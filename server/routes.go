@@ -102,6 +102,7 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/close", a.closeRoundAction)
 	edit.POST("/rounds/:rid/snapshot", a.takeSnapshotAction) // real-time mode
 	edit.POST("/ideas", a.addIdeaQuestions)                  // round 0 (ideas.go)
+	edit.POST("/ideas/questions/:qid", a.editIdeaQuestion)
 	edit.POST("/ideas/launch", a.launchIdeasAction)
 	edit.POST("/ideas/close", a.closeIdeasAction)
 	edit.POST("/ideas/proposals", a.editProposals)

@@ -442,3 +442,26 @@ func (s *Store) DueIdeaRounds(ctx context.Context) ([]IdeaRound, error) {
 	err := s.sel(ctx, &rs, `SELECT * FROM idea_rounds WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
 	return rs, wrap("due idea rounds", err)
 }
+
+// UpdateIdeaQuestion rewrites a question of a draft round 0; text ""
+// deletes it.
+func (s *Store) UpdateIdeaQuestion(ctx context.Context, studyID, questionID int64, text string) error {
+	return wrap("update idea question", s.Transact(ctx, func(tx *Store) error {
+		var status string
+		if err := tx.get(ctx, &status, `SELECT r.status FROM idea_questions q JOIN idea_rounds r ON r.id = q.idea_round_id
+			WHERE q.id = ? AND r.study_id = ?`, questionID, studyID); err != nil {
+			return err
+		}
+		if status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		if text == "" {
+			return tx.execOne(ctx, `DELETE FROM idea_questions WHERE id = ?`, questionID)
+		}
+		t, err := rounds.CheckText("question", text)
+		if err != nil {
+			return rounds.FieldErrors{{Field: "text", Message: err.Error()}}
+		}
+		return tx.execOne(ctx, `UPDATE idea_questions SET text = ? WHERE id = ?`, t, questionID)
+	}))
+}
