@@ -137,6 +137,21 @@ func TestRealtimeStudy(t *testing.T) {
 		if rt.Revisions.Answered != 4 || rt.Revisions.Revised != 1 || rt.Revisions.RevisedAfterGroup != 1 || rt.Revisions.Changes != 1 {
 			t.Errorf("revisions: %+v", rt.Revisions)
 		}
+		// Reminders go to those with statements left, not to all who never "submit".
+		e1.post("/e", url.Values{"r" + itoa(rs[1].ID): {"3"}, "r" + itoa(rs[2].ID): {"3"}, "r" + itoa(rs[3].ID): {"3"}})
+		if r := s.call(t, "POST", "/api/v1/rounds/"+itoa(s.round.ID)+"/remind", ""); r.status != http.StatusOK {
+			t.Errorf("remind: %d %s", r.status, r.body)
+		}
+		msgs, _ := env.store.OutboxByRound(context.Background(), s.round.ID)
+		reminded := map[string]bool{}
+		for _, m := range msgs {
+			if m.Kind == "reminder" {
+				reminded[m.ToAddress] = true
+			}
+		}
+		if len(reminded) != 4 || reminded["e1@example.org"] {
+			t.Errorf("reminded %v; want everyone but e1, who answered every statement", reminded)
+		}
 		// Closing takes the closing snapshot; no second round, no snapshot after.
 		if r := s.call(t, "POST", "/api/v1/rounds/"+itoa(s.round.ID)+"/close", ""); r.status != http.StatusOK {
 			t.Fatalf("close: %d %s", r.status, r.body)

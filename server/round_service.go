@@ -309,6 +309,15 @@ func (a *app) remindRound(ctx context.Context, st store.Study, roundID, userID i
 		}
 		msgs := make([]store.NewMessage, 0, len(invs))
 		for _, inv := range invs {
+			if st.Realtime() { // nobody submits a real-time round: remind those with statements left
+				answered, total, err := tx.AnswerCounts(ctx, inv.ID, r.ID)
+				if err != nil {
+					return err
+				}
+				if answered >= total {
+					continue
+				}
+			}
 			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
 			if err != nil {
 				return err
