@@ -37,6 +37,7 @@ type studyJSON struct {
 	Role             string     `json:"role,omitempty"`
 	ErasurePolicy    string     `json:"erasure_policy"`
 	RetentionDays    int        `json:"retention_days"` // 0: kept until erased by a coordinator
+	Mode             string     `json:"mode"`
 }
 
 func toStudyJSON(st store.Study, role string) (studyJSON, error) {
@@ -48,7 +49,7 @@ func toStudyJSON(st store.Study, role string) (studyJSON, error) {
 		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll, ScaleMin: sc.Min, ScaleMax: sc.Max,
 		ScaleLabels: sc.Labels, Bands: sc.Bands.String(), AllowUnable: sc.AllowUnable, ConsensusRule: sc.Rule.String(),
 		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role,
-		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64)}
+		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64), Mode: st.Mode}
 	if st.Locked() {
 		t := st.SettingsLockedAt.Time
 		j.SettingsLockedAt = &t
@@ -123,12 +124,21 @@ func (a *app) apiUpdateStudy(c echo.Context) error {
 	if len(fe) > 0 {
 		return fe
 	}
-	if in.touchesScale() {
-		if err := a.store.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
-			return err
+	// All changes or none: a refused mode or amendment leaves the rest unchanged.
+	err = a.store.Transact(ctx, func(tx *store.Store) error {
+		if in.Mode != nil {
+			if err := tx.SetStudyMode(ctx, st.ID, user(c).ID, rounds.Mode(*in.Mode)); err != nil {
+				return err
+			}
 		}
-	}
-	if err := a.store.UpdateStudyInfo(ctx, st.ID, user(c).ID, info); err != nil {
+		if in.touchesScale() {
+			if err := tx.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateStudyInfo(ctx, st.ID, user(c).ID, info)
+	})
+	if err != nil {
 		return err
 	}
 	updated, err := a.store.StudyByID(ctx, st.ID)

@@ -35,6 +35,7 @@ type app struct {
 	i18n         *i18n.Catalog       // the expert pages' text in every language
 	feedback     sync.Map            // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
 	ratings      *store.RatingWriter // the experts' autosaves, with group commit; closed after the server stops
+	live         sync.Map            // real-time tallies per round (round id → liveTallies), for a second (expert_realtime.go)
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.
@@ -164,6 +165,8 @@ func (a *app) roundJobsOnce(ctx context.Context) {
 			a.log.Info("closed round at its deadline", "round_id", r.ID)
 		}
 	}
+	a.realtimeSnapshotsOnce(ctx, time.Now()) // issue #8: real-time snapshots, round 0 deadlines
+	a.closeDueIdeaRounds(ctx)
 	reminders, err := a.store.DueReminders(ctx)
 	if err != nil && ctx.Err() == nil {
 		a.log.Warn("due reminders", "err", err)

@@ -35,6 +35,10 @@ func statusOf(err error) (int, string) {
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, rounds.ErrSettingsLocked):
 		return http.StatusConflict, rounds.ErrSettingsLocked.Error()
+	case realtimeStateError(err) != nil:
+		return http.StatusConflict, realtimeStateError(err).Error()
+	case ideasStateError(err) != nil:
+		return ideasStatus(ideasStateError(err)), ideasStateError(err).Error()
 	case errors.Is(err, store.ErrStatementInUse):
 		return http.StatusConflict, store.ErrStatementInUse.Error()
 	case isRoundStateError(err), errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, store.ErrNotReplaceable):

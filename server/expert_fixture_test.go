@@ -41,8 +41,22 @@ var defaultPanel = []panelist{
 
 func newExpertStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist) *expertStudy {
 	t.Helper()
+	return newExpertStudyWith(t, env, smtp, statements, panel, "")
+}
+
+// newExpertStudyWith adds more settings (JSON fields such as `,"mode":"realtime"`).
+func newExpertStudyWith(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist, settings string) *expertStudy {
+	t.Helper()
+	s := newPanelStudy(t, env, smtp, statements, panel, settings)
+	s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(panel))
+	return s
+}
+
+// newPanelStudy sets up the study with its statements and panel, without a round.
+func newPanelStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist, settings string) *expertStudy {
+	t.Helper()
 	s := &expertStudy{env: env, smtp: smtp, token: tokenFor(t, env, "coord@example.org")}
-	r := s.call(t, "POST", "/api/v1/studies", `{"title":"Access to care","description":"We ask which barriers keep migrants who use drugs from health services.\n\nThe study runs three rounds in 2027.","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"team@example.org"}`)
+	r := s.call(t, "POST", "/api/v1/studies", `{"title":"Access to care","description":"We ask which barriers keep migrants who use drugs from health services.\n\nThe study runs three rounds in 2027.","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"team@example.org"`+settings+`}`)
 	var st studyJSON
 	if err := json.Unmarshal([]byte(r.body), &st); err != nil || st.ID == 0 {
 		t.Fatalf("create study: %d %s", r.status, r.body)
@@ -56,9 +70,11 @@ func newExpertStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statement
 		}
 		items = append(items, map[string]string{"text": text, "section": section})
 	}
-	body, _ := json.Marshal(items)
-	if r := s.call(t, "POST", s.path+"/statements", string(body)); r.status != http.StatusCreated && r.status != http.StatusOK {
-		t.Fatalf("statements: %d %s", r.status, r.body)
+	if len(items) > 0 {
+		body, _ := json.Marshal(items)
+		if r := s.call(t, "POST", s.path+"/statements", string(body)); r.status != http.StatusCreated && r.status != http.StatusOK {
+			t.Fatalf("statements: %d %s", r.status, r.body)
+		}
 	}
 	csv := "email,name,stakeholder_group,country,language\n"
 	for _, p := range panel {
@@ -67,7 +83,6 @@ func newExpertStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statement
 	if r := env.api("POST", s.path+"/panel", s.token, "text/csv", csv); r.status != http.StatusOK {
 		t.Fatalf("panel: %s", r.body)
 	}
-	s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(panel))
 	return s
 }
 

@@ -151,6 +151,7 @@ func (a *app) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage 
 type consentPage struct {
 	visitPage
 	Contact string
+	Base    string // where the forms post: /e, or /ideas for round 0 (ideas.go)
 }
 
 // ratingPage is the round's questionnaire: statements by topic, each with
@@ -167,6 +168,7 @@ type ratingPage struct {
 	CommentLabel string
 	Deadline     string
 	SubmittedOn  string
+	Realtime     bool // real-time mode: live figures, no submission (expert_realtime.go)
 }
 
 type ratingTopic struct {
@@ -182,7 +184,8 @@ type ratingItem struct {
 	Comment  string
 	Answer   string // the answer in words, for the thank-you page
 	Feedback *feedbackView
-	New      bool // first presented in this round (round 2 on)
+	New      bool          // first presented in this round (round 2 on)
+	Live     template.HTML // real-time mode: the panel's current figures
 }
 
 type scalePoint struct {
@@ -207,7 +210,7 @@ func (a *app) showExpertRoundPage(c echo.Context) error {
 }
 
 func (a *app) renderConsent(c echo.Context, v expertVisit, status int, errMsg string) error {
-	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail}
+	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: "/e"}
 	p.Title = p.L.T("intro.title")
 	return a.render(c, status, "expert_consent", p)
 }
@@ -271,6 +274,12 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		unable = l.T("unable")
 	}
 	radios := newScaleHTML(p.Points, unable)
+	var live *liveSource
+	if p.Realtime = v.Study.Realtime(); p.Realtime {
+		if live, err = a.liveSource(ctx, v, l, sc, true, 0); err != nil {
+			return p, err
+		}
+	}
 	for _, rs := range rss {
 		r := ratings[rs.ID]
 		it := ratingItem{ID: rs.ID, Text: tr.text(rs.StatementID, rs.Text), Value: answerValue(r), Comment: r.Comment,
@@ -281,6 +290,11 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		}
 		if it.Feedback, err = fb.view(rs, tr); err != nil {
 			return p, err
+		}
+		if live != nil {
+			if it.Live, err = live.html(rs.ID); err != nil {
+				return p, err
+			}
 		}
 		if r.Answered() {
 			p.Answered++
@@ -438,12 +452,13 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 			if !ch.commented {
 				x.comment = old.Comment
 			}
-			if err := tx.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment); err != nil {
+			if err := saveAnswer(ctx, tx, v, x); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	a.forgetLive(v.Round.ID) // real-time mode: the next figures count this save
 	if status, msg := answerError(l, err); status != 0 {
 		return a.renderRatingPage(c, status, msg)
 	}
@@ -456,11 +471,12 @@ func (a *app) saveExpertRatings(c echo.Context) error {
 
 // savedAnswer is the autosave endpoint's reply.
 type savedAnswer struct {
-	Saved    bool   `json:"saved"`
-	Answered int    `json:"answered"`
-	Total    int    `json:"total"`
-	Progress string `json:"progress"`
-	Message  string `json:"message,omitempty"`
+	Saved    bool          `json:"saved"`
+	Answered int           `json:"answered"`
+	Total    int           `json:"total"`
+	Progress string        `json:"progress"`
+	Message  string        `json:"message,omitempty"`
+	Live     template.HTML `json:"live,omitempty"` // real-time mode: the statement's figures now
 }
 
 // saveExpertAnswer saves one statement's answer: the page's autosave,
@@ -480,7 +496,12 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	}
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
 	if err == nil {
-		err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+		if v.Study.Realtime() {
+			err = saveAnswer(ctx, a.store, v, x) // keeps the expert's revision history
+		} else {
+			err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+		}
+		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return c.JSON(status, savedAnswer{Message: msg})
@@ -495,8 +516,18 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, savedAnswer{Saved: true, Answered: answered, Total: total,
-		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")})
+	out := savedAnswer{Saved: true, Answered: answered, Total: total,
+		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
+	if v.Study.Realtime() {
+		ls, err := a.liveSource(ctx, v, l, sc, true, x.rsID)
+		if err != nil {
+			return err
+		}
+		if out.Live, err = ls.html(x.rsID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (a *app) submitExpertRound(c echo.Context) error {

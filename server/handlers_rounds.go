@@ -49,7 +49,9 @@ func (a *app) showRoundsPage(c echo.Context) error {
 		d := rs[len(rs)-1].Domain()
 		prev = &d
 	}
-	if err := rounds.CanCreateNext(prev, st.MaxRounds); err != nil {
+	if st.Realtime() && len(rs) > 0 {
+		p.NextErr = rounds.ErrRealtimeSingle.Error()
+	} else if err := rounds.CanCreateNext(prev, st.MaxRounds); err != nil {
 		p.NextErr = err.Error()
 	} else {
 		p.CanNext = true
@@ -82,6 +84,7 @@ type roundPage struct {
 	Error      string
 	IsLast     bool
 	NextExists bool
+	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
 }
 
 // carryRow is one line of the carry-over table of a closed round.
@@ -132,6 +135,11 @@ func (a *app) renderRound(c echo.Context, status int, errMsg string) error {
 		p.Counts = store.StatusCounts(p.Statuses)
 		if p.Outbox, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
 			return err
+		}
+		if st.Realtime() {
+			if p.Realtime, err = a.realtimeViewOf(ctx, st); err != nil {
+				return err
+			}
 		}
 	}
 	if rounds.Status(r.Status) == rounds.Closed {

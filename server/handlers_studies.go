@@ -68,7 +68,20 @@ func (a *app) createStudyFrom(c echo.Context, in studyInput) (store.Study, error
 	if len(fe) > 0 {
 		return store.Study{}, fe
 	}
-	return a.store.CreateStudy(c.Request().Context(), user(c).ID, info, sc)
+	ctx := c.Request().Context()
+	var st store.Study
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		var err error
+		if st, err = tx.CreateStudy(ctx, user(c).ID, info, sc); err != nil || in.Mode == nil {
+			return err
+		}
+		if err := tx.SetStudyMode(ctx, st.ID, user(c).ID, rounds.Mode(*in.Mode)); err != nil {
+			return err
+		}
+		st, err = tx.StudyByID(ctx, st.ID)
+		return err
+	})
+	return st, err
 }
 
 func parseRange(s string) (min, max int, ok bool) {

@@ -10,6 +10,7 @@ import (
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/mail"
+	"github.com/delphi-platform/delphi/internal/realtime"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -34,6 +35,9 @@ func (a *app) createNextRound(ctx context.Context, st store.Study, userID int64,
 	all, err := a.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return store.Round{}, err
+	}
+	if st.Realtime() && len(all) > 0 { // real-time mode: one round, open until the study closes
+		return store.Round{}, rounds.ErrRealtimeSingle
 	}
 	var prev []rounds.PrevStatement
 	var prevRS map[int64]store.RoundStatement
@@ -301,6 +305,15 @@ func (a *app) remindRound(ctx context.Context, st store.Study, roundID, userID i
 		}
 		msgs := make([]store.NewMessage, 0, len(invs))
 		for _, inv := range invs {
+			if st.Realtime() { // nobody submits a real-time round: remind those with statements left
+				answered, total, err := tx.AnswerCounts(ctx, inv.ID, r.ID)
+				if err != nil {
+					return err
+				}
+				if answered >= total {
+					continue
+				}
+			}
 			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
 			if err != nil {
 				return err
@@ -355,7 +368,19 @@ func (a *app) closeRound(ctx context.Context, st store.Study, roundID, userID in
 	if err != nil {
 		return err
 	}
-	return a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals)
+	if err := a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
+		return err
+	}
+	if !st.Realtime() {
+		return nil
+	}
+	// The closing snapshot of a real-time round (realtime.go).
+	closed, err := a.store.RoundByID(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	_, err = realtime.TakeSnapshot(ctx, a.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
+	return err
 }
 
 // buildReport analyses rounds 1..upTo of a study from the database with
@@ -414,7 +439,7 @@ func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 			round.Responses[stmtIdx[keyOf[rs.ID]]] = col
 		}
 		for _, rr := range ratings {
-			if !rr.Submitted.Valid {
+			if !rr.Submitted.Valid && !st.Realtime() { // real-time: every current answer counts
 				continue
 			}
 			round.Responses[stmtIdx[keyOf[rr.RoundStatementID]]][expertIdx[rr.ExpertID]] = answerOf(rr.Rating)

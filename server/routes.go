@@ -49,6 +49,14 @@ func (a *app) routes() *echo.Echo {
 	expert.POST("/answer", a.saveExpertAnswer, a.requireConsent)
 	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
 	expert.GET("/thanks", a.showThanksPage, a.requireConsent)
+	expert.GET("/live", a.showLiveFigures, a.requireConsent) // real-time mode
+	// Round 0 (ideas.go): links of its own, the same consent and decline.
+	web.GET("/i/:token", a.enterIdeasByLink)
+	ideas := web.Group("/ideas", gzip, a.requireIdeaExpert)
+	ideas.GET("", a.showExpertIdeasPage)
+	ideas.POST("", a.saveExpertIdeas)
+	ideas.POST("/consent", a.consentIdeasExpert)
+	ideas.POST("/decline", a.declineAsExpert)
 
 	coord := web.Group("", requireUser)
 	coord.GET("/studies", a.showStudiesPage)
@@ -66,10 +74,12 @@ func (a *app) routes() *echo.Echo {
 	read.GET("/rounds", a.showRoundsPage)
 	read.GET("/rounds/:rid", a.showRoundPage)
 	read.GET("/rounds/:rid/outbox", a.showOutboxPage)
+	read.GET("/ideas", a.showIdeasPage) // round 0
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
 	edit.POST("/scale", a.updateStudyScale)
+	edit.POST("/mode", a.updateStudyMode) // classic or real-time (realtime.go)
 	edit.POST("/members", a.addMember)
 	edit.POST("/sections", a.createSection)
 	edit.POST("/sections/:sid", a.renameSection)
@@ -93,6 +103,12 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/launch", a.launchRoundAction)
 	edit.POST("/rounds/:rid/remind", a.remindRoundAction)
 	edit.POST("/rounds/:rid/close", a.closeRoundAction)
+	edit.POST("/rounds/:rid/snapshot", a.takeSnapshotAction) // real-time mode
+	edit.POST("/ideas", a.addIdeaQuestions)                  // round 0 (ideas.go)
+	edit.POST("/ideas/questions/:qid", a.editIdeaQuestion)
+	edit.POST("/ideas/launch", a.launchIdeasAction)
+	edit.POST("/ideas/close", a.closeIdeasAction)
+	edit.POST("/ideas/proposals", a.editProposals)
 	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
 	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
@@ -116,6 +132,19 @@ func (a *app) routes() *echo.Echo {
 	apiEdit.DELETE("/panel/:eid", a.apiEraseExpert)
 	apiEdit.POST("/rounds", a.apiCreateRound)
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
+	// Real-time mode (issue #8): figures at every snapshot, revision counts, raw export.
+	apiRead.GET("/realtime", a.apiGetRealtime)
+	apiRead.GET("/realtime/ratings.csv", a.apiRealtimeRatings)
+	apiEdit.POST("/realtime/snapshots", a.apiTakeSnapshot)
+	// Round 0 (ideas.go).
+	apiRead.GET("/ideas", a.apiGetIdeas)
+	apiRead.GET("/proposal-links", a.apiProposalLinks)
+	apiEdit.POST("/ideas", a.apiCreateIdeas)
+	apiEdit.POST("/ideas/launch", a.apiLaunchIdeas)
+	apiEdit.POST("/ideas/close", a.apiCloseIdeas)
+	apiEdit.POST("/ideas/proposals/:pid/theme", a.apiSetTheme)
+	apiEdit.POST("/ideas/merge", a.apiMergeProposals)
+	apiEdit.POST("/ideas/statements", a.apiStatementFromProposals)
 	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
 	apiRound.GET("", a.apiGetRound)
 	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))

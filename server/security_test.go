@@ -16,6 +16,8 @@ func publicRoute(path string) bool {
 		return true
 	case strings.HasPrefix(path, "/static/"), strings.HasPrefix(path, "/r/"), path == "/e" || strings.HasPrefix(path, "/e/"):
 		return true
+	case strings.HasPrefix(path, "/i/"), path == "/ideas" || strings.HasPrefix(path, "/ideas/"): // round 0's links
+		return true
 	}
 	return false
 }

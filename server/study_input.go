@@ -33,6 +33,7 @@ type studyInput struct {
 	// data is erased (0: kept until a coordinator erases it).
 	ErasurePolicy *string `json:"erasure_policy"`
 	RetentionDays *int    `json:"retention_days"`
+	Mode          *string `json:"mode"` // classic or realtime (issue #8)
 }
 
 // touchesScale tells whether the input changes any locked setting.
@@ -161,6 +162,11 @@ func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	}
 	if in.FinalNoConsensus != nil {
 		sc.FinalNoConsensus = *in.FinalNoConsensus
+	}
+	if in.Mode != nil {
+		if _, err := rounds.ParseMode(*in.Mode); err != nil {
+			fe = append(fe, rounds.FieldError{Field: "mode", Message: err.Error()})
+		}
 	}
 	for _, e := range sc.Validate() {
 		if fe.For(e.Field) == "" {

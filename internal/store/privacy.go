@@ -13,6 +13,29 @@ type ExpertData struct {
 	Invitations []ExpertInvitation `json:"invitations"`
 	Ratings     []ExpertRating     `json:"ratings"`
 	Emails      []ExpertEmail      `json:"emails"`
+	// Round 0 and real-time mode (issue #8).
+	Proposals []ExpertProposal `json:"proposals"`
+	Revisions []ExpertRevision `json:"rating_revisions"`
+}
+
+// ExpertProposal is one of the expert's round-0 proposals.
+type ExpertProposal struct {
+	Question  string    `db:"question" json:"question"`
+	Text      string    `db:"text" json:"proposal"`
+	Theme     string    `db:"theme" json:"theme"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// ExpertRevision is one change of an answer in a real-time round.
+type ExpertRevision struct {
+	Round     int           `db:"number" json:"round"`
+	Statement string        `db:"text" json:"statement"`
+	Rating    sql.NullInt64 `db:"rating" json:"-"`
+	Value     *int64        `json:"rating"`
+	Unable    bool          `db:"unable" json:"unable"`
+	SawGroup  bool          `db:"saw_group" json:"after_seeing_group"`
+	At        time.Time     `db:"created_at" json:"at"`
 }
 
 // ExpertDetails are the expert's own details as the study keeps them.
@@ -103,6 +126,21 @@ func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID 
 		for i := range d.Emails {
 			d.Emails[i].Sent = timeOf(d.Emails[i].SentAt)
 		}
+		if err = tx.sel(ctx, &d.Proposals, `SELECT q.text AS question, p.text, p.theme, p.created_at, p.updated_at
+			FROM idea_proposals p JOIN idea_invitations i ON i.id = p.idea_invitation_id JOIN idea_questions q ON q.id = p.question_id
+			WHERE i.expert_id = ? ORDER BY q.position, p.id`, expertID); err != nil {
+			return err
+		}
+		if err = tx.sel(ctx, &d.Revisions, `SELECT r.number, rs.text, v.rating, v.unable, v.saw_group, v.created_at
+			FROM rating_revisions v JOIN invitations i ON i.id = v.invitation_id JOIN rounds r ON r.id = i.round_id
+			JOIN round_statements rs ON rs.id = v.round_statement_id WHERE i.expert_id = ? ORDER BY v.created_at, v.id`, expertID); err != nil {
+			return err
+		}
+		for i := range d.Revisions {
+			if d.Revisions[i].Rating.Valid {
+				d.Revisions[i].Value = &d.Revisions[i].Rating.Int64
+			}
+		}
 		return tx.Audit(ctx, studyID, userID, "export expert data", "", "", "expert "+itoa(expertID), "subject-access request")
 	})
 	if d.Invitations == nil {
@@ -113,6 +151,12 @@ func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID 
 	}
 	if d.Emails == nil {
 		d.Emails = []ExpertEmail{}
+	}
+	if d.Proposals == nil {
+		d.Proposals = []ExpertProposal{}
+	}
+	if d.Revisions == nil {
+		d.Revisions = []ExpertRevision{}
 	}
 	return d, wrap("expert data export", err)
 }

@@ -40,6 +40,7 @@ type Study struct {
 	// RetentionDays after the study ends, the panel's personal data is
 	// erased by the background job; NULL keeps it until erased by hand.
 	RetentionDays sql.NullInt64 `db:"retention_days"`
+	Mode          string        `db:"mode"` // rounds.ModeClassic or rounds.ModeRealtime (realtime.go)
 }
 
 // LanguageList returns the offered languages, main language first.

@@ -38,6 +38,7 @@
       if (r.ok) {
         show(fs, form.getAttribute("data-saved"), "ok");
         progress.textContent = r.j.progress;
+        if (r.j.live) setLive(id, r.j.live);
       } else if (r.status >= 500) {
         retry(fs);
       } else {
@@ -55,6 +56,31 @@
   function retry(fs) {
     show(fs, form.getAttribute("data-failed"), "err");
     setTimeout(function () { save(fs); }, 4000);
+  }
+
+  // Real-time mode: the panel's current figures under each statement,
+  // refreshed every few seconds while the page is visible. A block is
+  // replaced only when its figures changed, so screen readers announce
+  // changes, not every poll.
+  var liveURL = form.getAttribute("data-live"), scratch = document.createElement("div");
+  function setLive(id, html) {
+    var el = document.getElementById("live" + id);
+    if (!el) return;
+    scratch.innerHTML = html; // compared as the browser writes it
+    if (scratch.innerHTML !== el.innerHTML) el.innerHTML = html;
+  }
+  function poll() {
+    if (document.hidden) return;
+    fetch(liveURL, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (j) {
+        if (!j) return;
+        Object.keys(j.live).forEach(function (id) { setLive(id, j.live[id]); });
+      }).catch(function () {});
+  }
+  if (liveURL) {
+    setInterval(poll, 3000);
+    document.addEventListener("visibilitychange", poll);
   }
 
   form.addEventListener("change", function (e) {

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var ideaLinkRE = regexp.MustCompile(`https?://[^\s"<]+/i/[A-Za-z0-9_-]+`)
+
+// ideaLinks returns the round-0 personal link paths by e-mail address.
+func (s *expertStudy) ideaLinks(t testing.TB) map[string]string {
+	t.Helper()
+	ms, err := s.env.store.IdeaOutbox(context.Background(), s.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, m := range ms {
+		u, err := url.Parse(ideaLinkRE.FindString(m.TextBody))
+		if err != nil || !strings.HasPrefix(u.Path, "/i/") {
+			t.Fatalf("no round-0 link in %q", m.TextBody)
+		}
+		out[m.ToAddress] = u.Path
+	}
+	return out
+}
+
+func (s *expertStudy) ideas(t testing.TB) ideasJSON {
+	t.Helper()
+	r := s.call(t, "GET", s.path+"/ideas", "")
+	var out ideasJSON
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil || r.status != http.StatusOK {
+		t.Fatalf("ideas: %d %s", r.status, r.body)
+	}
+	return out
+}
+
+func TestRoundZero(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[]}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at least one question") {
+			t.Errorf("no questions: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What keeps migrants from care?","section":"Access"},{"text":"  "}]}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "question 2: the text is empty") {
+			t.Errorf("an empty question: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "GET", s.path+"/ideas", ""); r.status != http.StatusNotFound {
+			t.Errorf("a refused round 0 was created: %d %s", r.status, r.body)
+		}
+		r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","questions":[{"text":"What keeps migrants from care?","section":"Access"},{"text":"What would help most?","section":"Services"}]}`)
+		if r.status != http.StatusCreated {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas/launch", ""); r.status != http.StatusOK || !strings.Contains(r.body, `"invited":5`) {
+			t.Fatalf("launch: %d %s", r.status, r.body)
+		}
+		q := s.ideas(t).Questions
+		links := s.ideaLinks(t)
+		if len(links) != 5 {
+			t.Fatalf("%d round-0 e-mails", len(links))
+		}
+
+		// Only a real link opens round 0.
+		stranger := env.browser()
+		if r := stranger.get("/ideas"); r.status != http.StatusUnauthorized {
+			t.Errorf("round 0 without a link: %d", r.status)
+		}
+		if r := stranger.get("/i/not-a-token"); r.status != http.StatusNotFound {
+			t.Errorf("an unknown round-0 link: %d", r.status)
+		}
+		// A round link does not open round 0, nor the other way round.
+		if r := stranger.get(strings.Replace(links["e1@example.org"], "/i/", "/r/", 1)); r.status != http.StatusNotFound {
+			t.Errorf("a round-0 token as a round link: %d", r.status)
+		}
+		// Expert 1: the link, the information sheet, proposals without JavaScript.
+		e1 := env.browser()
+		if r := e1.get(links["e1@example.org"]); r.url != "/ideas" || !strings.Contains(r.body, `action="/ideas/consent"`) {
+			t.Fatalf("link: %d at %s", r.status, r.url)
+		}
+		if r := e1.post("/ideas", url.Values{"n" + itoa(q[0].ID): {"x"}}); r.status != http.StatusForbidden {
+			t.Errorf("proposals before consent: %d", r.status)
+		}
+		e1.post("/ideas/consent", url.Values{"agree": {"yes"}})
+		r = e1.post("/ideas", url.Values{"n" + itoa(q[0].ID): {"Lack of identity papers"}, "n" + itoa(q[1].ID): {"Peer navigators"}})
+		mustContain(t, "expert 1 after saving", r.body, "Your proposals are saved.", ">Lack of identity papers</textarea>", "Your proposal 1", "A new proposal (optional)")
+		// Expert 2 (Dutch) proposes a duplicate and never sees expert 1's proposals.
+		e2 := env.browser()
+		e2.get(links["e2@example.org"])
+		e2.post("/ideas/consent", url.Values{"agree": {"yes"}})
+		r = e2.post("/ideas", url.Values{"n" + itoa(q[0].ID): {"No documents"}})
+		mustContain(t, "expert 2", r.body, "Ronde 0", ">No documents</textarea>")
+		if strings.Contains(r.body, "identity papers") || strings.Contains(r.body, "Ana Expert") || strings.Contains(r.body, "e1@example.org") {
+			t.Error("expert 2 sees expert 1's proposals or identity")
+		}
+		// A too long proposal saves nothing, not even the other box.
+		mine := s.ideas(t).Questions[0].Proposals
+		long := strings.Repeat("x", 2001)
+		r = e1.post("/ideas", url.Values{"p" + itoa(mine[0].ID): {"Changed"}, "n" + itoa(q[1].ID): {long}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "longer than 2,000 characters") {
+			t.Errorf("too long: %d", r.status)
+		}
+		if got := s.ideas(t); got.Questions[0].Proposals[0].Text != "Lack of identity papers" || len(got.Questions[1].Proposals) != 1 {
+			t.Errorf("a refused save changed proposals: %+v", got.Questions)
+		}
+		// Editing, and withdrawing by emptying the box.
+		p2 := s.ideas(t).Questions[1].Proposals[0].ID
+		e1.post("/ideas", url.Values{"p" + itoa(mine[0].ID): {"Lack of identity documents"}, "p" + itoa(p2): {""}})
+		got := s.ideas(t)
+		if got.Questions[0].Proposals[0].Text != "Lack of identity documents" || len(got.Questions[1].Proposals) != 0 {
+			t.Errorf("after edit and withdrawal: %+v", got.Questions)
+		}
+		// The expert's subject-access export holds their proposals.
+		if r := s.call(t, "GET", s.path+"/panel/"+itoa(expertID(t, env, s.id, "e1@example.org"))+"/export", ""); !strings.Contains(r.body, `"proposal": "Lack of identity documents"`) {
+			t.Errorf("subject-access export: %d %.300s", r.status, r.body)
+		}
+		// The coordinator's API never names the authors.
+		if raw := s.call(t, "GET", s.path+"/ideas", "").body; strings.Contains(raw, "expert") || strings.Contains(raw, "invitation") {
+			t.Errorf("the proposals name their authors: %s", raw)
+		}
+		a, b := got.Questions[0].Proposals[0].ID, got.Questions[0].Proposals[1].ID
+		if r := s.call(t, "POST", s.path+"/ideas/merge", `{"into":`+itoa(a)+`,"proposals":[`+itoa(a)+`]}`); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("merge into itself: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas/merge", `{"into":`+itoa(a)+`,"proposals":[`+itoa(b)+`]}`); r.status != http.StatusNoContent {
+			t.Errorf("merge: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas/proposals/"+itoa(a)+"/theme", `{"theme":"Documents"}`); r.status != http.StatusNoContent {
+			t.Errorf("theme: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas/statements", `{"text":"","proposals":[`+itoa(a)+`]}`); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("an empty statement: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas/statements", `{"text":"Lack of documents should never prevent access to care.","proposals":[`+itoa(a)+`,999999]}`); r.status != http.StatusNotFound {
+			t.Errorf("an unknown proposal: %d %s", r.status, r.body)
+		}
+		r = s.call(t, "POST", s.path+"/ideas/statements", `{"text":"Lack of documents should never prevent access to care.","proposals":[`+itoa(a)+`,`+itoa(b)+`]}`)
+		if r.status != http.StatusCreated {
+			t.Fatalf("statement: %d %s", r.status, r.body)
+		}
+		links2 := s.call(t, "GET", s.path+"/proposal-links", "").body
+		mustContain(t, "proposal links", links2, `"proposal_text":"Lack of identity documents"`, `"proposal_text":"No documents"`, `"theme":"Documents"`)
+		// Close: proposals are fixed; the statement is in round 1, in the question's topic.
+		if r := s.call(t, "POST", s.path+"/ideas/close", ""); r.status != http.StatusOK {
+			t.Fatalf("close: %d %s", r.status, r.body)
+		}
+		if r := e1.post("/ideas", url.Values{"n" + itoa(q[0].ID): {"late"}}); r.status != http.StatusConflict || !strings.Contains(r.body, "This round is closed") {
+			t.Errorf("after close: %d", r.status)
+		}
+		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, 5)
+		if len(s.round.Statements) != 1 || s.round.Statements[0].Section != "Access" || !strings.Contains(s.round.Statements[0].Text, "Lack of documents") {
+			t.Errorf("round 1: %+v", s.round.Statements)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"More?"}]}`); r.status != http.StatusConflict {
+			t.Errorf("questions after round 1: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// TestRoundZeroClosesAtDeadline: the round jobs close round 0 once its
+// deadline has passed; before that it stays open.
+func TestRoundZeroClosesAtDeadline(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What would help?"}]}`)
+		s.call(t, "POST", s.path+"/ideas/launch", "")
+		ctx := context.Background()
+		env.app.roundJobsOnce(ctx)
+		if got := s.ideas(t).Status; got != "open" {
+			t.Fatalf("before the deadline: %s", got)
+		}
+		q := env.store.DB().Rebind(`UPDATE idea_rounds SET deadline = ? WHERE study_id = ?`)
+		if _, err := env.store.DB().ExecContext(ctx, q, time.Now().UTC().Add(-time.Minute), s.id); err != nil {
+			t.Fatal(err)
+		}
+		env.app.roundJobsOnce(ctx)
+		if got := s.ideas(t).Status; got != "closed" {
+			t.Errorf("after the deadline: %s", got)
+		}
+	})
+}
+
+// TestRoundZeroEscapes: what experts write is escaped on the
+// coordinator's page and on their own.
+func TestRoundZeroEscapes(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+	s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What <b>helps</b>?","section":"<i>Topic</i>"}]}`)
+	s.call(t, "POST", s.path+"/ideas/launch", "")
+	q := s.ideas(t).Questions[0]
+	e := env.browser()
+	e.get(s.ideaLinks(t)["e1@example.org"])
+	e.post("/ideas/consent", url.Values{"agree": {"yes"}})
+	xss := `<script>alert(1)</script>`
+	r := e.post("/ideas", url.Values{"n" + itoa(q.ID): {xss}})
+	if strings.Contains(r.body, xss) || strings.Contains(r.body, "<b>helps</b>") || !strings.Contains(r.body, "&lt;script&gt;") {
+		t.Error("the expert's page does not escape")
+	}
+	b, _ := env.coordinator("ana@example.org", "Ana")
+	if err := env.store.AddStudyMember(context.Background(), s.id, 1, "ana@example.org", "coordinator"); err != nil {
+		t.Fatal(err)
+	}
+	page := b.get("/studies/" + itoa(s.id) + "/ideas").body
+	if strings.Contains(page, xss) || strings.Contains(page, "<i>Topic</i>") || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the coordinator's page does not escape proposals")
+	}
+}
+
+// TestRoundZeroQuestionsEditable: questions can be reworded or deleted
+// until round 0 launches, then not.
+func TestRoundZeroQuestionsEditable(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"Wht helps?"},{"text":"Duplicate"}]}`)
+		q := s.ideas(t).Questions
+		b, _ := env.coordinator("ana@example.org", "Ana")
+		if err := env.store.AddStudyMember(context.Background(), s.id, 1, "ana@example.org", "coordinator"); err != nil {
+			t.Fatal(err)
+		}
+		base := "/studies/" + itoa(s.id) + "/ideas/questions/"
+		if r := b.post(base+itoa(q[0].ID), url.Values{"text": {"  "}, "action": {"save"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("an empty question: %d", r.status)
+		}
+		b.post(base+itoa(q[0].ID), url.Values{"text": {"What helps?"}, "action": {"save"}})
+		b.post(base+itoa(q[1].ID), url.Values{"action": {"delete"}})
+		if got := s.ideas(t).Questions; len(got) != 1 || got[0].Text != "What helps?" {
+			t.Errorf("after edit and delete: %+v", got)
+		}
+		if r := b.post(base+"999999", url.Values{"text": {"x"}, "action": {"save"}}); r.status != http.StatusNotFound {
+			t.Errorf("an unknown question: %d", r.status)
+		}
+		s.call(t, "POST", s.path+"/ideas/launch", "")
+		if r := b.post(base+itoa(q[0].ID), url.Values{"text": {"Changed after launch"}, "action": {"save"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "already been launched") {
+			t.Errorf("edit after launch: %d", r.status)
+		}
+		if got := s.ideas(t).Questions[0].Text; got != "What helps?" {
+			t.Errorf("a refused edit changed the question to %q", got)
+		}
+	})
+}
