@@ -180,6 +180,18 @@ func (a *app) lineageRows(ctx context.Context, st store.Study, d *studyData) ([]
 			}
 		}
 	}
+	proposals, err := a.store.ProposalLinks(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	fromProposals := map[int64][]string{}
+	for _, p := range proposals {
+		text := p.ProposalText
+		if p.Theme != "" {
+			text = p.Theme + ": " + text
+		}
+		fromProposals[p.StatementID] = append(fromProposals[p.StatementID], text)
+	}
 	var out []export.LineageRow
 	seen := map[int64]bool{}
 	for _, rl := range lin {
@@ -197,6 +209,7 @@ func (a *app) lineageRows(ctx context.Context, st store.Study, d *studyData) ([]
 				for _, r := range d.sources[rs.StatementID] {
 					row.PromptedBy = append(row.PromptedBy, comments[ref{r.InvitationID, r.RoundStatementID}])
 				}
+				row.FromProposals = fromProposals[rs.StatementID]
 			}
 			seen[rs.StatementID] = true
 			out = append(out, row)

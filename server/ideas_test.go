@@ -159,6 +159,19 @@ func TestRoundZero(t *testing.T) {
 		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"More?"}]}`); r.status != http.StatusConflict {
 			t.Errorf("questions after round 1: %d %s", r.status, r.body)
 		}
+		// Once round 1 closes, the lineage export names the proposals the
+		// statement came from, never who wrote them.
+		s.close(t)
+		lin := s.call(t, "GET", s.path+"/lineage.csv", "")
+		if lin.status != http.StatusOK || !strings.Contains(lin.body, "from_round0_proposals") ||
+			!strings.Contains(lin.body, "Documents: Lack of identity documents | No documents") {
+			t.Errorf("lineage: %d %s", lin.status, lin.body)
+		}
+		for _, p := range defaultPanel {
+			if strings.Contains(lin.body, p.name) || strings.Contains(lin.body, p.email) {
+				t.Errorf("the lineage export names %s", p.email)
+			}
+		}
 	})
 }
 

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/delphi-platform/delphi/internal/realtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/export"
@@ -68,6 +70,11 @@ func (a *app) loadStudyData(ctx context.Context, st store.Study) (*studyData, er
 	in := &results.Input{Settings: set, Ratings: &report.Ratings{}, Finished: closed[len(closed)-1].Number >= st.MaxRounds}
 	if st.SettingsLockedAt.Valid {
 		in.LockedAt = st.SettingsLockedAt.Time
+	}
+	if st.Realtime() {
+		if in.RealTime, err = a.realTimeFacts(ctx, st); err != nil {
+			return nil, err
+		}
 	}
 	expertIdx := map[int64]int{}
 	for i, e := range experts {
@@ -185,4 +192,21 @@ func (a *app) studyResults(ctx context.Context, st store.Study) (*studyData, *re
 		return nil, nil, err
 	}
 	return d, res, nil
+}
+
+// realTimeFacts describes a real-time study for the exports and the
+// methods report: its stored snapshots and the experts' revisions.
+func (a *app) realTimeFacts(ctx context.Context, st store.Study) (*results.RealTime, error) {
+	rt, _, err := realtime.Analyze(ctx, a.store, st, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	f := &results.RealTime{Answered: rt.Revisions.Answered, Revised: rt.Revisions.Revised,
+		RevisedAfterGroup: rt.Revisions.RevisedAfterGroup, Methods: rt.MethodsText()}
+	for _, m := range rt.Moments {
+		if m.Kind != "now" {
+			f.Snapshots = append(f.Snapshots, m.Kind+" "+m.TakenAt.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+	}
+	return f, nil
 }

@@ -21,11 +21,14 @@ type LineageRow struct {
 	// PromptedBy are the comments (pseudonymous expert: text) that
 	// prompted an added statement.
 	PromptedBy []string `json:"prompted_by,omitempty"`
-	Decision   string   `json:"decision,omitempty"` // the recorded decision after the round
+	// FromProposals are the round-0 proposals ("theme: text", never their
+	// authors) the statement was written from.
+	FromProposals []string `json:"from_proposals,omitempty"`
+	Decision      string   `json:"decision,omitempty"` // the recorded decision after the round
 }
 
 // LineageHeader are the columns of the lineage CSV.
-var LineageHeader = []string{"statement", "version", "round", "origin", "text", "change", "reason", "prompted_by_comments", "decision"}
+var LineageHeader = []string{"statement", "version", "round", "origin", "text", "change", "reason", "prompted_by_comments", "from_round0_proposals", "decision"}
 
 // WriteLineageCSV writes every version of every statement.
 func WriteLineageCSV(w io.Writer, rows []LineageRow) error {
@@ -38,7 +41,7 @@ func WriteLineageCSV(w io.Writer, rows []LineageRow) error {
 		if r.Round > 0 {
 			round = r.Round
 		}
-		if err := c.row([]any{r.Statement, r.Version, round, r.Origin, r.Text, r.Change, r.Reason, strings.Join(r.PromptedBy, " | "), r.Decision}); err != nil {
+		if err := c.row([]any{r.Statement, r.Version, round, r.Origin, r.Text, r.Change, r.Reason, strings.Join(r.PromptedBy, " | "), strings.Join(r.FromProposals, " | "), r.Decision}); err != nil {
 			return fmt.Errorf("export: lineage csv: %w", err)
 		}
 	}

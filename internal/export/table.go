@@ -174,7 +174,15 @@ func settingsRows(res *results.Results) table {
 	if !s.Bands.Neutral.Empty() {
 		neutral = band(s.Bands.Neutral)
 	}
-	return table{header: []string{"setting", "value"}, rows: [][]any{
+	mode := [][]any{{"mode", "classic"}}
+	if rt := in.RealTime; rt != nil {
+		mode = [][]any{{"mode", "realtime"},
+			{"realtime_snapshots", strings.Join(rt.Snapshots, "; ")},
+			{"realtime_experts_rated", rt.Answered},
+			{"realtime_experts_revised", rt.Revised},
+			{"realtime_experts_revised_after_seeing_group", rt.RevisedAfterGroup}}
+	}
+	return table{header: []string{"setting", "value"}, rows: append(mode, [][]any{
 		{"scale", strconv.Itoa(s.Scale.Min) + "-" + strconv.Itoa(s.Scale.Max)},
 		{"band_disagree", band(s.Bands.Disagree)},
 		{"band_neutral", neutral},
@@ -186,7 +194,7 @@ func settingsRows(res *results.Results) table {
 		{"consensus_definition_specified_a_priori", lock},
 		{"percentage_denominator", s.Denominator},
 		{"kendall_w_missing_data", "experts with any unable or missing answer are dropped (SPSS)"},
-	}}
+	}...)}
 }
 
 // formatCell writes a cell for CSV: numbers in full precision, text neutralised.

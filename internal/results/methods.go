@@ -98,6 +98,9 @@ func (r *Results) Methods(f StudyFacts) []string {
 	ps = append(ps, fmt.Sprintf("This Delphi study (%s) had %s closed at the time of this report, of up to %d planned.%s The panel comprised %d experts in %d stakeholder groups (%s), working in %d countries (%s).",
 		f.Title, rounds, f.MaxRounds, open, len(in.Ratings.Experts), len(gc), joinCounts(gc), len(cc), joinCounts(cc)))
 
+	if in.RealTime != nil {
+		ps = append(ps, in.RealTime.Methods)
+	}
 	var dates []string
 	for _, ri := range in.Rounds {
 		dates = append(dates, fmt.Sprintf("round %d from %s to %s", ri.Number, ri.OpenedAt.UTC().Format("2 January 2006"), ri.ClosedAt.UTC().Format("2 January 2006")))
@@ -196,6 +199,7 @@ func (r *Results) Checklist(f StudyFacts) []Item {
 		{"CREDES", "Expert panel: selection and characteristics", fmt.Sprintf("%d experts; groups: %s", len(in.Ratings.Experts), strings.Join(gs, ", ")), ""},
 		{"CREDES", "Description of the methods: survey mode, number of rounds, feedback", fmt.Sprintf("online survey; %d rounds closed of %d planned; feedback: %s", len(in.Rounds), f.MaxRounds, f.Feedback), ""},
 		{"CREDES", "Procedure and flowchart", "participant and statement flow figures (Figures)", ""},
+		{"CREDES", "Delphi variant", variant(in), ""},
 		{"CREDES", "Definition and attainment of consensus", consensus, ""},
 		{"CREDES", "Results of each round, with response rates", strings.Join(resp, "; "), ""},
 		{"CREDES", "Items per round and what happened to them", strings.Join(perRound, "; "), ""},
@@ -216,4 +220,15 @@ func (r *Results) Checklist(f StudyFacts) []Item {
 		{"ACCORD", "Conflicts of interest", "", "conflicts"},
 	}
 	return items
+}
+
+// variant names the Delphi design: classic rounds, or real time with its
+// snapshots and revisions.
+func variant(in *Input) string {
+	rt := in.RealTime
+	if rt == nil {
+		return "classic: rounds with controlled feedback between them"
+	}
+	return fmt.Sprintf("real-time Delphi (one round, live group figures); analysed at %s; %d of %d experts changed at least one rating, %d after seeing the group's figures",
+		strings.Join(rt.Snapshots, ", "), rt.Revised, rt.Answered, rt.RevisedAfterGroup)
 }

@@ -32,6 +32,20 @@ type Input struct {
 	Finished bool
 	// LockedAt is when the consensus definition was locked (round 1's launch).
 	LockedAt time.Time
+	// RealTime is set for a real-time study (one long round, live figures,
+	// revisions); nil for classic rounds.
+	RealTime *RealTime
+}
+
+// RealTime describes a real-time study for the settings sheet and the
+// methods report: when its figures were frozen and how many experts
+// revised after seeing the group's figures.
+type RealTime struct {
+	Snapshots         []string // "daily 2027-03-01 00:00 UTC", "close …"
+	Answered          int      // experts who rated
+	Revised           int      // of them, experts who changed at least one rating
+	RevisedAfterGroup int      // of them, experts who changed one after seeing its figures
+	Methods           string   // the methods paragraph of the design
 }
 
 // RoundInfo is what the invitation log and the round record say.
