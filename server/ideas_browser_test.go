@@ -21,6 +21,8 @@ func TestRoundZeroInBrowser(t *testing.T) {
 	coord := newChromium(t, chromium)
 	if err := chromedp.Do(coord, chromedp.Navigate(env.srv.URL+"/login"), chromedp.WaitVisible(`#email`),
 		chromedp.SendKeys(`#email`, "coord@example.org"), chromedp.SendKeys(`#password`, "a long test password"),
+		// Wait for the logged-in page itself: the login page has an h1 too,
+		// and navigating away while the login posts aborts it.
 		chromedp.Click(`form[action="/login"] button`), chromedp.WaitVisible(`form[action="/logout"]`),
 		chromedp.Navigate(page), chromedp.WaitVisible(`#questions`),
 		chromedp.SendKeys(`#section`, "Access"), chromedp.SendKeys(`#questions`, "What keeps migrants from care?\nWhat would help most?"),
