@@ -44,23 +44,14 @@ func (a *app) lookupLink(c echo.Context, token string) (expertVisit, error) {
 	if a.tokenLimiter.Blocked(key) {
 		return v, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
 	}
-	ctx := c.Request().Context()
-	inv, err := a.store.InvitationByTokenHash(ctx, auth.HashToken(token))
+	sv, err := a.store.VisitByTokenHash(c.Request().Context(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		a.tokenLimiter.Allow(key) // only unknown links count against the address
 	}
 	if err != nil {
 		return v, err
 	}
-	v.Invitation = inv
-	if v.Round, err = a.store.RoundByID(ctx, inv.RoundID); err != nil {
-		return v, err
-	}
-	if v.Study, err = a.store.StudyByID(ctx, v.Round.StudyID); err != nil {
-		return v, err
-	}
-	v.Expert, err = a.store.ExpertByID(ctx, v.Study.ID, inv.ExpertID)
-	return v, err
+	return expertVisit{Invitation: sv.Invitation, Round: sv.Round, Study: sv.Study, Expert: sv.Expert}, nil
 }
 
 type linkProblemPage struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -247,6 +248,33 @@ func TestCloseDecideReplace(t *testing.T) {
 		fresh, _ := s.FreshStatements(ctx, st.ID)
 		if len(fresh) != 1 || fresh[0].ID != added.ID {
 			t.Errorf("fresh %+v; want only the added statement (not the presented, retired or reworded ones)", fresh)
+		}
+	})
+}
+
+// TestVisitByTokenHash: the one-query lookup of the expert's request
+// reads the same invitation, round, study and expert as the four
+// separate reads, and refuses a revoked link.
+func TestVisitByTokenHash(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, st, r, tokens := launchedRound(t, s, 2)
+		v, err := s.VisitByTokenHash(ctx, auth.HashToken(tokens[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, _ := s.InvitationByTokenHash(ctx, auth.HashToken(tokens[0]))
+		round, _ := s.RoundByID(ctx, r.ID)
+		study, _ := s.StudyByID(ctx, st.ID)
+		expert, _ := s.ExpertByID(ctx, st.ID, inv.ExpertID)
+		if !reflect.DeepEqual(v, store.Visit{Invitation: inv, Round: round, Study: study, Expert: expert}) {
+			t.Errorf("visit %+v\nwant %+v %+v %+v %+v", v, inv, round, study, expert)
+		}
+		if err := s.RevokeInvitation(ctx, r.ID, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.VisitByTokenHash(ctx, auth.HashToken(tokens[0])); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoked link: %v", err)
 		}
 	})
 }
