@@ -41,15 +41,15 @@ func (a *app) routes() *echo.Echo {
 	web.GET("/r/:token", a.enterByLink)
 	web.GET("/r/:token/decline", a.showDeclinePage)
 	web.POST("/r/:token/decline", a.declineByLink)
-	expert := web.Group("/e", gzip, a.requireExpert)
-	expert.GET("", a.showExpertRoundPage)
+	expert := web.Group("/e", a.requireExpert)
+	expert.GET("", a.showExpertRoundPage, gzip)
 	expert.POST("/consent", a.consentExpert)
 	expert.POST("/decline", a.declineAsExpert)
 	expert.POST("", a.saveExpertRatings, a.requireConsent)
 	expert.POST("/answer", a.saveExpertAnswer, a.requireConsent)
 	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
-	expert.GET("/thanks", a.showThanksPage, a.requireConsent)
-	expert.GET("/live", a.showLiveFigures, a.requireConsent) // real-time mode
+	expert.GET("/thanks", a.showThanksPage, a.requireConsent, gzip)
+	expert.GET("/live", a.showLiveFigures, a.requireConsent, gzip) // real-time mode
 	// Round 0 (ideas.go): links of its own, the same consent and decline.
 	web.GET("/i/:token", a.enterIdeasByLink)
 	ideas := web.Group("/ideas", gzip, a.requireIdeaExpert)
