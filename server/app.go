@@ -35,6 +35,7 @@ type app struct {
 	i18n         *i18n.Catalog       // the expert pages' text in every language
 	feedback     sync.Map            // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
 	ratings      *store.RatingWriter // the experts' autosaves, with group commit; closed after the server stops
+	visits       visitCache          // experts' visits for the autosave, for 2 s (visit_cache.go)
 	live         sync.Map            // real-time tallies per round (round id → liveTallies), for a second (expert_realtime.go)
 }
 

@@ -318,3 +318,38 @@ func TestTwoDevicesSaveAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAutosaveCacheStaysSafe: the autosave keeps an expert's visit for two
+// seconds, but what matters is checked where the answer is written: a
+// link revoked or a round closed within those seconds saves nothing.
+func TestAutosaveCacheStaysSafe(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		ctx := context.Background()
+		s := newExpertStudy(t, env, nil, fourStatements, defaultPanel)
+		rs := s.round.Statements
+		e1, e2 := s.expert(t, "e1@example.org"), s.expert(t, "e2@example.org")
+		for _, b := range []*browser{e1, e2} {
+			if r := b.post("/e/answer", url.Values{"s": {itoa(rs[0].ID)}, "r": {"4"}}); r.status != http.StatusOK {
+				t.Fatalf("first save: %d", r.status)
+			}
+		}
+		inv, _ := env.store.InvitationFor(ctx, s.round.ID, expertID(t, env, s.id, "e1@example.org"))
+		if err := env.store.RevokeInvitation(ctx, s.round.ID, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := e1.post("/e/answer", url.Values{"s": {itoa(rs[0].ID)}, "r": {"1"}}); r.status == http.StatusOK {
+			t.Error("a revoked link still saves")
+		}
+		s.close(t)
+		if r := e2.post("/e/answer", url.Values{"s": {itoa(rs[0].ID)}, "r": {"1"}}); r.status != http.StatusConflict {
+			t.Errorf("save after close: %d", r.status)
+		}
+		for _, email := range []string{"e1@example.org", "e2@example.org"} {
+			inv, _ := env.store.InvitationFor(ctx, s.round.ID, expertID(t, env, s.id, email))
+			got, _ := env.store.RatingsByInvitation(ctx, inv.ID)
+			if got[rs[0].ID].Rating.Int64 != 4 {
+				t.Errorf("%s: stored %+v", email, got[rs[0].ID])
+			}
+		}
+	})
+}

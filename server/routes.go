@@ -41,12 +41,12 @@ func (a *app) routes() *echo.Echo {
 	web.GET("/r/:token", a.enterByLink)
 	web.GET("/r/:token/decline", a.showDeclinePage)
 	web.POST("/r/:token/decline", a.declineByLink)
+	web.POST("/e/answer", a.saveExpertAnswer, a.requireExpertForSave, a.requireConsent) // the autosave: hot path
 	expert := web.Group("/e", a.requireExpert)
 	expert.GET("", a.showExpertRoundPage, gzip)
 	expert.POST("/consent", a.consentExpert)
 	expert.POST("/decline", a.declineAsExpert)
 	expert.POST("", a.saveExpertRatings, a.requireConsent)
-	expert.POST("/answer", a.saveExpertAnswer, a.requireConsent)
 	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
 	expert.GET("/thanks", a.showThanksPage, a.requireConsent, gzip)
 	expert.GET("/live", a.showLiveFigures, a.requireConsent, gzip) // real-time mode
