@@ -36,6 +36,7 @@ type app struct {
 	feedback     sync.Map            // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
 	ratings      *store.RatingWriter // the experts' autosaves, with group commit; closed after the server stops
 	visits       visitCache          // experts' visits for the autosave, for 2 s (visit_cache.go)
+	roundSizes   sync.Map            // round id → number of statements (fixed at creation)
 	live         sync.Map            // real-time tallies per round (round id → liveTallies), for a second (expert_realtime.go)
 }
 

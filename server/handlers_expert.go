@@ -485,12 +485,13 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	if err != nil {
 		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "s: not a statement id"})
 	}
+	answered := -1 // counted by the writer, or below
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
 	if err == nil {
 		if v.Study.Realtime() {
 			err = saveAnswer(ctx, a.store, v, x) // keeps the expert's revision history
 		} else {
-			err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
 		}
 		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
 	}
@@ -503,9 +504,14 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	answered, total, err := a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
+	total, err := a.statementCount(ctx, v.Round.ID)
 	if err != nil {
 		return err
+	}
+	if answered < 0 {
+		if answered, total, err = a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID); err != nil {
+			return err
+		}
 	}
 	out := savedAnswer{Saved: true, Answered: answered, Total: total,
 		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
@@ -610,4 +616,17 @@ func (a *app) declineByLink(c echo.Context) error {
 		return err
 	}
 	return a.renderDecline(c, v, "", true)
+}
+
+// statementCount is how many statements a round presents; it is fixed
+// when the round is created, so it is read once per round.
+func (a *app) statementCount(ctx context.Context, roundID int64) (int, error) {
+	if n, ok := a.roundSizes.Load(roundID); ok {
+		return n.(int), nil
+	}
+	n, err := a.store.StatementCount(ctx, roundID)
+	if err == nil {
+		a.roundSizes.Store(roundID, n)
+	}
+	return n, err
 }

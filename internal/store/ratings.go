@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/delphi-platform/delphi/rounds"
@@ -23,7 +24,8 @@ type Rating struct {
 func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
 
 // SaveRating stores an expert's answer, replacing any earlier one for the
-// statement (last write wins), and marks the invitation as started. A nil
+// statement (last write wins); the first answer marks the invitation as
+// started (a trigger, migration 0007). A nil
 // rating with unable false and an empty comment clears the answer.
 //
 // The write itself checks, in the same statement, that the statement
@@ -37,8 +39,9 @@ func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID i
 		r = sql.NullInt64{Int64: int64(*rating), Valid: true}
 	}
 	now := s.now()
-	return wrap("save rating", s.Transact(ctx, func(tx *Store) error {
-		res, err := tx.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
+	// One statement, so no transaction of its own (inside one it joins it).
+	return wrap("save rating", func() error {
+		res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
 			SELECT i.id, rs.id, ?, ?, ?, ?
 			FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN round_statements rs ON rs.round_id = r.id
 			WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
@@ -49,11 +52,10 @@ func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID i
 			return err
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return tx.whyNotSaved(ctx, invitationID, roundStatementID)
+			return s.whyNotSaved(ctx, invitationID, roundStatementID)
 		}
-		_, err = tx.exec(ctx, `UPDATE invitations SET started_at = ? WHERE id = ? AND started_at IS NULL`, now, invitationID)
-		return err
-	}))
+		return nil // the first answer marks the invitation started (trigger ratings_mark_started)
+	}())
 }
 
 // whyNotSaved tells a refused save's reason: the round no longer accepts
@@ -129,4 +131,36 @@ func (s *Store) Respondents(ctx context.Context, roundID int64) ([]int64, error)
 	var ids []int64
 	err := s.sel(ctx, &ids, `SELECT expert_id FROM invitations WHERE round_id = ? AND submitted_at IS NOT NULL ORDER BY expert_id`, roundID)
 	return ids, wrap("respondents", err)
+}
+
+// answeredCounts returns, for each invitation, how many statements it has
+// answered (a rating or "unable"): one query for a batch of saves.
+func (s *Store) answeredCounts(ctx context.Context, invitationIDs []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(invitationIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		InvitationID int64 `db:"invitation_id"`
+		N            int   `db:"n"`
+	}
+	args := make([]any, len(invitationIDs))
+	for i, id := range invitationIDs {
+		args[i] = id
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	err := s.sel(ctx, &rows, `SELECT invitation_id, COUNT(*) AS n FROM ratings
+		WHERE invitation_id IN (`+in+`) AND (rating IS NOT NULL OR unable) GROUP BY invitation_id`, args...)
+	for _, r := range rows {
+		out[r.InvitationID] = r.N
+	}
+	return out, wrap("answered counts", err)
+}
+
+// StatementCount returns how many statements a round presents (fixed once
+// the round is created).
+func (s *Store) StatementCount(ctx context.Context, roundID int64) (int, error) {
+	var n int
+	err := s.get(ctx, &n, `SELECT COUNT(*) FROM round_statements WHERE round_id = ?`, roundID)
+	return n, wrap("statement count", err)
 }

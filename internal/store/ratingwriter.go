@@ -32,7 +32,14 @@ type ratingSave struct {
 	rating                         *int
 	unable                         bool
 	comment                        string
-	done                           chan error
+	done                           chan saved
+}
+
+// saved is a save's outcome: its error, or how many statements the
+// invitation has answered once it committed.
+type saved struct {
+	answered int
+	err      error
 }
 
 // maxBatch bounds a transaction's size, so one commit never holds the
@@ -54,34 +61,36 @@ func NewRatingWriter(s *Store) *RatingWriter {
 // ErrWriterClosed is returned for answers handed to a closed writer.
 var ErrWriterClosed = errors.New("store: rating writer closed")
 
-// Save writes one answer (see SaveRating) and returns once it is committed.
-// If ctx ends first Save returns its error; the answer may still be written.
-func (w *RatingWriter) Save(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) error {
-	req := &ratingSave{invitationID, roundStatementID, rating, unable, comment, make(chan error, 1)}
+// Save writes one answer (see SaveRating) and returns once it is
+// committed, with how many statements the invitation has now answered (a
+// rating or "unable"; counted for the whole batch in one query). If ctx
+// ends first Save returns its error; the answer may still be written.
+func (w *RatingWriter) Save(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) (answered int, err error) {
+	req := &ratingSave{invitationID, roundStatementID, rating, unable, comment, make(chan saved, 1)}
 	select {
 	case <-w.stop:
-		return ErrWriterClosed
+		return 0, ErrWriterClosed
 	default:
 	}
 	select {
 	case w.in <- req:
 	case <-w.stop:
-		return ErrWriterClosed
+		return 0, ErrWriterClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 	select {
-	case err := <-req.done:
-		return err
+	case r := <-req.done:
+		return r.answered, r.err
 	case <-w.exited:
 		select { // written in the writer's last batch, or left behind
-		case err := <-req.done:
-			return err
+		case r := <-req.done:
+			return r.answered, r.err
 		default:
-			return ErrWriterClosed
+			return 0, ErrWriterClosed
 		}
 	case <-ctx.Done():
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
 }
 
@@ -123,7 +132,8 @@ func (w *RatingWriter) run() {
 }
 
 // write commits a batch in one transaction. Answers the store refuses
-// keep their own error; the rest commit together.
+// keep their own error; the rest commit together, and their callers learn
+// how many statements their invitation has answered.
 func (w *RatingWriter) write(batch []*ratingSave) {
 	ctx := context.Background() // the batch outlives any one request
 	errs := make([]error, len(batch))
@@ -142,11 +152,26 @@ func (w *RatingWriter) write(batch []*ratingSave) {
 		}
 		return
 	}
+	var counts map[int64]int
+	if err == nil {
+		var invs []int64
+		for i, r := range batch {
+			if errs[i] == nil {
+				invs = append(invs, r.invitationID)
+			}
+		}
+		// The counts are read after the commit; an answer saved meanwhile
+		// by the same expert's other device may be counted too.
+		counts, err = w.s.answeredCounts(ctx, invs)
+	}
 	for i, r := range batch {
-		if err != nil {
-			r.done <- err
-		} else {
-			r.done <- errs[i]
+		switch {
+		case err != nil:
+			r.done <- saved{err: err}
+		case errs[i] != nil:
+			r.done <- saved{err: errs[i]}
+		default:
+			r.done <- saved{answered: counts[r.invitationID]}
 		}
 	}
 }

@@ -31,6 +31,28 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 			}
 			invs = append(invs, inv)
 		}
+		// One expert alone: the count follows the answers; "unable" counts,
+		// a comment alone does not; the first answer marks the invitation
+		// started.
+		solo, _ := s.InvitationByTokenHash(ctx, auth.HashToken(tokens[len(tokens)-1]))
+		four := 4
+		for _, step := range []struct {
+			rs      int
+			rating  *int
+			unable  bool
+			comment string
+			want    int
+		}{{0, nil, false, "just a comment", 0}, {0, &four, false, "", 1}, {1, nil, true, "", 2}, {0, &four, false, "again", 2}, {1, nil, false, "", 1}} {
+			n, err := w.Save(ctx, solo.ID, rss[step.rs].ID, step.rating, step.unable, step.comment)
+			if err != nil || n != step.want {
+				t.Errorf("step %+v: answered %d, %v", step, n, err)
+			}
+		}
+		if inv, _ := s.InvitationByID(ctx, solo.ID); !inv.StartedAt.Valid {
+			t.Error("the first answer did not mark the invitation started")
+		}
+		invs = invs[:len(invs)-1]
+
 		var wg sync.WaitGroup
 		errs := make(chan error, 1000)
 		for i, inv := range invs {
@@ -39,12 +61,16 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					v := 1 + (i+j)%9
-					errs <- w.Save(ctx, inv.ID, rs.ID, &v, false, fmt.Sprintf("expert %d statement %d", i, j))
+					n, err := w.Save(ctx, inv.ID, rs.ID, &v, false, fmt.Sprintf("expert %d statement %d", i, j))
+					if err == nil && (n < 1 || n > len(rss)) {
+						err = fmt.Errorf("expert %d statement %d: %d answered", i, j, n)
+					}
+					errs <- err
 				}()
 				go func() { // a statement of no round: refused alone
 					defer wg.Done()
 					v := 3
-					if err := w.Save(ctx, inv.ID, rs.ID+10000, &v, false, ""); !errors.Is(err, store.ErrNotFound) {
+					if _, err := w.Save(ctx, inv.ID, rs.ID+10000, &v, false, ""); !errors.Is(err, store.ErrNotFound) {
 						errs <- fmt.Errorf("foreign statement: %v", err)
 					}
 				}()
@@ -73,11 +99,11 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := 1
-		if err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, ""); !errors.Is(err, rounds.ErrRoundClosed) {
+		if _, err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, ""); !errors.Is(err, rounds.ErrRoundClosed) {
 			t.Errorf("closed round: %v", err)
 		}
 		w.Close()
-		if err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, ""); !errors.Is(err, store.ErrWriterClosed) {
+		if _, err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, ""); !errors.Is(err, store.ErrWriterClosed) {
 			t.Errorf("closed writer: %v", err)
 		}
 	})

@@ -1,0 +1,14 @@
+-- +goose Up
+-- An invitation is "started" from its first answer. A trigger marks it, so
+-- the save of every answer (the hottest write of a round) is one
+-- statement instead of two; it fires on the first answer to each
+-- statement only (later changes are updates, not inserts).
+-- +goose StatementBegin
+CREATE TRIGGER ratings_mark_started AFTER INSERT ON ratings
+BEGIN
+    UPDATE invitations SET started_at = NEW.updated_at WHERE id = NEW.invitation_id AND started_at IS NULL;
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER ratings_mark_started;
