@@ -16,20 +16,8 @@ import (
 // `delphi analyze`.
 func TestRealtimeExportsNameTheMode(t *testing.T) {
 	env := newTestEnv(t, "sqlite")
-	s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+	s, bs := ratedRealtimeStudy(t, env)
 	rs := s.round.Statements
-	var bs []*browser
-	for _, p := range defaultPanel {
-		bs = append(bs, s.expert(t, p.email))
-	}
-	for i, b := range bs {
-		for j := range rs {
-			answer(t, b, rs[j].ID, itoa(int64(1+(i+j)%5)))
-		}
-	}
-	if r := s.call(t, "POST", s.path+"/realtime/snapshots", ""); r.status != http.StatusCreated {
-		t.Fatalf("snapshot: %d %s", r.status, r.body)
-	}
 	answer(t, bs[0], rs[0].ID, "5") // two experts revise after seeing the figures
 	answer(t, bs[1], rs[1].ID, "4")
 	s.close(t)

@@ -221,21 +221,8 @@ func TestDailySnapshot(t *testing.T) {
 // and revise; the figures at every moment, and the stability between
 // them, equal `delphi analyze` run on the raw export.
 func TestRealtimeSnapshotsMatchAnalyze(t *testing.T) {
-	env := newTestEnv(t, "sqlite")
-	s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+	s, bs := ratedRealtimeStudy(t, newTestEnv(t, "sqlite"))
 	rs := s.round.Statements
-	var bs []*browser
-	for _, p := range defaultPanel {
-		bs = append(bs, s.expert(t, p.email))
-	}
-	for i, b := range bs {
-		for j := range rs {
-			answer(t, b, rs[j].ID, itoa(int64(1+(i+j)%5)))
-		}
-	}
-	if r := s.call(t, "POST", s.path+"/realtime/snapshots", ""); r.status != http.StatusCreated {
-		t.Fatalf("snapshot: %d %s", r.status, r.body)
-	}
 	answer(t, bs[0], rs[0].ID, "5")
 	answer(t, bs[1], rs[0].ID, "unable")
 	answer(t, bs[2], rs[1].ID, "")
@@ -251,6 +238,27 @@ func TestRealtimeSnapshotsMatchAnalyze(t *testing.T) {
 		t.Errorf("revisions: %+v", rt.Revisions)
 	}
 	checkAgainstAnalyze(t, s, rt)
+}
+
+// ratedRealtimeStudy is a real-time study where each of the default panel
+// has rated every statement (1 to 5, shifted per expert), with a snapshot
+// taken by hand; it returns the experts' browsers in panel order.
+func ratedRealtimeStudy(t *testing.T, env *testEnv) (*expertStudy, []*browser) {
+	t.Helper()
+	s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)
+	var bs []*browser
+	for _, p := range defaultPanel {
+		bs = append(bs, s.expert(t, p.email))
+	}
+	for i, b := range bs {
+		for j, rs := range s.round.Statements {
+			answer(t, b, rs.ID, itoa(int64(1+(i+j)%5)))
+		}
+	}
+	if r := s.call(t, "POST", s.path+"/realtime/snapshots", ""); r.status != http.StatusCreated {
+		t.Fatalf("snapshot: %d %s", r.status, r.body)
+	}
+	return s, bs
 }
 
 // checkAgainstAnalyze runs `delphi analyze` on the raw export and compares
@@ -331,7 +339,6 @@ func TestRealtimeRoundPage(t *testing.T) {
 // realtimeBenchStudy is a real-time study of 57 experts who rated 30
 // statements, for the benchmarks.
 func realtimeBenchStudy(b *testing.B) (*testEnv, *expertStudy, []panelist) {
-
 	env := newTestEnvWith(b, "sqlite", nil)
 	var statements []string
 	for i := range 30 {
@@ -363,29 +370,7 @@ func realtimeBenchStudy(b *testing.B) (*testEnv, *expertStudy, []panelist) {
 // "polling" reuses the round's tallies within a second, as a panel's
 // polls do; "uncached" queries them every time.
 func BenchmarkLiveFigures(b *testing.B) {
-	env := newTestEnvWith(b, "sqlite", nil)
-	var statements []string
-	for i := range 30 {
-		statements = append(statements, "Statement "+itoa(int64(i+1)))
-	}
-	var panel []panelist
-	for i := range 57 {
-		panel = append(panel, panelist{"p" + itoa(int64(i)) + "@example.org", "Panelist " + itoa(int64(i)), "Research", "en"})
-	}
-	s := newExpertStudyWith(b, env, nil, statements, panel, `,"mode":"realtime"`)
-	ctx := context.Background()
-	for i, p := range panel {
-		inv, err := env.store.InvitationFor(ctx, s.round.ID, expertID(b, env, s.id, p.email))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j, rs := range s.round.Statements {
-			x := 1 + (i+j)%5
-			if err := env.store.SaveRealtimeRating(ctx, inv.ID, rs.ID, &x, false, ""); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	env, s, panel := realtimeBenchStudy(b)
 	e := s.expert(b, panel[0].email)
 	for _, cached := range []bool{true, false} {
 		b.Run(map[bool]string{true: "polling", false: "uncached"}[cached], func(b *testing.B) {
