@@ -26,32 +26,24 @@ const expertCookie = "delphi_expert"
 
 const ctxInvitation = "invitation"
 
-// expertVisit is what the expert middleware loads for every expert request.
-type expertVisit struct {
-	Invitation store.Invitation
-	Round      store.Round
-	Study      store.Study
-	Expert     store.Expert
-}
+// expertVisit is what the expert middleware loads for every expert request
+// (one query: store.VisitByTokenHash).
+type expertVisit = store.Visit
 
 // lookupLink finds the invitation of a link token. Unknown tokens are
 // rate-limited per address so tokens cannot be guessed (they carry 256
 // bits anyway); valid ones never are, so a whole panel behind one address
 // is not slowed down.
 func (a *app) lookupLink(c echo.Context, token string) (expertVisit, error) {
-	var v expertVisit
 	key := "link:" + c.RealIP()
 	if a.tokenLimiter.Blocked(key) {
-		return v, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
+		return expertVisit{}, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
 	}
-	sv, err := a.store.VisitByTokenHash(c.Request().Context(), auth.HashToken(token))
+	v, err := a.store.VisitByTokenHash(c.Request().Context(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		a.tokenLimiter.Allow(key) // only unknown links count against the address
 	}
-	if err != nil {
-		return v, err
-	}
-	return expertVisit{Invitation: sv.Invitation, Round: sv.Round, Study: sv.Study, Expert: sv.Expert}, nil
+	return v, err
 }
 
 type linkProblemPage struct {
@@ -508,8 +500,8 @@ func (a *app) saveExpertAnswer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if answered < 0 {
-		if answered, total, err = a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID); err != nil {
+	if answered < 0 { // saved outside the writer (real-time mode)
+		if answered, err = a.store.AnsweredCount(ctx, v.Invitation.ID); err != nil {
 			return err
 		}
 	}

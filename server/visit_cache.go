@@ -61,22 +61,21 @@ func (vc *visitCache) put(token string, v expertVisit, now time.Time) {
 
 // requireExpertForSave is requireExpert for the autosave, with the cache.
 func (a *app) requireExpertForSave(next echo.HandlerFunc) echo.HandlerFunc {
-	load := a.requireExpert(next)
+	// On a miss, requireExpert loads the visit; remember keeps it.
+	load := a.requireExpert(func(c echo.Context) error {
+		v := c.Get(ctxInvitation).(expertVisit)
+		if ck, err := c.Cookie(expertCookie); err == nil && v.Expert.ConsentedAt.Valid && !v.Study.Realtime() {
+			a.visits.put(ck.Value, v, time.Now())
+		}
+		return next(c)
+	})
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(expertCookie)
-		if err != nil || ck.Value == "" {
-			return load(c)
-		}
-		now := time.Now()
-		if v, ok := a.visits.get(ck.Value, now); ok {
-			c.Set(ctxInvitation, v)
-			return next(c)
-		}
-		return a.requireExpert(func(c echo.Context) error {
-			if v := c.Get(ctxInvitation).(expertVisit); v.Expert.ConsentedAt.Valid && !v.Study.Realtime() {
-				a.visits.put(ck.Value, v, now)
+		if ck, err := c.Cookie(expertCookie); err == nil {
+			if v, ok := a.visits.get(ck.Value, time.Now()); ok {
+				c.Set(ctxInvitation, v)
+				return next(c)
 			}
-			return next(c)
-		})(c)
+		}
+		return load(c)
 	}
 }

@@ -192,14 +192,11 @@ func itoa(id int64) string { return fmt.Sprint(id) }
 // AnswerCounts returns how many of a round's statements an invitation has
 // answered (a rating or "unable"), and how many the round has.
 func (s *Store) AnswerCounts(ctx context.Context, invitationID, roundID int64) (answered, total int, err error) {
-	var c struct {
-		Answered int `db:"answered"`
-		Total    int `db:"total"`
+	if answered, err = s.AnsweredCount(ctx, invitationID); err != nil {
+		return 0, 0, err
 	}
-	err = s.get(ctx, &c, `SELECT
-		(SELECT COUNT(*) FROM ratings WHERE invitation_id = ? AND (rating IS NOT NULL OR unable)) AS answered,
-		(SELECT COUNT(*) FROM round_statements WHERE round_id = ?) AS total`, invitationID, roundID)
-	return c.Answered, c.Total, wrap("answer counts", err)
+	total, err = s.StatementCount(ctx, roundID)
+	return answered, total, err
 }
 
 // LinkContact returns the contact address of the study a link belongs to,

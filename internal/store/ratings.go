@@ -40,22 +40,20 @@ func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID i
 	}
 	now := s.now()
 	// One statement, so no transaction of its own (inside one it joins it).
-	return wrap("save rating", func() error {
-		res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
-			SELECT i.id, rs.id, ?, ?, ?, ?
-			FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN round_statements rs ON rs.round_id = r.id
-			WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
-			ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
-			SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at`,
-			r, unable, comment, now, invitationID, roundStatementID, now)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return s.whyNotSaved(ctx, invitationID, roundStatementID)
-		}
-		return nil // the first answer marks the invitation started (trigger ratings_mark_started)
-	}())
+	res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
+		SELECT i.id, rs.id, ?, ?, ?, ?
+		FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN round_statements rs ON rs.round_id = r.id
+		WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
+		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
+		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at`,
+		r, unable, comment, now, invitationID, roundStatementID, now)
+	if err != nil {
+		return wrap("save rating", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return wrap("save rating", s.whyNotSaved(ctx, invitationID, roundStatementID))
+	}
+	return nil // the first answer marks the invitation started (trigger ratings_mark_started)
 }
 
 // whyNotSaved tells a refused save's reason: the round no longer accepts
@@ -155,6 +153,12 @@ func (s *Store) answeredCounts(ctx context.Context, invitationIDs []int64) (map[
 		out[r.InvitationID] = r.N
 	}
 	return out, wrap("answered counts", err)
+}
+
+// AnsweredCount returns how many statements an invitation has answered.
+func (s *Store) AnsweredCount(ctx context.Context, invitationID int64) (int, error) {
+	counts, err := s.answeredCounts(ctx, []int64{invitationID})
+	return counts[invitationID], err
 }
 
 // StatementCount returns how many statements a round presents (fixed once
