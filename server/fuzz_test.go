@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -47,16 +50,31 @@ func FuzzStudyInput(f *testing.F) {
 	})
 }
 
-// FuzzAnswer feeds arbitrary form values to the rating parser: a value is
-// accepted only as an exact scale point, or "unable" where offered.
+// FuzzAnswer feeds arbitrary form values to the answer reader: a value is
+// accepted only as an exact scale point, or "unable" where offered; a
+// comment comes back as valid UTF-8 without NUL (what PostgreSQL can
+// store), unchanged apart from trimming when it already was.
 func FuzzAnswer(f *testing.F) {
 	for _, seed := range []string{"", "1", "9", "10", "0", "-1", "unable", "UNABLE", "07", "+3", "3.0", " 3", "99999999999999999999"} {
-		f.Add(seed, true)
+		f.Add(seed, true, " a comment\n")
 	}
-	f.Fuzz(func(t *testing.T, val string, allowUnable bool) {
+	f.Add("3", false, "nul \x00 and \xff broken")
+	f.Fuzz(func(t *testing.T, val string, allowUnable bool, comment string) {
 		sc := rounds.DefaultScale(1, 9)
 		sc.AllowUnable = allowUnable
-		rating, unable, err := parseAnswer(val, sc)
+		x, err := readAnswer(1, val, comment, sc)
+		if err == nil || errors.Is(err, errNotOnScale) {
+			if !utf8.ValidString(x.comment) || strings.ContainsRune(x.comment, 0) {
+				t.Fatalf("comment %q kept as %q", comment, x.comment)
+			}
+			if utf8.ValidString(comment) && !strings.ContainsRune(comment, 0) && x.comment != strings.TrimSpace(comment) {
+				t.Fatalf("comment %q changed to %q", comment, x.comment)
+			}
+		}
+		if errors.Is(err, errCommentTooLong) {
+			return
+		}
+		rating, unable := x.rating, x.unable
 		switch {
 		case err != nil:
 			if rating != nil || unable {

@@ -359,6 +359,9 @@ const maxComment = 4000
 
 // readAnswer reads and checks one statement's answer from form values.
 func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (formAnswer, error) {
+	// Bytes no keyboard types (NUL, broken UTF-8) would be stored by
+	// SQLite but refused by PostgreSQL: the same comment is kept on both.
+	comment = strings.ToValidUTF8(strings.ReplaceAll(comment, "\x00", ""), "\uFFFD")
 	x := formAnswer{rsID: rsID, comment: strings.TrimSpace(comment)}
 	if utf8.RuneCountInString(x.comment) > maxComment {
 		return x, errCommentTooLong

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 )
 
@@ -79,20 +78,16 @@ func (s *Store) ClaimMessages(ctx context.Context, limit int, lease time.Duratio
 		if len(ids) == 0 {
 			return nil
 		}
-		in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-		args := []any{}
-		for _, id := range ids {
-			args = append(args, id)
-		}
+		in, arg := tx.idSet(ids)
 		if _, err := tx.exec(ctx, `UPDATE outbox SET status = 'cancelled', last_error = 'the expert declined further e-mails'
-			WHERE id IN (`+in+`) AND expert_id IN (SELECT id FROM experts WHERE status = 'declined')`, args...); err != nil {
+			WHERE id IN (`+in+`) AND expert_id IN (SELECT id FROM experts WHERE status = 'declined')`, arg); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = ?
-			WHERE id IN (`+in+`) AND status = 'pending'`, append([]any{now.Add(lease)}, args...)...); err != nil {
+			WHERE id IN (`+in+`) AND status = 'pending'`, now.Add(lease), arg); err != nil {
 			return err
 		}
-		return tx.sel(ctx, &claimed, `SELECT * FROM outbox WHERE id IN (`+in+`) AND status = 'sending' ORDER BY id`, args...)
+		return tx.sel(ctx, &claimed, `SELECT * FROM outbox WHERE id IN (`+in+`) AND status = 'sending' ORDER BY id`, arg)
 	})
 	return claimed, wrap("claim messages", err)
 }
@@ -104,14 +99,11 @@ func (s *Store) MarkMessagesSent(ctx context.Context, ids ...int64) error {
 		return nil
 	}
 	const gone = "[personal link removed after sending]"
-	args := []any{s.now(), gone, gone}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, arg := s.idSet(ids)
 	// REPLACE with an empty secret changes nothing, on both engines.
 	_, err := s.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, locked_until = NULL, last_error = '',
 		text_body = REPLACE(text_body, secret, ?), html_body = REPLACE(html_body, secret, ?), secret = ''
-		WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+		WHERE id IN (`+in+`)`, s.now(), gone, gone, arg)
 	return wrap("mark sent", err)
 }
 
@@ -128,12 +120,9 @@ func (s *Store) ReleaseMessages(ctx context.Context, ids []int64, reply string) 
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{reply, s.now()}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	in, arg := s.idSet(ids)
 	_, err := s.exec(ctx, `UPDATE outbox SET status = 'pending', attempts = attempts - 1, locked_until = NULL, last_error = ?, next_attempt_at = ?
-		WHERE status = 'sending' AND id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, args...)
+		WHERE status = 'sending' AND id IN (`+in+`)`, reply, s.now(), arg)
 	return wrap("release messages", err)
 }
 

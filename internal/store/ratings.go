@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/delphi-platform/delphi/rounds"
+	"github.com/lib/pq"
 )
 
 // Rating is one expert's answer to one statement in one round.
@@ -34,11 +34,35 @@ func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
 // before the results are computed or is refused (rounds.ErrRoundClosed);
 // it is never acknowledged and then left out.
 func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) error {
-	var r sql.NullInt64
-	if rating != nil && !unable {
-		r = sql.NullInt64{Int64: int64(*rating), Valid: true}
+	written, err := s.upsertRating(ctx, newAnswer(invitationID, roundStatementID, rating, unable, comment), s.now())
+	if err != nil {
+		return wrap("save rating", err)
 	}
-	now := s.now()
+	if !written {
+		return wrap("save rating", s.whyNotSaved(ctx, invitationID, roundStatementID))
+	}
+	return nil // the first answer marks the invitation started (trigger ratings_mark_started)
+}
+
+// answer is one answer to write: SaveRating's arguments.
+type answer struct {
+	invitationID, roundStatementID int64
+	rating                         sql.NullInt64
+	unable                         bool
+	comment                        string
+}
+
+func newAnswer(invitationID, roundStatementID int64, rating *int, unable bool, comment string) answer {
+	a := answer{invitationID: invitationID, roundStatementID: roundStatementID, unable: unable, comment: comment}
+	if rating != nil && !unable {
+		a.rating = sql.NullInt64{Int64: int64(*rating), Valid: true}
+	}
+	return a
+}
+
+// upsertRating writes one answer if the rules allow it (see SaveRating)
+// and tells whether they did.
+func (s *Store) upsertRating(ctx context.Context, a answer, now time.Time) (bool, error) {
 	// One statement, so no transaction of its own (inside one it joins it).
 	res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
 		SELECT i.id, rs.id, ?, ?, ?, ?
@@ -46,14 +70,62 @@ func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID i
 		WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
 		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
 		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at`,
-		r, unable, comment, now, invitationID, roundStatementID, now)
+		a.rating, a.unable, a.comment, now, a.invitationID, a.roundStatementID, now)
 	if err != nil {
-		return wrap("save rating", err)
+		return false, err
 	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return wrap("save rating", s.whyNotSaved(ctx, invitationID, roundStatementID))
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// saveAnswers writes a batch of answers, at most one per invitation and
+// statement, all or none, and tells which of them the rules allowed (the
+// others: whyNotSaved). On PostgreSQL the batch is one statement, since
+// every statement there is a round trip to the server; SQLite runs in the
+// process, where one prepared statement per answer in one transaction
+// costs about the same and is the code SaveRating runs.
+func (s *Store) saveAnswers(ctx context.Context, as []answer) ([]bool, error) {
+	written := make([]bool, len(as))
+	now := s.now()
+	if s.dialect != Postgres {
+		err := s.Transact(ctx, func(tx *Store) error {
+			for i, a := range as {
+				var err error
+				if written[i], err = tx.upsertRating(ctx, a, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return written, wrap("save answers", err)
 	}
-	return nil // the first answer marks the invitation started (trigger ratings_mark_started)
+	invs, rss := make([]int64, len(as)), make([]int64, len(as))
+	ratings, unables, comments := make([]sql.NullInt64, len(as)), make([]bool, len(as)), make([]string, len(as))
+	at := make(map[[2]int64]int, len(as))
+	for i, a := range as {
+		invs[i], rss[i], ratings[i], unables[i], comments[i] = a.invitationID, a.roundStatementID, a.rating, a.unable, a.comment
+		at[[2]int64{a.invitationID, a.roundStatementID}] = i
+	}
+	// The same checks as upsertRating's, for every row of the arrays.
+	var rows []struct {
+		InvitationID     int64 `db:"invitation_id"`
+		RoundStatementID int64 `db:"round_statement_id"`
+	}
+	err := s.sel(ctx, &rows, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
+		SELECT i.id, rs.id, a.rating, a.unable, a.comment, CAST(? AS timestamptz)
+		FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS boolean[]), CAST(? AS text[]))
+			AS a(invitation_id, round_statement_id, rating, unable, comment)
+		JOIN invitations i ON i.id = a.invitation_id JOIN rounds r ON r.id = i.round_id
+		JOIN round_statements rs ON rs.id = a.round_statement_id AND rs.round_id = r.id
+		WHERE i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
+		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
+		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at
+		RETURNING invitation_id, round_statement_id`,
+		now, pq.Array(invs), pq.Array(rss), pq.Array(ratings), pq.Array(unables), pq.Array(comments), now)
+	for _, r := range rows {
+		written[at[[2]int64{r.InvitationID, r.RoundStatementID}]] = true
+	}
+	return written, wrap("save answers", err)
 }
 
 // whyNotSaved tells a refused save's reason: the round no longer accepts
@@ -142,13 +214,9 @@ func (s *Store) answeredCounts(ctx context.Context, invitationIDs []int64) (map[
 		InvitationID int64 `db:"invitation_id"`
 		N            int   `db:"n"`
 	}
-	args := make([]any, len(invitationIDs))
-	for i, id := range invitationIDs {
-		args[i] = id
-	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")
+	ids, arg := s.idSet(invitationIDs)
 	err := s.sel(ctx, &rows, `SELECT invitation_id, COUNT(*) AS n FROM ratings
-		WHERE invitation_id IN (`+in+`) AND (rating IS NOT NULL OR unable) GROUP BY invitation_id`, args...)
+		WHERE invitation_id IN (`+ids+`) AND (rating IS NOT NULL OR unable) GROUP BY invitation_id`, arg)
 	for _, r := range rows {
 		out[r.InvitationID] = r.N
 	}

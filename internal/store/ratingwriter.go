@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-
-	"github.com/delphi-platform/delphi/rounds"
 )
 
 // RatingWriter saves experts' answers with group commit: answers that
@@ -131,50 +129,58 @@ func (w *RatingWriter) run() {
 	}
 }
 
-// write commits a batch in one transaction. Answers the store refuses
-// keep their own error; the rest commit together, and their callers learn
-// how many statements their invitation has answered.
+// write commits a batch at once. Answers the store refuses keep their own
+// error; the rest commit together, and their callers learn how many
+// statements their invitation has answered.
 func (w *RatingWriter) write(batch []*ratingSave) {
 	ctx := context.Background() // the batch outlives any one request
-	errs := make([]error, len(batch))
-	err := w.s.Transact(ctx, func(tx *Store) error {
-		for i, r := range batch {
-			errs[i] = tx.SaveRating(ctx, r.invitationID, r.roundStatementID, r.rating, r.unable, r.comment)
-			if errs[i] != nil && !errors.Is(errs[i], ErrNotFound) && !isRefusal(errs[i]) {
-				return errs[i] // a database error: the transaction is lost
-			}
+	// Two saves of the same answer (an expert's two devices, or quick
+	// changes) are written as the later one, which would have replaced
+	// the earlier within the same commit anyway; both callers get its
+	// outcome.
+	as := make([]answer, 0, len(batch))
+	slot := make([]int, len(batch)) // batch index → index in as
+	at := make(map[[2]int64]int, len(batch))
+	for i, r := range batch {
+		key := [2]int64{r.invitationID, r.roundStatementID}
+		j, seen := at[key]
+		if !seen {
+			j = len(as)
+			at[key] = j
+			as = append(as, answer{})
 		}
-		return nil
-	})
+		as[j] = newAnswer(r.invitationID, r.roundStatementID, r.rating, r.unable, r.comment)
+		slot[i] = j
+	}
+	written, err := w.s.saveAnswers(ctx, as)
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch { // find the one that broke the batch
 			w.write([]*ratingSave{r})
 		}
 		return
 	}
-	var counts map[int64]int
-	if err == nil {
-		var invs []int64
-		for i, r := range batch {
-			if errs[i] == nil {
-				invs = append(invs, r.invitationID)
-			}
+	errs := make([]error, len(as))
+	var invs []int64
+	for j, a := range as {
+		if err != nil {
+			errs[j] = err
+		} else if !written[j] {
+			errs[j] = wrap("save rating", w.s.whyNotSaved(ctx, a.invitationID, a.roundStatementID))
+		} else {
+			invs = append(invs, a.invitationID)
 		}
-		// The counts are read after the commit; an answer saved meanwhile
-		// by the same expert's other device may be counted too.
-		counts, err = w.s.answeredCounts(ctx, invs)
 	}
+	// The counts are read after the commit; an answer saved meanwhile by
+	// the same expert's other device may be counted too.
+	counts, cerr := w.s.answeredCounts(ctx, invs)
 	for i, r := range batch {
-		switch {
-		case err != nil:
-			r.done <- saved{err: err}
-		case errs[i] != nil:
-			r.done <- saved{err: errs[i]}
+		switch e := errs[slot[i]]; {
+		case e != nil:
+			r.done <- saved{err: e}
+		case cerr != nil:
+			r.done <- saved{err: cerr}
 		default:
 			r.done <- saved{answered: counts[r.invitationID]}
 		}
 	}
 }
-
-// isRefusal tells an answer the rules refuse from a database failure.
-func isRefusal(err error) bool { return errors.Is(err, rounds.ErrRoundClosed) }

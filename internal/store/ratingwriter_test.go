@@ -108,3 +108,77 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestRatingWriterBatch: one batch holding two saves of the same answer
+// (the later is stored, both callers succeed), "unable", another expert,
+// a foreign statement and a revoked link (refused alone); then, on
+// PostgreSQL, a batch with a comment the database rejects (that save
+// fails alone, the others are written one by one).
+func TestRatingWriterBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u, _, r, tokens := launchedRound(t, s, 3)
+		rss, _ := s.RoundStatements(ctx, r.ID)
+		var invs []store.Invitation
+		for _, tk := range tokens {
+			inv, err := s.InvitationByTokenHash(ctx, auth.HashToken(tk))
+			if err != nil {
+				t.Fatal(err)
+			}
+			invs = append(invs, inv)
+		}
+		if err := s.RevokeInvitation(ctx, r.ID, invs[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		w := store.NewRatingWriter(s)
+		defer w.Close()
+		two, five, three := 2, 5, 3
+		a, b, c := invs[0].ID, invs[1].ID, invs[2].ID
+		batch := []store.BatchSave{
+			{a, rss[0].ID, &two, false, "first"},
+			{a, rss[1].ID, nil, true, ""},
+			{b, rss[0].ID, &three, false, "b"},
+			{a, rss[0].ID, &five, false, "second"},
+			{a, rss[1].ID + 10000, &two, false, ""},
+			{c, rss[0].ID, &two, false, ""},
+		}
+		got := w.WriteBatch(batch)
+		for i, want := range []struct {
+			answered int
+			err      error
+		}{{2, nil}, {2, nil}, {1, nil}, {2, nil}, {0, store.ErrNotFound}, {0, store.ErrNotFound}} {
+			if got[i].Answered != want.answered || !errors.Is(got[i].Err, want.err) {
+				t.Errorf("save %d: answered %d, %v; want %d, %v", i, got[i].Answered, got[i].Err, want.answered, want.err)
+			}
+		}
+		ra, _ := s.RatingsByInvitation(ctx, a)
+		if g := ra[rss[0].ID]; g.Rating.Int64 != 5 || g.Comment != "second" || !ra[rss[1].ID].Unable || len(ra) != 2 {
+			t.Errorf("expert a: %+v", ra)
+		}
+		rb, _ := s.RatingsByInvitation(ctx, b)
+		if len(rb) != 1 || rb[rss[0].ID].Rating.Int64 != 3 {
+			t.Errorf("expert b: %+v", rb)
+		}
+		if rc, _ := s.RatingsByInvitation(ctx, c); len(rc) != 0 {
+			t.Errorf("revoked link saved: %+v", rc)
+		}
+		if s.Dialect() == store.Postgres {
+			got = w.WriteBatch([]store.BatchSave{{b, rss[1].ID, &two, false, "nul \x00 byte"}, {a, rss[0].ID, &three, false, "third"}})
+			if got[0].Err == nil || got[1].Err != nil || got[1].Answered != 2 {
+				t.Errorf("batch with a comment PostgreSQL cannot store: %+v", got)
+			}
+			if ra, _ := s.RatingsByInvitation(ctx, a); ra[rss[0].ID].Comment != "third" {
+				t.Errorf("the rest of a broken batch was not written: %+v", ra[rss[0].ID])
+			}
+		}
+		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{}`, nil); err != nil {
+			t.Fatal(err)
+		}
+		got = w.WriteBatch([]store.BatchSave{{a, rss[0].ID, &two, false, ""}, {b, rss[1].ID, &two, false, ""}})
+		for i, g := range got {
+			if !errors.Is(g.Err, rounds.ErrRoundClosed) {
+				t.Errorf("closed round, save %d: %v", i, g.Err)
+			}
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -245,4 +246,23 @@ func (s *Store) lockStudy(ctx context.Context, studyID int64) error {
 	}
 	var id int64
 	return s.get(ctx, &id, `SELECT id FROM studies WHERE id = ? FOR UPDATE`, studyID)
+}
+
+// idSet returns a subquery listing ids, and its one argument, for
+// "… IN (subquery)". Its text is the same for any number of ids, so the
+// query is prepared once; an IN list of one ? per id would be a new
+// statement for every length, and fill the statement cache.
+func (s *Store) idSet(ids []int64) (subquery string, arg any) {
+	if s.dialect == Postgres {
+		return "SELECT unnest(CAST(? AS bigint[]))", pq.Array(ids)
+	}
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return "SELECT value FROM json_each(?)", string(append(b, ']'))
 }
