@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -198,23 +199,41 @@ func (a *app) apiSetDecisions(c echo.Context) error {
 		return err
 	}
 	return a.apiRoundAction(c, func(r store.Round) error {
-		for _, it := range items {
+		if r.Status != string(rounds.Closed) {
+			return echo.NewHTTPError(http.StatusConflict, "decisions are made once the round is closed")
+		}
+		// Every item is checked before any is stored: all or none.
+		ctx := c.Request().Context()
+		var fe rounds.FieldErrors
+		ds := make([]rounds.Proposal, len(items))
+		for i, it := range items {
 			d, err := rounds.ParseProposal(it.Decision)
 			if err != nil {
-				return rounds.FieldErrors{{Field: "decision", Message: err.Error()}}
+				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].decision", i), Message: err.Error()})
+				continue
 			}
+			ds[i] = d
 			if err := a.checkRoundStatement(c, r.ID, it.RoundStatementID); err != nil {
-				return err
-			}
-			err = a.store.SetDecision(c.Request().Context(), it.RoundStatementID, user(c).ID, d, it.Reason)
-			if errors.Is(err, store.ErrOverrideNeedsReason) {
-				return rounds.FieldErrors{{Field: "reason", Message: err.Error()}}
-			}
-			if err != nil {
-				return err
+				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].round_statement_id", i), Message: "not a statement of this round"})
 			}
 		}
-		return nil
+		if len(fe) > 0 {
+			return fe
+		}
+		return a.store.Transact(ctx, func(tx *store.Store) error {
+			for i, it := range items {
+				err := tx.SetDecision(ctx, it.RoundStatementID, user(c).ID, ds[i], it.Reason)
+				if errors.Is(err, store.ErrOverrideNeedsReason) {
+					fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].reason", i), Message: err.Error()})
+				} else if err != nil {
+					return err
+				}
+			}
+			if len(fe) > 0 {
+				return fe
+			}
+			return nil
+		})
 	})
 }
 

@@ -41,7 +41,7 @@ func statusOf(err error) (int, string) {
 		return ideasStatus(ideasStateError(err)), ideasStateError(err).Error()
 	case errors.Is(err, store.ErrStatementInUse):
 		return http.StatusConflict, store.ErrStatementInUse.Error()
-	case isRoundStateError(err), errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, store.ErrNotReplaceable):
+	case isRoundStateError(err), errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, store.ErrNotReplaceable), errors.Is(err, store.ErrDecisionsFinal):
 		return http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrOverrideNeedsReason):
 		return http.StatusUnprocessableEntity, err.Error()

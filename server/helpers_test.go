@@ -74,6 +74,13 @@ func newTestEnv(t *testing.T, engine string) *testEnv {
 // such as DELPHI_SMTP_URL.
 func newTestEnvWith(t testing.TB, engine string, extra map[string]string) *testEnv {
 	t.Helper()
+	return newTestEnvLogging(t, engine, extra, testLog{t})
+}
+
+// newTestEnvLogging is newTestEnvWith with the errors the app logs written
+// to errlog (a fuzz target cannot log through its *testing.F).
+func newTestEnvLogging(t testing.TB, engine string, extra map[string]string, errlog io.Writer) *testEnv {
+	t.Helper()
 	dbURL := storetest.URL(t, engine)
 	env := &testEnv{t: t, url: dbURL, extra: extra}
 	if err := env.run(nil, "migrate"); err != nil {
@@ -89,7 +96,7 @@ func newTestEnvWith(t testing.TB, engine string, extra map[string]string) *testE
 		t.Fatal(err)
 	}
 	// Errors the app logs show up in the test's output.
-	a, err := newApp(cfg, s, slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})))
+	a, err := newApp(cfg, s, slog.New(slog.NewTextHandler(errlog, &slog.HandlerOptions{Level: slog.LevelError})))
 	if err != nil {
 		t.Fatal(err)
 	}

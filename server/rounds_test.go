@@ -174,6 +174,26 @@ func TestThreeRoundStudy(t *testing.T) {
 				t.Error("no results snapshot")
 			}
 
+			// Decisions through the API: all or none, each refusal named by
+			// its item; an override needs a reason.
+			s0, s1 := itoa(closed.Statements[0].ID), itoa(closed.Statements[1].ID)
+			decide := func(body string) response { return call("POST", rp+"/decisions", body) }
+			if r := decide(`[{"round_statement_id":` + s0 + `,"decision":"out","reason":"steering group"},{"round_statement_id":` + s1 + `,"decision":"in"}]`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `[1].reason`) {
+				t.Errorf("override without a reason: %d %s", r.status, r.body)
+			}
+			if r := decide(`[{"round_statement_id":` + s0 + `,"decision":"maybe"},{"round_statement_id":999999,"decision":"in"}]`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `[0].decision`) || !strings.Contains(r.body, `[1].round_statement_id`) {
+				t.Errorf("bad items: %d %s", r.status, r.body)
+			}
+			if got := decodeRound(t, call("GET", rp, "")); got.Statements[0].Decision != "in" {
+				t.Errorf("a refused batch changed a decision: %+v", got.Statements[0])
+			}
+			if got := decodeRound(t, decide(`[{"round_statement_id":`+s0+`,"decision":"out","reason":"steering group"}]`)); got.Statements[0].Decision != "out" || got.Statements[0].Reason != "steering group" {
+				t.Errorf("override: %+v", got.Statements[0])
+			}
+			if got := decodeRound(t, decide(`[{"round_statement_id":`+s0+`,"decision":"in"}]`)); got.Statements[0].Decision != "in" {
+				t.Errorf("back to the proposal: %+v", got.Statements[0])
+			}
+
 			// Reword one carried statement, add one new.
 			if r := call("POST", sp+"/statements/"+itoa(closed.Statements[2].StatementID)+"/reword", `{"text":"Divided, reworded","reason":"ambiguous wording"}`); r.status != http.StatusCreated {
 				t.Fatalf("reword: %d %s", r.status, r.body)
@@ -183,6 +203,12 @@ func TestThreeRoundStudy(t *testing.T) {
 			// Round 2: the reworded, the carried and the added statement,
 			// sent only to round 1's respondents (experts 1–4).
 			r2 := decodeRound(t, call("POST", sp+"/rounds", ""))
+			if r := call("POST", rp+"/decisions", `[{"round_statement_id":`+s0+`,"decision":"in"}]`); r.status != http.StatusConflict || !strings.Contains(r.body, "decisions of this round are final") {
+				t.Errorf("decision after the next round exists: %d %s", r.status, r.body)
+			}
+			if r := call("POST", "/api/v1/rounds/"+itoa(r2.ID)+"/decisions", `[]`); r.status != http.StatusConflict {
+				t.Errorf("decisions on a draft round: %d %s", r.status, r.body)
+			}
 			var got []string
 			for _, s := range r2.Statements {
 				got = append(got, s.Origin+":"+s.Text)

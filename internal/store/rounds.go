@@ -352,6 +352,10 @@ func (s *Store) DecisionsByRound(ctx context.Context, roundID int64) (map[int64]
 // rule's proposal without a reason.
 var ErrOverrideNeedsReason = errors.New("a decision that departs from the rule's proposal needs a reason")
 
+// ErrDecisionsFinal is returned for a decision on a round whose next round
+// exists: that round was built from the decisions.
+var ErrDecisionsFinal = errors.New("the next round already exists; decisions of this round are final")
+
 // SetDecision records the coordinator's decision for a statement of a
 // closed round; departing from the proposal needs a reason, and both are
 // written to the audit log. Decisions are fixed once the next round exists.
@@ -374,7 +378,7 @@ func (s *Store) SetDecision(ctx context.Context, roundStatementID, userID int64,
 			return err
 		}
 		if later > 0 {
-			return errors.New("the next round already exists; decisions of this round are final")
+			return ErrDecisionsFinal
 		}
 		reason = strings.TrimSpace(reason)
 		if string(decision) != d.Proposed && reason == "" {
