@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/delphi-platform/delphi/internal/auth"
@@ -22,7 +20,7 @@ import (
 // a study in round 0 with two proposals; what one input changes stays for
 // the next, as with a real client.
 func FuzzAPIBodies(f *testing.F) {
-	var errlog lockedBuffer
+	var errlog syncBuffer
 	env := newTestEnvLogging(f, "sqlite", nil, &errlog)
 	classic := newExpertStudy(f, env, nil, []string{"Identity documents", "Peer navigators", "Opening hours"}, defaultPanel)
 	classic.close(f)
@@ -91,24 +89,6 @@ func FuzzAPIBodies(f *testing.F) {
 			}
 		}
 	})
-}
-
-// lockedBuffer collects log lines written from the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // ideaStudy is a study in round 0 with proposals.

@@ -23,14 +23,7 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 		u, _, r, tokens := launchedRound(t, s, 5)
 		rss, _ := s.RoundStatements(ctx, r.ID)
 		w := store.NewRatingWriter(s)
-		var invs []store.Invitation
-		for _, tk := range tokens {
-			inv, err := s.InvitationByTokenHash(ctx, auth.HashToken(tk))
-			if err != nil {
-				t.Fatal(err)
-			}
-			invs = append(invs, inv)
-		}
+		invs := invitationsOf(t, s, tokens)
 		// One expert alone: the count follows the answers; "unable" counts,
 		// a comment alone does not; the first answer marks the invitation
 		// started.
@@ -119,14 +112,7 @@ func TestRatingWriterBatch(t *testing.T) {
 		ctx := context.Background()
 		u, _, r, tokens := launchedRound(t, s, 3)
 		rss, _ := s.RoundStatements(ctx, r.ID)
-		var invs []store.Invitation
-		for _, tk := range tokens {
-			inv, err := s.InvitationByTokenHash(ctx, auth.HashToken(tk))
-			if err != nil {
-				t.Fatal(err)
-			}
-			invs = append(invs, inv)
-		}
+		invs := invitationsOf(t, s, tokens)
 		if err := s.RevokeInvitation(ctx, r.ID, invs[2].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -181,4 +167,18 @@ func TestRatingWriterBatch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// invitationsOf returns the invitations behind personal-link tokens.
+func invitationsOf(t *testing.T, s *store.Store, tokens []string) []store.Invitation {
+	t.Helper()
+	var invs []store.Invitation
+	for _, tk := range tokens {
+		inv, err := s.InvitationByTokenHash(context.Background(), auth.HashToken(tk))
+		if err != nil {
+			t.Fatal(err)
+		}
+		invs = append(invs, inv)
+	}
+	return invs
 }
