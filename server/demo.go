@@ -174,6 +174,15 @@ func demoStudy(ctx context.Context, s *store.Store, ownerID int64) (store.Study,
 			return st, fmt.Errorf("demo: translate statement %d: %w", stmt.Position, err)
 		}
 	}
+	secs, err := s.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return st, fmt.Errorf("demo: topics: %w", err)
+	}
+	for i, topic := range demoTopics() {
+		if err := s.SetSectionTranslation(ctx, st.ID, secs[i].ID, "nl", topic.nl); err != nil {
+			return st, fmt.Errorf("demo: translate topic %q: %w", topic.title, err)
+		}
+	}
 	return st, nil
 }
 
@@ -319,10 +328,10 @@ func demoASCII(s string) string {
 	return b.String()
 }
 
-// demoTopic is a section of the questionnaire; demoStatement a statement
-// with, for some, its Dutch translation.
+// demoTopic is a section of the questionnaire, with its Dutch title;
+// demoStatement a statement with, for some, its Dutch translation.
 type demoTopic struct {
-	title      string
+	title, nl  string
 	statements []demoStatement
 }
 
@@ -334,7 +343,7 @@ type demoStatement struct{ en, nl string }
 // mediators instead of interpreters, routine trauma screening).
 func demoTopics() []demoTopic {
 	return []demoTopic{
-		{"Barriers to access", []demoStatement{
+		{"Barriers to access", "Drempels voor toegang", []demoStatement{
 			{"A person without an identity document should still be able to receive drug treatment and harm-reduction services.",
 				"Ook wie geen identiteitsbewijs heeft, moet drugsbehandeling en schadebeperkende hulp kunnen krijgen."},
 			{"Services should not ask about a person's residence status before giving care.",
@@ -347,7 +356,7 @@ func demoTopics() []demoTopic {
 			{"Harm-reduction services should be free of charge at the point of use, whatever a person's insurance status.", ""},
 			{"Registration for drug services should be simple enough that a person can be helped on their first visit.", ""},
 		}},
-		{"Trauma-informed, culturally sensitive and multilingual care", []demoStatement{
+		{"Trauma-informed, culturally sensitive and multilingual care", "Traumasensitieve, cultuursensitieve en meertalige zorg", []demoStatement{
 			{"Drug services should offer professional interpreters, free of charge, to clients who need them.",
 				"De drughulpverlening zou cliënten die dat nodig hebben kosteloos een professionele tolk moeten aanbieden."},
 			{"Family members, and children in particular, should not be asked to interpret in drug services.",
@@ -359,7 +368,7 @@ func demoTopics() []demoTopic {
 			{"Clients should be told, in a language they understand, what personal information is recorded and who can see it.", ""},
 			{"Drug services should screen every migrant client for trauma at intake.", ""},
 		}},
-		{"Peer navigators and cultural mediators", []demoStatement{
+		{"Peer navigators and cultural mediators", "Ervaringsdeskundige wegwijzers en culturele bemiddelaars", []demoStatement{
 			{"Services for migrants who use drugs should include peer navigators with lived experience of migration and drug use.",
 				"Diensten voor migranten die drugs gebruiken, zouden peerwerkers moeten inzetten met eigen ervaring met migratie en drugsgebruik."},
 			{"Peer navigators and cultural mediators should be paid staff with a contract, not volunteers.",
@@ -371,7 +380,7 @@ func demoTopics() []demoTopic {
 			{"Migrants who use drugs should take part in designing and evaluating the services meant for them.", ""},
 			{"In most consultations, a trained cultural mediator can replace a professional interpreter.", ""},
 		}},
-		{"Harm reduction and an adequate standard of living as human rights", []demoStatement{
+		{"Harm reduction and an adequate standard of living as human rights", "Schadebeperking en een behoorlijke levensstandaard als mensenrechten", []demoStatement{
 			{"Opioid substitution treatment should be available to everyone who needs it, regardless of residence status.",
 				"Substitutiebehandeling voor opioïdafhankelijkheid zou beschikbaar moeten zijn voor iedereen die ze nodig heeft, ongeacht de verblijfsstatus."},
 			{"Needle and syringe programmes should be open to everyone without registration, regardless of residence status.",

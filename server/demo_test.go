@@ -178,7 +178,14 @@ func demoCheckStatements(t *testing.T, s *store.Store, st store.Study) {
 			t.Errorf("statement %d: translations %v, want Dutch only", i+1, tr)
 		}
 	}
+	topicTr, err := s.SectionTranslationsByStudy(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, sec := range sections {
+		if tr := topicTr[sec.ID]; len(tr) != 1 || tr["nl"] != topics[i].nl || tr["nl"] == "" {
+			t.Errorf("topic %q: translations %v, want its Dutch title", sec.Title, tr)
+		}
 		if sec.Title != topics[i].title || perSection[sec.ID] != len(topics[i].statements) {
 			t.Errorf("section %d = %q with %d statements, want %q with %d",
 				i+1, sec.Title, perSection[sec.ID], topics[i].title, len(topics[i].statements))

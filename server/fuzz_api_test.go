@@ -22,13 +22,15 @@ import (
 func FuzzAPIBodies(f *testing.F) {
 	var errlog syncBuffer
 	env := newTestEnvLogging(f, "sqlite", nil, &errlog)
-	classic := newExpertStudy(f, env, nil, []string{"Identity documents", "Peer navigators", "Opening hours"}, defaultPanel)
+	classic := newExpertStudyWith(f, env, nil, []string{"Identity documents", "Peer navigators", "Opening hours"}, defaultPanel, `,"languages":["en","nl"]`)
 	classic.close(f)
-	var stmts []struct {
-		ID int64 `json:"id"`
-	}
+	var stmts []statementJSON
 	if r := classic.call(f, "GET", classic.path+"/statements", ""); json.Unmarshal([]byte(r.body), &stmts) != nil || len(stmts) != 3 {
 		f.Fatalf("statements: %d %s", r.status, r.body)
+	}
+	var secs []sectionJSON
+	if r := classic.call(f, "GET", classic.path+"/sections", ""); json.Unmarshal([]byte(r.body), &secs) != nil || len(secs) == 0 {
+		f.Fatalf("sections: %d %s", r.status, r.body)
 	}
 	ideas := newIdeaStudyWithProposals(f, env, classic.token)
 
@@ -45,6 +47,8 @@ func FuzzAPIBodies(f *testing.F) {
 		{"POST", ideas.path + "/ideas/proposals/" + itoa(ideas.proposals[0]) + "/theme", "application/json"},
 		{"POST", ideas.path + "/ideas/merge", "application/json"},
 		{"POST", ideas.path + "/ideas/statements", "application/json"},
+		{"PUT", classic.path + "/statements/" + itoa(stmts[1].ID) + "/translations", "application/json"},
+		{"PATCH", classic.path + "/sections/" + itoa(secs[0].ID), "application/json"},
 	}
 	rs := classic.round.Statements
 	for i, body := range []string{
@@ -59,6 +63,8 @@ func FuzzAPIBodies(f *testing.F) {
 		`{"theme":"Documents"}`,
 		`{"into":` + itoa(ideas.proposals[0]) + `,"proposals":[` + itoa(ideas.proposals[1]) + `]}`,
 		`{"text":"A statement from proposals","proposals":[` + itoa(ideas.proposals[0]) + `]}`,
+		`{"nl":"Peer-navigators","en":"x","fr":""}`,
+		`{"title":"Access to care","translations":{"nl":"Toegang tot zorg"}}`,
 	} {
 		f.Add(uint8(i), []byte(body))
 	}

@@ -155,7 +155,8 @@ type ratingPage struct {
 }
 
 type ratingTopic struct {
-	Title      string
+	Title      string // in the expert's language
+	key        string // as the round keeps it
 	Statements []ratingItem
 }
 
@@ -282,8 +283,8 @@ func (a *app) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		if r.Answered() {
 			p.Answered++
 		}
-		if n := len(p.Topics); n == 0 || p.Topics[n-1].Title != rs.SectionTitle {
-			p.Topics = append(p.Topics, ratingTopic{Title: rs.SectionTitle})
+		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != rs.SectionTitle {
+			p.Topics = append(p.Topics, ratingTopic{Title: tr.topic(rs.SectionTitle), key: rs.SectionTitle})
 		}
 		last := &p.Topics[len(p.Topics)-1]
 		last.Statements = append(last.Statements, it)
@@ -311,11 +312,13 @@ func answerValue(r store.Rating) string {
 	return ""
 }
 
-// translator gives statements in the expert's language where the
-// coordinator entered a translation, else in the study's main language.
+// translator gives statements and topic titles in the expert's language
+// where the coordinator entered a translation, else in the study's main
+// language.
 type translator struct {
-	lang string
-	by   map[int64]map[string]string
+	lang   string
+	by     map[int64]map[string]string
+	topics map[string]string // a topic's title → its title in lang
 }
 
 func (a *app) translator(ctx context.Context, v expertVisit) (translator, error) {
@@ -324,8 +327,34 @@ func (a *app) translator(ctx context.Context, v expertVisit) (translator, error)
 		return t, nil // the expert reads the main language: nothing to look up
 	}
 	var err error
-	t.by, err = a.store.TranslationsByStudy(ctx, v.Study.ID)
-	return t, err
+	if t.by, err = a.store.TranslationsByStudy(ctx, v.Study.ID); err != nil {
+		return t, err
+	}
+	secs, err := a.store.SectionsByStudy(ctx, v.Study.ID)
+	if err != nil {
+		return t, err
+	}
+	str, err := a.store.SectionTranslationsByStudy(ctx, v.Study.ID)
+	if err != nil {
+		return t, err
+	}
+	// Rounds keep the title a topic had when they were made; a topic
+	// renamed since keeps its old title there, untranslated.
+	t.topics = map[string]string{}
+	for _, sec := range secs {
+		if tr, ok := str[sec.ID][t.lang]; ok {
+			t.topics[sec.Title] = tr
+		}
+	}
+	return t, nil
+}
+
+// topic returns a topic's title in the expert's language.
+func (t translator) topic(title string) string {
+	if tr, ok := t.topics[title]; ok {
+		return tr
+	}
+	return title
 }
 
 func (t translator) text(statementID int64, original string) string {

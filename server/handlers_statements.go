@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,8 +28,14 @@ type statementsPage struct {
 
 type sectionView struct {
 	store.Section
-	Statements []store.Statement
+	Statements   []store.Statement
+	Translations []sectionTranslation // one per language other than the main one
 }
+
+type sectionTranslation struct{ Lang, Title string }
+
+// maxTopicLength bounds a topic's title, in any language.
+const maxTopicLength = 200
 
 func (a *app) showStatementsPage(c echo.Context) error {
 	return a.renderStatements(c, http.StatusOK, "", "", "")
@@ -45,12 +52,20 @@ func (a *app) renderStatements(c echo.Context, status int, errMsg, paste, pasteS
 	if err != nil {
 		return err
 	}
+	str, err := a.store.SectionTranslationsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
 	p := statementsPage{basePage: a.base(c, "Statements"), Total: len(sts), Error: errMsg, Paste: paste, PasteSec: pasteSec}
 	p.Tab = "statements"
 	idx := map[int64]int{}
 	for i, sec := range secs {
 		idx[sec.ID] = i
-		p.Sections = append(p.Sections, sectionView{Section: sec})
+		sv := sectionView{Section: sec}
+		for _, lang := range st.LanguageList()[1:] {
+			sv.Translations = append(sv.Translations, sectionTranslation{lang, str[sec.ID][lang]})
+		}
+		p.Sections = append(p.Sections, sv)
 	}
 	for _, s := range sts {
 		if i, ok := idx[s.SectionID.Int64]; ok && s.SectionID.Valid {
@@ -103,8 +118,8 @@ func (a *app) addStatements(c echo.Context) error {
 func (a *app) createSection(c echo.Context) error {
 	st := study(c)
 	title := strings.TrimSpace(c.FormValue("title"))
-	if title == "" {
-		return a.renderStatements(c, http.StatusUnprocessableEntity, "Give the topic a title.", "", "")
+	if msg := checkTopic(title, nil); msg != "" {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
 	}
 	if _, err := a.store.CreateSection(c.Request().Context(), st.ID, title); err != nil {
 		return err
@@ -112,16 +127,53 @@ func (a *app) createSection(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
 }
 
+// renameSection saves a topic's title and its titles in the study's
+// other languages (an empty one removes that translation).
 func (a *app) renameSection(c echo.Context) error {
+	ctx := c.Request().Context()
 	st := study(c)
+	sid := paramID(c, "sid")
 	title := strings.TrimSpace(c.FormValue("title"))
-	if title == "" {
-		return a.renderStatements(c, http.StatusUnprocessableEntity, "A topic's title cannot be empty.", "", "")
+	var trs []sectionTranslation
+	for _, lang := range st.LanguageList()[1:] {
+		trs = append(trs, sectionTranslation{lang, c.FormValue("tr_" + lang)})
 	}
-	if err := a.store.RenameSection(c.Request().Context(), st.ID, paramID(c, "sid"), title); err != nil {
+	if msg := checkTopic(title, trs); msg != "" {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
+	}
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.RenameSection(ctx, st.ID, sid, title); err != nil {
+			return err
+		}
+		for _, tr := range trs {
+			if err := tx.SetSectionTranslation(ctx, st.ID, sid, tr.Lang, tr.Title); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
+	setFlash(c, "Topic saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+// checkTopic checks a topic's title and its translations, and says what
+// is wrong ("" when nothing is).
+func checkTopic(title string, translations []sectionTranslation) string {
+	if title == "" {
+		return "A topic's title cannot be empty."
+	}
+	if utf8.RuneCountInString(title) > maxTopicLength {
+		return fmt.Sprintf("A topic's title is at most %d characters.", maxTopicLength)
+	}
+	for _, tr := range translations {
+		if utf8.RuneCountInString(strings.TrimSpace(tr.Title)) > maxTopicLength {
+			return fmt.Sprintf("The topic's title in %s is longer than %d characters.", tr.Lang, maxTopicLength)
+		}
+	}
+	return ""
 }
 
 func (a *app) deleteSection(c echo.Context) error {

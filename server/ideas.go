@@ -490,7 +490,8 @@ type expertIdeasPage struct {
 }
 
 type ideaTopic struct {
-	Title     string
+	Title     string // in the expert's language
+	key       string // as the question keeps it
 	Questions []ideaQuestionForm
 }
 
@@ -521,9 +522,13 @@ func (a *app) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 	for _, m := range mine {
 		byQ[m.QuestionID] = append(byQ[m.QuestionID], m)
 	}
+	tr, err := a.translator(ctx, v)
+	if err != nil {
+		return p, err
+	}
 	for _, q := range qs {
-		if n := len(p.Topics); n == 0 || p.Topics[n-1].Title != q.SectionTitle {
-			p.Topics = append(p.Topics, ideaTopic{Title: q.SectionTitle})
+		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != q.SectionTitle {
+			p.Topics = append(p.Topics, ideaTopic{Title: tr.topic(q.SectionTitle), key: q.SectionTitle})
 		}
 		t := &p.Topics[len(p.Topics)-1]
 		t.Questions = append(t.Questions, ideaQuestionForm{ID: q.ID, Text: q.Text, Mine: byQ[q.ID]})

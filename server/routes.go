@@ -132,6 +132,9 @@ func (a *app) routes() *echo.Echo {
 	apiEdit.DELETE("/panel/:eid", a.apiEraseExpert)
 	apiEdit.POST("/rounds", a.apiCreateRound)
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
+	apiEdit.PUT("/statements/:sid/translations", a.apiSetStatementTranslations)
+	apiRead.GET("/sections", a.apiListSections)
+	apiEdit.PATCH("/sections/:sid", a.apiUpdateSection)
 	// Real-time mode (issue #8): figures at every snapshot, revision counts, raw export.
 	apiRead.GET("/realtime", a.apiGetRealtime)
 	apiRead.GET("/realtime/ratings.csv", a.apiRealtimeRatings)

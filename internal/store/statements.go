@@ -240,15 +240,21 @@ func (s *Store) SetTranslation(ctx context.Context, studyID, statementID int64, 
 		if _, err := tx.StatementByID(ctx, studyID, statementID); err != nil {
 			return err
 		}
-		text = strings.TrimSpace(text)
-		if text == "" {
-			_, err := tx.exec(ctx, `DELETE FROM statement_translations WHERE statement_id = ? AND language = ?`, statementID, lang)
-			return err
-		}
-		_, err := tx.exec(ctx, `INSERT INTO statement_translations (statement_id, language, text) VALUES (?, ?, ?)
+		return tx.putTranslation(ctx, `DELETE FROM statement_translations WHERE statement_id = ? AND language = ?`,
+			`INSERT INTO statement_translations (statement_id, language, text) VALUES (?, ?, ?)
 			ON CONFLICT (statement_id, language) DO UPDATE SET text = excluded.text`, statementID, lang, text)
-		return err
 	}))
+}
+
+// putTranslation runs upsert with (id, lang, text), or del with (id,
+// lang) when the text is empty.
+func (s *Store) putTranslation(ctx context.Context, del, upsert string, id int64, lang, text string) error {
+	if text = strings.TrimSpace(text); text == "" {
+		_, err := s.exec(ctx, del, id, lang)
+		return err
+	}
+	_, err := s.exec(ctx, upsert, id, lang, text)
+	return err
 }
 
 // TranslationsByStudy returns translations keyed by statement id, then language.
@@ -264,6 +270,46 @@ func (s *Store) TranslationsByStudy(ctx context.Context, studyID int64) (map[int
 			out[t.StatementID] = map[string]string{}
 		}
 		out[t.StatementID][t.Language] = t.Text
+	}
+	return out, nil
+}
+
+// SetSectionTranslation stores (or, with an empty title, removes) a
+// topic's title in another language.
+func (s *Store) SetSectionTranslation(ctx context.Context, studyID, sectionID int64, lang, title string) error {
+	return wrap("set section translation", s.Transact(ctx, func(tx *Store) error {
+		var n int
+		if err := tx.get(ctx, &n, `SELECT COUNT(*) FROM sections WHERE id = ? AND study_id = ?`, sectionID, studyID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		return tx.putTranslation(ctx, `DELETE FROM section_translations WHERE section_id = ? AND language = ?`,
+			`INSERT INTO section_translations (section_id, language, title) VALUES (?, ?, ?)
+			ON CONFLICT (section_id, language) DO UPDATE SET title = excluded.title`, sectionID, lang, title)
+	}))
+}
+
+// SectionTranslationsByStudy returns a study's topic titles in other
+// languages, keyed by section id, then language.
+func (s *Store) SectionTranslationsByStudy(ctx context.Context, studyID int64) (map[int64]map[string]string, error) {
+	var ts []struct {
+		SectionID int64  `db:"section_id"`
+		Language  string `db:"language"`
+		Title     string `db:"title"`
+	}
+	err := s.sel(ctx, &ts, `SELECT t.section_id, t.language, t.title FROM section_translations t
+		JOIN sections sec ON sec.id = t.section_id WHERE sec.study_id = ?`, studyID)
+	if err != nil {
+		return nil, wrap("section translations by study", err)
+	}
+	out := map[int64]map[string]string{}
+	for _, t := range ts {
+		if out[t.SectionID] == nil {
+			out[t.SectionID] = map[string]string{}
+		}
+		out[t.SectionID][t.Language] = t.Title
 	}
 	return out, nil
 }

@@ -196,6 +196,34 @@ func TestStatements(t *testing.T) {
 		if tr[added[0].ID]["nl"] != "Drempels A2" {
 			t.Errorf("translations %v", tr)
 		}
+		// Topic titles: set, replace, remove; only a section of the study.
+		for _, title := range []string{"Drempels", " Drempels voor zorg "} {
+			if err := s.SetSectionTranslation(ctx, st.ID, secs[0].ID, "nl", title); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.SetSectionTranslation(ctx, st.ID, secs[1].ID, "el", "Φροντίδα"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSectionTranslation(ctx, st.ID+1, secs[0].ID, "nl", "x"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another study's topic: %v", err)
+		}
+		str, _ := s.SectionTranslationsByStudy(ctx, st.ID)
+		if str[secs[0].ID]["nl"] != "Drempels voor zorg" || str[secs[1].ID]["el"] != "Φροντίδα" || len(str) != 2 {
+			t.Errorf("section translations %v", str)
+		}
+		if err := s.SetSectionTranslation(ctx, st.ID, secs[1].ID, "el", " "); err != nil {
+			t.Fatal(err)
+		}
+		if str, _ := s.SectionTranslationsByStudy(ctx, st.ID); len(str) != 1 {
+			t.Errorf("an empty title did not remove the translation: %v", str)
+		}
+		if err := s.DeleteSection(ctx, st.ID, secs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if str, _ := s.SectionTranslationsByStudy(ctx, st.ID); len(str) != 0 {
+			t.Errorf("a deleted topic's translations remain: %v", str)
+		}
 		if err := s.DeleteStatement(ctx, st.ID, u.ID, added[3].ID); err != nil {
 			t.Fatal(err)
 		}
