@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,8 +123,9 @@ func (a *app) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, tok
 
 // ideaQuestionView is a question with its proposals, for the coordinator.
 type ideaQuestionView struct {
-	Question  store.IdeaQuestion
-	Proposals []proposalView
+	Question     store.IdeaQuestion
+	Translations map[string]string // language → text
+	Proposals    []proposalView
 }
 
 type proposalView struct {
@@ -139,7 +142,8 @@ type ideasPage struct {
 	Messages   []store.OutboxMessage
 	Statements []ideaStatementView
 	Error      string
-	CanCreate  bool // round 1 not launched yet
+	CanCreate  bool     // round 1 not launched yet
+	Languages  []string // the study's languages other than the main one
 }
 
 type ideaStatementView struct {
@@ -185,10 +189,14 @@ func (a *app) ideasData(ctx context.Context, st store.Study) (*store.IdeaRound, 
 		}
 		stmts[i].Sources = append(stmts[i].Sources, l.ProposalID)
 	}
+	trs, err := a.store.IdeaQuestionTranslations(ctx, r.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	views := make([]ideaQuestionView, len(qs))
 	byQ := map[int64]int{}
 	for i, q := range qs {
-		views[i].Question = q
+		views[i].Question, views[i].Translations = q, trs[q.ID]
 		byQ[q.ID] = i
 	}
 	for _, p := range ps {
@@ -207,7 +215,8 @@ func (a *app) renderIdeas(c echo.Context, status int, errMsg string) error {
 	if err != nil {
 		return err
 	}
-	p := ideasPage{basePage: a.base(c, "Round 0: ideas"), Round: r, Questions: qs, Statements: stmts, Error: errMsg, CanCreate: !st.Locked()}
+	p := ideasPage{basePage: a.base(c, "Round 0: ideas"), Round: r, Questions: qs, Statements: stmts, Error: errMsg, CanCreate: !st.Locked(),
+		Languages: st.LanguageList()[1:]}
 	p.Tab = "rounds"
 	p.Deadline = time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04")
 	if r != nil {
@@ -276,7 +285,28 @@ func (a *app) editIdeaQuestion(c echo.Context) error {
 	} else if text == "" {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "A question needs a text; to remove it, choose Delete.")
 	}
-	err := a.store.UpdateIdeaQuestion(c.Request().Context(), study(c).ID, paramID(c, "qid"), text)
+	ctx := c.Request().Context()
+	st, qid := study(c), paramID(c, "qid")
+	trs := map[string]string{}
+	if text != "" {
+		for _, lang := range st.LanguageList()[1:] {
+			trs[lang] = c.FormValue("tr_" + lang)
+		}
+		if fe := checkTranslations(st, trs, maxStatementLength); len(fe) > 0 {
+			return a.renderIdeas(c, http.StatusUnprocessableEntity, "The question in "+strings.TrimPrefix(fe[0].Field, "translations.")+" is "+fe[0].Message+".")
+		}
+	}
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.UpdateIdeaQuestion(ctx, st.ID, qid, text); err != nil {
+			return err
+		}
+		for _, lang := range slices.Sorted(maps.Keys(trs)) {
+			if err := tx.SetIdeaQuestionTranslation(ctx, st.ID, qid, lang, trs[lang]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if msg := ideasFormError(err); msg != "" {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
 	}
@@ -526,12 +556,22 @@ func (a *app) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 	if err != nil {
 		return p, err
 	}
+	var qtr map[int64]map[string]string
+	if tr.by != nil { // the expert reads another language than the main one
+		if qtr, err = a.store.IdeaQuestionTranslations(ctx, iv.Round.ID); err != nil {
+			return p, err
+		}
+	}
 	for _, q := range qs {
 		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != q.SectionTitle {
 			p.Topics = append(p.Topics, ideaTopic{Title: tr.topic(q.SectionTitle), key: q.SectionTitle})
 		}
 		t := &p.Topics[len(p.Topics)-1]
-		t.Questions = append(t.Questions, ideaQuestionForm{ID: q.ID, Text: q.Text, Mine: byQ[q.ID]})
+		text := q.Text
+		if x, ok := qtr[q.ID][tr.lang]; ok {
+			text = x
+		}
+		t.Questions = append(t.Questions, ideaQuestionForm{ID: q.ID, Text: text, Mine: byQ[q.ID]})
 	}
 	p.Count = len(mine)
 	return p, nil
@@ -635,10 +675,11 @@ type ideasJSON struct {
 }
 
 type ideaQuestionJSON struct {
-	ID        int64          `json:"id"`
-	Section   string         `json:"section"`
-	Text      string         `json:"text"`
-	Proposals []proposalJSON `json:"proposals"`
+	ID           int64             `json:"id"`
+	Section      string            `json:"section"`
+	Text         string            `json:"text"`
+	Translations map[string]string `json:"translations,omitempty"`
+	Proposals    []proposalJSON    `json:"proposals"`
 }
 
 // proposalJSON is a proposal without its author: round 0 is anonymous.
@@ -668,7 +709,7 @@ func (a *app) ideasJSONOf(ctx context.Context, st store.Study) (ideasJSON, error
 	out := ideasJSON{ID: r.ID, Status: r.Status, Deadline: nullTime(r.Deadline), OpenedAt: nullTime(r.OpenedAt), ClosedAt: nullTime(r.ClosedAt),
 		Questions: []ideaQuestionJSON{}}
 	for _, q := range qs {
-		qj := ideaQuestionJSON{ID: q.Question.ID, Section: q.Question.SectionTitle, Text: q.Question.Text, Proposals: []proposalJSON{}}
+		qj := ideaQuestionJSON{ID: q.Question.ID, Section: q.Question.SectionTitle, Text: q.Question.Text, Translations: q.Translations, Proposals: []proposalJSON{}}
 		for _, p := range q.Proposals {
 			pj := proposalJSON{ID: p.ID, Text: p.Text, Theme: p.Theme, StatementIDs: p.Statements}
 			if pj.StatementIDs == nil {
@@ -703,6 +744,15 @@ func (a *app) apiCreateIdeas(c echo.Context) error {
 	deadline := time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour)
 	if in.Deadline != nil {
 		deadline = *in.Deadline
+	}
+	var fe rounds.FieldErrors
+	for i, q := range in.Questions {
+		for _, e := range checkTranslations(study(c), q.Translations, maxStatementLength) {
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].%s", i, e.Field), Message: e.Message})
+		}
+	}
+	if len(fe) > 0 {
+		return fe
 	}
 	ctx := c.Request().Context()
 	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions); err != nil {

@@ -84,3 +84,61 @@ func TestTranslations(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundZeroTranslations: round 0's questions in the study's other
+// languages, through the API and the coordinator's form; a Dutch reader
+// proposes under Dutch questions and topics.
+func TestRoundZeroTranslations(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, `,"languages":["en","nl"]`)
+		q := `{"text":"What keeps migrants from care?","section":"Access","translations":{"nl":"Wat houdt migranten weg van zorg?"%s}}`
+		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[`+strings.Replace(q, "%s", `,"fr":"Qu'est-ce qui…"`, 1)+`]}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "questions[0].translations.fr") {
+			t.Errorf("a question in a language the study does not have: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "GET", s.path+"/ideas", ""); r.status != http.StatusNotFound {
+			t.Errorf("a refused round 0 was created: %d", r.status)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","questions":[`+strings.Replace(q, "%s", "", 1)+`,{"text":"What would help most?","section":"Services"}]}`); r.status != http.StatusCreated || !strings.Contains(r.body, `"translations":{"nl":"Wat houdt migranten weg van zorg?"}`) {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		var secs []sectionJSON
+		_ = json.Unmarshal([]byte(s.call(t, "GET", s.path+"/sections", "").body), &secs)
+		s.call(t, "PATCH", s.path+"/sections/"+itoa(secs[0].ID), `{"translations":{"nl":"Toegang"}}`)
+
+		// The coordinator translates the second question on the round 0 page.
+		qs := s.ideas(t).Questions
+		b := env.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		page := b.get("/studies/" + itoa(s.id) + "/ideas")
+		mustContain(t, "round 0 page", page.body, `name="tr_nl" lang="nl" type="text" value="Wat houdt migranten weg van zorg?"`)
+		edit := "/studies/" + itoa(s.id) + "/ideas/questions/" + itoa(qs[1].ID)
+		if r := b.post(edit, url.Values{"action": {"save"}, "text": {"What would help most?"}, "tr_nl": {strings.Repeat("x", maxStatementLength+1)}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The question in nl is longer than 2000 characters.") {
+			t.Errorf("too long a translation: %d", r.status)
+		}
+		if r := b.post(edit, url.Values{"action": {"save"}, "text": {"What would help most?"}, "tr_nl": {"Wat zou het meest helpen?"}}); r.status != http.StatusOK {
+			t.Errorf("translate: %d", r.status)
+		}
+		if got := s.ideas(t).Questions[1].Translations["nl"]; got != "Wat zou het meest helpen?" {
+			t.Errorf("translation saved as %q", got)
+		}
+
+		// Experts.
+		if r := s.call(t, "POST", s.path+"/ideas/launch", ""); r.status != http.StatusOK {
+			t.Fatalf("launch: %d %s", r.status, r.body)
+		}
+		links := s.ideaLinks(t)
+		nl := env.browser()
+		nl.get(links["e2@example.org"])
+		nl.post("/ideas/consent", url.Values{"agree": {"yes"}})
+		mustContain(t, "the Dutch reader's round 0", nl.get("/ideas").body, "Toegang", "Wat houdt migranten weg van zorg?", "Wat zou het meest helpen?", "Services")
+		en := env.browser()
+		en.get(links["e1@example.org"])
+		en.post("/ideas/consent", url.Values{"agree": {"yes"}})
+		p := en.get("/ideas").body
+		mustContain(t, "the English reader's round 0", p, "Access", "What keeps migrants from care?", "What would help most?")
+		if strings.Contains(p, "Wat ") || strings.Contains(p, "Toegang") {
+			t.Error("the English reader sees Dutch")
+		}
+	})
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/delphi-platform/delphi/rounds"
@@ -64,8 +66,9 @@ type Proposal struct {
 // NewIdeaQuestion is a question to add; Section is a topic title ("": none),
 // created when new.
 type NewIdeaQuestion struct {
-	Text    string `json:"text"`
-	Section string `json:"section"`
+	Text         string            `json:"text"`
+	Section      string            `json:"section"`
+	Translations map[string]string `json:"translations,omitempty"` // language → text; the caller checks the languages
 }
 
 // IdeaRoundByStudy returns the study's round 0.
@@ -163,9 +166,15 @@ func (s *Store) AddIdeaQuestions(ctx context.Context, ideaRoundID int64, questio
 				}
 			}
 			pos++
-			if _, err := tx.exec(ctx, `INSERT INTO idea_questions (idea_round_id, section_id, text, position, created_at) VALUES (?, ?, ?, ?, ?)`,
-				ideaRoundID, section, text, pos, tx.now()); err != nil {
+			id, err := tx.insert(ctx, `INSERT INTO idea_questions (idea_round_id, section_id, text, position, created_at) VALUES (?, ?, ?, ?, ?)`,
+				ideaRoundID, section, text, pos, tx.now())
+			if err != nil {
 				return err
+			}
+			for _, lang := range slices.Sorted(maps.Keys(q.Translations)) {
+				if err := tx.putIdeaQuestionTranslation(ctx, id, lang, q.Translations[lang]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -443,17 +452,50 @@ func (s *Store) DueIdeaRounds(ctx context.Context) ([]IdeaRound, error) {
 	return rs, wrap("due idea rounds", err)
 }
 
+// SetIdeaQuestionTranslation stores (or, with empty text, removes) a
+// question's text in another language, while round 0 is a draft.
+func (s *Store) SetIdeaQuestionTranslation(ctx context.Context, studyID, questionID int64, lang, text string) error {
+	return wrap("set question translation", s.Transact(ctx, func(tx *Store) error {
+		if err := tx.ideaQuestionEditable(ctx, studyID, questionID); err != nil {
+			return err
+		}
+		return tx.putIdeaQuestionTranslation(ctx, questionID, lang, text)
+	}))
+}
+
+func (s *Store) putIdeaQuestionTranslation(ctx context.Context, questionID int64, lang, text string) error {
+	return s.putTranslation(ctx, `DELETE FROM idea_question_translations WHERE question_id = ? AND language = ?`,
+		`INSERT INTO idea_question_translations (question_id, language, text) VALUES (?, ?, ?)
+		ON CONFLICT (question_id, language) DO UPDATE SET text = excluded.text`, questionID, lang, text)
+}
+
+// IdeaQuestionTranslations returns a round 0's questions in other
+// languages, keyed by question id, then language.
+func (s *Store) IdeaQuestionTranslations(ctx context.Context, ideaRoundID int64) (map[int64]map[string]string, error) {
+	return s.translations(ctx, "question translations", `SELECT t.question_id AS id, t.language, t.text
+		FROM idea_question_translations t JOIN idea_questions q ON q.id = t.question_id WHERE q.idea_round_id = ?`, ideaRoundID)
+}
+
+// ideaQuestionEditable tells whether a question of the study can still be
+// changed: ErrNotFound, or rounds.ErrRoundNotDraft once round 0 launched.
+func (s *Store) ideaQuestionEditable(ctx context.Context, studyID, questionID int64) error {
+	var status string
+	if err := s.get(ctx, &status, `SELECT r.status FROM idea_questions q JOIN idea_rounds r ON r.id = q.idea_round_id
+		WHERE q.id = ? AND r.study_id = ?`, questionID, studyID); err != nil {
+		return err
+	}
+	if status != string(rounds.Draft) {
+		return rounds.ErrRoundNotDraft
+	}
+	return nil
+}
+
 // UpdateIdeaQuestion rewrites a question of a draft round 0; text ""
 // deletes it.
 func (s *Store) UpdateIdeaQuestion(ctx context.Context, studyID, questionID int64, text string) error {
 	return wrap("update idea question", s.Transact(ctx, func(tx *Store) error {
-		var status string
-		if err := tx.get(ctx, &status, `SELECT r.status FROM idea_questions q JOIN idea_rounds r ON r.id = q.idea_round_id
-			WHERE q.id = ? AND r.study_id = ?`, questionID, studyID); err != nil {
+		if err := tx.ideaQuestionEditable(ctx, studyID, questionID); err != nil {
 			return err
-		}
-		if status != string(rounds.Draft) {
-			return rounds.ErrRoundNotDraft
 		}
 		if text == "" {
 			return tx.execOne(ctx, `DELETE FROM idea_questions WHERE id = ?`, questionID)

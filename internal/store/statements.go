@@ -227,13 +227,6 @@ func (s *Store) ReorderStatements(ctx context.Context, studyID int64, ids []int6
 	}))
 }
 
-// Translation is a statement's text in another language.
-type Translation struct {
-	StatementID int64  `db:"statement_id"`
-	Language    string `db:"language"`
-	Text        string `db:"text"`
-}
-
 // SetTranslation stores (or, with empty text, removes) a translation.
 func (s *Store) SetTranslation(ctx context.Context, studyID, statementID int64, lang, text string) error {
 	return wrap("set translation", s.Transact(ctx, func(tx *Store) error {
@@ -259,17 +252,27 @@ func (s *Store) putTranslation(ctx context.Context, del, upsert string, id int64
 
 // TranslationsByStudy returns translations keyed by statement id, then language.
 func (s *Store) TranslationsByStudy(ctx context.Context, studyID int64) (map[int64]map[string]string, error) {
-	var ts []Translation
-	err := s.sel(ctx, &ts, `SELECT t.* FROM statement_translations t JOIN statements st ON st.id = t.statement_id WHERE st.study_id = ?`, studyID)
-	if err != nil {
-		return nil, wrap("translations by study", err)
+	return s.translations(ctx, "translations by study", `SELECT t.statement_id AS id, t.language, t.text
+		FROM statement_translations t JOIN statements st ON st.id = t.statement_id WHERE st.study_id = ?`, studyID)
+}
+
+// translations runs a query of (id, language, text) rows and returns
+// them keyed by id, then language.
+func (s *Store) translations(ctx context.Context, what, query string, arg int64) (map[int64]map[string]string, error) {
+	var ts []struct {
+		ID       int64  `db:"id"`
+		Language string `db:"language"`
+		Text     string `db:"text"`
+	}
+	if err := s.sel(ctx, &ts, query, arg); err != nil {
+		return nil, wrap(what, err)
 	}
 	out := map[int64]map[string]string{}
 	for _, t := range ts {
-		if out[t.StatementID] == nil {
-			out[t.StatementID] = map[string]string{}
+		if out[t.ID] == nil {
+			out[t.ID] = map[string]string{}
 		}
-		out[t.StatementID][t.Language] = t.Text
+		out[t.ID][t.Language] = t.Text
 	}
 	return out, nil
 }
@@ -294,22 +297,6 @@ func (s *Store) SetSectionTranslation(ctx context.Context, studyID, sectionID in
 // SectionTranslationsByStudy returns a study's topic titles in other
 // languages, keyed by section id, then language.
 func (s *Store) SectionTranslationsByStudy(ctx context.Context, studyID int64) (map[int64]map[string]string, error) {
-	var ts []struct {
-		SectionID int64  `db:"section_id"`
-		Language  string `db:"language"`
-		Title     string `db:"title"`
-	}
-	err := s.sel(ctx, &ts, `SELECT t.section_id, t.language, t.title FROM section_translations t
-		JOIN sections sec ON sec.id = t.section_id WHERE sec.study_id = ?`, studyID)
-	if err != nil {
-		return nil, wrap("section translations by study", err)
-	}
-	out := map[int64]map[string]string{}
-	for _, t := range ts {
-		if out[t.SectionID] == nil {
-			out[t.SectionID] = map[string]string{}
-		}
-		out[t.SectionID][t.Language] = t.Title
-	}
-	return out, nil
+	return s.translations(ctx, "section translations by study", `SELECT t.section_id AS id, t.language, t.title AS text
+		FROM section_translations t JOIN sections sec ON sec.id = t.section_id WHERE sec.study_id = ?`, studyID)
 }
