@@ -63,30 +63,32 @@ func cmdMigrate(ctx context.Context, getenv func(string) string, stdout io.Write
 }
 
 func cmdUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: delphi user add --email E --name N [--password-stdin]")
+	const usage = "usage: delphi user add --email E --name N [--password-stdin]\n       delphi user password --email E [--password-stdin]"
+	if len(args) == 0 || (args[0] != "add" && args[0] != "password") {
+		return errors.New(usage)
 	}
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	cmd := "user " + args[0]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	email := fs.String("email", "", "the coordinator's e-mail address (the login)")
 	name := fs.String("name", "", "the coordinator's name")
 	fs.Bool("password-stdin", true, "read the password from the first line of stdin (always on)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("user add: %w", err)
+		return fmt.Errorf("%s: %w", cmd, err)
 	}
 	if err := panelcsv.ValidateEmail(*email); err != nil {
-		return fmt.Errorf("user add: --email: %w", err)
+		return fmt.Errorf("%s: --email: %w", cmd, err)
 	}
-	if strings.TrimSpace(*name) == "" {
+	if args[0] == "add" && strings.TrimSpace(*name) == "" {
 		return errors.New("user add: --name is required")
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("user add: read password: %w", err)
+		return fmt.Errorf("%s: read password: %w", cmd, err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
 	if err := auth.CheckPasswordStrength(pw); err != nil {
-		return fmt.Errorf("user add: %w (give it on stdin, e.g. printf '%%s\\n' \"$PW\" | delphi user add …)", err)
+		return fmt.Errorf("%s: %w (give it on stdin, e.g. printf '%%s\\n' \"$PW\" | delphi %s …)", cmd, err, cmd)
 	}
 	hash, err := auth.HashPassword(pw)
 	if err != nil {
@@ -97,6 +99,22 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer s.Close()
+	if args[0] == "password" {
+		// For a coordinator who forgot the password: set a new one and end
+		// every session of the account.
+		u, err := s.UserByEmail(ctx, *email)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user password: there is no account for %s", *email)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.SetUserPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "new password set for %s <%s>; their sessions are ended\n", u.Name, u.Email)
+		return nil
+	}
 	u, err := s.CreateUser(ctx, *email, *name, hash)
 	if errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("user add: an account for %s already exists", *email)

@@ -59,14 +59,22 @@ func (a *app) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.startSession(c, u.ID); err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "login", "user_id", u.ID, "request_id", requestID(c))
+	return c.Redirect(http.StatusSeeOther, page.Next)
+}
+
+// startSession logs this browser in: a new session and its cookie.
+func (a *app) startSession(c echo.Context, userID int64) error {
 	token, hash := auth.NewToken()
-	if err := a.store.CreateSession(ctx, hash, u.ID, a.cfg.SessionLifetime); err != nil {
+	if err := a.store.CreateSession(c.Request().Context(), hash, userID, a.cfg.SessionLifetime); err != nil {
 		return err
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
 		Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(a.cfg.SessionLifetime.Seconds())})
-	a.log.InfoContext(ctx, "login", "user_id", u.ID, "request_id", requestID(c))
-	return c.Redirect(http.StatusSeeOther, page.Next)
+	return nil
 }
 
 func (a *app) logout(c echo.Context) error {
@@ -79,18 +87,64 @@ func (a *app) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
+// tokensPage is the account page: the password and the API tokens.
 type tokensPage struct {
 	basePage
-	Tokens   []store.APIToken
-	NewToken string
+	Tokens        []store.APIToken
+	NewToken      string
+	PasswordError string
 }
 
 func (a *app) showTokensPage(c echo.Context) error {
+	return a.renderAccount(c, http.StatusOK, "")
+}
+
+func (a *app) renderAccount(c echo.Context, status int, passwordError string) error {
 	ts, err := a.store.APITokensByUser(c.Request().Context(), user(c).ID)
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "account_tokens", tokensPage{basePage: a.base(c, "API tokens"), Tokens: ts})
+	return a.render(c, status, "account_tokens", tokensPage{basePage: a.base(c, "Your account"), Tokens: ts, PasswordError: passwordError})
+}
+
+// changePassword sets a new password after checking the current one
+// (failures count against the same limit as logins) and ends every other
+// session of the account: whoever else was logged in as this coordinator
+// is logged out.
+func (a *app) changePassword(c echo.Context) error {
+	u := user(c)
+	key := "email:" + u.Email
+	if a.loginLimiter.Blocked(key) {
+		return a.renderAccount(c, http.StatusTooManyRequests, "Too many wrong passwords. Wait a minute and try again.")
+	}
+	err := auth.CheckPassword(u.PasswordHash, c.FormValue("current"))
+	if errors.Is(err, auth.ErrBadPassword) {
+		a.loginLimiter.Allow(key)
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "Your current password is wrong; nothing was changed.")
+	}
+	if err != nil {
+		return err
+	}
+	pw := c.FormValue("new")
+	if pw != c.FormValue("confirm") {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "The new password and its repetition differ; nothing was changed.")
+	}
+	if err := auth.CheckPasswordStrength(pw); err != nil {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "Not changed: "+err.Error()+".")
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := a.store.SetUserPassword(c.Request().Context(), u.ID, hash); err != nil {
+		return err
+	}
+	if err := a.startSession(c, u.ID); err != nil {
+		return err
+	}
+	a.log.InfoContext(c.Request().Context(), "password changed", "user_id", u.ID, "request_id", requestID(c))
+	setFlash(c, "Password changed. Your other sessions were logged out.")
+	return c.Redirect(http.StatusSeeOther, "/account")
 }
 
 // createToken shows the new token once, on the response page itself,
@@ -109,7 +163,7 @@ func (a *app) createToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, "account_tokens", tokensPage{basePage: a.base(c, "API tokens"), Tokens: ts, NewToken: token})
+	return a.render(c, http.StatusOK, "account_tokens", tokensPage{basePage: a.base(c, "Your account"), Tokens: ts, NewToken: token})
 }
 
 func (a *app) revokeToken(c echo.Context) error {

@@ -302,6 +302,36 @@ func (a *app) addMember(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }
 
+// setMemberRole changes a collaborator's role or removes them (role
+// "remove"). The owner's place is not a role that can be changed.
+func (a *app) setMemberRole(c echo.Context) error {
+	st := study(c)
+	role := c.FormValue("role")
+	switch role {
+	case store.RoleCoordinator, store.RoleResearcher:
+	case "remove":
+		role = ""
+	default:
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "choose the role coordinator or researcher, or remove")
+	}
+	uid := paramID(c, "uid")
+	err := a.store.SetStudyMemberRole(c.Request().Context(), st.ID, user(c).ID, uid, role)
+	if errors.Is(err, store.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "no such collaborator (the owner's role cannot be changed)")
+	}
+	if err != nil {
+		return err
+	}
+	if uid == user(c).ID && role != store.RoleCoordinator {
+		// Coordinators who removed themselves (or became researchers) can no
+		// longer edit the study.
+		setFlash(c, "Your role in the study changed.")
+		return c.Redirect(http.StatusSeeOther, "/studies")
+	}
+	setFlash(c, "Collaborator updated.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
+}
+
 type auditPage struct {
 	basePage
 	Entries []store.AuditEntry

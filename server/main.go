@@ -4,6 +4,7 @@
 //	delphi [serve]                      start the web server (the default)
 //	delphi migrate                      bring the database schema up to date
 //	delphi user add --email E --name N  create a coordinator account (password on stdin)
+//	delphi user password --email E      set a new password for an account (on stdin)
 //	delphi token add --email E          print a new API token for a coordinator
 //	delphi demo                         load the demo study (once; idempotent)
 //	delphi backup --out FILE            copy a live SQLite database
@@ -35,6 +36,8 @@ commands:
   migrate                             apply pending database migrations
   user add --email E --name N [--password-stdin]
                                       create a coordinator account; the password is read from stdin
+  user password --email E [--password-stdin]
+                                      set a new password (from stdin) and end the account's sessions
   token add --email E [--label L]     print a new API token for that coordinator
   demo                                load the demo study (idempotent) and print its login
   backup --out FILE                   write a consistent copy of a live SQLite database

@@ -210,6 +210,33 @@ func (s *Store) AddStudyMember(ctx context.Context, studyID, byUserID int64, ema
 	}))
 }
 
+// SetStudyMemberRole changes a collaborator's role, or with role ""
+// removes them from the study; audit-logged. The owner's role is not a
+// membership and cannot be changed (ErrNotFound, as for an account that
+// is no member).
+func (s *Store) SetStudyMemberRole(ctx context.Context, studyID, byUserID, userID int64, role string) error {
+	return wrap("set member role", s.Transact(ctx, func(tx *Store) error {
+		var m Member
+		if err := tx.get(ctx, &m, `SELECT u.id AS user_id, u.email, u.name, m.role FROM study_members m JOIN users u ON u.id = m.user_id
+			WHERE m.study_id = ? AND m.user_id = ?`, studyID, userID); err != nil {
+			return err
+		}
+		if role == m.Role {
+			return nil
+		}
+		if role == "" {
+			if err := tx.execOne(ctx, `DELETE FROM study_members WHERE study_id = ? AND user_id = ?`, studyID, userID); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, studyID, byUserID, "remove member", m.Role, m.Email, "", "")
+		}
+		if err := tx.execOne(ctx, `UPDATE study_members SET role = ? WHERE study_id = ? AND user_id = ?`, role, studyID, userID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, byUserID, "change member role", m.Email, m.Role, role, "")
+	}))
+}
+
 // UpdateStudyInfo changes the title, description, languages, contact,
 // planned rounds and answer requirement; these never lock.
 func (s *Store) UpdateStudyInfo(ctx context.Context, studyID, userID int64, info StudyInfo) error {
