@@ -17,6 +17,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/i18n"
+	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -87,7 +88,7 @@ func (a *app) launchIdeaRound(ctx context.Context, st store.Study, userID int64)
 		invites := make([]store.NewInvitation, 0, len(experts))
 		for _, e := range experts {
 			token, hash := auth.NewToken()
-			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: a.ideaMessage(st, r, e, token, len(qs))})
+			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: a.ideaMessage(st, r, e, mail.KindInvitation, token, len(qs))})
 		}
 		n = len(invites)
 		return tx.LaunchIdeaRound(ctx, r.ID, userID, invites)
@@ -98,15 +99,66 @@ func (a *app) launchIdeaRound(ctx context.Context, st store.Study, userID int64)
 	return n, err
 }
 
-// ideaMessage is the invitation to round 0, in the expert's language.
-func (a *app) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, token string, questions int) store.NewMessage {
+// remindIdeaRound queues a reminder, with a fresh personal link, to every
+// expert invited to the open round 0 who has proposed nothing and has not
+// declined.
+func (a *app) remindIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		qs, err := tx.IdeaQuestions(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msgs := make([]store.NewMessage, 0, len(invs))
+		for _, inv := range invs {
+			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
+			if err != nil {
+				return err
+			}
+			token, hash := auth.NewToken()
+			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
+				return err
+			}
+			msgs = append(msgs, a.ideaMessage(st, r, e, mail.KindReminder, token, len(qs)))
+		}
+		n = len(msgs)
+		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round 0: %d reminders", n), "")
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// ideaMessage is the invitation to round 0, or a reminder, in the
+// expert's language.
+func (a *app) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) store.NewMessage {
 	l := a.i18n.For(e.Language)
 	link := a.cfg.BaseURL + "/i/" + token
 	deadline := "—"
 	if r.Deadline.Valid {
 		deadline = i18n.DateTime(r.Deadline.Time, l.Lang)
 	}
+	subject := l.T("ideas.mail.subject", "Study", st.Title)
 	paras := []string{l.T("ideas.mail.body", "Study", st.Title, "Count", questions, "Date", deadline)}
+	if kind == mail.KindReminder {
+		subject = l.T("ideas.mail.reminder.subject", "Study", st.Title, "Date", deadline)
+		paras[0] = l.T("ideas.mail.reminder.body", "Study", st.Title, "Count", questions, "Date", deadline)
+	}
 	if st.ContactEmail != "" {
 		paras = append(paras, l.T("ideas.mail.contact", "Email", st.ContactEmail))
 	}
@@ -117,8 +169,8 @@ func (a *app) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, tok
 		text += "\n" + p + "\n"
 		htmlBody += `<p>` + html.EscapeString(p) + `</p>`
 	}
-	return store.NewMessage{StudyID: st.ID, ExpertID: e.ID, Kind: "invitation", ToAddress: e.Email, ToName: e.Name,
-		Subject: l.T("ideas.mail.subject", "Study", st.Title), TextBody: text, HTMLBody: htmlBody + `</body></html>`, Secret: token}
+	return store.NewMessage{StudyID: st.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
+		Subject: subject, TextBody: text, HTMLBody: htmlBody + `</body></html>`, Secret: token}
 }
 
 // ideaQuestionView is a question with its proposals, for the coordinator.
@@ -327,6 +379,26 @@ func (a *app) launchIdeasAction(c echo.Context) error {
 	}
 	setFlash(c, fmt.Sprintf("Round 0 launched: %d experts invited.", n))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+func (a *app) remindIdeasAction(c echo.Context) error {
+	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusConflict, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, fmt.Sprintf("%d reminders queued, each with a fresh link.", n))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+func (a *app) apiRemindIdeas(c echo.Context) error {
+	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"reminded": n})
 }
 
 func (a *app) closeIdeasAction(c echo.Context) error {

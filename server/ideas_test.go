@@ -256,3 +256,64 @@ func TestRoundZeroQuestionsEditable(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundZeroReminders: a reminder goes, with a fresh link and in the
+// expert's language, to the invited experts who have proposed nothing and
+// have not declined; only while round 0 is open.
+func TestRoundZeroReminders(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","questions":[{"text":"What keeps migrants from care?"}]}`)
+		if r := s.call(t, "POST", s.path+"/ideas/remind", ""); r.status != http.StatusConflict {
+			t.Errorf("reminder before launch: %d %s", r.status, r.body)
+		}
+		s.call(t, "POST", s.path+"/ideas/launch", "")
+		q := s.ideas(t).Questions[0].ID
+		first := s.ideaLinks(t)
+		e1 := env.browser() // proposes
+		e1.get(first["e1@example.org"])
+		e1.post("/ideas/consent", url.Values{"agree": {"yes"}})
+		e1.post("/ideas", url.Values{"n" + itoa(q): {"No papers"}})
+		e3 := env.browser() // declines
+		e3.get(first["e3@example.org"])
+		if r := e3.post("/ideas/decline", url.Values{}); r.status != http.StatusOK {
+			t.Fatalf("decline: %d", r.status)
+		}
+
+		r := s.call(t, "POST", s.path+"/ideas/remind", "")
+		if r.status != http.StatusOK || r.body != `{"reminded":3}`+"\n" {
+			t.Fatalf("remind: %d %s", r.status, r.body)
+		}
+		ms, _ := env.store.IdeaOutbox(context.Background(), s.id)
+		reminded := map[string]string{}
+		for _, m := range ms {
+			if m.Kind == "reminder" {
+				reminded[m.ToAddress] = m.Subject
+			}
+		}
+		if len(reminded) != 3 || reminded["e1@example.org"] != "" || reminded["e3@example.org"] != "" ||
+			!strings.HasPrefix(reminded["e2@example.org"], "Herinnering: ronde 0 van") || !strings.HasPrefix(reminded["e4@example.org"], "Erinnerung: Runde 0") {
+			t.Errorf("reminders: %v", reminded)
+		}
+		fresh := s.ideaLinks(t) // the last e-mail to each address
+		if fresh["e2@example.org"] == first["e2@example.org"] {
+			t.Error("the reminder reuses the first link")
+		}
+		for _, link := range []string{first["e2@example.org"], fresh["e2@example.org"]} {
+			if r := env.browser().get(link); r.url != "/ideas" {
+				t.Errorf("link %s: %d at %s", link, r.status, r.url)
+			}
+		}
+
+		// The coordinator's button, then round 0 closes: no more reminders.
+		b := env.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		page := b.post("/studies/"+itoa(s.id)+"/ideas/remind", url.Values{})
+		mustContain(t, "reminder from the page", page.body, "3 reminders queued")
+		s.call(t, "POST", s.path+"/ideas/close", "")
+		if r := s.call(t, "POST", s.path+"/ideas/remind", ""); r.status != http.StatusConflict {
+			t.Errorf("reminder after close: %d %s", r.status, r.body)
+		}
+	})
+}

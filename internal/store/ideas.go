@@ -438,10 +438,27 @@ func (s *Store) ProposalLinks(ctx context.Context, studyID int64) ([]ProposalLin
 	return ls, wrap("proposal links", err)
 }
 
+// IdeaReminderRecipients are round 0's invited experts who have proposed
+// nothing and have not declined.
+func (s *Store) IdeaReminderRecipients(ctx context.Context, ideaRoundID int64) ([]IdeaInvitation, error) {
+	var invs []IdeaInvitation
+	err := s.sel(ctx, &invs, `SELECT i.* FROM idea_invitations i JOIN experts e ON e.id = i.expert_id
+		WHERE i.idea_round_id = ? AND e.status = 'active'
+		AND NOT EXISTS (SELECT 1 FROM idea_proposals p WHERE p.idea_invitation_id = i.id) ORDER BY i.id`, ideaRoundID)
+	return invs, wrap("idea reminder recipients", err)
+}
+
+// AddIdeaLink gives a round 0 invitation another personal link (a
+// reminder carries a fresh one; the first keeps working).
+func (s *Store) AddIdeaLink(ctx context.Context, ideaInvitationID int64, tokenHash string) error {
+	_, err := s.exec(ctx, `INSERT INTO idea_links (token_hash, idea_invitation_id, created_at) VALUES (?, ?, ?)`, tokenHash, ideaInvitationID, s.now())
+	return wrap("add idea link", err)
+}
+
 // IdeaOutbox lists the e-mails of a study's round 0 (they have no round).
 func (s *Store) IdeaOutbox(ctx context.Context, studyID int64) ([]OutboxMessage, error) {
 	var ms []OutboxMessage
-	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE study_id = ? AND round_id IS NULL AND kind = 'invitation' ORDER BY id`, studyID)
+	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE study_id = ? AND round_id IS NULL ORDER BY id`, studyID)
 	return ms, wrap("idea outbox", err)
 }
 
