@@ -21,12 +21,11 @@ import (
 	"github.com/delphi-platform/delphi/rounds"
 )
 
-// BenchmarkExportXLSXFromDB is GET /api/v1/studies/{id}/export.xlsx on a
-// SQLite study of 1,000 experts × 500 statements × 3 rounds (1.5 million
-// ratings): read the database, compute the results, write the workbook.
-// The setup writes the ratings with bulk SQL (the rating form would take
-// hours) and closes the rounds with the real closeRound.
-func BenchmarkExportXLSXFromDB(b *testing.B) {
+// bigStudy is the benchmarks' study: 1,000 experts, 500 statements
+// presented in each of 3 rounds, every expert answering every statement,
+// the rounds closed with the real closeRound.
+func bigStudy(b *testing.B) (*app, *store.Store, store.Study, store.User) {
+	b.Helper()
 	const nExperts, nStatements, nRounds = 1000, 500, 3
 	ctx := context.Background()
 	dbURL := "sqlite:" + b.TempDir() + "/bench.db"
@@ -43,7 +42,7 @@ func BenchmarkExportXLSXFromDB(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	b.Cleanup(func() { s.Close() })
 	cfg, _ := config.Parse(getenv)
 	a, err := newApp(cfg, s, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -104,6 +103,17 @@ func BenchmarkExportXLSXFromDB(b *testing.B) {
 		}
 		prev = rss
 	}
+	return a, s, st, u
+}
+
+// BenchmarkExportXLSXFromDB is GET /api/v1/studies/{id}/export.xlsx on a
+// SQLite study of 1,000 experts × 500 statements × 3 rounds (1.5 million
+// ratings): read the database, compute the results, write the workbook.
+// The setup writes the ratings with bulk SQL (the rating form would take
+// hours) and closes the rounds with the real closeRound.
+func BenchmarkExportXLSXFromDB(b *testing.B) {
+	ctx := context.Background()
+	a, s, st, u := bigStudy(b)
 	token, tokenHash := auth.NewToken()
 	if _, err := s.CreateAPIToken(ctx, u.ID, tokenHash, "bench"); err != nil {
 		b.Fatal(err)
@@ -204,5 +214,18 @@ func watchMemory() func() uint64 {
 		close(stop)
 		<-done
 		return max
+	}
+}
+
+// BenchmarkBuildReport times what closing a round computes: the report of
+// every round so far (here the third of the big study), read from the
+// database.
+func BenchmarkBuildReport(b *testing.B) {
+	ctx := context.Background()
+	a, _, st, _ := bigStudy(b)
+	for b.Loop() {
+		if _, _, err := a.buildReport(ctx, st, 3); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
@@ -424,27 +426,44 @@ func (a *app) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 			}
 		}
 	}
-	for _, rl := range lin {
+	in.Rounds = make([]report.Round, len(lin))
+	errs := make([]error, len(lin))
+	var wg sync.WaitGroup
+	for ri, rl := range lin {
 		r, rss := rl.round, rl.statements
-		ratings, err := a.store.RatingsByRound(ctx, r.ID)
-		if err != nil {
-			return nil, nil, err
-		}
 		round := report.Round{Number: r.Number, Responses: make([][]analysis.Response, len(in.Statements))}
+		cols := make(map[int64][]analysis.Response, len(rss))
 		for _, rs := range rss {
 			col := make([]analysis.Response, len(experts))
 			for i := range col {
 				col[i] = analysis.Missing
 			}
 			round.Responses[stmtIdx[keyOf[rs.ID]]] = col
+			cols[rs.ID] = col
 		}
-		for _, rr := range ratings {
-			if !rr.Submitted.Valid && !st.Realtime() { // real-time: every current answer counts
-				continue
+		in.Rounds[ri] = round
+		// The rounds are read at once (each fills only its own columns):
+		// reading is most of a close's time in a large study. Inside a
+		// transaction (the demo's) its one connection reads them in turn.
+		read := wg.Go
+		if a.store.InTransaction() {
+			read = func(f func()) { f() }
+		}
+		read(func() {
+			keep := func(x store.Answer) error {
+				cols[x.RoundStatementID][expertIdx[x.ExpertID]] = answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				return nil
 			}
-			round.Responses[stmtIdx[keyOf[rr.RoundStatementID]]][expertIdx[rr.ExpertID]] = answerOf(rr.Rating)
-		}
-		in.Rounds = append(in.Rounds, round)
+			if st.Realtime() { // every current answer counts; nobody submits
+				errs[ri] = a.store.ForEachCurrentAnswer(ctx, r.ID, keep)
+			} else {
+				errs[ri] = a.store.ForEachAnswer(ctx, r.ID, false, keep)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
 	}
 	rep, err := report.Build(ctx, in, set)
 	if err != nil {

@@ -20,9 +20,22 @@ type Answer struct {
 // expert (the questionnaire's order, for exports); otherwise in whatever
 // order is fastest. An error from fn stops the loop and is returned.
 func (s *Store) ForEachAnswer(ctx context.Context, roundID int64, ordered bool, fn func(Answer) error) error {
+	return s.forEachAnswer(ctx, roundID, true, ordered, fn)
+}
+
+// ForEachCurrentAnswer is ForEachAnswer over every answer given, submitted
+// or not: the state of a real-time round, where nobody submits.
+func (s *Store) ForEachCurrentAnswer(ctx context.Context, roundID int64, fn func(Answer) error) error {
+	return s.forEachAnswer(ctx, roundID, false, false, fn)
+}
+
+func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly, ordered bool, fn func(Answer) error) error {
 	q := `SELECT i.expert_id, r.round_statement_id, r.rating, r.unable, r.comment
 		FROM invitations i JOIN ratings r ON r.invitation_id = i.id
-		WHERE i.round_id = ? AND i.submitted_at IS NOT NULL`
+		WHERE i.round_id = ?`
+	if submittedOnly {
+		q += ` AND i.submitted_at IS NOT NULL`
+	}
 	if ordered {
 		q += ` ORDER BY r.round_statement_id, i.expert_id`
 	}

@@ -136,6 +136,13 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
+// InTransaction tells whether the store is bound to a transaction, whose
+// one connection serves one query at a time.
+func (s *Store) InTransaction() bool {
+	_, ok := s.q.(*sqlx.Tx)
+	return ok
+}
+
 // Transact runs fn in a transaction, committing if fn returns nil. A Store
 // already inside a transaction runs fn in that same transaction.
 func (s *Store) Transact(ctx context.Context, fn func(tx *Store) error) error {
