@@ -167,15 +167,13 @@ func (a *app) fillCarryOver(c echo.Context, p *roundPage) error {
 	if err != nil {
 		return err
 	}
-	ratings, err := a.store.RatingsByRound(ctx, p.Round.ID)
+	withComments, err := a.store.CommentsByRound(ctx, p.Round.ID)
 	if err != nil {
 		return err
 	}
 	comments := map[int64][]commentView{}
-	for _, r := range ratings {
-		if r.Comment != "" {
-			comments[r.RoundStatementID] = append(comments[r.RoundStatementID], commentView{r.InvitationID, r.Comment, r.CommentShown})
-		}
+	for _, r := range withComments {
+		comments[r.RoundStatementID] = append(comments[r.RoundStatementID], commentView{r.InvitationID, r.Comment, r.CommentShown})
 	}
 	// The snapshot is keyed by lineage; map it back to this round's statements.
 	all, err := a.store.RoundsByStudy(ctx, p.Round.StudyID)
