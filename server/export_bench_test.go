@@ -229,3 +229,31 @@ func BenchmarkBuildReport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFrozenFeedback times what preparing the next round computes
+// from the last closed one: every statement's frozen feedback (figures,
+// groups, chosen comments), read from the database.
+func BenchmarkFrozenFeedback(b *testing.B) {
+	ctx := context.Background()
+	a, s, st, _ := bigStudy(b)
+	rs, err := s.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	last := rs[len(rs)-1]
+	rss, err := s.RoundStatements(ctx, last.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		fs, err := a.newFeedbackSource(ctx, st, last, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, x := range rss {
+			if _, err := fs.feedback(x.ID, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

@@ -126,8 +126,16 @@ func (a *app) createNextRound(ctx context.Context, st store.Study, userID int64,
 type feedbackSource struct {
 	round    int
 	settings analysis.Settings
-	byRS     map[int64][]store.RoundRating
+	byRS     map[int64]*feedbackInput
 	groups   bool
+}
+
+// feedbackInput is one statement's submitted answers: the response and
+// stakeholder group of each, and the comments chosen to be shown.
+type feedbackInput struct {
+	responses []analysis.Response
+	groups    []string
+	comments  []string
 }
 
 func (a *app) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
@@ -135,34 +143,42 @@ func (a *app) newFeedbackSource(ctx context.Context, st store.Study, r store.Rou
 	if err != nil {
 		return nil, err
 	}
-	ratings, err := a.store.RatingsByRound(ctx, r.ID)
+	experts, err := a.store.ExpertsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, err
 	}
-	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64][]store.RoundRating{}, groups: groups}
-	for _, rr := range ratings {
-		if rr.Submitted.Valid { // only submitted answers count, as in the results
-			fs.byRS[rr.RoundStatementID] = append(fs.byRS[rr.RoundStatementID], rr)
-		}
+	groupOf := make(map[int64]string, len(experts))
+	for _, e := range experts {
+		groupOf[e.ID] = e.Group
 	}
-	return fs, nil
+	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64]*feedbackInput{}, groups: groups}
+	// Only submitted answers count, as in the results.
+	err = a.store.ForEachAnswer(ctx, r.ID, true, func(x store.Answer) error { // ordered: comments in a stable order
+		in := fs.byRS[x.RoundStatementID]
+		if in == nil {
+			in = &feedbackInput{}
+			fs.byRS[x.RoundStatementID] = in
+		}
+		in.responses = append(in.responses, answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable}))
+		in.groups = append(in.groups, groupOf[x.ExpertID])
+		if x.CommentShown && x.Comment != "" {
+			in.comments = append(in.comments, x.Comment)
+		}
+		return nil
+	})
+	return fs, err
 }
 
 func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
-	var responses []analysis.Response
-	var groups []string
-	var comments []string
-	for _, rr := range fs.byRS[rsID] {
-		responses = append(responses, answerOf(rr.Rating))
-		groups = append(groups, rr.Group)
-		if rr.CommentShown && rr.Comment != "" {
-			comments = append(comments, rr.Comment)
-		}
+	in := fs.byRS[rsID]
+	if in == nil {
+		in = &feedbackInput{}
 	}
+	groups := in.groups
 	if !fs.groups {
 		groups = nil
 	}
-	f, err := rounds.BuildFeedback(fs.round, responses, groups, fs.settings, comments, previousText)
+	f, err := rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
 	if err != nil {
 		return "", err
 	}

@@ -12,6 +12,7 @@ type Answer struct {
 	Rating           sql.NullInt64
 	Unable           bool
 	Comment          string
+	CommentShown     bool // chosen for the next round's feedback
 }
 
 // ForEachAnswer calls fn with every answer of the experts who submitted a
@@ -30,7 +31,7 @@ func (s *Store) ForEachCurrentAnswer(ctx context.Context, roundID int64, fn func
 }
 
 func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly, ordered bool, fn func(Answer) error) error {
-	q := `SELECT i.expert_id, r.round_statement_id, r.rating, r.unable, r.comment
+	q := `SELECT i.expert_id, r.round_statement_id, r.rating, r.unable, r.comment, r.comment_shown
 		FROM invitations i JOIN ratings r ON r.invitation_id = i.id
 		WHERE i.round_id = ?`
 	if submittedOnly {
@@ -46,7 +47,7 @@ func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly,
 	defer rows.Close()
 	var a Answer
 	for rows.Next() {
-		if err := rows.Scan(&a.ExpertID, &a.RoundStatementID, &a.Rating, &a.Unable, &a.Comment); err != nil {
+		if err := rows.Scan(&a.ExpertID, &a.RoundStatementID, &a.Rating, &a.Unable, &a.Comment, &a.CommentShown); err != nil {
 			return wrap("answers", err)
 		}
 		if err := fn(a); err != nil {
