@@ -169,11 +169,11 @@ func (a *app) lineageRows(ctx context.Context, st store.Study, d *studyData) ([]
 	comments := map[ref]string{}
 	if len(wanted) > 0 {
 		for _, r := range all {
-			ratings, err := a.store.RatingsByRound(ctx, r.ID)
+			withComments, err := a.store.CommentsByRound(ctx, r.ID)
 			if err != nil {
 				return nil, err
 			}
-			for _, rr := range ratings {
+			for _, rr := range withComments {
 				if k := (ref{rr.InvitationID, rr.RoundStatementID}); wanted[k] {
 					comments[k] = d.pseudonym[rr.ExpertID] + ": " + rr.Comment
 				}

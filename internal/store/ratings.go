@@ -170,12 +170,13 @@ func (s *Store) RatingsByInvitation(ctx context.Context, invitationID int64) (ma
 }
 
 // CommentsByRound returns the answers of a round that carry a comment,
-// for the coordinator choosing which to show: in a large round most
-// answers have none, so this reads far fewer rows than RatingsByRound.
-func (s *Store) CommentsByRound(ctx context.Context, roundID int64) ([]Rating, error) {
-	var rs []Rating
-	err := s.sel(ctx, &rs, `SELECT r.* FROM ratings r JOIN invitations i ON i.id = r.invitation_id
-		WHERE i.round_id = ? AND r.comment <> '' ORDER BY r.round_statement_id, r.invitation_id`, roundID)
+// with who gave them: in a large round most answers have none, so this
+// reads far fewer rows than RatingsByRound.
+func (s *Store) CommentsByRound(ctx context.Context, roundID int64) ([]RoundRating, error) {
+	var rs []RoundRating
+	err := s.sel(ctx, &rs, `SELECT r.*, i.expert_id, e.stakeholder_group, e.country, i.submitted_at
+		FROM ratings r JOIN invitations i ON i.id = r.invitation_id JOIN experts e ON e.id = i.expert_id
+		WHERE i.round_id = ? AND r.comment <> '' ORDER BY r.round_statement_id, i.expert_id`, roundID)
 	return rs, wrap("comments by round", err)
 }
 
