@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/delphi-platform/delphi/internal/store"
 )
@@ -129,5 +131,78 @@ func TestCollaboratorRoles(t *testing.T) {
 			t.Errorf("a removed collaborator still reads the study: %d", r.status)
 		}
 		mustContain(t, "audit log", owner.get(sp+"/audit").body, "change member role", "remove member", "colleague@example.org")
+	})
+}
+
+var setupLinkRE = regexp.MustCompile(`/account/setup/[A-Za-z0-9_-]+`)
+
+// TestCollaboratorInvitation: a coordinator adds someone without an
+// account; the one-time link, shown once, lets them choose a password and
+// arrive in the study with their role; it works once and not after it
+// expires; an account without a password cannot log in.
+func TestCollaboratorInvitation(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		owner, u := env.coordinator("owner@example.org", "Olga Owner")
+		st, err := env.store.CreateStudy(context.Background(), u.ID, store.StudyInfo{Title: "Invited study", Languages: []string{"en"}, MaxRounds: 2}, defaultScaleForTest())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := "/studies/" + itoa(st.ID)
+		r := owner.post(sp+"/members", url.Values{"email": {"nina@example.org"}, "role": {"researcher"}})
+		mustContain(t, "no name", r.body, "give the person&#39;s name too")
+		if r := owner.post(sp+"/members", url.Values{"email": {"not-an-address"}, "name": {"X"}, "role": {"researcher"}}); !strings.Contains(r.body, "Not added") {
+			t.Errorf("bad address: %d", r.status)
+		}
+		r = owner.post(sp+"/members", url.Values{"email": {" Nina@Example.org "}, "name": {"Nina New"}, "role": {"researcher"}})
+		link := setupLinkRE.FindString(r.body)
+		if r.status != http.StatusOK || link == "" || !strings.Contains(r.body, "Nina New &lt;nina@example.org&gt;") {
+			t.Fatalf("invite: %d %s", r.status, r.body)
+		}
+		mustContain(t, "audit", owner.get(sp+"/audit").body, "invite member", "nina@example.org")
+
+		// Before the link is used, no password opens the account.
+		x := env.browser()
+		x.get("/login")
+		if r := x.post("/login", url.Values{"email": {"nina@example.org"}, "password": {""}}); r.status != http.StatusUnauthorized {
+			t.Errorf("login to an account without a password: %d", r.status)
+		}
+
+		nina := env.browser()
+		mustContain(t, "set-up page", nina.get(link).body, "Welcome, Nina New", "nina@example.org")
+		if r := nina.post(link, url.Values{"new": {"short"}, "confirm": {"short"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at least 10") {
+			t.Errorf("short password: %d", r.status)
+		}
+		if r := nina.post(link, url.Values{"new": {"ninas own password"}, "confirm": {"ninas own passw0rd"}}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("mismatch: %d", r.status)
+		}
+		r = nina.post(link, url.Values{"new": {"ninas own password"}, "confirm": {"ninas own password"}})
+		if r.url != "/studies" || !strings.Contains(r.body, "Your account is ready") || !strings.Contains(r.body, "Invited study") {
+			t.Fatalf("set up: %d at %s", r.status, r.url)
+		}
+		if r := nina.get(sp + "/results"); r.status != http.StatusOK {
+			t.Errorf("the researcher cannot read results: %d", r.status)
+		}
+		if r := nina.post(sp+"/statements", url.Values{"statements": {"x"}}); r.status != http.StatusForbidden {
+			t.Errorf("the researcher edits: %d", r.status)
+		}
+		if r := env.browser().get(link); r.status != http.StatusNotFound {
+			t.Errorf("a used link: %d", r.status)
+		}
+		y := env.browser()
+		y.get("/login")
+		if r := y.post("/login", url.Values{"email": {"nina@example.org"}, "password": {"ninas own password"}}); r.status != http.StatusOK {
+			t.Errorf("login with the chosen password: %d", r.status)
+		}
+
+		// An expired link.
+		r = owner.post(sp+"/members", url.Values{"email": {"omar@example.org"}, "name": {"Omar Old"}, "role": {"coordinator"}})
+		late := setupLinkRE.FindString(r.body)
+		if _, err := env.store.DB().Exec(env.store.DB().Rebind(`UPDATE account_links SET expires_at = ? WHERE user_id = (SELECT id FROM users WHERE email = ?)`),
+			time.Now().UTC().Add(-time.Minute), "omar@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if r := env.browser().get(late); r.status != http.StatusNotFound {
+			t.Errorf("an expired link: %d", r.status)
+		}
 	})
 }

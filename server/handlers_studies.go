@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -282,16 +285,38 @@ func (a *app) updateStudyScale(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }
 
+// addMember gives an account a role in the study. For an e-mail without
+// an account, given the person's name, it creates the account with a
+// one-time set-up link that the coordinator passes on (shown once).
 func (a *app) addMember(c echo.Context) error {
+	ctx := c.Request().Context()
 	st := study(c)
 	role := c.FormValue("role")
 	if role != store.RoleCoordinator && role != store.RoleResearcher {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "choose the role coordinator or researcher")
 	}
-	err := a.store.AddStudyMember(c.Request().Context(), st.ID, user(c).ID, c.FormValue("email"), role)
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	err := a.store.AddStudyMember(ctx, st.ID, user(c).ID, email, role)
+	if errors.Is(err, store.ErrNotFound) {
+		name := strings.TrimSpace(c.FormValue("name"))
+		if name == "" {
+			setFlash(c, "No account has that e-mail address: give the person's name too, and a set-up link for a new account will be made.")
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
+		}
+		if verr := panelcsv.ValidateEmail(email); verr != nil {
+			setFlash(c, "Not added: "+verr.Error()+".")
+			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
+		}
+		token, hash := auth.NewToken()
+		expires := time.Now().Add(accountLinkLifetime)
+		u, err := a.store.InviteStudyMember(ctx, st.ID, user(c).ID, email, name, role, hash, expires)
+		if err != nil {
+			return err
+		}
+		return a.render(c, http.StatusOK, "account_invited", accountInvitedPage{basePage: a.base(c, "Collaborator invited"),
+			Invitee: u, Role: role, Link: a.cfg.BaseURL + "/account/setup/" + token, Expires: expires.UTC().Format("2 January 2006, 15:04 UTC")})
+	}
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		setFlash(c, "No account has that e-mail address; create one with `delphi user add` first.")
 	case errors.Is(err, store.ErrConflict):
 		setFlash(c, "That person already has a role in this study.")
 	case err != nil:

@@ -35,6 +35,8 @@ func (a *app) routes() *echo.Echo {
 	web.GET("/login", a.showLoginPage)
 	web.POST("/login", a.login)
 	web.POST("/logout", a.logout)
+	web.GET("/account/setup/:token", a.showAccountSetup) // a new collaborator's one-time link
+	web.POST("/account/setup/:token", a.setUpAccount)
 
 	// Experts: a personal link, no account. The link's token becomes a
 	// cookie and the address bar is cleaned at once.

@@ -9,7 +9,8 @@ import (
 )
 
 // publicRoute lists the routes anyone may reach: the login, health checks,
-// static files, and the experts' link routes (which check the link).
+// static files, and the link routes of experts and new collaborators
+// (which check the link).
 func publicRoute(path string) bool {
 	switch {
 	case path == "/" || path == "/login" || path == "/logout" || path == "/healthz" || path == "/readyz":
@@ -17,6 +18,8 @@ func publicRoute(path string) bool {
 	case strings.HasPrefix(path, "/static/"), strings.HasPrefix(path, "/r/"), path == "/e" || strings.HasPrefix(path, "/e/"):
 		return true
 	case strings.HasPrefix(path, "/i/"), path == "/ideas" || strings.HasPrefix(path, "/ideas/"): // round 0's links
+		return true
+	case strings.HasPrefix(path, "/account/setup/"): // a new collaborator's one-time link (TestCollaboratorInvitation)
 		return true
 	}
 	return false

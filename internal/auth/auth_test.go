@@ -28,6 +28,11 @@ func TestPasswordRoundTrip(t *testing.T) {
 	if err := CheckPassword("$bcrypt$x", "x"); err == nil || errors.Is(err, ErrBadPassword) {
 		t.Errorf("garbage hash: got %v", err)
 	}
+	for _, pw := range []string{"", "anything at all"} {
+		if err := CheckPassword("", pw); !errors.Is(err, ErrBadPassword) {
+			t.Errorf("an account without a password accepted %q: %v", pw, err)
+		}
+	}
 }
 
 func TestPasswordStrength(t *testing.T) {

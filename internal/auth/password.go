@@ -52,8 +52,13 @@ func HashPassword(pw string) (string, error) {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword compares pw with an encoded hash in constant time.
+// CheckPassword compares pw with an encoded hash in constant time. An
+// empty hash is an account whose password was never set (an invited
+// collaborator who has not used the set-up link): no password matches it.
 func CheckPassword(encoded, pw string) error {
+	if encoded == "" {
+		return ErrBadPassword
+	}
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return fmt.Errorf("auth: check password: unsupported hash format")
