@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -10,7 +11,7 @@ import (
 // TestCoordinatorPagesAccessible runs axe-core (WCAG 2.x A and AA) on
 // every coordinator page of the demo study — rounds closed and open,
 // results, settings, the panel and an expert, statements, the audit log,
-// the account — in Chromium, as TestExpertInBrowser does for the experts'
+// the account, inviting a collaborator and the set-up page — in Chromium, as TestExpertInBrowser does for the experts'
 // pages. Coordinators and researchers use screen readers too, and public
 // funders ask for it.
 func TestCoordinatorPagesAccessible(t *testing.T) {
@@ -56,4 +57,19 @@ func TestCoordinatorPagesAccessible(t *testing.T) {
 		}
 		axeCheck(t, b, page)
 	}
+	// Inviting someone without an account: the page with the set-up link,
+	// then the set-up page the link opens.
+	if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+sp+"/settings"), chromedp.WaitVisible(`#member_name`),
+		chromedp.SendKeys(`#member_email`, "new.colleague@example.org"), chromedp.SendKeys(`#member_name`, "New Colleague"),
+		chromedp.Submit(`#member_name`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the invitation page", `document.querySelector("#setup-link") !== null`)
+	axeCheck(t, b, "collaborator invited page")
+	link := eval[string](t, b, `document.querySelector("#setup-link").textContent`)
+	link = env.srv.URL + link[strings.Index(link, "/account/setup/"):] // the link names the configured base URL
+	if err := chromedp.Do(b, chromedp.Navigate(link), chromedp.WaitVisible(`#new`)); err != nil {
+		t.Fatalf("%s: %v", link, err)
+	}
+	axeCheck(t, b, "account set-up page")
 }
