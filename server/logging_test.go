@@ -91,3 +91,20 @@ func TestLogLinesCarryRequestID(t *testing.T) {
 		}
 	})
 }
+
+// TestLogsHideLinkTokens: the request line of a personal link (an
+// expert's, round 0's, a new collaborator's) does not carry its token,
+// which would open the link; the database keeps only its hash.
+func TestLogsHideLinkTokens(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	var buf syncBuffer
+	env.app.log = newLogger(config.Config{LogFormat: "json"}, &buf)
+	const token = "Zm9vYmFyLXRoaXMtaXMtYS10b2tlbi10aGF0LW11c3Qtbm90LWxlYWs"
+	for _, path := range []string{"/r/" + token, "/r/" + token + "/decline", "/i/" + token, "/account/setup/" + token} {
+		env.browser().get(path)
+	}
+	logged := buf.String()
+	if strings.Contains(logged, token) || strings.Count(logged, "[token]") < 4 {
+		t.Errorf("link tokens in the log:\n%s", logged)
+	}
+}

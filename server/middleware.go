@@ -45,10 +45,21 @@ func (a *app) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Response().Status >= 500 {
 			level = slog.LevelError
 		}
-		a.log.Log(c.Request().Context(), level, "request", "method", c.Request().Method, "path", c.Request().URL.Path,
+		a.log.Log(c.Request().Context(), level, "request", "method", c.Request().Method, "path", loggedPath(c),
 			"status", c.Response().Status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", requestID(c))
 		return nil
 	}
+}
+
+// loggedPath is the request's path with a personal link's token (an
+// expert's, round 0's or a new collaborator's) replaced: a token in a log
+// file would open the link, while the database keeps only its hash.
+func loggedPath(c echo.Context) string {
+	path := c.Request().URL.Path
+	if tok := c.Param("token"); tok != "" {
+		path = strings.Replace(path, tok, "[token]", 1)
+	}
+	return path
 }
 
 // securityHeaders sets the headers every response carries. The CSP allows
