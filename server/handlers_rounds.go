@@ -466,7 +466,10 @@ func (a *app) resendMessage(c echo.Context) error {
 		return err
 	}
 	a.notifyMail()
-	setFlash(c, "The message will be sent again.")
+	setFlash(c, "The message will be sent again, to "+m.ToAddress+".")
+	if !m.RoundID.Valid { // round 0's e-mails have no round
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", st.ID))
+	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d/outbox", st.ID, m.RoundID.Int64))
 }
 

@@ -311,6 +311,13 @@ func TestRoundZeroReminders(t *testing.T) {
 		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
 		page := b.post("/studies/"+itoa(s.id)+"/ideas/remind", url.Values{})
 		mustContain(t, "reminder from the page", page.body, "3 reminders queued")
+		// A failed round 0 e-mail sent again comes back to the round 0 page.
+		if _, err := env.store.DB().Exec(env.store.DB().Rebind(`UPDATE outbox SET status = 'failed' WHERE id = ?`), ms[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := b.post("/studies/"+itoa(s.id)+"/outbox/"+itoa(ms[0].ID)+"/resend", url.Values{}); r.url != "/studies/"+itoa(s.id)+"/ideas" || !strings.Contains(r.body, "will be sent again") {
+			t.Errorf("resend a round 0 e-mail: %d at %s", r.status, r.url)
+		}
 		s.call(t, "POST", s.path+"/ideas/close", "")
 		if r := s.call(t, "POST", s.path+"/ideas/remind", ""); r.status != http.StatusConflict {
 			t.Errorf("reminder after close: %d %s", r.status, r.body)

@@ -124,9 +124,18 @@ func (s *Store) UpdateExpert(ctx context.Context, studyID, id int64, e NewExpert
 		if old.ErasedAt.Valid {
 			return ErrAlreadyErased
 		}
-		return tx.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
-			WHERE id = ? AND study_id = ? AND erased_at IS NULL`, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name), strings.TrimSpace(e.Group),
-			strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID)
+		email, name := strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name)
+		if err := tx.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
+			WHERE id = ? AND study_id = ? AND erased_at IS NULL`, email, name, strings.TrimSpace(e.Group),
+			strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID); err != nil {
+			return err
+		}
+		// E-mails not yet delivered go to the corrected address: a typo in
+		// the panel file is fixed here, then a failed invitation is sent
+		// again. (Their text stays in the language they were written in.)
+		_, err = tx.exec(ctx, `UPDATE outbox SET to_address = ?, to_name = ?
+			WHERE expert_id = ? AND study_id = ? AND status IN ('pending', 'failed', 'uncertain')`, email, name, id, studyID)
+		return err
 	}))
 }
 
