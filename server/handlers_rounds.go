@@ -473,6 +473,24 @@ func (a *app) resendMessage(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d/outbox", st.ID, m.RoundID.Int64))
 }
 
+// sendNewLinkAction e-mails one expert a fresh link to the open round.
+func (a *app) sendNewLinkAction(c echo.Context) error {
+	st := study(c)
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	e, err := a.sendNewLink(c.Request().Context(), st, r.ID, paramID(c, "iid"), user(c).ID)
+	if errors.Is(err, errNoNewLink) {
+		return echo.NewHTTPError(http.StatusConflict, errNoNewLink.Error())
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, "A new link is on its way to "+e.Email+"; the earlier ones still work.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
+}
+
 // revokeInvitation stops an expert's personal links for this round, e.g.
 // when an invitation went to a wrong or shared address.
 func (a *app) revokeInvitation(c echo.Context) error {

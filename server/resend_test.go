@@ -61,3 +61,57 @@ func fixAddressAndResend(t *testing.T, engine string) {
 		t.Errorf("the resent link: %d at %s", r.status, r.url)
 	}
 }
+
+// TestSendNewLink: the coordinator e-mails one expert of the open round a
+// fresh link (the earlier one keeps working), audit-logged; not for an
+// expert who declined or whose link was revoked, nor once the round is
+// closed.
+func TestSendNewLink(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newExpertStudy(t, env, nil, []string{"One statement"}, defaultPanel)
+		statuses, err := env.store.RoundStatuses(context.Background(), s.round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv := map[string]int64{}
+		for _, x := range statuses {
+			inv[x.Email] = x.InvitationID
+		}
+		b := env.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		rp := "/studies/" + itoa(s.id) + "/rounds/" + itoa(s.round.ID)
+		mustContain(t, "round page", b.get(rp).body, `action="`+rp+`/invitations/`+itoa(inv["e1@example.org"])+`/link"`)
+
+		r := b.post(rp+"/invitations/"+itoa(inv["e1@example.org"])+"/link", url.Values{})
+		mustContain(t, "after sending", r.body, "A new link is on its way to e1@example.org")
+		ms, _ := env.store.OutboxByRound(context.Background(), s.round.ID) // newest first
+		if ms[0].ToAddress != "e1@example.org" || ms[0].Kind != "invitation" {
+			t.Fatalf("newest e-mail: %+v", ms[0])
+		}
+		fresh := mustPath(t, linkRE.FindString(ms[0].TextBody))
+		if fresh == s.links["e1@example.org"] {
+			t.Error("the new e-mail carries the old link")
+		}
+		for _, link := range []string{fresh, s.links["e1@example.org"]} {
+			if r := env.browser().get(link); r.url != "/e" {
+				t.Errorf("link %s: %d at %s", link, r.status, r.url)
+			}
+		}
+		mustContain(t, "audit", b.get("/studies/"+itoa(s.id)+"/audit").body, "send new link")
+
+		dec := env.browser()
+		dec.get(s.links["e3@example.org"] + "/decline")
+		dec.post(s.links["e3@example.org"]+"/decline", url.Values{})
+		b.post(rp+"/invitations/"+itoa(inv["e2@example.org"])+"/revoke", url.Values{})
+		for _, who := range []string{"e2@example.org", "e3@example.org"} {
+			if r := b.post(rp+"/invitations/"+itoa(inv[who])+"/link", url.Values{}); r.status != http.StatusConflict {
+				t.Errorf("%s: %d", who, r.status)
+			}
+		}
+		s.close(t)
+		if r := b.post(rp+"/invitations/"+itoa(inv["e4@example.org"])+"/link", url.Values{}); r.status != http.StatusConflict {
+			t.Errorf("closed round: %d", r.status)
+		}
+	})
+}

@@ -301,6 +301,59 @@ func (a *app) composeMessage(st store.Study, r store.Round, e store.Expert, kind
 		Subject: subject, TextBody: text, HTMLBody: html, ListUnsubscribe: decline, Secret: token}, nil
 }
 
+// errNoNewLink refuses a new link for an invitation that cannot use one.
+var errNoNewLink = errors.New("no new link: the expert's link was revoked, or the expert declined or was erased")
+
+// sendNewLink e-mails one invited expert of an open round the invitation
+// again with a fresh personal link (the earlier ones keep working), to
+// their current address: for an expert who lost or never found the
+// e-mail. Audit-logged.
+func (a *app) sendNewLink(ctx context.Context, st store.Study, roundID, invitationID, userID int64) (store.Expert, error) {
+	var e store.Expert
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		inv, err := tx.InvitationByID(ctx, invitationID)
+		if err != nil {
+			return err
+		}
+		if inv.RoundID != r.ID {
+			return store.ErrNotFound
+		}
+		if e, err = tx.ExpertByID(ctx, st.ID, inv.ExpertID); err != nil {
+			return err
+		}
+		if inv.RevokedAt.Valid || e.Status != "active" {
+			return errNoNewLink
+		}
+		rss, err := tx.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		token, hash := auth.NewToken()
+		if err := tx.AddInvitationLink(ctx, inv.ID, hash); err != nil {
+			return err
+		}
+		msg, err := a.composeMessage(st, r, e, "invitation", token, len(rss))
+		if err != nil {
+			return err
+		}
+		if err := tx.EnqueueMessages(ctx, []store.NewMessage{msg}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "send new link", "", "", fmt.Sprintf("round %d, invitation %d", r.Number, inv.ID), "")
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return e, err
+}
+
 // remindRound queues a reminder, with a fresh personal link, to every
 // invited expert of an open round who has not submitted or declined.
 func (a *app) remindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {

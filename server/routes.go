@@ -116,6 +116,7 @@ func (a *app) routes() *echo.Echo {
 	edit.POST("/ideas/remind", a.remindIdeasAction)
 	edit.POST("/ideas/proposals", a.editProposals)
 	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
+	edit.POST("/rounds/:rid/invitations/:iid/link", a.sendNewLinkAction)
 	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
 	edit.POST("/rounds/:rid/replace", a.replaceStatement)
