@@ -168,6 +168,7 @@ func (a *app) roundJobsOnce(ctx context.Context) {
 		}
 	}
 	a.realtimeSnapshotsOnce(ctx, time.Now()) // issue #8: real-time snapshots, round 0 deadlines
+	a.sendDueIdeaReminders(ctx)
 	a.closeDueIdeaRounds(ctx)
 	reminders, err := a.store.DueReminders(ctx)
 	if err != nil && ctx.Err() == nil {

@@ -54,15 +54,30 @@ func ideasStatus(err error) int {
 // ---- The coordinator's side ----
 
 // createIdeaRound creates round 0, or adds questions to its draft.
-func (a *app) createIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion) (store.IdeaRound, error) {
-	r, err := a.store.IdeaRoundByStudy(ctx, st.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return a.store.CreateIdeaRound(ctx, st.ID, userID, deadline, qs)
-	}
-	if err != nil {
-		return r, err
-	}
-	return r, a.store.AddIdeaQuestions(ctx, r.ID, qs)
+// createIdeaRound creates round 0 with its questions, or adds questions
+// to the draft; reminderDays ("7,2", checked by parseReminderDays) sets
+// its scheduled reminders, all in one transaction.
+func (a *app) createIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays string) (store.IdeaRound, error) {
+	var r store.IdeaRound
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		var err error
+		r, err = tx.IdeaRoundByStudy(ctx, st.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if r, err = tx.CreateIdeaRound(ctx, st.ID, userID, deadline, qs); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if err := tx.AddIdeaQuestions(ctx, r.ID, qs); err != nil {
+				return err
+			}
+		}
+		r.ReminderDays = reminderDays
+		return tx.SetIdeaReminderDays(ctx, r.ID, reminderDays)
+	})
+	return r, err
 }
 
 // launchIdeaRound invites the active panel to round 0: a personal link
@@ -301,7 +316,11 @@ func (a *app) addIdeaQuestions(c echo.Context) error {
 	if err != nil {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Give the deadline as a date and time (UTC).")
 	}
-	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c))
+	days, err := parseReminderDays(c.FormValue("reminder_days"))
+	if err != nil {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
+	}
+	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), days)
 	if msg := ideasFormError(err); msg != "" {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
 	}
@@ -495,6 +514,33 @@ func (a *app) editProposals(c echo.Context) error {
 	}
 	setFlash(c, flash)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", st.ID))
+}
+
+// sendDueIdeaReminders sends round 0's scheduled reminders whose time has
+// come, each once (also with several instances).
+func (a *app) sendDueIdeaReminders(ctx context.Context) {
+	due, err := a.store.DueIdeaReminders(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("due round 0 reminders", "err", err)
+	}
+	for id, ideaRoundID := range due {
+		if claimed, err := a.store.MarkIdeaReminderDone(ctx, id); err != nil || !claimed {
+			continue
+		}
+		r, err := a.store.IdeaRoundByID(ctx, ideaRoundID)
+		var n int
+		if err == nil {
+			var st store.Study
+			if st, err = a.store.StudyByID(ctx, r.StudyID); err == nil {
+				n, err = a.remindIdeaRound(ctx, st, 0)
+			}
+		}
+		if err != nil {
+			a.log.Error("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "err", err)
+			continue
+		}
+		a.log.Info("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "queued", n)
+	}
 }
 
 // closeDueIdeaRounds closes rounds 0 whose deadline passed (the round
@@ -738,12 +784,13 @@ func (a *app) saveExpertIdeas(c echo.Context) error {
 // ---- The JSON API ----
 
 type ideasJSON struct {
-	ID        int64              `json:"id"`
-	Status    string             `json:"status"`
-	Deadline  *time.Time         `json:"deadline"`
-	OpenedAt  *time.Time         `json:"opened_at"`
-	ClosedAt  *time.Time         `json:"closed_at"`
-	Questions []ideaQuestionJSON `json:"questions"`
+	ID           int64              `json:"id"`
+	Status       string             `json:"status"`
+	Deadline     *time.Time         `json:"deadline"`
+	ReminderDays string             `json:"reminder_days"`
+	OpenedAt     *time.Time         `json:"opened_at"`
+	ClosedAt     *time.Time         `json:"closed_at"`
+	Questions    []ideaQuestionJSON `json:"questions"`
 }
 
 type ideaQuestionJSON struct {
@@ -778,7 +825,7 @@ func (a *app) ideasJSONOf(ctx context.Context, st store.Study) (ideasJSON, error
 	if r == nil {
 		return ideasJSON{}, fmt.Errorf("round 0: %w", store.ErrNotFound)
 	}
-	out := ideasJSON{ID: r.ID, Status: r.Status, Deadline: nullTime(r.Deadline), OpenedAt: nullTime(r.OpenedAt), ClosedAt: nullTime(r.ClosedAt),
+	out := ideasJSON{ID: r.ID, Status: r.Status, Deadline: nullTime(r.Deadline), ReminderDays: r.ReminderDays, OpenedAt: nullTime(r.OpenedAt), ClosedAt: nullTime(r.ClosedAt),
 		Questions: []ideaQuestionJSON{}}
 	for _, q := range qs {
 		qj := ideaQuestionJSON{ID: q.Question.ID, Section: q.Question.SectionTitle, Text: q.Question.Text, Translations: q.Translations, Proposals: []proposalJSON{}}
@@ -807,8 +854,9 @@ func (a *app) apiGetIdeas(c echo.Context) error {
 
 func (a *app) apiCreateIdeas(c echo.Context) error {
 	var in struct {
-		Deadline  *time.Time              `json:"deadline"`
-		Questions []store.NewIdeaQuestion `json:"questions"`
+		Deadline     *time.Time              `json:"deadline"`
+		ReminderDays string                  `json:"reminder_days"`
+		Questions    []store.NewIdeaQuestion `json:"questions"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -818,6 +866,10 @@ func (a *app) apiCreateIdeas(c echo.Context) error {
 		deadline = *in.Deadline
 	}
 	var fe rounds.FieldErrors
+	days, err := parseReminderDays(in.ReminderDays)
+	if err != nil {
+		fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
+	}
 	for i, q := range in.Questions {
 		for _, e := range checkTranslations(study(c), q.Translations, maxStatementLength) {
 			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].%s", i, e.Field), Message: e.Message})
@@ -827,7 +879,7 @@ func (a *app) apiCreateIdeas(c echo.Context) error {
 		return fe
 	}
 	ctx := c.Request().Context()
-	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions); err != nil {
+	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, days); err != nil {
 		return err
 	}
 	out, err := a.ideasJSONOf(ctx, study(c))

@@ -324,3 +324,46 @@ func TestRoundZeroReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundZeroScheduledReminders: round 0's reminder days become
+// scheduled reminders at launch; the background job sends each once.
+func TestRoundZeroScheduledReminders(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		ctx := context.Background()
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		if r := s.call(t, "POST", s.path+"/ideas", `{"reminder_days":"tomorrow","questions":[{"text":"What helps?"}]}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "reminder_days") {
+			t.Errorf("bad reminder days: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","reminder_days":"7, 2","questions":[{"text":"What helps?"}]}`); r.status != http.StatusCreated || !strings.Contains(r.body, `"reminder_days":"7,2"`) {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		s.call(t, "POST", s.path+"/ideas/launch", "")
+		db := env.store.DB()
+		var n int
+		if err := db.Get(&n, `SELECT COUNT(*) FROM idea_reminders`); err != nil || n != 2 {
+			t.Fatalf("%d scheduled reminders (%v); want 2", n, err)
+		}
+		reminders := func() int {
+			ms, _ := env.store.IdeaOutbox(ctx, s.id)
+			k := 0
+			for _, m := range ms {
+				if m.Kind == "reminder" {
+					k++
+				}
+			}
+			return k
+		}
+		env.app.roundJobsOnce(ctx)
+		if got := reminders(); got != 0 {
+			t.Fatalf("%d reminders before they are due", got)
+		}
+		if _, err := db.Exec(db.Rebind(`UPDATE idea_reminders SET due_at = ? WHERE id = (SELECT MIN(id) FROM idea_reminders)`), time.Now().UTC().Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		env.app.roundJobsOnce(ctx)
+		env.app.roundJobsOnce(ctx)
+		if got := reminders(); got != len(defaultPanel) {
+			t.Errorf("%d reminders after one came due; want one per expert (%d)", got, len(defaultPanel))
+		}
+	})
+}

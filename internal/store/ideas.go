@@ -25,7 +25,12 @@ type IdeaRound struct {
 	OpenedAt  sql.NullTime `db:"opened_at"`
 	ClosedAt  sql.NullTime `db:"closed_at"`
 	CreatedAt time.Time    `db:"created_at"`
+	// ReminderDays: reminders this many days before the deadline ("7,2").
+	ReminderDays string `db:"reminder_days"`
 }
+
+// Reminders parses ReminderDays.
+func (r IdeaRound) Reminders() []int { return Round{ReminderDays: r.ReminderDays}.Reminders() }
 
 // Domain returns the lifecycle state; round 0 follows the rules of any round.
 func (r IdeaRound) Domain() rounds.Round {
@@ -242,6 +247,14 @@ func (s *Store) LaunchIdeaRound(ctx context.Context, ideaRoundID, userID int64, 
 		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
 			return err
 		}
+		for _, days := range r.Reminders() {
+			due := r.Deadline.Time.Add(-time.Duration(days) * 24 * time.Hour)
+			if r.Deadline.Valid && due.After(now) {
+				if _, err := tx.exec(ctx, `INSERT INTO idea_reminders (idea_round_id, due_at, created_at) VALUES (?, ?, ?)`, ideaRoundID, due, now); err != nil {
+					return err
+				}
+			}
+		}
 		return tx.Audit(ctx, r.StudyID, userID, "launch round 0", "", "", fmt.Sprintf("%d invitations", len(invites)), "")
 	}))
 }
@@ -453,6 +466,34 @@ func (s *Store) IdeaReminderRecipients(ctx context.Context, ideaRoundID int64) (
 func (s *Store) AddIdeaLink(ctx context.Context, ideaInvitationID int64, tokenHash string) error {
 	_, err := s.exec(ctx, `INSERT INTO idea_links (token_hash, idea_invitation_id, created_at) VALUES (?, ?, ?)`, tokenHash, ideaInvitationID, s.now())
 	return wrap("add idea link", err)
+}
+
+// SetIdeaReminderDays sets when a draft round 0 will remind ("7,2": days
+// before the deadline; the caller checks the format).
+func (s *Store) SetIdeaReminderDays(ctx context.Context, ideaRoundID int64, days string) error {
+	return wrap("set round 0 reminders", s.execOne(ctx, `UPDATE idea_rounds SET reminder_days = ? WHERE id = ? AND status = 'draft'`, days, ideaRoundID))
+}
+
+// DueIdeaReminders returns round 0's scheduled reminders whose time has
+// come, while round 0 is open: reminder id → round 0 id.
+func (s *Store) DueIdeaReminders(ctx context.Context) (map[int64]int64, error) {
+	var rs []struct {
+		ID          int64 `db:"id"`
+		IdeaRoundID int64 `db:"idea_round_id"`
+	}
+	err := s.sel(ctx, &rs, `SELECT m.id, m.idea_round_id FROM idea_reminders m JOIN idea_rounds r ON r.id = m.idea_round_id
+		WHERE m.done_at IS NULL AND m.due_at <= ? AND r.status = 'open'`, s.now())
+	out := make(map[int64]int64, len(rs))
+	for _, r := range rs {
+		out[r.ID] = r.IdeaRoundID
+	}
+	return out, wrap("due round 0 reminders", err)
+}
+
+// MarkIdeaReminderDone claims a scheduled round 0 reminder; false when
+// another instance got there first, so each goes out once.
+func (s *Store) MarkIdeaReminderDone(ctx context.Context, id int64) (bool, error) {
+	return s.claimOnce(ctx, "mark round 0 reminder done", `UPDATE idea_reminders SET done_at = ? WHERE id = ? AND done_at IS NULL`, id)
 }
 
 // IdeaOutbox lists the e-mails of a study's round 0 (they have no round).

@@ -179,9 +179,15 @@ func (s *Store) DueReminders(ctx context.Context) ([]struct {
 // MarkReminderDone marks a scheduled reminder as handled; it reports false
 // when another instance got there first, so each reminder goes out once.
 func (s *Store) MarkReminderDone(ctx context.Context, id int64) (bool, error) {
-	res, err := s.exec(ctx, `UPDATE reminders SET done_at = ? WHERE id = ? AND done_at IS NULL`, s.now(), id)
+	return s.claimOnce(ctx, "mark reminder done", `UPDATE reminders SET done_at = ? WHERE id = ? AND done_at IS NULL`, id)
+}
+
+// claimOnce runs an UPDATE … SET done_at = ? WHERE id = ? AND done_at IS
+// NULL and tells whether this call was the one that changed the row.
+func (s *Store) claimOnce(ctx context.Context, what, query string, id int64) (bool, error) {
+	res, err := s.exec(ctx, query, s.now(), id)
 	if err != nil {
-		return false, wrap("mark reminder done", err)
+		return false, wrap(what, err)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
