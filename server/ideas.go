@@ -53,11 +53,10 @@ func ideasStatus(err error) int {
 
 // ---- The coordinator's side ----
 
-// createIdeaRound creates round 0, or adds questions to its draft.
 // createIdeaRound creates round 0 with its questions, or adds questions
 // to the draft; reminderDays ("7,2", checked by parseReminderDays) sets
-// its scheduled reminders, all in one transaction.
-func (a *app) createIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays string) (store.IdeaRound, error) {
+// its scheduled reminders (nil keeps them), all in one transaction.
+func (a *app) createIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays *string) (store.IdeaRound, error) {
 	var r store.IdeaRound
 	err := a.store.Transact(ctx, func(tx *store.Store) error {
 		var err error
@@ -74,8 +73,11 @@ func (a *app) createIdeaRound(ctx context.Context, st store.Study, userID int64,
 				return err
 			}
 		}
-		r.ReminderDays = reminderDays
-		return tx.SetIdeaReminderDays(ctx, r.ID, reminderDays)
+		if reminderDays == nil {
+			return nil
+		}
+		r.ReminderDays = *reminderDays
+		return tx.SetIdeaReminderDays(ctx, r.ID, *reminderDays)
 	})
 	return r, err
 }
@@ -320,7 +322,7 @@ func (a *app) addIdeaQuestions(c echo.Context) error {
 	if err != nil {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
 	}
-	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), days)
+	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), &days)
 	if msg := ideasFormError(err); msg != "" {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
 	}
@@ -855,7 +857,7 @@ func (a *app) apiGetIdeas(c echo.Context) error {
 func (a *app) apiCreateIdeas(c echo.Context) error {
 	var in struct {
 		Deadline     *time.Time              `json:"deadline"`
-		ReminderDays string                  `json:"reminder_days"`
+		ReminderDays *string                 `json:"reminder_days"` // omitted: kept as they are
 		Questions    []store.NewIdeaQuestion `json:"questions"`
 	}
 	if err := decodeJSON(c, &in); err != nil {
@@ -866,9 +868,12 @@ func (a *app) apiCreateIdeas(c echo.Context) error {
 		deadline = *in.Deadline
 	}
 	var fe rounds.FieldErrors
-	days, err := parseReminderDays(in.ReminderDays)
-	if err != nil {
-		fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
+	if in.ReminderDays != nil {
+		days, err := parseReminderDays(*in.ReminderDays)
+		if err != nil {
+			fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
+		}
+		in.ReminderDays = &days
 	}
 	for i, q := range in.Questions {
 		for _, e := range checkTranslations(study(c), q.Translations, maxStatementLength) {
@@ -879,7 +884,7 @@ func (a *app) apiCreateIdeas(c echo.Context) error {
 		return fe
 	}
 	ctx := c.Request().Context()
-	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, days); err != nil {
+	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, in.ReminderDays); err != nil {
 		return err
 	}
 	out, err := a.ideasJSONOf(ctx, study(c))

@@ -337,6 +337,10 @@ func TestRoundZeroScheduledReminders(t *testing.T) {
 		if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","reminder_days":"7, 2","questions":[{"text":"What helps?"}]}`); r.status != http.StatusCreated || !strings.Contains(r.body, `"reminder_days":"7,2"`) {
 			t.Fatalf("create: %d %s", r.status, r.body)
 		}
+		// Questions added later without reminder days keep them.
+		if r := s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What else?"}]}`); r.status != http.StatusCreated || !strings.Contains(r.body, `"reminder_days":"7,2"`) {
+			t.Errorf("reminder days after adding a question: %d %s", r.status, r.body)
+		}
 		s.call(t, "POST", s.path+"/ideas/launch", "")
 		db := env.store.DB()
 		var n int
