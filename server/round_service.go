@@ -301,6 +301,16 @@ func (a *app) composeMessage(st store.Study, r store.Round, e store.Expert, kind
 		Subject: subject, TextBody: text, HTMLBody: html, ListUnsubscribe: decline, Secret: token}, nil
 }
 
+// newLinkMessage gives an invitation one more personal link (the earlier
+// ones keep working) and composes the e-mail of the given kind carrying it.
+func (a *app) newLinkMessage(ctx context.Context, tx *store.Store, st store.Study, r store.Round, invitationID int64, e store.Expert, kind string, statements int) (store.NewMessage, error) {
+	token, hash := auth.NewToken()
+	if err := tx.AddInvitationLink(ctx, invitationID, hash); err != nil {
+		return store.NewMessage{}, err
+	}
+	return a.composeMessage(st, r, e, kind, token, statements)
+}
+
 // errNoNewLink refuses a new link for an invitation that cannot use one.
 var errNoNewLink = errors.New("no new link: the expert's link was revoked, or the expert declined or was erased")
 
@@ -331,15 +341,11 @@ func (a *app) sendNewLink(ctx context.Context, st store.Study, roundID, invitati
 		if inv.RevokedAt.Valid || e.Status != "active" {
 			return errNoNewLink
 		}
-		rss, err := tx.RoundStatements(ctx, r.ID)
+		statements, err := tx.StatementCount(ctx, r.ID)
 		if err != nil {
 			return err
 		}
-		token, hash := auth.NewToken()
-		if err := tx.AddInvitationLink(ctx, inv.ID, hash); err != nil {
-			return err
-		}
-		msg, err := a.composeMessage(st, r, e, "invitation", token, len(rss))
+		msg, err := a.newLinkMessage(ctx, tx, st, r, inv.ID, e, "invitation", statements)
 		if err != nil {
 			return err
 		}
@@ -389,11 +395,7 @@ func (a *app) remindRound(ctx context.Context, st store.Study, roundID, userID i
 			if err != nil {
 				return err
 			}
-			token, hash := auth.NewToken()
-			if err := tx.AddInvitationLink(ctx, inv.ID, hash); err != nil {
-				return err
-			}
-			msg, err := a.composeMessage(st, r, e, "reminder", token, len(rss))
+			msg, err := a.newLinkMessage(ctx, tx, st, r, inv.ID, e, "reminder", len(rss))
 			if err != nil {
 				return err
 			}
