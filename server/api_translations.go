@@ -74,24 +74,13 @@ func (a *app) apiUpdateSection(c echo.Context) error {
 		title = strings.TrimSpace(*in.Title)
 	}
 	fe := checkTranslations(st, in.Translations, maxTopicLength)
-	if msg := checkTopic(title, nil); msg != "" {
+	if msg := checkTopic(title); msg != "" {
 		fe = append(rounds.FieldErrors{{Field: "title", Message: msg}}, fe...)
 	}
 	if len(fe) > 0 {
 		return fe
 	}
-	err = a.store.Transact(ctx, func(tx *store.Store) error {
-		if err := tx.RenameSection(ctx, st.ID, sid, title); err != nil {
-			return err
-		}
-		for _, lang := range slices.Sorted(maps.Keys(in.Translations)) {
-			if err := tx.SetSectionTranslation(ctx, st.ID, sid, lang, in.Translations[lang]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := a.saveTopic(ctx, st.ID, sid, title, in.Translations); err != nil {
 		return err
 	}
 	return a.apiListSections(c)

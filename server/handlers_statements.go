@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -118,7 +121,7 @@ func (a *app) addStatements(c echo.Context) error {
 func (a *app) createSection(c echo.Context) error {
 	st := study(c)
 	title := strings.TrimSpace(c.FormValue("title"))
-	if msg := checkTopic(title, nil); msg != "" {
+	if msg := checkTopic(title); msg != "" {
 		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
 	}
 	if _, err := a.store.CreateSection(c.Request().Context(), st.ID, title); err != nil {
@@ -130,48 +133,50 @@ func (a *app) createSection(c echo.Context) error {
 // renameSection saves a topic's title and its titles in the study's
 // other languages (an empty one removes that translation).
 func (a *app) renameSection(c echo.Context) error {
-	ctx := c.Request().Context()
 	st := study(c)
-	sid := paramID(c, "sid")
 	title := strings.TrimSpace(c.FormValue("title"))
-	var trs []sectionTranslation
+	trs := map[string]string{}
 	for _, lang := range st.LanguageList()[1:] {
-		trs = append(trs, sectionTranslation{lang, c.FormValue("tr_" + lang)})
+		trs[lang] = c.FormValue("tr_" + lang)
 	}
-	if msg := checkTopic(title, trs); msg != "" {
+	msg := checkTopic(title)
+	if fe := checkTranslations(st, trs, maxTopicLength); msg == "" && len(fe) > 0 {
+		msg = "The topic's title in " + strings.TrimPrefix(fe[0].Field, "translations.") + " is " + fe[0].Message + "."
+	}
+	if msg != "" {
 		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
 	}
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
-		if err := tx.RenameSection(ctx, st.ID, sid, title); err != nil {
-			return err
-		}
-		for _, tr := range trs {
-			if err := tx.SetSectionTranslation(ctx, st.ID, sid, tr.Lang, tr.Title); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := a.saveTopic(c.Request().Context(), st.ID, paramID(c, "sid"), title, trs); err != nil {
 		return err
 	}
 	setFlash(c, "Topic saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
 }
 
-// checkTopic checks a topic's title and its translations, and says what
-// is wrong ("" when nothing is).
-func checkTopic(title string, translations []sectionTranslation) string {
+// saveTopic renames a topic and sets its translations ("" removes one),
+// all in one transaction; the callers have checked them.
+func (a *app) saveTopic(ctx context.Context, studyID, sectionID int64, title string, translations map[string]string) error {
+	return a.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.RenameSection(ctx, studyID, sectionID, title); err != nil {
+			return err
+		}
+		for _, lang := range slices.Sorted(maps.Keys(translations)) {
+			if err := tx.SetSectionTranslation(ctx, studyID, sectionID, lang, translations[lang]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkTopic checks a topic's title, and says what is wrong ("" when
+// nothing is); its translations go through checkTranslations.
+func checkTopic(title string) string {
 	if title == "" {
 		return "A topic's title cannot be empty."
 	}
 	if utf8.RuneCountInString(title) > maxTopicLength {
 		return fmt.Sprintf("A topic's title is at most %d characters.", maxTopicLength)
-	}
-	for _, tr := range translations {
-		if utf8.RuneCountInString(strings.TrimSpace(tr.Title)) > maxTopicLength {
-			return fmt.Sprintf("The topic's title in %s is longer than %d characters.", tr.Lang, maxTopicLength)
-		}
 	}
 	return ""
 }
