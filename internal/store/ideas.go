@@ -247,9 +247,8 @@ func (s *Store) LaunchIdeaRound(ctx context.Context, ideaRoundID, userID int64, 
 		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
 			return err
 		}
-		for _, days := range r.Reminders() {
-			due := r.Deadline.Time.Add(-time.Duration(days) * 24 * time.Hour)
-			if r.Deadline.Valid && due.After(now) {
+		if r.Deadline.Valid {
+			for _, due := range reminderTimes(r.Deadline.Time, r.Reminders(), now) {
 				if _, err := tx.exec(ctx, `INSERT INTO idea_reminders (idea_round_id, due_at, created_at) VALUES (?, ?, ?)`, ideaRoundID, due, now); err != nil {
 					return err
 				}

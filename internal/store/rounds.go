@@ -32,6 +32,18 @@ func (r Round) Domain() rounds.Round {
 	return rounds.Round{Number: r.Number, Status: rounds.Status(r.Status), Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
 }
 
+// reminderTimes returns when reminders the given days before a deadline
+// fall, leaving out those already past at now.
+func reminderTimes(deadline time.Time, days []int, now time.Time) []time.Time {
+	var out []time.Time
+	for _, d := range days {
+		if due := deadline.Add(-time.Duration(d) * 24 * time.Hour); due.After(now) {
+			out = append(out, due)
+		}
+	}
+	return out
+}
+
 // Reminders parses ReminderDays.
 func (r Round) Reminders() []int {
 	var days []int
@@ -231,12 +243,9 @@ func (s *Store) LaunchRound(ctx context.Context, roundID, userID int64, invites 
 		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
 			return err
 		}
-		for _, days := range r.Reminders() {
-			due := r.Deadline.Time.Add(-time.Duration(days) * 24 * time.Hour)
-			if due.After(now) {
-				if _, err := tx.exec(ctx, `INSERT INTO reminders (round_id, due_at, created_at) VALUES (?, ?, ?)`, roundID, due, now); err != nil {
-					return err
-				}
+		for _, due := range reminderTimes(r.Deadline.Time, r.Reminders(), now) {
+			if _, err := tx.exec(ctx, `INSERT INTO reminders (round_id, due_at, created_at) VALUES (?, ?, ?)`, roundID, due, now); err != nil {
+				return err
 			}
 		}
 		return tx.Audit(ctx, r.StudyID, userID, "launch round", "", "", fmt.Sprintf("round %d, %d invitations", r.Number, len(invites)), "")
