@@ -1,0 +1,294 @@
+package web
+
+import (
+	"encoding/json"
+
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// studyJSON is a study as the API shows it.
+type studyJSON struct {
+	ID               int64      `json:"id"`
+	Title            string     `json:"title"`
+	Description      string     `json:"description"`
+	Languages        []string   `json:"languages"`
+	ContactEmail     string     `json:"contact_email"`
+	MaxRounds        int        `json:"max_rounds"`
+	RequireAll       bool       `json:"require_all"`
+	ScaleMin         int        `json:"scale_min"`
+	ScaleMax         int        `json:"scale_max"`
+	ScaleLabels      []string   `json:"scale_labels"`
+	Bands            string     `json:"bands"`
+	AllowUnable      bool       `json:"allow_unable"`
+	ConsensusRule    string     `json:"consensus_rule"`
+	Quantile         string     `json:"quantile"`
+	FinalNoConsensus string     `json:"final_no_consensus"`
+	SettingsLockedAt *time.Time `json:"settings_locked_at"`
+	CreatedAt        time.Time  `json:"created_at"`
+	Role             string     `json:"role,omitempty"`
+	ErasurePolicy    string     `json:"erasure_policy"`
+	RetentionDays    int        `json:"retention_days"` // 0: kept until erased by a coordinator
+	Mode             string     `json:"mode"`
+}
+
+func toStudyJSON(st store.Study, role string) (studyJSON, error) {
+	sc, err := st.Scale()
+	if err != nil {
+		return studyJSON{}, err
+	}
+	j := studyJSON{ID: st.ID, Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
+		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll, ScaleMin: sc.Min, ScaleMax: sc.Max,
+		ScaleLabels: sc.Labels, Bands: sc.Bands.String(), AllowUnable: sc.AllowUnable, ConsensusRule: sc.Rule.String(),
+		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role,
+		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64), Mode: st.Mode}
+	if st.Locked() {
+		t := st.SettingsLockedAt.Time
+		j.SettingsLockedAt = &t
+	}
+	return j, nil
+}
+
+// decodeJSON reads a JSON body strictly: unknown fields are errors, so a
+// typo in a setting's name is reported instead of silently ignored.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "the request body is not valid JSON for this call: "+err.Error())
+	}
+	if dec.More() {
+		return echo.NewHTTPError(http.StatusBadRequest, "the request body has data after the JSON value")
+	}
+	return nil
+}
+
+func (a *App) apiCreateStudy(c echo.Context) error {
+	var in studyInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	var fe rounds.FieldErrors
+	if in.Title == nil {
+		fe = append(fe, rounds.FieldError{Field: "title", Message: "required"})
+	}
+	if in.ScaleMin == nil || in.ScaleMax == nil {
+		fe = append(fe, rounds.FieldError{Field: "scale", Message: "scale_min and scale_max are required"})
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	st, err := a.createStudyFrom(c, in)
+	if err != nil {
+		return err
+	}
+	j, err := toStudyJSON(st, store.RoleOwner)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/studies/%d", st.ID))
+	return c.JSON(http.StatusCreated, j)
+}
+
+func (a *App) apiGetStudy(c echo.Context) error {
+	role, _ := c.Get(ctxRole).(string)
+	j, err := toStudyJSON(study(c), role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+// apiUpdateStudy changes any settings given; after round 1 launched,
+// changes to the scale or consensus definition need amendment_reason.
+func (a *App) apiUpdateStudy(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	var in studyInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	cur, err := st.Scale()
+	if err != nil {
+		return err
+	}
+	info, sc, fe := in.apply(studyInfoOf(st), cur)
+	if len(fe) > 0 {
+		return fe
+	}
+	// All changes or none: a refused mode or amendment leaves the rest unchanged.
+	err = a.store.Transact(ctx, func(tx *store.Store) error {
+		if in.Mode != nil {
+			if err := tx.SetStudyMode(ctx, st.ID, user(c).ID, rounds.Mode(*in.Mode)); err != nil {
+				return err
+			}
+		}
+		if in.touchesScale() {
+			if err := tx.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateStudyInfo(ctx, st.ID, user(c).ID, info)
+	})
+	if err != nil {
+		return err
+	}
+	updated, err := a.store.StudyByID(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	role, _ := c.Get(ctxRole).(string)
+	j, err := toStudyJSON(updated, role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+type statementJSON struct {
+	ID           int64             `json:"id"`
+	Text         string            `json:"text"`
+	Section      string            `json:"section,omitempty"`
+	Position     int               `json:"position"`
+	Translations map[string]string `json:"translations,omitempty"`
+}
+
+func (a *App) statementsJSON(c echo.Context, studyID int64, only map[int64]bool) ([]statementJSON, error) {
+	ctx := c.Request().Context()
+	secs, err := a.store.SectionsByStudy(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, s := range secs {
+		names[s.ID] = s.Title
+	}
+	sts, err := a.store.StatementsByStudy(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := a.store.TranslationsByStudy(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	out := []statementJSON{}
+	for _, s := range sts {
+		if only != nil && !only[s.ID] {
+			continue
+		}
+		out = append(out, statementJSON{ID: s.ID, Text: s.Text, Section: names[s.SectionID.Int64], Position: s.Position, Translations: tr[s.ID]})
+	}
+	return out, nil
+}
+
+func (a *App) apiListStatements(c echo.Context) error {
+	out, err := a.statementsJSON(c, study(c).ID, nil)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiAddStatements takes a JSON array of {"text", "section"} and adds all
+// of them, or none when any is invalid.
+func (a *App) apiAddStatements(c echo.Context) error {
+	st := study(c)
+	var items []store.NewStatement
+	if err := decodeJSON(c, &items); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return rounds.FieldErrors{{Field: "statements", Message: "send a JSON array with at least one statement"}}
+	}
+	var fe rounds.FieldErrors
+	for i, it := range items {
+		switch text := strings.TrimSpace(it.Text); {
+		case text == "":
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].text", i), Message: "the statement is empty"})
+		case len([]rune(text)) > maxStatementLength:
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].text", i), Message: fmt.Sprintf("longer than %d characters", maxStatementLength)})
+		}
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	added, err := a.store.AddStatements(c.Request().Context(), st.ID, user(c).ID, items)
+	if err != nil {
+		return err
+	}
+	only := map[int64]bool{}
+	for _, s := range added {
+		only[s.ID] = true
+	}
+	out, err := a.statementsJSON(c, st.ID, only)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+type expertJSON struct {
+	ID         int64             `json:"id"`
+	Email      string            `json:"email"`
+	Name       string            `json:"name"`
+	Group      string            `json:"stakeholder_group"`
+	Country    string            `json:"country"`
+	Language   string            `json:"language"`
+	Status     string            `json:"status"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+func (a *App) apiListPanel(c echo.Context) error {
+	es, err := a.store.ExpertsByStudy(c.Request().Context(), study(c).ID)
+	if err != nil {
+		return err
+	}
+	out := make([]expertJSON, 0, len(es))
+	for _, e := range es {
+		if e.ErasedAt.Valid {
+			continue // a tombstone: no one to list
+		}
+		out = append(out, expertJSON{e.ID, e.Email, e.Name, e.Group, e.Country, e.Language, e.Status, e.AttributeMap()})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type importProblemJSON struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Message string `json:"message"`
+}
+
+type importResultJSON struct {
+	Imported int                 `json:"imported"`
+	Errors   []importProblemJSON `json:"errors"`
+}
+
+// apiImportPanel takes a text/csv body; any problem imports nothing and
+// answers 422 with every problem by row and column.
+func (a *App) apiImportPanel(c echo.Context) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if !strings.HasPrefix(ct, "text/csv") {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the panel as a CSV body with Content-Type: text/csv")
+	}
+	n, problems, err := a.importPanelCSV(c, io.LimitReader(c.Request().Body, 8<<20))
+	if err != nil {
+		return err
+	}
+	res := importResultJSON{Imported: n, Errors: []importProblemJSON{}}
+	for _, p := range problems {
+		res.Errors = append(res.Errors, importProblemJSON{p.Row, p.Column, p.Message})
+	}
+	if len(problems) > 0 {
+		return c.JSON(http.StatusUnprocessableEntity, res)
+	}
+	return c.JSON(http.StatusOK, res)
+}

@@ -1,0 +1,257 @@
+package web
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// roundJSON is a round as the API shows it.
+type roundJSON struct {
+	ID           int64                `json:"id"`
+	StudyID      int64                `json:"study_id"`
+	Number       int                  `json:"number"`
+	Status       string               `json:"status"`
+	InviteScope  string               `json:"invite_scope"`
+	Deadline     *time.Time           `json:"deadline"`
+	ReminderDays string               `json:"reminder_days"`
+	ShowGroups   bool                 `json:"show_groups"`
+	OpenedAt     *time.Time           `json:"opened_at"`
+	ClosedAt     *time.Time           `json:"closed_at"`
+	Counts       map[string]int       `json:"counts"`
+	Mail         map[string]int       `json:"mail"`
+	Statements   []roundStatementJSON `json:"statements"`
+	Results      json.RawMessage      `json:"results,omitempty"`
+}
+
+type roundStatementJSON struct {
+	ID          int64           `json:"id"`
+	StatementID int64           `json:"statement_id"`
+	Text        string          `json:"text"`
+	Section     string          `json:"section,omitempty"`
+	Origin      string          `json:"origin"`
+	PreviousID  *int64          `json:"previous_id"`
+	Proposal    string          `json:"proposal,omitempty"`
+	Decision    string          `json:"decision,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Feedback    json.RawMessage `json:"feedback,omitempty"`
+}
+
+// timePtr is a nullable time for JSON (null when not set).
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
+	ctx := c.Request().Context()
+	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: r.Status, InviteScope: r.InviteScope,
+		Deadline: timePtr(r.Deadline), ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups,
+		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}}
+	rss, err := a.store.RoundStatements(ctx, r.ID)
+	if err != nil {
+		return j, err
+	}
+	decisions, err := a.store.DecisionsByRound(ctx, r.ID)
+	if err != nil {
+		return j, err
+	}
+	for _, rs := range rss {
+		sj := roundStatementJSON{ID: rs.ID, StatementID: rs.StatementID, Text: rs.Text, Section: rs.SectionTitle, Origin: rs.Origin}
+		if rs.PreviousID.Valid {
+			sj.PreviousID = &rs.PreviousID.Int64
+		}
+		if rs.Feedback != "" {
+			sj.Feedback = json.RawMessage(rs.Feedback)
+		}
+		if d, ok := decisions[rs.ID]; ok {
+			sj.Proposal, sj.Decision, sj.Reason = d.Proposed, d.Decision, d.Reason
+		}
+		j.Statements = append(j.Statements, sj)
+	}
+	if r.Status != string(rounds.Draft) {
+		statuses, err := a.store.RoundStatuses(ctx, r.ID)
+		if err != nil {
+			return j, err
+		}
+		j.Counts = store.StatusCounts(statuses)
+		if j.Mail, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
+			return j, err
+		}
+	}
+	if r.Status == string(rounds.Closed) {
+		rr, err := a.store.RoundResultsByID(ctx, r.ID)
+		if err != nil {
+			return j, err
+		}
+		j.Results = json.RawMessage(rr.Results)
+	}
+	return j, nil
+}
+
+// roundRequest is the optional body of POST /studies/{id}/rounds.
+type roundRequest struct {
+	Deadline     *time.Time `json:"deadline"`
+	ReminderDays string     `json:"reminder_days"`
+	Scope        string     `json:"invite_scope"`
+	ShowGroups   bool       `json:"show_groups"`
+}
+
+func (a *App) apiCreateRound(c echo.Context) error {
+	var req roundRequest
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	days, err := parseReminderDays(req.ReminderDays)
+	if err != nil {
+		return rounds.FieldErrors{{Field: "reminder_days", Message: err.Error()}}
+	}
+	opt := roundOptions{Scope: rounds.InviteScope(req.Scope), ReminderDays: days, ShowGroups: req.ShowGroups,
+		Deadline: time.Now().UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour)}
+	if opt.Scope != "" && opt.Scope != rounds.InvitePanel && opt.Scope != rounds.InviteRespondents {
+		return rounds.FieldErrors{{Field: "invite_scope", Message: "use panel or respondents"}}
+	}
+	if req.Deadline != nil {
+		opt.Deadline = req.Deadline.UTC()
+	}
+	r, err := a.createNextRound(c.Request().Context(), study(c), user(c).ID, opt)
+	if err != nil {
+		return err
+	}
+	j, err := a.roundJSON(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, j)
+}
+
+func (a *App) apiGetRound(c echo.Context) error {
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	j, err := a.roundJSON(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+// apiRoundAction runs one lifecycle action and answers the round.
+func (a *App) apiRoundAction(c echo.Context, action func(store.Round) error) error {
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	if err := action(r); err != nil {
+		return err
+	}
+	if r, err = a.store.RoundByID(c.Request().Context(), r.ID); err != nil {
+		return err
+	}
+	j, err := a.roundJSON(c, r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, j)
+}
+
+func (a *App) apiLaunchRound(c echo.Context) error {
+	return a.apiRoundAction(c, func(r store.Round) error {
+		_, err := a.launchRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+		return err
+	})
+}
+
+func (a *App) apiRemindRound(c echo.Context) error {
+	return a.apiRoundAction(c, func(r store.Round) error {
+		_, err := a.remindRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+		return err
+	})
+}
+
+func (a *App) apiCloseRound(c echo.Context) error {
+	return a.apiRoundAction(c, func(r store.Round) error {
+		return a.closeRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+	})
+}
+
+// apiSetDecisions takes [{"round_statement_id": …, "decision": "in|out|carry|unresolved", "reason": …}].
+func (a *App) apiSetDecisions(c echo.Context) error {
+	var items []struct {
+		RoundStatementID int64  `json:"round_statement_id"`
+		Decision         string `json:"decision"`
+		Reason           string `json:"reason"`
+	}
+	if err := decodeJSON(c, &items); err != nil {
+		return err
+	}
+	return a.apiRoundAction(c, func(r store.Round) error {
+		if r.Status != string(rounds.Closed) {
+			return echo.NewHTTPError(http.StatusConflict, "decisions are made once the round is closed")
+		}
+		// Every item is checked before any is stored: all or none.
+		ctx := c.Request().Context()
+		var fe rounds.FieldErrors
+		ds := make([]rounds.Proposal, len(items))
+		for i, it := range items {
+			d, err := rounds.ParseProposal(it.Decision)
+			if err != nil {
+				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].decision", i), Message: err.Error()})
+				continue
+			}
+			ds[i] = d
+			if err := a.checkRoundStatement(c, r.ID, it.RoundStatementID); err != nil {
+				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].round_statement_id", i), Message: "not a statement of this round"})
+			}
+		}
+		if len(fe) > 0 {
+			return fe
+		}
+		return a.store.Transact(ctx, func(tx *store.Store) error {
+			for i, it := range items {
+				err := tx.SetDecision(ctx, it.RoundStatementID, user(c).ID, ds[i], it.Reason)
+				if errors.Is(err, store.ErrOverrideNeedsReason) {
+					fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].reason", i), Message: err.Error()})
+				} else if err != nil {
+					return err
+				}
+			}
+			if len(fe) > 0 {
+				return fe
+			}
+			return nil
+		})
+	})
+}
+
+// apiRewordStatement writes a new version of a statement for the next round.
+func (a *App) apiRewordStatement(c echo.Context) error {
+	var req struct {
+		Text   string `json:"text"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Text == "" || req.Reason == "" {
+		return rounds.FieldErrors{{Field: "text", Message: "give the new text and the reason"}}
+	}
+	out, err := a.store.ReplaceStatements(c.Request().Context(), study(c).ID, user(c).ID, rounds.OriginReworded, []int64{paramID(c, "sid")}, []string{req.Text}, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, statementJSON{ID: out[0].ID, Text: out[0].Text, Position: out[0].Position})
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// Translations through the API: statements and topic titles in the
+// study's languages other than its main one, as on the Statements page.
+
+type sectionJSON struct {
+	ID           int64             `json:"id"`
+	Title        string            `json:"title"`
+	Position     int               `json:"position"`
+	Translations map[string]string `json:"translations,omitempty"`
+}
+
+// apiListSections lists the study's topics with their translations.
+func (a *App) apiListSections(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	secs, err := a.store.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	str, err := a.store.SectionTranslationsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	out := []sectionJSON{}
+	for _, s := range secs {
+		out = append(out, sectionJSON{ID: s.ID, Title: s.Title, Position: s.Position, Translations: str[s.ID]})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiUpdateSection renames a topic and/or sets its translations
+// ({"title": "…", "translations": {"nl": "…"}}; "" removes one), all or
+// nothing.
+func (a *App) apiUpdateSection(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	var in struct {
+		Title        *string           `json:"title"`
+		Translations map[string]string `json:"translations"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	sid := paramID(c, "sid")
+	secs, err := a.store.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	title := ""
+	for _, s := range secs {
+		if s.ID == sid {
+			title = s.Title
+		}
+	}
+	if title == "" {
+		return store.ErrNotFound
+	}
+	if in.Title != nil {
+		title = strings.TrimSpace(*in.Title)
+	}
+	fe := checkTranslations(st, in.Translations, maxTopicLength)
+	if msg := checkTopic(title); msg != "" {
+		fe = append(rounds.FieldErrors{{Field: "title", Message: msg}}, fe...)
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	if err := a.saveTopic(ctx, st.ID, sid, title, in.Translations); err != nil {
+		return err
+	}
+	return a.apiListSections(c)
+}
+
+// apiSetStatementTranslations sets a statement's translations
+// ({"nl": "…", "el": "…"}; "" removes one), all or nothing.
+func (a *App) apiSetStatementTranslations(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	var in map[string]string
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	sid := paramID(c, "sid")
+	if _, err := a.store.StatementByID(ctx, st.ID, sid); err != nil {
+		return err
+	}
+	if fe := checkTranslations(st, in, maxStatementLength); len(fe) > 0 {
+		return fe
+	}
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		for _, lang := range slices.Sorted(maps.Keys(in)) {
+			if err := tx.SetTranslation(ctx, st.ID, sid, lang, in[lang]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	out, err := a.statementsJSON(c, st.ID, map[int64]bool{sid: true})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out[0])
+}
+
+// checkTranslations names each translation that is not in one of the
+// study's other languages or is too long.
+func checkTranslations(st store.Study, trs map[string]string, max int) rounds.FieldErrors {
+	langs := st.LanguageList()
+	var fe rounds.FieldErrors
+	for _, lang := range slices.Sorted(maps.Keys(trs)) {
+		field := "translations." + lang
+		switch {
+		case lang == langs[0]:
+			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%s is the study's main language: change the text itself", lang)})
+		case !slices.Contains(langs, lang):
+			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(langs, ", "))})
+		case utf8.RuneCountInString(strings.TrimSpace(trs[lang])) > max:
+			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("longer than %d characters", max)})
+		}
+	}
+	return fe
+}

@@ -1,0 +1,255 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/delphi-platform/delphi/internal/i18n"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// The group feedback an expert sees from round 2 on: the distribution of
+// the previous round as an inline SVG bar chart with the expert's own
+// rating marked (and the same figures as a table), median, IQR and
+// agreement, per stakeholder group when the study shows them, the
+// comments the coordinator chose, and the earlier wording of a reworded
+// statement. The figures were frozen when the round was created
+// (rounds.Feedback); only the expert's own earlier answer is looked up.
+
+// feedbackView is one statement's feedback, ready to print.
+type feedbackView struct {
+	Round    int
+	Summary  string // "14 ratings · Median 4 · …"
+	Unable   string
+	Yours    string
+	Bars     []feedbackBar
+	Chart    template.HTML // the SVG, with the figures in words as its name
+	HTML     template.HTML // the whole block, written by feedbackHTML
+	Groups   []groupView
+	Comments []string
+	Changed  bool
+	Previous string
+}
+
+type feedbackBar struct {
+	Label string
+	Count int
+	Mine  bool
+}
+
+type groupView struct {
+	Name, N, Median, Agree string
+}
+
+// chart is the geometry of the bar chart, computed here so the template
+// only prints numbers. The viewBox is fixed; CSS scales it.
+type chart struct {
+	Width, Height int
+	Others, Mine  string // SVG path data of the bars
+	Labels        []chartLabel
+}
+
+type chartLabel struct {
+	X, Y  int
+	Text  string
+	Class string
+}
+
+const (
+	chartBarWidth = 40
+	chartGap      = 12
+	chartPlot     = 60 // height of the tallest bar
+	chartTop      = 16 // room for the counts above the bars
+)
+
+// feedbackBuilder turns stored feedback into views for one expert.
+type feedbackBuilder struct {
+	l        *i18n.Localizer
+	sc       rounds.Scale
+	previous map[int64]store.Rating                         // the expert's answers to the statements of the previous round
+	prevRS   func() (map[int64]store.RoundStatement, error) // the previous round's statements, for translated earlier wording
+	round    int
+	cache    *sync.Map // feedbackKey → template.HTML, shared by all requests
+}
+
+// feedbackKey names one rendering of a statement's feedback: it depends
+// only on the statement (its feedback is frozen), the language and the
+// expert's own earlier answer, so it is written once and then reused.
+type feedbackKey struct {
+	rs   int64
+	lang string
+	mine string // the earlier answer: a scale point, "unable" or ""
+}
+
+// feedbackBuilder prepares the feedback of a round for one expert;
+// translated says whether statements are shown translated, in which case
+// the earlier wording of reworded statements is too.
+func (a *App) feedbackBuilder(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale, translated bool) (*feedbackBuilder, error) {
+	fb := &feedbackBuilder{l: l, sc: sc, round: v.Round.Number, cache: &a.feedback}
+	if v.Round.Number == 1 {
+		return fb, nil
+	}
+	var err error
+	if fb.previous, err = a.store.PreviousRatings(ctx, v.Expert.ID, v.Round.ID); err != nil {
+		return nil, err
+	}
+	var prev map[int64]store.RoundStatement
+	fb.prevRS = func() (map[int64]store.RoundStatement, error) {
+		if prev != nil || !translated { // untranslated: the earlier wording is shown as it was rated
+			return prev, nil
+		}
+		prev = map[int64]store.RoundStatement{}
+		all, err := a.store.RoundsByStudy(ctx, v.Study.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range all {
+			if r.Number == v.Round.Number-1 {
+				rss, err := a.store.RoundStatements(ctx, r.ID)
+				if err != nil {
+					return nil, err
+				}
+				for _, rs := range rss {
+					prev[rs.ID] = rs
+				}
+			}
+		}
+		return prev, nil
+	}
+	return fb, nil
+}
+
+// view returns the feedback of one statement; nil when it has none (round
+// 1, or a statement new in this round). Only HTML is set when it comes
+// from the cache.
+func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbackView, error) {
+	if rs.Feedback == "" {
+		return nil, nil
+	}
+	mine, answered := b.previous[rs.PreviousID.Int64]
+	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine)}
+	if html, ok := b.cache.Load(key); ok {
+		return &feedbackView{HTML: html.(template.HTML)}, nil
+	}
+	v, err := b.build(rs, tr, mine, answered)
+	if err != nil {
+		return nil, err
+	}
+	b.cache.Store(key, v.HTML)
+	return v, nil
+}
+
+// build writes the feedback of one statement for one expert.
+func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine store.Rating, answered bool) (*feedbackView, error) {
+	var f rounds.Feedback
+	if err := json.Unmarshal([]byte(rs.Feedback), &f); err != nil {
+		return nil, fmt.Errorf("feedback of round statement %d: %w", rs.ID, err)
+	}
+	l := b.l
+	v := &feedbackView{Round: f.Round}
+	v.Summary = l.T("fb.n", "Count", f.N) + " · " + l.T("fb.median") + " " + b.num(f.Median) +
+		" · " + l.T("fb.iqr") + " " + b.num(f.IQR) + " · " + l.T("fb.agree") + " " + b.pct(f.PctAgree)
+	if f.Unable > 0 {
+		v.Unable = l.T("fb.unable", "Count", f.Unable)
+	}
+	switch {
+	case !rs.PreviousID.Valid:
+	case answered && mine.Rating.Valid:
+		v.Yours = l.T("fb.yours", "Round", f.Round, "Label", b.label(int(mine.Rating.Int64)))
+	case answered && mine.Unable:
+		v.Yours = l.T("fb.yours.unable", "Round", f.Round)
+	default:
+		v.Yours = l.T("fb.yours.none", "Round", f.Round)
+	}
+	for i, n := range f.Counts {
+		point := f.Min + i
+		v.Bars = append(v.Bars, feedbackBar{Label: b.label(point), Count: n,
+			Mine: mine.Rating.Valid && int(mine.Rating.Int64) == point})
+	}
+	words := make([]string, len(v.Bars))
+	for i, bar := range v.Bars {
+		words[i] = bar.Label + ": " + strconv.Itoa(bar.Count)
+		if bar.Mine {
+			words[i] += " (" + l.T("fb.you") + ")"
+		}
+	}
+	v.Chart = chartHTML(b.chart(v.Bars, f.Min), strings.Join(words, "; "))
+	for _, g := range f.Groups {
+		v.Groups = append(v.Groups, groupView{Name: g.Name, N: strconv.Itoa(g.N), Median: b.num(g.Median), Agree: b.pct(g.PctAgree)})
+	}
+	v.Comments = f.Comments
+	if f.Previous != "" {
+		v.Changed = true
+		v.Previous = f.Previous
+		prev, err := b.prevRS()
+		if err != nil {
+			return nil, err
+		}
+		if p, ok := prev[rs.PreviousID.Int64]; ok {
+			v.Previous = tr.text(p.StatementID, p.Text)
+		}
+	}
+	v.HTML = feedbackHTML(v, l.T("fb.title", "Round", f.Round), l.T("fb.changed"), l.T("fb.previous", "Round", f.Round),
+		l.T("fb.groups"), l.T("fb.group"), l.T("fb.median"), l.T("fb.agree"), l.T("fb.comments"))
+	return v, nil
+}
+
+// chart lays the bars out: one per scale point, the expert's own earlier
+// rating drawn apart (a second path) and labelled, not told by colour only.
+func (b *feedbackBuilder) chart(bars []feedbackBar, min int) chart {
+	c := chart{Width: len(bars)*(chartBarWidth+chartGap) + chartGap, Height: chartTop + chartPlot + 34}
+	most := 1
+	for _, bar := range bars {
+		if bar.Count > most {
+			most = bar.Count
+		}
+	}
+	base := chartTop + chartPlot
+	for i, bar := range bars {
+		x := chartGap + i*(chartBarWidth+chartGap)
+		h := bar.Count * chartPlot / most
+		if bar.Count > 0 && h < 2 {
+			h = 2
+		}
+		d := fmt.Sprintf("M%d %dh%dv%dh%dz", x, base, chartBarWidth, -h, -chartBarWidth)
+		if bar.Mine {
+			c.Mine += d
+		} else {
+			c.Others += d
+		}
+		mid := x + chartBarWidth/2
+		c.Labels = append(c.Labels, chartLabel{X: mid, Y: base - h - 4, Text: strconv.Itoa(bar.Count)},
+			chartLabel{X: mid, Y: base + 14, Text: strconv.Itoa(min + i)})
+		if bar.Mine {
+			c.Labels = append(c.Labels, chartLabel{X: mid, Y: base + 30, Text: b.l.T("fb.you"), Class: "you"})
+		}
+	}
+	return c
+}
+
+func (b *feedbackBuilder) label(point int) string {
+	if i := point - b.sc.Min; i >= 0 && i < len(b.sc.Labels) {
+		return strconv.Itoa(point) + " · " + b.sc.Labels[i]
+	}
+	return strconv.Itoa(point)
+}
+
+func (b *feedbackBuilder) num(x *float64) string {
+	if x == nil {
+		return "—"
+	}
+	return b.l.Number(*x, 2)
+}
+
+func (b *feedbackBuilder) pct(x *float64) string {
+	if x == nil {
+		return "—"
+	}
+	return b.l.Percent(*x)
+}

@@ -1,0 +1,176 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/store"
+)
+
+type loginPage struct {
+	basePage
+	Email string
+	Next  string
+	Error string
+}
+
+func (a *App) showLoginPage(c echo.Context) error {
+	if _, ok := c.Get(ctxUser).(store.User); ok {
+		return c.Redirect(http.StatusSeeOther, "/studies")
+	}
+	return a.render(c, http.StatusOK, "login", loginPage{basePage: a.base(c, "Log in"), Next: safeNext(c.QueryParam("next"))})
+}
+
+// safeNext keeps post-login redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/studies"
+	}
+	return next
+}
+
+func (a *App) login(c echo.Context) error {
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	page := loginPage{basePage: a.base(c, "Log in"), Email: email, Next: safeNext(c.FormValue("next"))}
+	// Failed attempts are limited by address and by account, so neither one
+	// machine nor many machines can guess one account's password quickly;
+	// successful logins cost nothing.
+	ipKey, emailKey := "ip:"+c.RealIP(), "email:"+email
+	if a.loginLimiter.Blocked(ipKey) || a.loginLimiter.Blocked(emailKey) {
+		page.Error = "Too many login attempts. Wait a minute and try again."
+		return a.render(c, http.StatusTooManyRequests, "login", page)
+	}
+	ctx := c.Request().Context()
+	u, err := a.store.UserByEmail(ctx, email)
+	if err == nil {
+		err = auth.CheckPassword(u.PasswordHash, c.FormValue("password"))
+	}
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, auth.ErrBadPassword) {
+		a.loginLimiter.Allow(ipKey)
+		a.loginLimiter.Allow(emailKey)
+		page.Error = "The e-mail address or password is wrong."
+		return a.render(c, http.StatusUnauthorized, "login", page)
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.startSession(c, u.ID); err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "login", "user_id", u.ID, "request_id", requestID(c))
+	return c.Redirect(http.StatusSeeOther, page.Next)
+}
+
+// startSession logs this browser in: a new session and its cookie.
+func (a *App) startSession(c echo.Context, userID int64) error {
+	token, hash := auth.NewToken()
+	if err := a.store.CreateSession(c.Request().Context(), hash, userID, a.cfg.SessionLifetime); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(a.cfg.SessionLifetime.Seconds())})
+	return nil
+}
+
+func (a *App) logout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := a.store.DeleteSession(c.Request().Context(), auth.HashToken(ck.Value)); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// tokensPage is the account page: the password and the API tokens.
+type tokensPage struct {
+	basePage
+	Tokens        []store.APIToken
+	NewToken      string
+	PasswordError string
+}
+
+func (a *App) showTokensPage(c echo.Context) error {
+	return a.renderAccount(c, http.StatusOK, "")
+}
+
+func (a *App) renderAccount(c echo.Context, status int, passwordError string) error {
+	ts, err := a.store.APITokensByUser(c.Request().Context(), user(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, status, "account_tokens", tokensPage{basePage: a.base(c, "Your account"), Tokens: ts, PasswordError: passwordError})
+}
+
+// changePassword sets a new password after checking the current one
+// (failures count against the same limit as logins) and ends every other
+// session of the account: whoever else was logged in as this coordinator
+// is logged out.
+func (a *App) changePassword(c echo.Context) error {
+	u := user(c)
+	key := "email:" + u.Email
+	if a.loginLimiter.Blocked(key) {
+		return a.renderAccount(c, http.StatusTooManyRequests, "Too many wrong passwords. Wait a minute and try again.")
+	}
+	err := auth.CheckPassword(u.PasswordHash, c.FormValue("current"))
+	if errors.Is(err, auth.ErrBadPassword) {
+		a.loginLimiter.Allow(key)
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "Your current password is wrong; nothing was changed.")
+	}
+	if err != nil {
+		return err
+	}
+	pw := c.FormValue("new")
+	if pw != c.FormValue("confirm") {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "The new password and its repetition differ; nothing was changed.")
+	}
+	if err := auth.CheckPasswordStrength(pw); err != nil {
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "Not changed: "+err.Error()+".")
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	if err := a.store.SetUserPassword(c.Request().Context(), u.ID, hash); err != nil {
+		return err
+	}
+	if err := a.startSession(c, u.ID); err != nil {
+		return err
+	}
+	a.log.InfoContext(c.Request().Context(), "password changed", "user_id", u.ID, "request_id", requestID(c))
+	setFlash(c, "Password changed. Your other sessions were logged out.")
+	return c.Redirect(http.StatusSeeOther, "/account")
+}
+
+// createToken shows the new token once, on the response page itself,
+// rather than after a redirect, so it is never stored anywhere.
+func (a *App) createToken(c echo.Context) error {
+	ctx := c.Request().Context()
+	token, hash := auth.NewToken()
+	label := strings.TrimSpace(c.FormValue("label"))
+	if label == "" {
+		label = "web"
+	}
+	if _, err := a.store.CreateAPIToken(ctx, user(c).ID, hash, label); err != nil {
+		return err
+	}
+	ts, err := a.store.APITokensByUser(ctx, user(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "account_tokens", tokensPage{basePage: a.base(c, "Your account"), Tokens: ts, NewToken: token})
+}
+
+func (a *App) revokeToken(c echo.Context) error {
+	id, _ := strconv.ParseInt(c.Param("tid"), 10, 64)
+	if err := a.store.RevokeAPIToken(c.Request().Context(), user(c).ID, id); err != nil {
+		return err
+	}
+	setFlash(c, "Token revoked.")
+	return c.Redirect(http.StatusSeeOther, "/account/tokens")
+}

@@ -1,0 +1,656 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/i18n"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// The expert's side. An expert has no account: the personal link's token
+// is exchanged for a cookie holding the same token, and the page moves to
+// a clean URL so the token leaves the address bar, history and Referer.
+
+const expertCookie = "delphi_expert"
+
+const ctxInvitation = "invitation"
+
+// expertVisit is what the expert middleware loads for every expert request
+// (one query: store.VisitByTokenHash).
+type expertVisit = store.Visit
+
+// lookupLink finds the invitation of a link token. Unknown tokens are
+// rate-limited per address so tokens cannot be guessed (they carry 256
+// bits anyway); valid ones never are, so a whole panel behind one address
+// is not slowed down.
+func (a *App) lookupLink(c echo.Context, token string) (expertVisit, error) {
+	key := "link:" + c.RealIP()
+	if a.tokenLimiter.Blocked(key) {
+		return expertVisit{}, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
+	}
+	v, err := a.store.VisitByTokenHash(c.Request().Context(), auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		a.tokenLimiter.Allow(key) // only unknown links count against the address
+	}
+	return v, err
+}
+
+type linkProblemPage struct {
+	basePage
+	L       *i18n.Localizer
+	Contact string
+}
+
+// linkProblem answers an unknown, revoked or expired link with a friendly
+// page in the browser's language that reveals nothing about the study but
+// its contact address (and that only to someone who held a real link).
+func (a *App) linkProblem(c echo.Context, status int, contact string) error {
+	l := a.i18n.For(a.i18n.Match(c.Request().Header.Get("Accept-Language")))
+	b := a.base(c, l.T("link.title"))
+	b.Lang, b.ForExpert = l.Lang, true
+	return a.render(c, status, "expert_link_problem", linkProblemPage{basePage: b, L: l, Contact: contact})
+}
+
+// linkFailed answers a failed link lookup: the friendly page when the link
+// is unknown or revoked, the error otherwise.
+func (a *App) linkFailed(c echo.Context, token string, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		contact, _ := a.store.LinkContact(c.Request().Context(), auth.HashToken(token))
+		return a.linkProblem(c, http.StatusNotFound, contact)
+	}
+	return err
+}
+
+func (a *App) enterByLink(c echo.Context) error {
+	token := c.Param("token")
+	v, err := a.lookupLink(c, token)
+	if err != nil {
+		return a.linkFailed(c, token, err)
+	}
+	if err := a.store.MarkInvitationOpened(c.Request().Context(), v.Invitation.ID); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: expertCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: 90 * 24 * 3600})
+	return c.Redirect(http.StatusSeeOther, "/e")
+}
+
+// requireExpert loads the expert's invitation from the cookie.
+func (a *App) requireExpert(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(expertCookie)
+		if err != nil || ck.Value == "" {
+			return a.linkProblem(c, http.StatusUnauthorized, "")
+		}
+		v, err := a.lookupLink(c, ck.Value)
+		if err != nil {
+			return a.linkFailed(c, ck.Value, err)
+		}
+		c.Set(ctxInvitation, v)
+		return next(c)
+	}
+}
+
+// requireConsent keeps answers out until the expert has accepted the
+// information sheet (the page at /e asks first).
+func (a *App) requireConsent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if v := c.Get(ctxInvitation).(expertVisit); !v.Expert.ConsentedAt.Valid {
+			return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at /e first")
+		}
+		return next(c)
+	}
+}
+
+// visitPage is what every expert page carries: the layout fields, the
+// expert's language and the visit.
+type visitPage struct {
+	basePage
+	L     *i18n.Localizer
+	Visit expertVisit
+	Error string
+}
+
+// visitBase fills the common fields of an expert page, in the expert's
+// language.
+func (a *App) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage {
+	l := a.i18n.For(v.Expert.Language)
+	b := a.base(c, v.Study.Title)
+	b.Lang, b.ForExpert = l.Lang, true
+	return visitPage{basePage: b, L: l, Visit: v, Error: errMsg}
+}
+
+type consentPage struct {
+	visitPage
+	Contact string
+	Base    string // where the forms post: /e, or /ideas for round 0 (ideas.go)
+}
+
+// ratingPage is the round's questionnaire: statements by topic, each with
+// the expert's current answer and, from round 2 on, the group feedback.
+type ratingPage struct {
+	visitPage
+	Points       []scalePoint
+	AllowUnable  bool
+	Topics       []ratingTopic
+	Answered     int
+	Total        int
+	Open         bool
+	Progress     string
+	CommentLabel string
+	Deadline     string
+	SubmittedOn  string
+	Realtime     bool // real-time mode: live figures, no submission (expert_realtime.go)
+}
+
+type ratingTopic struct {
+	Title      string // in the expert's language
+	key        string // as the round keeps it
+	Statements []ratingItem
+}
+
+type ratingItem struct {
+	ID       int64
+	Scale    template.HTML // the radios, written by scaleHTML
+	Text     string
+	Value    string // "", a scale point, or "unable"
+	Comment  string
+	Answer   string // the answer in words, for the thank-you page
+	Feedback *feedbackView
+	New      bool          // first presented in this round (round 2 on)
+	Live     template.HTML // real-time mode: the panel's current figures
+}
+
+type scalePoint struct {
+	Value int
+	Str   string
+	Label string
+}
+
+func (a *App) showExpertRoundPage(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if !v.Expert.ConsentedAt.Valid {
+		return a.renderConsent(c, v, http.StatusOK, "")
+	}
+	p, err := a.ratingPage(c, v, "")
+	if err != nil {
+		return err
+	}
+	if !p.Open {
+		return a.render(c, http.StatusOK, "expert_thanks", p)
+	}
+	return a.render(c, http.StatusOK, "expert_round", p)
+}
+
+func (a *App) renderConsent(c echo.Context, v expertVisit, status int, errMsg string) error {
+	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: "/e"}
+	p.Title = p.L.T("intro.title")
+	return a.render(c, status, "expert_consent", p)
+}
+
+// consentExpert records the expert's consent from the information page.
+func (a *App) consentExpert(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if c.FormValue("agree") != "yes" {
+		l := a.i18n.For(v.Expert.Language)
+		return a.renderConsent(c, v, http.StatusUnprocessableEntity, l.T("intro.need"))
+	}
+	if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/e")
+}
+
+// declineAsExpert is "I do not want to take part" on the information page.
+func (a *App) declineAsExpert(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		return err
+	}
+	return a.renderDecline(c, v, "", true)
+}
+
+// ratingPage loads everything the questionnaire shows.
+func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPage, error) {
+	ctx := c.Request().Context()
+	p := ratingPage{visitPage: a.visitBase(c, v, errMsg), Open: v.Round.Domain().AcceptsRatings(time.Now()) == nil}
+	l := p.L
+	sc, err := v.Study.Scale()
+	if err != nil {
+		return p, err
+	}
+	p.AllowUnable = sc.AllowUnable
+	labels := map[string]string{"unable": l.T("unable"), "": l.T("thanks.noanswer")}
+	for i, lb := range sc.Labels {
+		pt := scalePoint{Value: sc.Min + i, Str: strconv.Itoa(sc.Min + i), Label: lb}
+		p.Points = append(p.Points, pt)
+		labels[pt.Str] = pt.Str + " · " + lb
+	}
+	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
+	if err != nil {
+		return p, err
+	}
+	ratings, err := a.store.RatingsByInvitation(ctx, v.Invitation.ID)
+	if err != nil {
+		return p, err
+	}
+	tr, err := a.translator(ctx, v)
+	if err != nil {
+		return p, err
+	}
+	fb, err := a.feedbackBuilder(ctx, v, l, sc, tr.by != nil)
+	if err != nil {
+		return p, err
+	}
+	unable := ""
+	if sc.AllowUnable {
+		unable = l.T("unable")
+	}
+	radios := newScaleHTML(p.Points, unable)
+	var live *liveSource
+	if p.Realtime = v.Study.Realtime(); p.Realtime {
+		if live, err = a.liveSource(ctx, v, l, sc, true, 0); err != nil {
+			return p, err
+		}
+	}
+	for _, rs := range rss {
+		r := ratings[rs.ID]
+		it := ratingItem{ID: rs.ID, Text: tr.text(rs.StatementID, rs.Text), Value: answerValue(r), Comment: r.Comment,
+			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
+		it.Answer = labels[it.Value]
+		if p.Open {
+			it.Scale = radios.render(rs.ID, it.Value)
+		}
+		if it.Feedback, err = fb.view(rs, tr); err != nil {
+			return p, err
+		}
+		if live != nil {
+			if it.Live, err = live.html(rs.ID); err != nil {
+				return p, err
+			}
+		}
+		if r.Answered() {
+			p.Answered++
+		}
+		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != rs.SectionTitle {
+			p.Topics = append(p.Topics, ratingTopic{Title: tr.topic(rs.SectionTitle), key: rs.SectionTitle})
+		}
+		last := &p.Topics[len(p.Topics)-1]
+		last.Statements = append(last.Statements, it)
+	}
+	p.Total = len(rss)
+	p.CommentLabel = l.T("comment")
+	p.Progress = l.T("progress", "Count", p.Answered, "Total", p.Total)
+	if v.Round.Deadline.Valid {
+		p.Deadline = l.T("deadline", "Date", i18n.DateTime(v.Round.Deadline.Time, l.Lang))
+	}
+	if v.Invitation.SubmittedAt.Valid {
+		p.SubmittedOn = l.T("submitted.on", "Date", i18n.LongDate(v.Invitation.SubmittedAt.Time.UTC(), l.Lang))
+	}
+	return p, nil
+}
+
+// answerValue is a stored answer as the form writes it.
+func answerValue(r store.Rating) string {
+	switch {
+	case r.Rating.Valid:
+		return strconv.FormatInt(r.Rating.Int64, 10)
+	case r.Unable:
+		return "unable"
+	}
+	return ""
+}
+
+// translator gives statements and topic titles in the expert's language
+// where the coordinator entered a translation, else in the study's main
+// language.
+type translator struct {
+	lang   string
+	by     map[int64]map[string]string
+	topics map[string]string // a topic's title → its title in lang
+}
+
+func (a *App) translator(ctx context.Context, v expertVisit) (translator, error) {
+	t := translator{lang: v.Expert.Language}
+	if main := strings.SplitN(v.Study.Languages, ",", 2)[0]; strings.TrimSpace(main) == t.lang {
+		return t, nil // the expert reads the main language: nothing to look up
+	}
+	var err error
+	if t.by, err = a.store.TranslationsByStudy(ctx, v.Study.ID); err != nil {
+		return t, err
+	}
+	secs, err := a.store.SectionsByStudy(ctx, v.Study.ID)
+	if err != nil {
+		return t, err
+	}
+	str, err := a.store.SectionTranslationsByStudy(ctx, v.Study.ID)
+	if err != nil {
+		return t, err
+	}
+	// Rounds keep the title a topic had when they were made; a topic
+	// renamed since keeps its old title there, untranslated.
+	t.topics = map[string]string{}
+	for _, sec := range secs {
+		if tr, ok := str[sec.ID][t.lang]; ok {
+			t.topics[sec.Title] = tr
+		}
+	}
+	return t, nil
+}
+
+// topic returns a topic's title in the expert's language.
+func (t translator) topic(title string) string {
+	if tr, ok := t.topics[title]; ok {
+		return tr
+	}
+	return title
+}
+
+func (t translator) text(statementID int64, original string) string {
+	if s, ok := t.by[statementID][t.lang]; ok {
+		return s
+	}
+	return original
+}
+
+func (a *App) renderRatingPage(c echo.Context, status int, errMsg string) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	p, err := a.ratingPage(c, v, errMsg)
+	if err != nil {
+		return err
+	}
+	return a.render(c, status, "expert_round", p)
+}
+
+// formAnswer is one statement's answer as posted.
+type formAnswer struct {
+	rsID    int64
+	rating  *int
+	unable  bool
+	comment string
+}
+
+// errCommentTooLong is a comment over maxComment characters.
+var errCommentTooLong = errors.New("comment too long")
+
+const maxComment = 4000
+
+// readAnswer reads and checks one statement's answer from form values.
+func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (formAnswer, error) {
+	// Bytes no keyboard types (NUL, broken UTF-8) would be stored by
+	// SQLite but refused by PostgreSQL: the same comment is kept on both.
+	comment = strings.ToValidUTF8(strings.ReplaceAll(comment, "\x00", ""), "\uFFFD")
+	x := formAnswer{rsID: rsID, comment: strings.TrimSpace(comment)}
+	if utf8.RuneCountInString(x.comment) > maxComment {
+		return x, errCommentTooLong
+	}
+	var err error
+	x.rating, x.unable, err = parseAnswer(rating, sc)
+	return x, err
+}
+
+// answerError is the expert-facing message for a refused answer.
+func answerError(l *i18n.Localizer, err error) (int, string) {
+	switch {
+	case errors.Is(err, errCommentTooLong):
+		return http.StatusUnprocessableEntity, l.T("error.comment")
+	case errors.Is(err, errNotOnScale):
+		return http.StatusUnprocessableEntity, l.T("error.scale")
+	case errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, rounds.ErrRoundNotOpen):
+		return http.StatusConflict, l.T("error.closed")
+	}
+	return 0, ""
+}
+
+// saveExpertRatings saves the whole form at once: the page without
+// JavaScript. Only what was changed on this page is written: each field
+// carries the value the page was shown with (or<id>, oc<id>), so a page
+// left open on one device cannot wipe answers given meanwhile on another.
+// Every answer is checked first and all are saved in one transaction, so
+// a bad value saves nothing, never half of the form.
+func (a *App) saveExpertRatings(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := c.Get(ctxInvitation).(expertVisit)
+	l := a.i18n.For(v.Expert.Language)
+	sc, err := v.Study.Scale()
+	if err != nil {
+		return err
+	}
+	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
+	if err != nil {
+		return err
+	}
+	type change struct {
+		formAnswer
+		rated, commented bool // which of the two the page changed
+	}
+	var changes []change
+	for _, rs := range rss {
+		key := strconv.FormatInt(rs.ID, 10)
+		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)
+		x, err := readAnswer(rs.ID, rating, comment, sc)
+		if err != nil {
+			status, msg := answerError(l, err)
+			return a.renderRatingPage(c, status, msg)
+		}
+		ch := change{formAnswer: x, rated: rating != "" && rating != c.FormValue("or"+key),
+			commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
+		if ch.rated || ch.commented {
+			changes = append(changes, ch)
+		}
+	}
+	err = a.store.Transact(ctx, func(tx *store.Store) error {
+		stored, err := tx.RatingsByInvitation(ctx, v.Invitation.ID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			x, old := ch.formAnswer, stored[ch.rsID]
+			if !ch.rated { // keep the stored rating, change the comment
+				x.rating, x.unable = nil, old.Unable
+				if old.Rating.Valid {
+					r := int(old.Rating.Int64)
+					x.rating = &r
+				}
+			}
+			if !ch.commented {
+				x.comment = old.Comment
+			}
+			if err := saveAnswer(ctx, tx, v, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	a.forgetLive(v.Round.ID) // real-time mode: the next figures count this save
+	if status, msg := answerError(l, err); status != 0 {
+		return a.renderRatingPage(c, status, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, l.T("saved.all"))
+	return c.Redirect(http.StatusSeeOther, "/e#progress")
+}
+
+// savedAnswer is the autosave endpoint's reply.
+type savedAnswer struct {
+	Saved    bool          `json:"saved"`
+	Answered int           `json:"answered"`
+	Total    int           `json:"total"`
+	Progress string        `json:"progress"`
+	Message  string        `json:"message,omitempty"`
+	Live     template.HTML `json:"live,omitempty"` // real-time mode: the statement's figures now
+}
+
+// saveExpertAnswer saves one statement's answer: the page's autosave,
+// called on every change. It answers only after the write committed, so
+// "saved" on the page means saved.
+func (a *App) saveExpertAnswer(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := c.Get(ctxInvitation).(expertVisit)
+	l := a.i18n.For(v.Expert.Language)
+	sc, err := v.Study.Scale()
+	if err != nil {
+		return err
+	}
+	rsID, err := strconv.ParseInt(c.FormValue("s"), 10, 64)
+	if err != nil {
+		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "s: not a statement id"})
+	}
+	answered := -1 // counted by the writer, or below
+	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	if err == nil {
+		if v.Study.Realtime() {
+			err = saveAnswer(ctx, a.store, v, x) // keeps the expert's revision history
+		} else {
+			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+		}
+		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
+	}
+	if status, msg := answerError(l, err); status != 0 {
+		return c.JSON(status, savedAnswer{Message: msg})
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return c.JSON(http.StatusNotFound, savedAnswer{Message: "s: no such statement in this round"})
+	}
+	if err != nil {
+		return err
+	}
+	total, err := a.statementCount(ctx, v.Round.ID)
+	if err != nil {
+		return err
+	}
+	if answered < 0 { // saved outside the writer (real-time mode)
+		if answered, err = a.store.AnsweredCount(ctx, v.Invitation.ID); err != nil {
+			return err
+		}
+	}
+	out := savedAnswer{Saved: true, Answered: answered, Total: total,
+		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
+	if v.Study.Realtime() {
+		ls, err := a.liveSource(ctx, v, l, sc, true, x.rsID)
+		if err != nil {
+			return err
+		}
+		if out.Live, err = ls.html(x.rsID); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *App) submitExpertRound(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := c.Get(ctxInvitation).(expertVisit)
+	l := a.i18n.For(v.Expert.Language)
+	if err := v.Round.Domain().AcceptsRatings(time.Now()); err != nil {
+		status, msg := answerError(l, err)
+		return a.renderRatingPage(c, status, msg)
+	}
+	if v.Study.RequireAll {
+		answered, total, err := a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
+		if err != nil {
+			return err
+		}
+		if answered < total {
+			return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", total-answered))
+		}
+	}
+	if err := a.store.SubmitInvitation(ctx, v.Invitation.ID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/e/thanks")
+}
+
+// showThanksPage confirms the submission and lists the expert's answers.
+func (a *App) showThanksPage(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	p, err := a.ratingPage(c, v, "")
+	if err != nil {
+		return err
+	}
+	return a.render(c, http.StatusOK, "expert_thanks", p)
+}
+
+// errNotOnScale is a form value that is neither a scale point nor, where
+// offered, "unable".
+var errNotOnScale = errors.New("not on the scale")
+
+// parseAnswer reads one form value: "" (no answer), a scale point, or
+// "unable" when the study offers it. Anything else is refused, never
+// clipped to the scale.
+func parseAnswer(val string, sc rounds.Scale) (rating *int, unable bool, err error) {
+	switch {
+	case val == "":
+		return nil, false, nil
+	case val == "unable":
+		if !sc.AllowUnable {
+			return nil, false, errNotOnScale
+		}
+		return nil, true, nil
+	}
+	x, err := strconv.Atoi(val)
+	if err != nil || x < sc.Min || x > sc.Max || strconv.Itoa(x) != val {
+		return nil, false, errNotOnScale
+	}
+	return &x, false, nil
+}
+
+type declinePage struct {
+	visitPage
+	Token    string
+	Declined bool
+}
+
+func (a *App) renderDecline(c echo.Context, v expertVisit, token string, declined bool) error {
+	p := declinePage{visitPage: a.visitBase(c, v, ""), Token: token, Declined: declined || v.Expert.Status == "declined"}
+	p.Title = p.L.T("decline.title")
+	return a.render(c, http.StatusOK, "expert_decline", p)
+}
+
+func (a *App) showDeclinePage(c echo.Context) error {
+	v, err := a.lookupLink(c, c.Param("token"))
+	if err != nil {
+		return a.linkFailed(c, c.Param("token"), err)
+	}
+	return a.renderDecline(c, v, c.Param("token"), false)
+}
+
+// declineByLink records that the expert wants no more e-mails. It is also
+// the target of one-click List-Unsubscribe, which posts without a CSRF
+// token; the personal token in the URL is the proof.
+func (a *App) declineByLink(c echo.Context) error {
+	v, err := a.lookupLink(c, c.Param("token"))
+	if err != nil {
+		return a.linkFailed(c, c.Param("token"), err)
+	}
+	if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		return err
+	}
+	return a.renderDecline(c, v, "", true)
+}
+
+// statementCount is how many statements a round presents; it is fixed
+// when the round is created, so it is read once per round.
+func (a *App) statementCount(ctx context.Context, roundID int64) (int, error) {
+	if n, ok := a.roundSizes.Load(roundID); ok {
+		return n.(int), nil
+	}
+	n, err := a.store.StatementCount(ctx, roundID)
+	if err == nil {
+		a.roundSizes.Store(roundID, n)
+	}
+	return n, err
+}

@@ -1,0 +1,284 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/store"
+)
+
+// maxStatementLength bounds one statement; longer text is an error, not a cut.
+const maxStatementLength = 2000
+
+type statementsPage struct {
+	basePage
+	Sections []sectionView
+	Loose    []store.Statement // statements without a section
+	Total    int
+	Error    string
+	Paste    string
+	PasteSec string
+}
+
+type sectionView struct {
+	store.Section
+	Statements   []store.Statement
+	Translations []sectionTranslation // one per language other than the main one
+}
+
+type sectionTranslation struct{ Lang, Title string }
+
+// maxTopicLength bounds a topic's title, in any language.
+const maxTopicLength = 200
+
+func (a *App) showStatementsPage(c echo.Context) error {
+	return a.renderStatements(c, http.StatusOK, "", "", "")
+}
+
+func (a *App) renderStatements(c echo.Context, status int, errMsg, paste, pasteSec string) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	secs, err := a.store.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	sts, err := a.store.StatementsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	str, err := a.store.SectionTranslationsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	p := statementsPage{basePage: a.base(c, "Statements"), Total: len(sts), Error: errMsg, Paste: paste, PasteSec: pasteSec}
+	p.Tab = "statements"
+	idx := map[int64]int{}
+	for i, sec := range secs {
+		idx[sec.ID] = i
+		sv := sectionView{Section: sec}
+		for _, lang := range st.LanguageList()[1:] {
+			sv.Translations = append(sv.Translations, sectionTranslation{lang, str[sec.ID][lang]})
+		}
+		p.Sections = append(p.Sections, sv)
+	}
+	for _, s := range sts {
+		if i, ok := idx[s.SectionID.Int64]; ok && s.SectionID.Valid {
+			p.Sections[i].Statements = append(p.Sections[i].Statements, s)
+		} else {
+			p.Loose = append(p.Loose, s)
+		}
+	}
+	return a.render(c, status, "study_statements", p)
+}
+
+// parseStatementLines reads the bulk-paste box: one statement per line,
+// blank lines skipped. It reports the first line that is too long.
+func parseStatementLines(text string) ([]string, error) {
+	var out []string
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if len([]rune(line)) > maxStatementLength {
+			return nil, fmt.Errorf("line %d is longer than %d characters", i+1, maxStatementLength)
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
+func (a *App) addStatements(c echo.Context) error {
+	st := study(c)
+	paste, section := c.FormValue("statements"), strings.TrimSpace(c.FormValue("section"))
+	lines, err := parseStatementLines(paste)
+	if err != nil {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, err.Error(), paste, section)
+	}
+	if len(lines) == 0 {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, "Write at least one statement (one per line).", paste, section)
+	}
+	items := make([]store.NewStatement, len(lines))
+	for i, l := range lines {
+		items[i] = store.NewStatement{Text: l, Section: section}
+	}
+	if _, err := a.store.AddStatements(c.Request().Context(), st.ID, user(c).ID, items); err != nil {
+		return err
+	}
+	setFlash(c, fmt.Sprintf("%d statement(s) added.", len(items)))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+func (a *App) createSection(c echo.Context) error {
+	st := study(c)
+	title := strings.TrimSpace(c.FormValue("title"))
+	if msg := checkTopic(title); msg != "" {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
+	}
+	if _, err := a.store.CreateSection(c.Request().Context(), st.ID, title); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+// renameSection saves a topic's title and its titles in the study's
+// other languages (an empty one removes that translation).
+func (a *App) renameSection(c echo.Context) error {
+	st := study(c)
+	title := strings.TrimSpace(c.FormValue("title"))
+	trs := map[string]string{}
+	for _, lang := range st.LanguageList()[1:] {
+		trs[lang] = c.FormValue("tr_" + lang)
+	}
+	msg := checkTopic(title)
+	if fe := checkTranslations(st, trs, maxTopicLength); msg == "" && len(fe) > 0 {
+		msg = "The topic's title in " + strings.TrimPrefix(fe[0].Field, "translations.") + " is " + fe[0].Message + "."
+	}
+	if msg != "" {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
+	}
+	if err := a.saveTopic(c.Request().Context(), st.ID, paramID(c, "sid"), title, trs); err != nil {
+		return err
+	}
+	setFlash(c, "Topic saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+// saveTopic renames a topic and sets its translations ("" removes one),
+// all in one transaction; the callers have checked them.
+func (a *App) saveTopic(ctx context.Context, studyID, sectionID int64, title string, translations map[string]string) error {
+	return a.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.RenameSection(ctx, studyID, sectionID, title); err != nil {
+			return err
+		}
+		for _, lang := range slices.Sorted(maps.Keys(translations)) {
+			if err := tx.SetSectionTranslation(ctx, studyID, sectionID, lang, translations[lang]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkTopic checks a topic's title, and says what is wrong ("" when
+// nothing is); its translations go through checkTranslations.
+func checkTopic(title string) string {
+	if title == "" {
+		return "A topic's title cannot be empty."
+	}
+	if utf8.RuneCountInString(title) > maxTopicLength {
+		return fmt.Sprintf("A topic's title is at most %d characters.", maxTopicLength)
+	}
+	return ""
+}
+
+func (a *App) deleteSection(c echo.Context) error {
+	st := study(c)
+	if err := a.store.DeleteSection(c.Request().Context(), st.ID, paramID(c, "sid")); err != nil {
+		return err
+	}
+	setFlash(c, "Topic deleted; its statements are kept without a topic.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+type statementPage struct {
+	basePage
+	Statement    store.Statement
+	Sections     []store.Section
+	Languages    []string // the study's languages other than the main one
+	Translations map[string]string
+	Error        string
+}
+
+func (a *App) showStatementPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	s, err := a.store.StatementByID(ctx, st.ID, paramID(c, "sid"))
+	if err != nil {
+		return err
+	}
+	return a.renderStatement(c, http.StatusOK, s, "")
+}
+
+func (a *App) renderStatement(c echo.Context, status int, s store.Statement, errMsg string) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	secs, err := a.store.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	tr, err := a.store.TranslationsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	p := statementPage{basePage: a.base(c, "Edit statement"), Statement: s, Sections: secs, Languages: st.LanguageList()[1:], Translations: tr[s.ID], Error: errMsg}
+	p.Tab = "statements"
+	return a.render(c, status, "statement_edit", p)
+}
+
+func (a *App) updateStatement(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	s, err := a.store.StatementByID(ctx, st.ID, paramID(c, "sid"))
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(c.FormValue("text"))
+	var section sql.NullInt64
+	if id, err := strconv.ParseInt(c.FormValue("section_id"), 10, 64); err == nil && id > 0 {
+		section = sql.NullInt64{Int64: id, Valid: true}
+	}
+	s.Text, s.SectionID = text, section
+	switch {
+	case text == "":
+		return a.renderStatement(c, http.StatusUnprocessableEntity, s, "The statement cannot be empty.")
+	case len([]rune(text)) > maxStatementLength:
+		return a.renderStatement(c, http.StatusUnprocessableEntity, s, fmt.Sprintf("The statement is longer than %d characters.", maxStatementLength))
+	}
+	if err := a.store.UpdateStatement(ctx, st.ID, s.ID, text, section); err != nil {
+		return err
+	}
+	for _, lang := range st.LanguageList()[1:] {
+		if err := a.store.SetTranslation(ctx, st.ID, s.ID, lang, c.FormValue("tr_"+lang)); err != nil {
+			return err
+		}
+	}
+	setFlash(c, "Statement saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+func (a *App) moveStatement(c echo.Context) error {
+	st := study(c)
+	delta := 1
+	if c.FormValue("dir") == "up" {
+		delta = -1
+	}
+	if err := a.store.MoveStatement(c.Request().Context(), st.ID, paramID(c, "sid"), delta); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements#s%d", st.ID, paramID(c, "sid")))
+}
+
+func (a *App) deleteStatement(c echo.Context) error {
+	st := study(c)
+	if err := a.store.DeleteStatement(c.Request().Context(), st.ID, user(c).ID, paramID(c, "sid")); err != nil {
+		return err
+	}
+	setFlash(c, "Statement deleted.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+// paramID reads a numeric path parameter; a malformed one matches nothing.
+func paramID(c echo.Context, name string) int64 {
+	id, _ := strconv.ParseInt(c.Param(name), 10, 64)
+	return id
+}

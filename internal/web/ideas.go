@@ -1,0 +1,981 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"html"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/i18n"
+	"github.com/delphi-platform/delphi/internal/mail"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// Round 0, idea generation (issue #8). The coordinator asks open questions
+// per topic; experts, with a personal link of their own (/i/<token>),
+// write proposals, several per question, editable until round 0 closes;
+// the coordinator sees them grouped by question (never who wrote them),
+// tags themes, merges duplicates and writes draft statements from them,
+// each linked to the proposals it came from.
+
+const ideasCookie = "delphi_ideas"
+
+// ideasStateError returns the round-0 sentinel behind err, or nil.
+func ideasStateError(err error) error {
+	for _, e := range []error{rounds.ErrIdeasAfterRound1, rounds.ErrIdeasExist, rounds.ErrNoQuestions, rounds.ErrMergeSelf,
+		rounds.ErrMergeMerged, rounds.ErrNoProposals} {
+		if errors.Is(err, e) {
+			return e
+		}
+	}
+	return nil
+}
+
+// ideasStatus is 422 for bad input, 409 for a conflict with the study's state.
+func ideasStatus(err error) int {
+	switch err {
+	case rounds.ErrNoQuestions, rounds.ErrMergeSelf, rounds.ErrNoProposals:
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
+}
+
+// ---- The coordinator's side ----
+
+// createIdeaRound creates round 0 with its questions, or adds questions
+// to the draft; reminderDays ("7,2", checked by parseReminderDays) sets
+// its scheduled reminders (nil keeps them), all in one transaction.
+func (a *App) createIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays *string) (store.IdeaRound, error) {
+	var r store.IdeaRound
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		var err error
+		r, err = tx.IdeaRoundByStudy(ctx, st.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if r, err = tx.CreateIdeaRound(ctx, st.ID, userID, deadline, qs); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if err := tx.AddIdeaQuestions(ctx, r.ID, qs); err != nil {
+				return err
+			}
+		}
+		if reminderDays == nil {
+			return nil
+		}
+		r.ReminderDays = *reminderDays
+		return tx.SetIdeaReminderDays(ctx, r.ID, *reminderDays)
+	})
+	return r, err
+}
+
+// launchIdeaRound invites the active panel to round 0: a personal link
+// and an e-mail each, in one transaction.
+func (a *App) launchIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		qs, err := tx.IdeaQuestions(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		experts, err := tx.IdeaInvitees(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		invites := make([]store.NewInvitation, 0, len(experts))
+		for _, e := range experts {
+			token, hash := auth.NewToken()
+			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: a.ideaMessage(st, r, e, mail.KindInvitation, token, len(qs))})
+		}
+		n = len(invites)
+		return tx.LaunchIdeaRound(ctx, r.ID, userID, invites)
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// remindIdeaRound queues a reminder, with a fresh personal link, to every
+// expert invited to the open round 0 who has proposed nothing and has not
+// declined.
+func (a *App) remindIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		qs, err := tx.IdeaQuestions(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msgs := make([]store.NewMessage, 0, len(invs))
+		for _, inv := range invs {
+			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
+			if err != nil {
+				return err
+			}
+			token, hash := auth.NewToken()
+			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
+				return err
+			}
+			msgs = append(msgs, a.ideaMessage(st, r, e, mail.KindReminder, token, len(qs)))
+		}
+		n = len(msgs)
+		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round 0: %d reminders", n), "")
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// ideaMessage is the invitation to round 0, or a reminder, in the
+// expert's language.
+func (a *App) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) store.NewMessage {
+	l := a.i18n.For(e.Language)
+	link := a.cfg.BaseURL + "/i/" + token
+	deadline := "—"
+	if r.Deadline.Valid {
+		deadline = i18n.DateTime(r.Deadline.Time, l.Lang)
+	}
+	subject := l.T("ideas.mail.subject", "Study", st.Title)
+	paras := []string{l.T("ideas.mail.body", "Study", st.Title, "Count", questions, "Date", deadline)}
+	if kind == mail.KindReminder {
+		subject = l.T("ideas.mail.reminder.subject", "Study", st.Title, "Date", deadline)
+		paras[0] = l.T("ideas.mail.reminder.body", "Study", st.Title, "Count", questions, "Date", deadline)
+	}
+	if st.ContactEmail != "" {
+		paras = append(paras, l.T("ideas.mail.contact", "Email", st.ContactEmail))
+	}
+	text := paras[0] + "\n\n" + link + "\n"
+	htmlBody := `<!doctype html><html lang="` + l.Lang + `"><head><meta charset="utf-8"><title>` + html.EscapeString(st.Title) + `</title></head><body>` +
+		`<p>` + html.EscapeString(paras[0]) + `</p><p><a href="` + link + `">` + html.EscapeString(l.T("ideas.mail.button")) + `</a><br>` + link + `</p>`
+	for _, p := range paras[1:] {
+		text += "\n" + p + "\n"
+		htmlBody += `<p>` + html.EscapeString(p) + `</p>`
+	}
+	return store.NewMessage{StudyID: st.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
+		Subject: subject, TextBody: text, HTMLBody: htmlBody + `</body></html>`, Secret: token}
+}
+
+// ideaQuestionView is a question with its proposals, for the coordinator.
+type ideaQuestionView struct {
+	Question     store.IdeaQuestion
+	Translations map[string]string // language → text
+	Proposals    []proposalView
+}
+
+type proposalView struct {
+	store.Proposal
+	Statements []int64 // statements written from it
+}
+
+// ideasPage is the coordinator's page of round 0.
+type ideasPage struct {
+	basePage
+	Round      *store.IdeaRound
+	Questions  []ideaQuestionView
+	Deadline   string
+	Messages   []store.OutboxMessage
+	Statements []ideaStatementView
+	Error      string
+	CanCreate  bool     // round 1 not launched yet
+	Languages  []string // the study's languages other than the main one
+}
+
+type ideaStatementView struct {
+	Statement store.Statement
+	Sources   []int64
+}
+
+// ideasData loads round 0 with its questions, proposals and statements.
+func (a *App) ideasData(ctx context.Context, st store.Study) (*store.IdeaRound, []ideaQuestionView, []ideaStatementView, error) {
+	r, err := a.store.IdeaRoundByStudy(ctx, st.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	qs, err := a.store.IdeaQuestions(ctx, r.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ps, err := a.store.ProposalsByRound(ctx, r.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	links, err := a.store.ProposalLinks(ctx, st.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	from := map[int64][]int64{}
+	var stmts []ideaStatementView
+	index := map[int64]int{}
+	for _, l := range links {
+		from[l.ProposalID] = append(from[l.ProposalID], l.StatementID)
+		i, ok := index[l.StatementID]
+		if !ok {
+			s, err := a.store.StatementByID(ctx, st.ID, l.StatementID)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			i = len(stmts)
+			index[l.StatementID] = i
+			stmts = append(stmts, ideaStatementView{Statement: s})
+		}
+		stmts[i].Sources = append(stmts[i].Sources, l.ProposalID)
+	}
+	trs, err := a.store.IdeaQuestionTranslations(ctx, r.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	views := make([]ideaQuestionView, len(qs))
+	byQ := map[int64]int{}
+	for i, q := range qs {
+		views[i].Question, views[i].Translations = q, trs[q.ID]
+		byQ[q.ID] = i
+	}
+	for _, p := range ps {
+		i := byQ[p.QuestionID]
+		views[i].Proposals = append(views[i].Proposals, proposalView{Proposal: p, Statements: from[p.ID]})
+	}
+	return &r, views, stmts, nil
+}
+
+func (a *App) showIdeasPage(c echo.Context) error { return a.renderIdeas(c, http.StatusOK, "") }
+
+func (a *App) renderIdeas(c echo.Context, status int, errMsg string) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	r, qs, stmts, err := a.ideasData(ctx, st)
+	if err != nil {
+		return err
+	}
+	p := ideasPage{basePage: a.base(c, "Round 0: ideas"), Round: r, Questions: qs, Statements: stmts, Error: errMsg, CanCreate: !st.Locked(),
+		Languages: st.LanguageList()[1:]}
+	p.Tab = "rounds"
+	p.Deadline = time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04")
+	if r != nil {
+		if r.Deadline.Valid {
+			p.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
+		}
+		if r.Status != string(rounds.Draft) {
+			if p.Messages, err = a.store.IdeaOutbox(ctx, st.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return a.render(c, status, "ideas_show", p)
+}
+
+// questionsFromForm reads one question per line, all in one topic.
+func questionsFromForm(c echo.Context) []store.NewIdeaQuestion {
+	var qs []store.NewIdeaQuestion
+	section := strings.TrimSpace(c.FormValue("section"))
+	for _, line := range strings.Split(c.FormValue("questions"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			qs = append(qs, store.NewIdeaQuestion{Text: line, Section: section})
+		}
+	}
+	return qs
+}
+
+func (a *App) addIdeaQuestions(c echo.Context) error {
+	deadline, err := time.Parse("2006-01-02T15:04", c.FormValue("deadline"))
+	if err != nil {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Give the deadline as a date and time (UTC).")
+	}
+	days, err := parseReminderDays(c.FormValue("reminder_days"))
+	if err != nil {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
+	}
+	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), &days)
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, "Questions saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+// ideasFormError is the message for a refused form, "" for other errors.
+func ideasFormError(err error) string {
+	var fe rounds.FieldErrors
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &fe):
+		return fe.Error()
+	case ideasStateError(err) != nil:
+		return ideasStateError(err).Error()
+	case isRoundStateError(err):
+		return err.Error()
+	}
+	return ""
+}
+
+// editIdeaQuestion rewrites (or, with "delete", removes) a question of
+// the draft round 0.
+func (a *App) editIdeaQuestion(c echo.Context) error {
+	text := strings.TrimSpace(c.FormValue("text"))
+	if c.FormValue("action") == "delete" {
+		text = ""
+	} else if text == "" {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "A question needs a text; to remove it, choose Delete.")
+	}
+	ctx := c.Request().Context()
+	st, qid := study(c), paramID(c, "qid")
+	trs := map[string]string{}
+	if text != "" {
+		for _, lang := range st.LanguageList()[1:] {
+			trs[lang] = c.FormValue("tr_" + lang)
+		}
+		if fe := checkTranslations(st, trs, maxStatementLength); len(fe) > 0 {
+			return a.renderIdeas(c, http.StatusUnprocessableEntity, "The question in "+strings.TrimPrefix(fe[0].Field, "translations.")+" is "+fe[0].Message+".")
+		}
+	}
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.UpdateIdeaQuestion(ctx, st.ID, qid, text); err != nil {
+			return err
+		}
+		for _, lang := range slices.Sorted(maps.Keys(trs)) {
+			if err := tx.SetIdeaQuestionTranslation(ctx, st.ID, qid, lang, trs[lang]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, "Question saved.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+func (a *App) launchIdeasAction(c echo.Context) error {
+	n, err := a.launchIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusConflict, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, fmt.Sprintf("Round 0 launched: %d experts invited.", n))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+func (a *App) remindIdeasAction(c echo.Context) error {
+	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusConflict, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, fmt.Sprintf("%d reminders queued, each with a fresh link.", n))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+func (a *App) apiRemindIdeas(c echo.Context) error {
+	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"reminded": n})
+}
+
+func (a *App) closeIdeasAction(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := a.store.IdeaRoundByStudy(ctx, study(c).ID)
+	if err != nil {
+		return err
+	}
+	if err := a.store.CloseIdeaRound(ctx, r.ID, user(c).ID); err != nil {
+		if msg := ideasFormError(err); msg != "" {
+			return a.renderIdeas(c, http.StatusConflict, msg)
+		}
+		return err
+	}
+	setFlash(c, "Round 0 closed.")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+// chosenProposals reads the checked proposals of the coordinator's form.
+func chosenProposals(c echo.Context) ([]int64, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, v := range form["proposal"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("proposal: %q is not a proposal id", v)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// editProposals is the coordinator's proposal form: save themes, merge
+// the chosen proposals into the first chosen, or write a statement from
+// the chosen ones.
+func (a *App) editProposals(c echo.Context) error {
+	ctx := c.Request().Context()
+	st := study(c)
+	ids, err := chosenProposals(c)
+	if err != nil {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, err.Error())
+	}
+	var flash string
+	switch c.FormValue("action") {
+	case "themes":
+		form, _ := c.FormParams()
+		err = a.store.Transact(ctx, func(tx *store.Store) error {
+			for k, v := range form {
+				if !strings.HasPrefix(k, "theme") {
+					continue
+				}
+				id, err := strconv.ParseInt(strings.TrimPrefix(k, "theme"), 10, 64)
+				if err != nil {
+					return rounds.FieldErrors{{Field: k, Message: "not a proposal"}}
+				}
+				theme := strings.TrimSpace(v[0])
+				if len([]rune(theme)) > 100 {
+					return rounds.FieldErrors{{Field: "theme", Message: "a theme is longer than 100 characters"}}
+				}
+				if err := tx.SetProposalTheme(ctx, st.ID, id, theme); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		flash = "Themes saved."
+	case "merge":
+		if len(ids) < 2 {
+			return a.renderIdeas(c, http.StatusUnprocessableEntity, "Choose two or more proposals to merge: the first chosen keeps its text, the others are marked as its duplicates.")
+		}
+		err = a.store.MergeProposals(ctx, st.ID, user(c).ID, ids[0], ids[1:])
+		flash = fmt.Sprintf("Merged into proposal #%d: %v.", ids[0], ids[1:])
+	case "statement":
+		text, terr := rounds.CheckText("statement", c.FormValue("text"))
+		if terr != nil {
+			return a.renderIdeas(c, http.StatusUnprocessableEntity, terr.Error())
+		}
+		_, err = a.store.StatementFromProposals(ctx, st.ID, user(c).ID, text, ids)
+		flash = "Statement written; it will be in the next round you prepare."
+	default:
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Choose what to do: save themes, merge, or write a statement.")
+	}
+	if msg := ideasFormError(err); msg != "" {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return a.renderIdeas(c, http.StatusNotFound, "A chosen proposal does not belong to this study.")
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, flash)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", st.ID))
+}
+
+// sendDueIdeaReminders sends round 0's scheduled reminders whose time has
+// come, each once (also with several instances).
+func (a *App) sendDueIdeaReminders(ctx context.Context) {
+	due, err := a.store.DueIdeaReminders(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("due round 0 reminders", "err", err)
+	}
+	for id, ideaRoundID := range due {
+		if claimed, err := a.store.MarkIdeaReminderDone(ctx, id); err != nil || !claimed {
+			continue
+		}
+		r, err := a.store.IdeaRoundByID(ctx, ideaRoundID)
+		var n int
+		if err == nil {
+			var st store.Study
+			if st, err = a.store.StudyByID(ctx, r.StudyID); err == nil {
+				n, err = a.remindIdeaRound(ctx, st, 0)
+			}
+		}
+		if err != nil {
+			a.log.Error("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "err", err)
+			continue
+		}
+		a.log.Info("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "queued", n)
+	}
+}
+
+// closeDueIdeaRounds closes rounds 0 whose deadline passed (the round
+// jobs call it); closing twice fails, so several instances close once.
+func (a *App) closeDueIdeaRounds(ctx context.Context) {
+	due, err := a.store.DueIdeaRounds(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Warn("due idea rounds", "err", err)
+	}
+	for _, r := range due {
+		if err := a.store.CloseIdeaRound(ctx, r.ID, 0); err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
+			a.log.Error("close round 0 at deadline", "study_id", r.StudyID, "err", err)
+		}
+	}
+}
+
+// ---- The expert's side ----
+
+// lookupIdeaLink finds the round-0 invitation of a link token; unknown
+// tokens are rate-limited like round links.
+func (a *App) lookupIdeaLink(c echo.Context, token string) (expertVisit, store.IdeaInvitation, store.IdeaRound, error) {
+	var v expertVisit
+	var r store.IdeaRound
+	key := "link:" + c.RealIP()
+	if a.tokenLimiter.Blocked(key) {
+		return v, store.IdeaInvitation{}, r, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
+	}
+	ctx := c.Request().Context()
+	inv, err := a.store.IdeaInvitationByTokenHash(ctx, auth.HashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		a.tokenLimiter.Allow(key)
+	}
+	if err != nil {
+		return v, inv, r, err
+	}
+	if r, err = a.store.IdeaRoundByID(ctx, inv.IdeaRoundID); err != nil {
+		return v, inv, r, err
+	}
+	if v.Study, err = a.store.StudyByID(ctx, r.StudyID); err != nil {
+		return v, inv, r, err
+	}
+	v.Expert, err = a.store.ExpertByID(ctx, v.Study.ID, inv.ExpertID)
+	return v, inv, r, err
+}
+
+func (a *App) enterIdeasByLink(c echo.Context) error {
+	token := c.Param("token")
+	if _, _, _, err := a.lookupIdeaLink(c, token); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return a.linkProblem(c, http.StatusNotFound, "")
+		}
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: ideasCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: 90 * 24 * 3600})
+	return c.Redirect(http.StatusSeeOther, "/ideas")
+}
+
+const ctxIdeaInvitation = "idea_invitation"
+
+type ideaVisit struct {
+	Invitation store.IdeaInvitation
+	Round      store.IdeaRound
+}
+
+// requireIdeaExpert loads the round-0 invitation from the cookie; the
+// visit is also stored as an expertVisit, so the consent and decline
+// handlers of the rounds serve round 0 too.
+func (a *App) requireIdeaExpert(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(ideasCookie)
+		if err != nil || ck.Value == "" {
+			return a.linkProblem(c, http.StatusUnauthorized, "")
+		}
+		v, inv, r, err := a.lookupIdeaLink(c, ck.Value)
+		if errors.Is(err, store.ErrNotFound) {
+			return a.linkProblem(c, http.StatusNotFound, "")
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxInvitation, v)
+		c.Set(ctxIdeaInvitation, ideaVisit{Invitation: inv, Round: r})
+		return next(c)
+	}
+}
+
+// expertIdeasPage is round 0 as the expert sees it.
+type expertIdeasPage struct {
+	visitPage
+	Open     bool
+	Deadline string
+	Topics   []ideaTopic
+	Count    int
+}
+
+type ideaTopic struct {
+	Title     string // in the expert's language
+	key       string // as the question keeps it
+	Questions []ideaQuestionForm
+}
+
+type ideaQuestionForm struct {
+	ID   int64
+	Text string
+	Mine []store.Proposal
+}
+
+func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, error) {
+	ctx := c.Request().Context()
+	v := c.Get(ctxInvitation).(expertVisit)
+	iv := c.Get(ctxIdeaInvitation).(ideaVisit)
+	p := expertIdeasPage{visitPage: a.visitBase(c, v, errMsg), Open: iv.Round.Domain().AcceptsRatings(time.Now()) == nil}
+	p.Title = p.L.T("ideas.title")
+	if iv.Round.Deadline.Valid {
+		p.Deadline = p.L.T("deadline", "Date", i18n.DateTime(iv.Round.Deadline.Time, p.L.Lang))
+	}
+	qs, err := a.store.IdeaQuestions(ctx, iv.Round.ID)
+	if err != nil {
+		return p, err
+	}
+	mine, err := a.store.ProposalsByInvitation(ctx, iv.Invitation.ID)
+	if err != nil {
+		return p, err
+	}
+	byQ := map[int64][]store.Proposal{}
+	for _, m := range mine {
+		byQ[m.QuestionID] = append(byQ[m.QuestionID], m)
+	}
+	tr, err := a.translator(ctx, v)
+	if err != nil {
+		return p, err
+	}
+	var qtr map[int64]map[string]string
+	if tr.by != nil { // the expert reads another language than the main one
+		if qtr, err = a.store.IdeaQuestionTranslations(ctx, iv.Round.ID); err != nil {
+			return p, err
+		}
+	}
+	for _, q := range qs {
+		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != q.SectionTitle {
+			p.Topics = append(p.Topics, ideaTopic{Title: tr.topic(q.SectionTitle), key: q.SectionTitle})
+		}
+		t := &p.Topics[len(p.Topics)-1]
+		text := q.Text
+		if x, ok := qtr[q.ID][tr.lang]; ok {
+			text = x
+		}
+		t.Questions = append(t.Questions, ideaQuestionForm{ID: q.ID, Text: text, Mine: byQ[q.ID]})
+	}
+	p.Count = len(mine)
+	return p, nil
+}
+
+func (a *App) showExpertIdeasPage(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if !v.Expert.ConsentedAt.Valid {
+		p := consentPage{visitPage: a.visitBase(c, v, ""), Contact: v.Study.ContactEmail, Base: "/ideas"}
+		p.Title = p.L.T("intro.title")
+		return a.render(c, http.StatusOK, "expert_consent", p)
+	}
+	return a.renderExpertIdeas(c, http.StatusOK, "")
+}
+
+func (a *App) renderExpertIdeas(c echo.Context, status int, errMsg string) error {
+	p, err := a.expertIdeasPage(c, errMsg)
+	if err != nil {
+		return err
+	}
+	return a.render(c, status, "expert_ideas", p)
+}
+
+func (a *App) consentIdeasExpert(c echo.Context) error {
+	v := c.Get(ctxInvitation).(expertVisit)
+	if c.FormValue("agree") != "yes" {
+		p := consentPage{visitPage: a.visitBase(c, v, a.i18n.For(v.Expert.Language).T("intro.need")), Contact: v.Study.ContactEmail, Base: "/ideas"}
+		p.Title = p.L.T("intro.title")
+		return a.render(c, http.StatusUnprocessableEntity, "expert_consent", p)
+	}
+	if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/ideas")
+}
+
+// saveExpertIdeas saves the expert's proposals form: a changed box is an
+// edit, an emptied one a deletion, the empty box under each question a
+// new proposal. Boxes not on the page (a proposal added meanwhile on
+// another device) are left alone. All or nothing.
+func (a *App) saveExpertIdeas(c echo.Context) error {
+	ctx := c.Request().Context()
+	v := c.Get(ctxInvitation).(expertVisit)
+	if !v.Expert.ConsentedAt.Valid {
+		return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at /ideas first")
+	}
+	iv := c.Get(ctxIdeaInvitation).(ideaVisit)
+	l := a.i18n.For(v.Expert.Language)
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	mine, err := a.store.ProposalsByInvitation(ctx, iv.Invitation.ID)
+	if err != nil {
+		return err
+	}
+	qs, err := a.store.IdeaQuestions(ctx, iv.Round.ID)
+	if err != nil {
+		return err
+	}
+	var edits []store.ProposalEdit
+	for _, p := range mine {
+		vals, ok := form["p"+strconv.FormatInt(p.ID, 10)]
+		if !ok {
+			continue
+		}
+		if text := strings.TrimSpace(vals[0]); text != p.Text {
+			edits = append(edits, store.ProposalEdit{ID: p.ID, Text: text})
+		}
+	}
+	for _, q := range qs {
+		if text := strings.TrimSpace(form.Get("n" + strconv.FormatInt(q.ID, 10))); text != "" {
+			edits = append(edits, store.ProposalEdit{QuestionID: q.ID, Text: text})
+		}
+	}
+	for _, e := range edits {
+		if len([]rune(e.Text)) > rounds.MaxProposal {
+			return a.renderExpertIdeas(c, http.StatusUnprocessableEntity, l.T("ideas.error"))
+		}
+	}
+	err = a.store.SaveProposals(ctx, iv.Invitation.ID, edits)
+	if errors.Is(err, rounds.ErrRoundClosed) || errors.Is(err, rounds.ErrRoundNotOpen) {
+		return a.renderExpertIdeas(c, http.StatusConflict, l.T("ideas.closed"))
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, l.T("ideas.saved"))
+	return c.Redirect(http.StatusSeeOther, "/ideas")
+}
+
+// ---- The JSON API ----
+
+type ideasJSON struct {
+	ID           int64              `json:"id"`
+	Status       string             `json:"status"`
+	Deadline     *time.Time         `json:"deadline"`
+	ReminderDays string             `json:"reminder_days"`
+	OpenedAt     *time.Time         `json:"opened_at"`
+	ClosedAt     *time.Time         `json:"closed_at"`
+	Questions    []ideaQuestionJSON `json:"questions"`
+}
+
+type ideaQuestionJSON struct {
+	ID           int64             `json:"id"`
+	Section      string            `json:"section"`
+	Text         string            `json:"text"`
+	Translations map[string]string `json:"translations,omitempty"`
+	Proposals    []proposalJSON    `json:"proposals"`
+}
+
+// proposalJSON is a proposal without its author: round 0 is anonymous.
+type proposalJSON struct {
+	ID           int64   `json:"id"`
+	Text         string  `json:"text"`
+	Theme        string  `json:"theme"`
+	MergedInto   *int64  `json:"merged_into"`
+	StatementIDs []int64 `json:"statement_ids"`
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
+}
+
+func (a *App) ideasJSONOf(ctx context.Context, st store.Study) (ideasJSON, error) {
+	r, qs, _, err := a.ideasData(ctx, st)
+	if err != nil {
+		return ideasJSON{}, err
+	}
+	if r == nil {
+		return ideasJSON{}, fmt.Errorf("round 0: %w", store.ErrNotFound)
+	}
+	out := ideasJSON{ID: r.ID, Status: r.Status, Deadline: nullTime(r.Deadline), ReminderDays: r.ReminderDays, OpenedAt: nullTime(r.OpenedAt), ClosedAt: nullTime(r.ClosedAt),
+		Questions: []ideaQuestionJSON{}}
+	for _, q := range qs {
+		qj := ideaQuestionJSON{ID: q.Question.ID, Section: q.Question.SectionTitle, Text: q.Question.Text, Translations: q.Translations, Proposals: []proposalJSON{}}
+		for _, p := range q.Proposals {
+			pj := proposalJSON{ID: p.ID, Text: p.Text, Theme: p.Theme, StatementIDs: p.Statements}
+			if pj.StatementIDs == nil {
+				pj.StatementIDs = []int64{}
+			}
+			if p.MergedInto.Valid {
+				pj.MergedInto = &p.MergedInto.Int64
+			}
+			qj.Proposals = append(qj.Proposals, pj)
+		}
+		out.Questions = append(out.Questions, qj)
+	}
+	return out, nil
+}
+
+func (a *App) apiGetIdeas(c echo.Context) error {
+	out, err := a.ideasJSONOf(c.Request().Context(), study(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *App) apiCreateIdeas(c echo.Context) error {
+	var in struct {
+		Deadline     *time.Time              `json:"deadline"`
+		ReminderDays *string                 `json:"reminder_days"` // omitted: kept as they are
+		Questions    []store.NewIdeaQuestion `json:"questions"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	deadline := time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour)
+	if in.Deadline != nil {
+		deadline = *in.Deadline
+	}
+	var fe rounds.FieldErrors
+	if in.ReminderDays != nil {
+		days, err := parseReminderDays(*in.ReminderDays)
+		if err != nil {
+			fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
+		}
+		in.ReminderDays = &days
+	}
+	for i, q := range in.Questions {
+		for _, e := range checkTranslations(study(c), q.Translations, maxStatementLength) {
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].%s", i, e.Field), Message: e.Message})
+		}
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	ctx := c.Request().Context()
+	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, in.ReminderDays); err != nil {
+		return err
+	}
+	out, err := a.ideasJSONOf(ctx, study(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+func (a *App) apiLaunchIdeas(c echo.Context) error {
+	n, err := a.launchIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]int{"invited": n})
+}
+
+func (a *App) apiCloseIdeas(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := a.store.IdeaRoundByStudy(ctx, study(c).ID)
+	if err != nil {
+		return err
+	}
+	if err := a.store.CloseIdeaRound(ctx, r.ID, user(c).ID); err != nil {
+		return err
+	}
+	out, err := a.ideasJSONOf(ctx, study(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (a *App) apiSetTheme(c echo.Context) error {
+	var in struct {
+		Theme string `json:"theme"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	theme := strings.TrimSpace(in.Theme)
+	if len([]rune(theme)) > 100 {
+		return rounds.FieldErrors{{Field: "theme", Message: "a theme is longer than 100 characters"}}
+	}
+	if err := a.store.SetProposalTheme(c.Request().Context(), study(c).ID, paramID(c, "pid"), theme); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *App) apiMergeProposals(c echo.Context) error {
+	var in struct {
+		Into      int64   `json:"into"`
+		Proposals []int64 `json:"proposals"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := a.store.MergeProposals(c.Request().Context(), study(c).ID, user(c).ID, in.Into, in.Proposals); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (a *App) apiStatementFromProposals(c echo.Context) error {
+	var in struct {
+		Text      string  `json:"text"`
+		Proposals []int64 `json:"proposals"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	text, err := rounds.CheckText("text", in.Text)
+	if err != nil {
+		return rounds.FieldErrors{{Field: "text", Message: err.Error()}}
+	}
+	s, err := a.store.StatementFromProposals(c.Request().Context(), study(c).ID, user(c).ID, text, in.Proposals)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": s.ID, "text": s.Text, "proposals": in.Proposals})
+}
+
+// apiProposalLinks is the lineage of statements back to round 0, for the exports.
+func (a *App) apiProposalLinks(c echo.Context) error {
+	ls, err := a.store.ProposalLinks(c.Request().Context(), study(c).ID)
+	if err != nil {
+		return err
+	}
+	if ls == nil {
+		ls = []store.ProposalLink{}
+	}
+	return c.JSON(http.StatusOK, ls)
+}

@@ -1,0 +1,110 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/delphi-platform/delphi/internal/config"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLogLinesCarryRequestID: with DELPHI_LOG_FORMAT=json every line
+// logged while serving a request carries that request's id, the one sent
+// back in X-Request-Id: the request line, an error, and a line a handler
+// logs without naming the id itself.
+func TestLogLinesCarryRequestID(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		p := newPrivacyStudy(t, env, "anonymise")
+		var buf syncBuffer
+		env.app.log = NewLogger(config.Config{LogFormat: "json"}, &buf)
+
+		ids := map[string]string{} // request id → what it was
+		for what, r := range map[string]response{
+			"erase":     env.api("DELETE", "/api/v1/studies/"+itoa(p.study.ID)+"/panel/"+itoa(p.expertID), p.token, "", ""),
+			"not found": env.api("GET", "/api/v1/studies/999", p.token, "", ""),
+			"page":      env.browser().get("/login"),
+		} {
+			id := r.header.Get("X-Request-Id")
+			if len(id) < 16 {
+				t.Fatalf("%s: X-Request-Id %q", what, id)
+			}
+			ids[id] = what
+		}
+		// A request id sent by a proxy in front is kept.
+		req, _ := http.NewRequest("GET", env.srv.URL+"/healthz", nil)
+		req.Header.Set("X-Request-Id", "from-the-proxy-1234")
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.Header.Get("X-Request-Id") != "from-the-proxy-1234" {
+			t.Fatalf("proxy id: %v %v", err, resp.Header)
+		}
+		ids["from-the-proxy-1234"] = "proxy"
+
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		seen := map[string]map[string]bool{} // request id → messages
+		for _, l := range lines {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(l), &rec); err != nil {
+				t.Fatalf("not one JSON object per line: %q", l)
+			}
+			id, _ := rec["request_id"].(string)
+			if ids[id] == "" {
+				t.Errorf("line without a known request id: %s", l)
+				continue
+			}
+			if strings.Count(l, `"request_id"`) != 1 {
+				t.Errorf("request_id twice: %s", l)
+			}
+			if seen[id] == nil {
+				seen[id] = map[string]bool{}
+			}
+			seen[id][rec["msg"].(string)] = true
+		}
+		for id, what := range ids {
+			if !seen[id]["request"] {
+				t.Errorf("%s: no request line with id %s in\n%s", what, id, buf.String())
+			}
+		}
+		for id, what := range ids {
+			if what == "erase" && !seen[id]["expert erased"] {
+				t.Errorf("the handler's own line lacks the request id:\n%s", buf.String())
+			}
+		}
+	})
+}
+
+// TestLogsHideLinkTokens: the request line of a personal link (an
+// expert's, round 0's, a new collaborator's) does not carry its token,
+// which would open the link; the database keeps only its hash.
+func TestLogsHideLinkTokens(t *testing.T) {
+	env := newTestEnv(t, "sqlite")
+	var buf syncBuffer
+	env.app.log = NewLogger(config.Config{LogFormat: "json"}, &buf)
+	const token = "Zm9vYmFyLXRoaXMtaXMtYS10b2tlbi10aGF0LW11c3Qtbm90LWxlYWs"
+	for _, path := range []string{"/r/" + token, "/r/" + token + "/decline", "/i/" + token, "/account/setup/" + token} {
+		env.browser().get(path)
+	}
+	logged := buf.String()
+	if strings.Contains(logged, token) || strings.Count(logged, "[token]") < 4 {
+		t.Errorf("link tokens in the log:\n%s", logged)
+	}
+}

@@ -1,0 +1,544 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/mail"
+	"github.com/delphi-platform/delphi/internal/realtime"
+	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// The round workflow: the handlers and the API both call these, so the
+// pages and the JSON API follow exactly the same rules.
+
+// roundOptions are what a coordinator chooses for a round.
+type roundOptions struct {
+	Scope        rounds.InviteScope
+	Deadline     time.Time
+	ReminderDays string
+	ShowGroups   bool
+}
+
+// createNextRound creates the study's next round as a draft, pre-filled by
+// the carry-over rules: the statements decided "carry" (or their rewordings,
+// merges and splits) and the statements written since, each carried one
+// with the group feedback of the previous round frozen into it.
+func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64, opt roundOptions) (store.Round, error) {
+	all, err := a.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	if st.Realtime() && len(all) > 0 { // real-time mode: one round, open until the study closes
+		return store.Round{}, rounds.ErrRealtimeSingle
+	}
+	var prev []rounds.PrevStatement
+	var prevRS map[int64]store.RoundStatement
+	var last *store.Round
+	if len(all) > 0 {
+		last = &all[len(all)-1]
+		if last.Status != string(rounds.Closed) {
+			return store.Round{}, rounds.ErrPreviousNotClosed
+		}
+		rss, err := a.store.RoundStatements(ctx, last.ID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		decisions, err := a.store.DecisionsByRound(ctx, last.ID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		prevRS = map[int64]store.RoundStatement{}
+		for _, rs := range rss {
+			prevRS[rs.ID] = rs
+			prev = append(prev, rounds.PrevStatement{RoundStatementID: rs.ID, StatementID: rs.StatementID, Decision: rounds.Proposal(decisions[rs.ID].Decision)})
+		}
+	}
+	links, err := a.store.StatementLinks(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	var successors []rounds.Successor
+	index := map[int64]int{}
+	for _, l := range links {
+		i, ok := index[l.StatementID]
+		if !ok {
+			i = len(successors)
+			index[l.StatementID] = i
+			successors = append(successors, rounds.Successor{StatementID: l.StatementID, Kind: rounds.Origin(l.Kind)})
+		}
+		successors[i].Parents = append(successors[i].Parents, l.ParentID)
+	}
+	fresh, err := a.store.FreshStatements(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	freshIDs := make([]int64, len(fresh))
+	for i, s := range fresh {
+		freshIDs[i] = s.ID
+	}
+	planned := rounds.PlanNext(prev, successors, freshIDs)
+
+	var fb *feedbackSource
+	if last != nil {
+		if fb, err = a.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
+			return store.Round{}, err
+		}
+	}
+	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+	if nr.Scope == "" {
+		nr.Scope = rounds.DefaultScope(len(all) + 1)
+	}
+	for _, p := range planned {
+		s, err := a.store.StatementByID(ctx, st.ID, p.StatementID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		section, err := a.store.SectionTitle(ctx, s.SectionID)
+		if err != nil {
+			return store.Round{}, err
+		}
+		rs := store.NewRoundStatement{StatementID: s.ID, SectionTitle: section, Text: s.Text, Origin: p.Origin, PreviousID: p.Previous}
+		if p.Previous != 0 && fb != nil {
+			previousText := ""
+			if old := prevRS[p.Previous]; old.Text != s.Text {
+				previousText = old.Text
+			}
+			if rs.Feedback, err = fb.feedback(p.Previous, previousText); err != nil {
+				return store.Round{}, err
+			}
+		}
+		nr.Statements = append(nr.Statements, rs)
+	}
+	return a.store.CreateRound(ctx, st.ID, userID, nr)
+}
+
+// feedbackSource computes the frozen feedback of a closed round's statements.
+type feedbackSource struct {
+	round    int
+	settings analysis.Settings
+	byRS     map[int64]*feedbackInput
+	groups   bool
+}
+
+// feedbackInput is one statement's submitted answers: the response and
+// stakeholder group of each, and the comments chosen to be shown.
+type feedbackInput struct {
+	responses []analysis.Response
+	groups    []string
+	comments  []string
+}
+
+func (a *App) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
+	set, err := st.AnalysisSettings()
+	if err != nil {
+		return nil, err
+	}
+	experts, err := a.store.ExpertsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	groupOf := make(map[int64]string, len(experts))
+	for _, e := range experts {
+		groupOf[e.ID] = e.Group
+	}
+	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64]*feedbackInput{}, groups: groups}
+	// Only submitted answers count, as in the results.
+	err = a.store.ForEachAnswer(ctx, r.ID, true, func(x store.Answer) error { // ordered: comments in a stable order
+		in := fs.byRS[x.RoundStatementID]
+		if in == nil {
+			in = &feedbackInput{}
+			fs.byRS[x.RoundStatementID] = in
+		}
+		in.responses = append(in.responses, answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable}))
+		in.groups = append(in.groups, groupOf[x.ExpertID])
+		if x.CommentShown && x.Comment != "" {
+			in.comments = append(in.comments, x.Comment)
+		}
+		return nil
+	})
+	return fs, err
+}
+
+func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
+	in := fs.byRS[rsID]
+	if in == nil {
+		in = &feedbackInput{}
+	}
+	groups := in.groups
+	if !fs.groups {
+		groups = nil
+	}
+	f, err := rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(f)
+	return string(b), err
+}
+
+// roundLineage is one round's statements with their lineage keys.
+type roundLineage struct {
+	round      store.Round
+	statements []store.RoundStatement
+	keys       map[string]int64 // lineage key → round statement id
+}
+
+// lineage loads the statements of rounds 1..upTo of a study (all, in
+// order) and keys them by lineage; keyOf maps every round statement id to
+// its key.
+func (a *App) lineage(ctx context.Context, all []store.Round, upTo int) ([]roundLineage, map[int64]string, error) {
+	keyOf := map[int64]string{}
+	var out []roundLineage
+	for _, r := range all {
+		if r.Number > upTo {
+			break
+		}
+		rss, err := a.store.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, roundLineage{r, rss, lineageKeys(rss, keyOf)})
+	}
+	if len(out) == 0 {
+		return nil, nil, fmt.Errorf("lineage: no round up to %d", upTo)
+	}
+	return out, keyOf, nil
+}
+
+// lineageKeys keys a round's statements by lineage: a statement that
+// continues one of an earlier round (carried, reworded, merged) takes that
+// one's key, so its ratings are compared across rounds; others (and the
+// second part of a split) are keyed "S<statement id>". keyOf collects the
+// keys of every round statement seen so far; the result maps this round's
+// keys to its round statement ids.
+func lineageKeys(rss []store.RoundStatement, keyOf map[int64]string) map[string]int64 {
+	roundKeys := map[string]int64{}
+	for _, rs := range rss {
+		key := "S" + strconv.FormatInt(rs.StatementID, 10)
+		if k, ok := keyOf[rs.PreviousID.Int64]; ok && rs.PreviousID.Valid {
+			if _, taken := roundKeys[k]; !taken {
+				key = k
+			}
+		}
+		keyOf[rs.ID] = key
+		roundKeys[key] = rs.ID
+	}
+	return roundKeys
+}
+
+// answerOf converts a stored answer for the analysis package.
+func answerOf(r store.Rating) analysis.Response {
+	switch {
+	case r.Rating.Valid:
+		return analysis.Rating(int(r.Rating.Int64))
+	case r.Unable:
+		return analysis.Unable
+	}
+	return analysis.Missing
+}
+
+// launchRound opens a draft round: in one transaction it invites the
+// experts (a personal link each) and queues one e-mail per expert.
+func (a *App) launchRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		experts, err := tx.Invitees(ctx, r)
+		if err != nil {
+			return err
+		}
+		rss, err := tx.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		invites := make([]store.NewInvitation, 0, len(experts))
+		for _, e := range experts {
+			token, hash := auth.NewToken()
+			msg, err := a.composeMessage(st, r, e, "invitation", token, len(rss))
+			if err != nil {
+				return err
+			}
+			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: msg})
+		}
+		n = len(invites)
+		return tx.LaunchRound(ctx, r.ID, userID, invites)
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// composeMessage renders an invitation or reminder for one expert.
+func (a *App) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
+	link := a.cfg.BaseURL + "/r/" + token
+	decline := link + "/decline"
+	subject, text, html, err := mail.Compose(kind, e.Language, mail.MessageData{
+		StudyTitle: st.Title, StudyDescription: st.Description, ExpertName: e.Name, RoundNumber: r.Number,
+		StatementCount: statements, Deadline: r.Deadline.Time, Link: link, DeclineLink: decline,
+		ContactEmail: st.ContactEmail, MinutesEstimate: max(5, statements/3),
+	})
+	if err != nil {
+		return store.NewMessage{}, err
+	}
+	return store.NewMessage{StudyID: st.ID, RoundID: r.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
+		Subject: subject, TextBody: text, HTMLBody: html, ListUnsubscribe: decline, Secret: token}, nil
+}
+
+// newLinkMessage gives an invitation one more personal link (the earlier
+// ones keep working) and composes the e-mail of the given kind carrying it.
+func (a *App) newLinkMessage(ctx context.Context, tx *store.Store, st store.Study, r store.Round, invitationID int64, e store.Expert, kind string, statements int) (store.NewMessage, error) {
+	token, hash := auth.NewToken()
+	if err := tx.AddInvitationLink(ctx, invitationID, hash); err != nil {
+		return store.NewMessage{}, err
+	}
+	return a.composeMessage(st, r, e, kind, token, statements)
+}
+
+// errNoNewLink refuses a new link for an invitation that cannot use one.
+var errNoNewLink = errors.New("no new link: the expert's link was revoked, or the expert declined or was erased")
+
+// sendNewLink e-mails one invited expert of an open round the invitation
+// again with a fresh personal link (the earlier ones keep working), to
+// their current address: for an expert who lost or never found the
+// e-mail. Audit-logged.
+func (a *App) sendNewLink(ctx context.Context, st store.Study, roundID, invitationID, userID int64) (store.Expert, error) {
+	var e store.Expert
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		inv, err := tx.InvitationByID(ctx, invitationID)
+		if err != nil {
+			return err
+		}
+		if inv.RoundID != r.ID {
+			return store.ErrNotFound
+		}
+		if e, err = tx.ExpertByID(ctx, st.ID, inv.ExpertID); err != nil {
+			return err
+		}
+		if inv.RevokedAt.Valid || e.Status != "active" {
+			return errNoNewLink
+		}
+		statements, err := tx.StatementCount(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msg, err := a.newLinkMessage(ctx, tx, st, r, inv.ID, e, "invitation", statements)
+		if err != nil {
+			return err
+		}
+		if err := tx.EnqueueMessages(ctx, []store.NewMessage{msg}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "send new link", "", "", fmt.Sprintf("round %d, invitation %d", r.Number, inv.ID), "")
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return e, err
+}
+
+// remindRound queues a reminder, with a fresh personal link, to every
+// invited expert of an open round who has not submitted or declined.
+func (a *App) remindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+	var n int
+	err := a.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.RoundByID(ctx, roundID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		invs, err := tx.ReminderRecipients(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		rss, err := tx.RoundStatements(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msgs := make([]store.NewMessage, 0, len(invs))
+		for _, inv := range invs {
+			if st.Realtime() { // nobody submits a real-time round: remind those with statements left
+				answered, total, err := tx.AnswerCounts(ctx, inv.ID, r.ID)
+				if err != nil {
+					return err
+				}
+				if answered >= total {
+					continue
+				}
+			}
+			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
+			if err != nil {
+				return err
+			}
+			msg, err := a.newLinkMessage(ctx, tx, st, r, inv.ID, e, "reminder", len(rss))
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, msg)
+		}
+		n = len(msgs)
+		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round %d: %d reminders", r.Number, n), "")
+	})
+	if err == nil {
+		a.notifyMail()
+	}
+	return n, err
+}
+
+// closeRound closes an open round, computes its results with the study's
+// locked settings, and stores them with the rule's proposals as a snapshot
+// that later edits cannot change.
+func (a *App) closeRound(ctx context.Context, st store.Study, roundID, userID int64) error {
+	r, err := a.store.RoundByID(ctx, roundID)
+	if err != nil {
+		return err
+	}
+	if r.Status != string(rounds.Open) {
+		return rounds.ErrRoundNotOpen
+	}
+	rep, keys, err := a.buildReport(ctx, st, r.Number)
+	if err != nil {
+		return err
+	}
+	last := rep.Rounds[len(rep.Rounds)-1]
+	proposals := map[int64]rounds.Proposal{}
+	for _, s := range last.Statements {
+		proposals[keys[s.Statement]] = rounds.Propose(s.Decision.String(), r.Number, st.MaxRounds)
+	}
+	settings, err := json.Marshal(rep.Settings)
+	if err != nil {
+		return err
+	}
+	results, err := json.Marshal(last)
+	if err != nil {
+		return err
+	}
+	if err := a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
+		return err
+	}
+	if !st.Realtime() {
+		return nil
+	}
+	// The closing snapshot of a real-time round (realtime.go).
+	closed, err := a.store.RoundByID(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	_, err = realtime.TakeSnapshot(ctx, a.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
+	return err
+}
+
+// buildReport analyses rounds 1..upTo of a study from the database with
+// the report package, the engine of `delphi analyze`, so the platform and
+// the command agree. Only submitted answers count. Statements are keyed by
+// lineage ("S<id>" of the first version), so a carried or reworded
+// statement is compared with its earlier rounds; keys maps the keys of
+// round upTo to its round statement ids.
+func (a *App) buildReport(ctx context.Context, st store.Study, upTo int) (*report.Report, map[string]int64, error) {
+	set, err := st.AnalysisSettings()
+	if err != nil {
+		return nil, nil, err
+	}
+	all, err := a.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	experts, err := a.store.ExpertsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	in := &report.Ratings{}
+	expertIdx := map[int64]int{}
+	for i, e := range experts {
+		expertIdx[e.ID] = i
+		in.Experts = append(in.Experts, report.Expert{ID: "E" + strconv.FormatInt(e.ID, 10), Group: e.Group, Country: e.Country})
+		in.HasGroup = in.HasGroup || e.Group != ""
+		in.HasCountry = in.HasCountry || e.Country != ""
+	}
+	lin, keyOf, err := a.lineage(ctx, all, upTo)
+	if err != nil {
+		return nil, nil, err
+	}
+	stmtIdx := map[string]int{}
+	for _, rl := range lin {
+		for _, rs := range rl.statements {
+			key := keyOf[rs.ID]
+			if _, ok := stmtIdx[key]; !ok {
+				stmtIdx[key] = len(in.Statements)
+				in.Statements = append(in.Statements, key)
+			}
+		}
+	}
+	in.Rounds = make([]report.Round, len(lin))
+	errs := make([]error, len(lin))
+	var wg sync.WaitGroup
+	for ri, rl := range lin {
+		r, rss := rl.round, rl.statements
+		round := report.Round{Number: r.Number, Responses: make([][]analysis.Response, len(in.Statements))}
+		cols := make(map[int64][]analysis.Response, len(rss))
+		for _, rs := range rss {
+			col := make([]analysis.Response, len(experts))
+			for i := range col {
+				col[i] = analysis.Missing
+			}
+			round.Responses[stmtIdx[keyOf[rs.ID]]] = col
+			cols[rs.ID] = col
+		}
+		in.Rounds[ri] = round
+		// The rounds are read at once (each fills only its own columns):
+		// reading is most of a close's time in a large study. Inside a
+		// transaction (the demo's) its one connection reads them in turn.
+		read := wg.Go
+		if a.store.InTransaction() {
+			read = func(f func()) { f() }
+		}
+		read(func() {
+			keep := func(x store.Answer) error {
+				cols[x.RoundStatementID][expertIdx[x.ExpertID]] = answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				return nil
+			}
+			if st.Realtime() { // every current answer counts; nobody submits
+				errs[ri] = a.store.ForEachCurrentAnswer(ctx, r.ID, keep)
+			} else {
+				errs[ri] = a.store.ForEachAnswer(ctx, r.ID, false, keep)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	rep, err := report.Build(ctx, in, set)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rep, lin[len(lin)-1].keys, nil
+}

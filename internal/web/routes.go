@@ -1,0 +1,184 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/templates"
+)
+
+// routes lists every route of the platform with the permission it needs.
+func (a *App) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	e.Use(middleware.RequestID(), withRequestID)
+	e.Use(a.logRequests)
+	e.Use(middleware.Recover())
+	e.Use(a.securityHeaders)
+	e.Use(middleware.BodyLimit("4M"))
+
+	// Static files and the expert's pages are compressed: experts are often
+	// on phones. (Coordinator pages are not: they show what experts wrote
+	// next to the coordinator's CSRF token, the setting BREACH needs.)
+	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024})
+	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))), gzip)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/readyz", a.showReadiness)
+
+	// Pages: session cookie + CSRF on every form.
+	web := e.Group("", a.csrf(), a.loadUser)
+	web.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/studies") })
+	web.GET("/login", a.showLoginPage)
+	web.POST("/login", a.login)
+	web.POST("/logout", a.logout)
+	web.GET("/account/setup/:token", a.showAccountSetup) // a new collaborator's one-time link
+	web.POST("/account/setup/:token", a.setUpAccount)
+
+	// Experts: a personal link, no account. The link's token becomes a
+	// cookie and the address bar is cleaned at once.
+	web.GET("/r/:token", a.enterByLink)
+	web.GET("/r/:token/decline", a.showDeclinePage)
+	web.POST("/r/:token/decline", a.declineByLink)
+	web.POST("/e/answer", a.saveExpertAnswer, a.requireExpertForSave, a.requireConsent) // the autosave: hot path
+	expert := web.Group("/e", a.requireExpert)
+	expert.GET("", a.showExpertRoundPage, gzip)
+	expert.POST("/consent", a.consentExpert)
+	expert.POST("/decline", a.declineAsExpert)
+	expert.POST("", a.saveExpertRatings, a.requireConsent)
+	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
+	expert.GET("/thanks", a.showThanksPage, a.requireConsent, gzip)
+	expert.GET("/live", a.showLiveFigures, a.requireConsent, gzip) // real-time mode
+	// Round 0 (ideas.go): links of its own, the same consent and decline.
+	web.GET("/i/:token", a.enterIdeasByLink)
+	ideas := web.Group("/ideas", gzip, a.requireIdeaExpert)
+	ideas.GET("", a.showExpertIdeasPage)
+	ideas.POST("", a.saveExpertIdeas)
+	ideas.POST("/consent", a.consentIdeasExpert)
+	ideas.POST("/decline", a.declineAsExpert)
+
+	coord := web.Group("", requireUser)
+	coord.GET("/studies", a.showStudiesPage)
+	coord.POST("/studies", a.createStudy)
+	coord.GET("/account", a.showTokensPage)
+	coord.POST("/account/password", a.changePassword)
+	coord.GET("/account/tokens", a.showTokensPage)
+	coord.POST("/account/tokens", a.createToken)
+	coord.POST("/account/tokens/:tid/revoke", a.revokeToken)
+
+	read := coord.Group("/studies/:id", a.studyAccess(store.RoleResearcher))
+	read.GET("", a.showStudyPage)
+	read.GET("/settings", a.showSettingsPage)
+	read.GET("/statements", a.showStatementsPage)
+	read.GET("/panel", a.showPanelPage)
+	read.GET("/audit", a.showAuditPage)
+	read.GET("/rounds", a.showRoundsPage)
+	read.GET("/rounds/:rid", a.showRoundPage)
+	read.GET("/rounds/:rid/outbox", a.showOutboxPage)
+	read.GET("/ideas", a.showIdeasPage) // round 0
+
+	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
+	edit.POST("/info", a.updateStudyInfo)
+	edit.POST("/scale", a.updateStudyScale)
+	edit.POST("/mode", a.updateStudyMode) // classic or real-time (realtime.go)
+	edit.POST("/members", a.addMember)
+	edit.POST("/members/:uid", a.setMemberRole)
+	edit.POST("/sections", a.createSection)
+	edit.POST("/sections/:sid", a.renameSection)
+	edit.POST("/sections/:sid/delete", a.deleteSection)
+	edit.POST("/statements", a.addStatements)
+	edit.GET("/statements/:sid", a.showStatementPage)
+	edit.POST("/statements/:sid", a.updateStatement)
+	edit.POST("/statements/:sid/move", a.moveStatement)
+	edit.POST("/statements/:sid/delete", a.deleteStatement)
+	edit.POST("/panel/import", a.importPanel)
+	edit.POST("/panel/experts", a.addExpert)
+	edit.GET("/panel/experts/:eid", a.showExpertPage)
+	edit.POST("/panel/experts/:eid", a.updateExpert)
+	edit.POST("/panel/experts/:eid/delete", a.deleteExpert)
+	edit.GET("/panel/experts/:eid/export", a.exportExpertData)
+	edit.GET("/panel/experts/:eid/erase", a.showErasePage)
+	edit.POST("/panel/experts/:eid/erase", a.eraseExpertAction)
+	edit.POST("/privacy", a.updateStudyPrivacy)
+	edit.POST("/rounds", a.createRound)
+	edit.POST("/rounds/:rid/settings", a.updateRound)
+	edit.POST("/rounds/:rid/launch", a.launchRoundAction)
+	edit.POST("/rounds/:rid/remind", a.remindRoundAction)
+	edit.POST("/rounds/:rid/close", a.closeRoundAction)
+	edit.POST("/rounds/:rid/snapshot", a.takeSnapshotAction) // real-time mode
+	edit.POST("/ideas", a.addIdeaQuestions)                  // round 0 (ideas.go)
+	edit.POST("/ideas/questions/:qid", a.editIdeaQuestion)
+	edit.POST("/ideas/launch", a.launchIdeasAction)
+	edit.POST("/ideas/close", a.closeIdeasAction)
+	edit.POST("/ideas/remind", a.remindIdeasAction)
+	edit.POST("/ideas/proposals", a.editProposals)
+	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
+	edit.POST("/rounds/:rid/invitations/:iid/link", a.sendNewLinkAction)
+	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
+	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
+	edit.POST("/rounds/:rid/replace", a.replaceStatement)
+	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)
+	edit.GET("/outbox/:mid", a.showMessagePage)
+	edit.POST("/outbox/:mid/resend", a.resendMessage)
+
+	// JSON API v1: bearer tokens, no cookies, no CSRF.
+	api := e.Group("/api/v1", a.requireToken)
+	api.POST("/studies", a.apiCreateStudy)
+	apiRead := api.Group("/studies/:id", a.studyAccess(store.RoleResearcher))
+	apiRead.GET("", a.apiGetStudy)
+	apiRead.GET("/statements", a.apiListStatements)
+	apiRead.GET("/panel", a.apiListPanel)
+	apiEdit := api.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
+	apiEdit.PATCH("", a.apiUpdateStudy)
+	apiEdit.POST("/statements", a.apiAddStatements)
+	apiEdit.POST("/panel", a.apiImportPanel)
+	apiEdit.GET("/panel/:eid/export", a.exportExpertData)
+	apiEdit.DELETE("/panel/:eid", a.apiEraseExpert)
+	apiEdit.POST("/rounds", a.apiCreateRound)
+	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
+	apiEdit.PUT("/statements/:sid/translations", a.apiSetStatementTranslations)
+	apiRead.GET("/sections", a.apiListSections)
+	apiEdit.PATCH("/sections/:sid", a.apiUpdateSection)
+	// Real-time mode (issue #8): figures at every snapshot, revision counts, raw export.
+	apiRead.GET("/realtime", a.apiGetRealtime)
+	apiRead.GET("/realtime/ratings.csv", a.apiRealtimeRatings)
+	apiEdit.POST("/realtime/snapshots", a.apiTakeSnapshot)
+	// Round 0 (ideas.go).
+	apiRead.GET("/ideas", a.apiGetIdeas)
+	apiRead.GET("/proposal-links", a.apiProposalLinks)
+	apiEdit.POST("/ideas", a.apiCreateIdeas)
+	apiEdit.POST("/ideas/launch", a.apiLaunchIdeas)
+	apiEdit.POST("/ideas/close", a.apiCloseIdeas)
+	apiEdit.POST("/ideas/remind", a.apiRemindIdeas)
+	apiEdit.POST("/ideas/proposals/:pid/theme", a.apiSetTheme)
+	apiEdit.POST("/ideas/merge", a.apiMergeProposals)
+	apiEdit.POST("/ideas/statements", a.apiStatementFromProposals)
+	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
+	apiRound.GET("", a.apiGetRound)
+	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))
+	apiRoundEdit.POST("/launch", a.apiLaunchRound)
+	apiRoundEdit.POST("/remind", a.apiRemindRound)
+	apiRoundEdit.POST("/close", a.apiCloseRound)
+	apiRoundEdit.POST("/decisions", a.apiSetDecisions)
+
+	// Results and exports: researchers, coordinators and owners (issue #6).
+	read.GET("/results", a.showResultsPage)
+	read.GET("/results/sensitivity", a.showSensitivityPage)
+	read.GET("/results/attrition", a.showAttritionPage)
+	read.GET("/results/figures", a.showFiguresPage)
+	read.GET("/results/figures/:file", a.showFigure)
+	read.GET("/results/methods", a.showMethodsPage)
+	read.POST("/results/methods", a.saveMethodsNarrative)
+	for _, g := range []*echo.Group{read, apiRead} {
+		g.GET("/results.json", a.getResults)
+		g.GET("/export.xlsx", a.exportXLSX)
+		g.GET("/raw.csv", a.exportRawCSV)
+		g.GET("/codebook.txt", a.exportCodebook)
+		g.GET("/lineage.csv", a.exportLineageCSV)
+	}
+	apiRead.GET("/results", a.getResults)
+	return e
+}

@@ -1,0 +1,187 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/delphi-platform/delphi/internal/panelcsv"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// studyInput is a study's settings as submitted, from the JSON API or from
+// the settings forms. A nil field keeps the current (or default) value, so
+// the form and the API apply exactly the same rules.
+type studyInput struct {
+	Title            *string  `json:"title"`
+	Description      *string  `json:"description"`
+	Languages        []string `json:"languages"`
+	ContactEmail     *string  `json:"contact_email"`
+	MaxRounds        *int     `json:"max_rounds"`
+	RequireAll       *bool    `json:"require_all"`
+	ScaleMin         *int     `json:"scale_min"`
+	ScaleMax         *int     `json:"scale_max"`
+	ScaleLabels      []string `json:"scale_labels"`
+	Bands            *string  `json:"bands"`
+	AllowUnable      *bool    `json:"allow_unable"`
+	ConsensusRule    *string  `json:"consensus_rule"`
+	Quantile         *string  `json:"quantile"`
+	FinalNoConsensus *string  `json:"final_no_consensus"`
+	AmendmentReason  string   `json:"amendment_reason"`
+	// Privacy (docs/privacy.md): what erasing an expert does to their
+	// answers, and how many days after the study ends the panel's personal
+	// data is erased (0: kept until a coordinator erases it).
+	ErasurePolicy *string `json:"erasure_policy"`
+	RetentionDays *int    `json:"retention_days"`
+	Mode          *string `json:"mode"` // classic or realtime (issue #8)
+}
+
+// touchesScale tells whether the input changes any locked setting.
+func (in studyInput) touchesScale() bool {
+	return in.ScaleMin != nil || in.ScaleMax != nil || in.ScaleLabels != nil || in.Bands != nil ||
+		in.AllowUnable != nil || in.ConsensusRule != nil || in.Quantile != nil || in.FinalNoConsensus != nil
+}
+
+// defaultStudyInfo is what a new study starts with.
+func defaultStudyInfo() store.StudyInfo {
+	return store.StudyInfo{Languages: []string{"en"}, MaxRounds: 3, ErasurePolicy: store.ErasureAnonymise}
+}
+
+// apply merges the input over current settings and validates the result,
+// reporting every problem by field. When the scale's range changes and no
+// labels or bands are given, the defaults of the new range are used.
+func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyInfo, rounds.Scale, rounds.FieldErrors) {
+	var fe rounds.FieldErrors
+	if in.Title != nil {
+		info.Title = strings.TrimSpace(*in.Title)
+	}
+	if info.Title == "" {
+		fe = append(fe, rounds.FieldError{Field: "title", Message: "give the study a title"})
+	} else if len([]rune(info.Title)) > 300 {
+		fe = append(fe, rounds.FieldError{Field: "title", Message: "the title is longer than 300 characters"})
+	}
+	if in.Description != nil {
+		info.Description = *in.Description
+	}
+	if in.Languages != nil {
+		info.Languages = nil
+		seen := map[string]bool{}
+		for _, l := range in.Languages {
+			l = strings.ToLower(strings.TrimSpace(l))
+			if l == "" || seen[l] {
+				continue
+			}
+			seen[l] = true
+			if !panelcsv.ValidLanguage(l) {
+				fe = append(fe, rounds.FieldError{Field: "languages", Message: fmt.Sprintf("%q is not an ISO 639-1 language code such as en, nl or el", l)})
+			}
+			info.Languages = append(info.Languages, l)
+		}
+		if len(info.Languages) == 0 {
+			fe = append(fe, rounds.FieldError{Field: "languages", Message: "offer at least one language"})
+		}
+	}
+	if in.ContactEmail != nil {
+		info.ContactEmail = strings.TrimSpace(*in.ContactEmail)
+		if info.ContactEmail != "" {
+			if err := panelcsv.ValidateEmail(info.ContactEmail); err != nil {
+				fe = append(fe, rounds.FieldError{Field: "contact_email", Message: err.Error()})
+			}
+		}
+	}
+	if in.MaxRounds != nil {
+		info.MaxRounds = *in.MaxRounds
+	}
+	if info.MaxRounds < 1 || info.MaxRounds > 10 {
+		fe = append(fe, rounds.FieldError{Field: "max_rounds", Message: "plan between 1 and 10 rounds"})
+	}
+	if in.RequireAll != nil {
+		info.RequireAll = *in.RequireAll
+	}
+	if in.ErasurePolicy != nil {
+		info.ErasurePolicy = strings.TrimSpace(*in.ErasurePolicy)
+		if info.ErasurePolicy != store.ErasureAnonymise && info.ErasurePolicy != store.ErasureDelete {
+			fe = append(fe, rounds.FieldError{Field: "erasure_policy", Message: fmt.Sprintf("%q is not a policy: choose %s or %s (docs/privacy.md)",
+				info.ErasurePolicy, store.ErasureAnonymise, store.ErasureDelete)})
+		}
+	}
+	if in.RetentionDays != nil {
+		info.RetentionDays = *in.RetentionDays
+		if info.RetentionDays < 0 || info.RetentionDays > maxRetentionDays {
+			fe = append(fe, rounds.FieldError{Field: "retention_days", Message: fmt.Sprintf("give a number of days from 1 to %d after the study ends, or 0 to keep personal data until you erase it", maxRetentionDays)})
+		}
+	}
+
+	rangeChanged := false
+	if in.ScaleMin != nil && *in.ScaleMin != sc.Min {
+		sc.Min, rangeChanged = *in.ScaleMin, true
+	}
+	if in.ScaleMax != nil && *in.ScaleMax != sc.Max {
+		sc.Max, rangeChanged = *in.ScaleMax, true
+	}
+	if err := rounds.CheckScale(sc.Min, sc.Max); err != nil {
+		return info, sc, append(fe, rounds.FieldError{Field: "scale", Message: err.Error()})
+	}
+	if rangeChanged {
+		def := rounds.DefaultScale(sc.Min, sc.Max)
+		sc.Labels, sc.Bands = def.Labels, def.Bands
+		if sc.Rule.Kind != rounds.RulePercent && sc.Rule.Kind != rounds.RuleIQR && (sc.Min != 1 || sc.Max != 9) {
+			sc.Rule = rounds.DefaultRule // COMET and RAND need 1–9
+		}
+		if sc.Rule.Kind == rounds.RuleIQR {
+			sc.Rule.Threshold = rounds.DefaultIQRLimit(sc.Min, sc.Max)
+		}
+	}
+	if in.ScaleLabels != nil {
+		sc.Labels = make([]string, len(in.ScaleLabels))
+		for i, l := range in.ScaleLabels {
+			sc.Labels[i] = strings.TrimSpace(l)
+		}
+	}
+	if in.Bands != nil {
+		b, err := rounds.ParseBands(*in.Bands, sc.Min, sc.Max)
+		if err != nil {
+			fe = append(fe, rounds.FieldError{Field: "bands", Message: err.Error()})
+		} else {
+			sc.Bands = b
+		}
+	}
+	if in.AllowUnable != nil {
+		sc.AllowUnable = *in.AllowUnable
+	}
+	if in.ConsensusRule != nil {
+		r, err := rounds.ParseRule(*in.ConsensusRule, sc.Min, sc.Max)
+		if err != nil {
+			fe = append(fe, rounds.FieldError{Field: "rule", Message: err.Error()})
+		} else {
+			sc.Rule = r
+		}
+	}
+	if in.Quantile != nil {
+		sc.Quantile = *in.Quantile
+	}
+	if in.FinalNoConsensus != nil {
+		sc.FinalNoConsensus = *in.FinalNoConsensus
+	}
+	if in.Mode != nil {
+		if _, err := rounds.ParseMode(*in.Mode); err != nil {
+			fe = append(fe, rounds.FieldError{Field: "mode", Message: err.Error()})
+		}
+	}
+	for _, e := range sc.Validate() {
+		if fe.For(e.Field) == "" {
+			fe = append(fe, e)
+		}
+	}
+	return info, sc, fe
+}
+
+// maxRetentionDays is ten years, the CHECK of migration 0005.
+const maxRetentionDays = 3650
+
+// studyInfoOf returns the editable information of a stored study.
+func studyInfoOf(st store.Study) store.StudyInfo {
+	return store.StudyInfo{Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
+		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll,
+		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64)}
+}
