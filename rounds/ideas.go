@@ -1,10 +1,11 @@
 package rounds
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // Round 0 (idea generation, issue #8): before round 1 the coordinator asks
@@ -18,12 +19,12 @@ const MaxProposal = 2000
 
 // Errors of round 0. The HTTP layer maps them to 409 or 422.
 var (
-	ErrIdeasAfterRound1 = errors.New("round 0 must come before round 1, which has already been launched")
-	ErrIdeasExist       = errors.New("the study already has a round 0")
-	ErrNoQuestions      = errors.New("round 0 needs at least one question")
-	ErrMergeSelf        = errors.New("a proposal cannot be merged into itself")
-	ErrMergeMerged      = errors.New("that proposal was itself merged into another; merge into the one it was merged into")
-	ErrNoProposals      = errors.New("choose at least one proposal")
+	ErrIdeasAfterRound1 = fault.New(fault.Conflict, "round 0 must come before round 1, which has already been launched")
+	ErrIdeasExist       = fault.New(fault.Conflict, "the study already has a round 0")
+	ErrNoQuestions      = fault.New(fault.Invalid, "round 0 needs at least one question")
+	ErrMergeSelf        = fault.New(fault.Invalid, "a proposal cannot be merged into itself")
+	ErrMergeMerged      = fault.New(fault.Conflict, "that proposal was itself merged into another; merge into the one it was merged into")
+	ErrNoProposals      = fault.New(fault.Invalid, "choose at least one proposal")
 )
 
 // CheckText checks a question's or a proposal's text and returns it trimmed.

@@ -1,9 +1,10 @@
 package rounds
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // Status is where a round is in its life: draft → open → closed.
@@ -17,15 +18,15 @@ const (
 
 // Sentinel errors of the round lifecycle. The HTTP layer maps them to 409.
 var (
-	ErrRoundNotDraft     = errors.New("the round has already been launched")
-	ErrRoundNotOpen      = errors.New("the round is not open")
-	ErrRoundClosed       = errors.New("the round is closed")
-	ErrAnotherRoundOpen  = errors.New("another round of this study is still open; close it first")
-	ErrPreviousNotClosed = errors.New("the previous round has not been closed yet")
-	ErrNoStatements      = errors.New("the round has no statements to rate")
-	ErrNoInvitees        = errors.New("nobody would be invited: the panel is empty, or nobody responded to the previous round")
-	ErrDeadlinePassed    = errors.New("the deadline must be in the future")
-	ErrMaxRounds         = errors.New("the study has reached its planned maximum number of rounds")
+	ErrRoundNotDraft     = fault.New(fault.Conflict, "the round has already been launched")
+	ErrRoundNotOpen      = fault.New(fault.Conflict, "the round is not open")
+	ErrRoundClosed       = fault.New(fault.Conflict, "the round is closed")
+	ErrAnotherRoundOpen  = fault.New(fault.Conflict, "another round of this study is still open; close it first")
+	ErrPreviousNotClosed = fault.New(fault.Conflict, "the previous round has not been closed yet")
+	ErrNoStatements      = fault.New(fault.Conflict, "the round has no statements to rate")
+	ErrNoInvitees        = fault.New(fault.Conflict, "nobody would be invited: the panel is empty, or nobody responded to the previous round")
+	ErrDeadlinePassed    = fault.New(fault.Invalid, "the deadline must be in the future")
+	ErrMaxRounds         = fault.New(fault.Conflict, "the study has reached its planned maximum number of rounds")
 )
 
 // InviteScope says who is invited to a round.

@@ -1,9 +1,10 @@
 package rounds
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // Mode is how a study collects ratings, chosen before launch and locked
@@ -21,9 +22,9 @@ const (
 
 // Errors of the real-time mode. The HTTP layer maps them to 409 or 422.
 var (
-	ErrModeLocked     = errors.New("the study's mode cannot change once round 1 has launched")
-	ErrRealtimeSingle = errors.New("a real-time study has a single round, open until the study closes")
-	ErrNotRealtime    = errors.New("the study is not in real-time mode")
+	ErrModeLocked     = fault.New(fault.Conflict, "the study's mode cannot change once round 1 has launched")
+	ErrRealtimeSingle = fault.New(fault.Conflict, "a real-time study has a single round, open until the study closes")
+	ErrNotRealtime    = fault.New(fault.Conflict, "the study is not in real-time mode")
 )
 
 // ParseMode reads a mode setting.

@@ -5,15 +5,16 @@
 package rounds
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // ErrSettingsLocked is returned when the scale or consensus definition is
 // changed after round 1 launched without a protocol amendment.
-var ErrSettingsLocked = errors.New("the scale and consensus definition are locked since round 1 was launched; change them through a protocol amendment with a reason")
+var ErrSettingsLocked = fault.New(fault.Conflict, "the scale and consensus definition are locked since round 1 was launched; change them through a protocol amendment with a reason")
 
 // FieldError is a problem with one setting, for display next to its field.
 type FieldError struct {
@@ -371,3 +372,6 @@ func DefaultScale(min, max int) Scale {
 	return Scale{Min: min, Max: max, Labels: DefaultLabels(min, max), Bands: DefaultBands(min, max),
 		AllowUnable: true, Rule: r, Quantile: QuantileType6, FinalNoConsensus: "unresolved"}
 }
+
+// FaultKind makes field errors the invalid-input kind of package fault.
+func (fe FieldErrors) FaultKind() fault.Kind { return fault.Invalid }

@@ -9,10 +9,11 @@ package results
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/report"
@@ -94,7 +95,7 @@ type StatementFlow struct {
 }
 
 // ErrNoClosedRound is returned when a study has no closed round yet.
-var ErrNoClosedRound = errors.New("results: the study has no closed round yet")
+var ErrNoClosedRound = fault.New(fault.Conflict, "the study has no closed round yet")
 
 // Compute builds the results.
 func Compute(ctx context.Context, in *Input) (*Results, error) {

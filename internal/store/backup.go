@@ -2,14 +2,15 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // ErrBackupPostgres says that PostgreSQL databases are backed up with
 // pg_dump, not by the platform.
-var ErrBackupPostgres = errors.New("back up a PostgreSQL database with pg_dump (see README), not with delphi backup")
+var ErrBackupPostgres = fault.New(fault.Invalid, "back up a PostgreSQL database with pg_dump (see README), not with delphi backup")
 
 // Backup writes a consistent copy of a live SQLite database to path with
 // VACUUM INTO: it reads one snapshot while writers carry on, and the copy

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // Erasure policies: what erasing an expert does to their answers.
@@ -27,7 +29,7 @@ const (
 )
 
 // ErrAlreadyErased is returned when an expert's personal data was erased before.
-var ErrAlreadyErased = errors.New("this expert's personal data was already erased")
+var ErrAlreadyErased = fault.New(fault.Conflict, "this expert's personal data was already erased")
 
 // Erasure reports what erasing one expert did.
 type Erasure struct {

@@ -4,10 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // Expert is a member of a study's panel. Experts have no account: they
@@ -140,7 +141,7 @@ func (s *Store) UpdateExpert(ctx context.Context, studyID, id int64, e NewExpert
 }
 
 // ErrExpertInvited refuses to delete an expert who was invited to a round.
-var ErrExpertInvited = errors.New("this expert was invited to a round, so their answers are part of the study's results; erase their personal data instead")
+var ErrExpertInvited = fault.New(fault.Conflict, "this expert was invited to a round, so their answers are part of the study's results; erase their personal data instead")
 
 // DeleteExpert removes an expert who was never invited from the panel.
 // Deleting an invited one would cascade into their answers and change

@@ -3,10 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -35,7 +36,7 @@ type CommentRef struct {
 
 // ErrNotReplaceable is returned when a statement cannot be reworded,
 // merged or split: it was already replaced.
-var ErrNotReplaceable = errors.New("the statement was already replaced by a newer version")
+var ErrNotReplaceable = fault.New(fault.Conflict, "the statement was already replaced by a newer version")
 
 // ReplaceStatements writes new statements that replace parents: one
 // rewording (one parent, one text), a merge (several parents, one text) or

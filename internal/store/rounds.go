@@ -3,11 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -359,11 +360,11 @@ func (s *Store) DecisionsByRound(ctx context.Context, roundID int64) (map[int64]
 
 // ErrOverrideNeedsReason is returned when a decision departs from the
 // rule's proposal without a reason.
-var ErrOverrideNeedsReason = errors.New("a decision that departs from the rule's proposal needs a reason")
+var ErrOverrideNeedsReason = fault.New(fault.Invalid, "a decision that departs from the rule's proposal needs a reason")
 
 // ErrDecisionsFinal is returned for a decision on a round whose next round
 // exists: that round was built from the decisions.
-var ErrDecisionsFinal = errors.New("the next round already exists; decisions of this round are final")
+var ErrDecisionsFinal = fault.New(fault.Conflict, "the next round already exists; decisions of this round are final")
 
 // SetDecision records the coordinator's decision for a statement of a
 // closed round; departing from the proposal needs a reason, and both are

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
 )
 
 // Section is a topic that groups statements.
@@ -30,7 +32,7 @@ type Statement struct {
 }
 
 // ErrStatementInUse is returned when deleting a statement already rated.
-var ErrStatementInUse = errors.New("the statement was already presented in a round; it can be reworded for the next round but not deleted")
+var ErrStatementInUse = fault.New(fault.Conflict, "the statement was already presented in a round; it can be reworded for the next round but not deleted")
 
 // SectionsByStudy lists a study's sections in order.
 func (s *Store) SectionsByStudy(ctx context.Context, studyID int64) ([]Section, error) {

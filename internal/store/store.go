@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/delphi-platform/delphi/internal/fault"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"modernc.org/sqlite"
@@ -23,8 +25,8 @@ import (
 
 // Sentinel errors. The HTTP layer maps them to status codes.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
+	ErrNotFound = fault.New(fault.NotFound, "not found")
+	ErrConflict = fault.New(fault.Conflict, "this conflicts with existing data (it already exists)")
 )
 
 // Dialect names the database engine behind a Store.

@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/delphi-platform/delphi/analysis"
 	"strings"
 	"time"
+
+	"github.com/delphi-platform/delphi/analysis"
 
 	"github.com/delphi-platform/delphi/rounds"
 )

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 
 	"fmt"
 	"io"
@@ -63,12 +64,36 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "the request body is not valid JSON for this call: "+err.Error())
+		return echo.NewHTTPError(http.StatusBadRequest, "the request body is not valid JSON for this call: "+jsonProblem(err))
 	}
 	if dec.More() {
 		return echo.NewHTTPError(http.StatusBadRequest, "the request body has data after the JSON value")
 	}
 	return nil
+}
+
+// jsonProblem says in words what is wrong with a JSON body, without the
+// Go names that encoding/json puts in its errors.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("a syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("the field %q cannot be a JSON %s", typ.Field, typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("the body cannot be a JSON %s", typ.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the body is empty or ends too early"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "there is no field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	}
+	var te *time.ParseError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%q is not a time like 2026-03-01T17:00:00Z", te.Value)
+	}
+	return "it cannot be read"
 }
 
 func (a *App) apiCreateStudy(c echo.Context) error {

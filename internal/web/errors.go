@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -17,42 +17,44 @@ type apiError struct {
 	Fields []rounds.FieldError `json:"fields,omitempty"`
 }
 
-// statusOf chooses the HTTP status for an error from the layers below.
-// This is the only place that maps domain and storage errors to HTTP.
+// statusOfKind is the one table from the kinds of package fault to HTTP.
+var statusOfKind = map[fault.Kind]int{
+	fault.NotFound:    http.StatusNotFound,
+	fault.Conflict:    http.StatusConflict,
+	fault.Invalid:     http.StatusUnprocessableEntity,
+	fault.Forbidden:   http.StatusForbidden,
+	fault.Unavailable: http.StatusServiceUnavailable,
+}
+
+// statusOf chooses the HTTP status and the user's message for an error.
+// This is the only place that maps errors to HTTP: the layers below give
+// their errors a kind and a sentence (package fault); echo's own errors
+// (unknown route, body too large) keep theirs; anything else is internal,
+// and its text, which is not for users, is logged instead of shown.
 func statusOf(err error) (int, string) {
 	var he *echo.HTTPError
-	var fe rounds.FieldErrors
-	switch {
-	case errors.As(err, &he):
+	if errors.As(err, &he) {
 		msg, _ := he.Message.(string)
 		if msg == "" {
 			msg = http.StatusText(he.Code)
 		}
 		return he.Code, msg
-	case errors.As(err, &fe):
-		return http.StatusUnprocessableEntity, fe.Error()
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "not found"
-	case errors.Is(err, rounds.ErrSettingsLocked):
-		return http.StatusConflict, rounds.ErrSettingsLocked.Error()
-	case realtimeStateError(err) != nil:
-		return http.StatusConflict, realtimeStateError(err).Error()
-	case ideasStateError(err) != nil:
-		return ideasStatus(ideasStateError(err)), ideasStateError(err).Error()
-	case errors.Is(err, store.ErrStatementInUse):
-		return http.StatusConflict, store.ErrStatementInUse.Error()
-	case isRoundStateError(err), errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, store.ErrNotReplaceable), errors.Is(err, store.ErrDecisionsFinal):
-		return http.StatusConflict, err.Error()
-	case errors.Is(err, store.ErrOverrideNeedsReason):
-		return http.StatusUnprocessableEntity, err.Error()
-	case errors.Is(err, store.ErrAlreadyErased):
-		return http.StatusConflict, store.ErrAlreadyErased.Error()
-	case errors.Is(err, store.ErrExpertInvited):
-		return http.StatusConflict, store.ErrExpertInvited.Error()
-	case errors.Is(err, store.ErrConflict):
-		return http.StatusConflict, "this conflicts with existing data (already exists)"
+	}
+	if status, ok := statusOfKind[fault.KindOf(err)]; ok {
+		return status, fault.Message(err)
 	}
 	return http.StatusInternalServerError, "internal error"
+}
+
+// userError is statusOf for a page that shows a refused action in place
+// (the form kept): ok is false for internal errors, which go to
+// handleError instead.
+func userError(err error) (status int, msg string, ok bool) {
+	if err == nil || fault.KindOf(err) == fault.Internal {
+		return 0, "", false
+	}
+	status, msg = statusOf(err)
+	return status, msg, true
 }
 
 // handleError is echo's error handler: JSON for the API, a page otherwise.

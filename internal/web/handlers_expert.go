@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -382,7 +383,7 @@ type formAnswer struct {
 }
 
 // errCommentTooLong is a comment over maxComment characters.
-var errCommentTooLong = errors.New("comment too long")
+var errCommentTooLong = fault.New(fault.Invalid, "the comment is too long")
 
 const maxComment = 4000
 
@@ -400,17 +401,23 @@ func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (formAnswer
 	return x, err
 }
 
-// answerError is the expert-facing message for a refused answer.
+// answerError is the message, in the expert's language, for a refused
+// answer; 0 for errors that are not the expert's (handleError's). The
+// status comes from the one table (errors.go).
 func answerError(l *i18n.Localizer, err error) (int, string) {
+	var key string
 	switch {
 	case errors.Is(err, errCommentTooLong):
-		return http.StatusUnprocessableEntity, l.T("error.comment")
+		key = "error.comment"
 	case errors.Is(err, errNotOnScale):
-		return http.StatusUnprocessableEntity, l.T("error.scale")
+		key = "error.scale"
 	case errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, rounds.ErrRoundNotOpen):
-		return http.StatusConflict, l.T("error.closed")
+		key = "error.closed"
+	default:
+		return 0, ""
 	}
-	return 0, ""
+	status, _ := statusOf(err)
+	return status, l.T(key)
 }
 
 // saveExpertRatings saves the whole form at once: the page without
@@ -586,7 +593,7 @@ func (a *App) showThanksPage(c echo.Context) error {
 
 // errNotOnScale is a form value that is neither a scale point nor, where
 // offered, "unable".
-var errNotOnScale = errors.New("not on the scale")
+var errNotOnScale = fault.New(fault.Invalid, "the answer is not a point of the scale")
 
 // parseAnswer reads one form value: "" (no answer), a scale point, or
 // "unable" when the study offers it. Anything else is refused, never

@@ -240,8 +240,8 @@ func (a *App) launchRoundAction(c echo.Context) error {
 		return err
 	}
 	n, err := a.launchRound(c.Request().Context(), st, r.ID, user(c).ID)
-	if isRoundStateError(err) {
-		return a.renderRound(c, http.StatusConflict, err.Error())
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
 	}
 	if err != nil {
 		return err
@@ -257,8 +257,8 @@ func (a *App) remindRoundAction(c echo.Context) error {
 		return err
 	}
 	n, err := a.remindRound(c.Request().Context(), st, r.ID, user(c).ID)
-	if isRoundStateError(err) {
-		return a.renderRound(c, http.StatusConflict, err.Error())
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
 	}
 	if err != nil {
 		return err
@@ -274,24 +274,14 @@ func (a *App) closeRoundAction(c echo.Context) error {
 		return err
 	}
 	err = a.closeRound(c.Request().Context(), st, r.ID, user(c).ID)
-	if isRoundStateError(err) {
-		return a.renderRound(c, http.StatusConflict, err.Error())
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
 	}
 	if err != nil {
 		return err
 	}
 	setFlash(c, fmt.Sprintf("Round %d closed; results computed. Review the proposals below.", r.Number))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
-}
-
-func isRoundStateError(err error) bool {
-	for _, e := range []error{rounds.ErrRoundNotDraft, rounds.ErrRoundNotOpen, rounds.ErrAnotherRoundOpen, rounds.ErrNoStatements,
-		rounds.ErrNoInvitees, rounds.ErrDeadlinePassed, rounds.ErrPreviousNotClosed, rounds.ErrMaxRounds} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *App) decideStatement(c echo.Context) error {
@@ -309,8 +299,8 @@ func (a *App) decideStatement(c echo.Context) error {
 		return err
 	}
 	err = a.store.SetDecision(c.Request().Context(), rsID, user(c).ID, d, c.FormValue("reason"))
-	if errors.Is(err, store.ErrOverrideNeedsReason) {
-		return a.renderRound(c, http.StatusUnprocessableEntity, err.Error())
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
 	}
 	if err != nil {
 		return err

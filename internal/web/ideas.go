@@ -31,26 +31,6 @@ import (
 
 const ideasCookie = "delphi_ideas"
 
-// ideasStateError returns the round-0 sentinel behind err, or nil.
-func ideasStateError(err error) error {
-	for _, e := range []error{rounds.ErrIdeasAfterRound1, rounds.ErrIdeasExist, rounds.ErrNoQuestions, rounds.ErrMergeSelf,
-		rounds.ErrMergeMerged, rounds.ErrNoProposals} {
-		if errors.Is(err, e) {
-			return e
-		}
-	}
-	return nil
-}
-
-// ideasStatus is 422 for bad input, 409 for a conflict with the study's state.
-func ideasStatus(err error) int {
-	switch err {
-	case rounds.ErrNoQuestions, rounds.ErrMergeSelf, rounds.ErrNoProposals:
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusConflict
-}
-
 // ---- The coordinator's side ----
 
 // createIdeaRound creates round 0 with its questions, or adds questions
@@ -323,30 +303,14 @@ func (a *App) addIdeaQuestions(c echo.Context) error {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
 	}
 	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), &days)
-	if msg := ideasFormError(err); msg != "" {
-		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	if status, msg, ok := userError(err); ok {
+		return a.renderIdeas(c, status, msg)
 	}
 	if err != nil {
 		return err
 	}
 	setFlash(c, "Questions saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
-}
-
-// ideasFormError is the message for a refused form, "" for other errors.
-func ideasFormError(err error) string {
-	var fe rounds.FieldErrors
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &fe):
-		return fe.Error()
-	case ideasStateError(err) != nil:
-		return ideasStateError(err).Error()
-	case isRoundStateError(err):
-		return err.Error()
-	}
-	return ""
 }
 
 // editIdeaQuestion rewrites (or, with "delete", removes) a question of
@@ -380,8 +344,8 @@ func (a *App) editIdeaQuestion(c echo.Context) error {
 		}
 		return nil
 	})
-	if msg := ideasFormError(err); msg != "" {
-		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	if status, msg, ok := userError(err); ok {
+		return a.renderIdeas(c, status, msg)
 	}
 	if err != nil {
 		return err
@@ -392,8 +356,8 @@ func (a *App) editIdeaQuestion(c echo.Context) error {
 
 func (a *App) launchIdeasAction(c echo.Context) error {
 	n, err := a.launchIdeaRound(c.Request().Context(), study(c), user(c).ID)
-	if msg := ideasFormError(err); msg != "" {
-		return a.renderIdeas(c, http.StatusConflict, msg)
+	if status, msg, ok := userError(err); ok {
+		return a.renderIdeas(c, status, msg)
 	}
 	if err != nil {
 		return err
@@ -404,8 +368,8 @@ func (a *App) launchIdeasAction(c echo.Context) error {
 
 func (a *App) remindIdeasAction(c echo.Context) error {
 	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
-	if msg := ideasFormError(err); msg != "" {
-		return a.renderIdeas(c, http.StatusConflict, msg)
+	if status, msg, ok := userError(err); ok {
+		return a.renderIdeas(c, status, msg)
 	}
 	if err != nil {
 		return err
@@ -429,8 +393,8 @@ func (a *App) closeIdeasAction(c echo.Context) error {
 		return err
 	}
 	if err := a.store.CloseIdeaRound(ctx, r.ID, user(c).ID); err != nil {
-		if msg := ideasFormError(err); msg != "" {
-			return a.renderIdeas(c, http.StatusConflict, msg)
+		if status, msg, ok := userError(err); ok {
+			return a.renderIdeas(c, status, msg)
 		}
 		return err
 	}
@@ -505,8 +469,8 @@ func (a *App) editProposals(c echo.Context) error {
 	default:
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Choose what to do: save themes, merge, or write a statement.")
 	}
-	if msg := ideasFormError(err); msg != "" {
-		return a.renderIdeas(c, http.StatusUnprocessableEntity, msg)
+	if status, msg, ok := userError(err); ok {
+		return a.renderIdeas(c, status, msg)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return a.renderIdeas(c, http.StatusNotFound, "A chosen proposal does not belong to this study.")

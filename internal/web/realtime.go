@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -18,16 +17,6 @@ import (
 // Real-time mode, the coordinator's and researcher's side (issue #8): the
 // mode setting, the daily snapshot job, snapshots by hand, and the API of
 // package realtime, which analyses the round at every snapshot.
-
-// realtimeStateError returns the real-time sentinel behind err, or nil.
-func realtimeStateError(err error) error {
-	for _, e := range []error{rounds.ErrModeLocked, rounds.ErrRealtimeSingle, rounds.ErrNotRealtime} {
-		if errors.Is(err, e) {
-			return e
-		}
-	}
-	return nil
-}
 
 // realtimeSnapshotsOnce takes the daily snapshot of every open real-time
 // round: the first run of the jobs after midnight UTC, from the day after

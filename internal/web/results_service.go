@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/delphi-platform/delphi/internal/realtime"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/realtime"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/export"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/realtime"
 	"github.com/delphi-platform/delphi/internal/report"
@@ -312,7 +313,7 @@ func (a *App) newLinkMessage(ctx context.Context, tx *store.Store, st store.Stud
 }
 
 // errNoNewLink refuses a new link for an invitation that cannot use one.
-var errNoNewLink = errors.New("no new link: the expert's link was revoked, or the expert declined or was erased")
+var errNoNewLink = fault.New(fault.Conflict, "no new link: the expert's link was revoked, or the expert declined or was erased")
 
 // sendNewLink e-mails one invited expert of an open round the invitation
 // again with a fresh personal link (the earlier ones keep working), to
