@@ -11,9 +11,9 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/config"
+	"github.com/delphi-platform/delphi/internal/demo"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
-	"github.com/delphi-platform/delphi/internal/web"
 )
 
 // openStore parses the configuration and opens the database.
@@ -165,7 +165,7 @@ func cmdDemo(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 		return err
 	}
 	defer s.Close()
-	return web.LoadDemo(ctx, s, auth.HashPassword, cfg.BaseURL, stdout)
+	return demo.Load(ctx, s, auth.HashPassword, cfg.BaseURL, stdout)
 }
 
 // cmdBackup writes a consistent copy of a live SQLite database.

@@ -142,7 +142,7 @@ func TestMatchAcceptLanguage(t *testing.T) {
 
 // TestEveryMessageIsUsed: the catalogue holds only what the pages say, so
 // translators do not translate dead text. Messages are used by id, in
-// quotes, in the server's Go code or the templates.
+// quotes, in the Go code of the web pages and the workflows, or the templates.
 func TestEveryMessageIsUsed(t *testing.T) {
 	b, _ := locales.ReadFile("locales/en.json")
 	ids := map[string]any{}
@@ -150,7 +150,7 @@ func TestEveryMessageIsUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var code strings.Builder
-	for _, glob := range []string{"../../server/*.go", "../../templates/pages/*.html", "../../templates/partials/*.html", "../../templates/layout.html"} {
+	for _, glob := range []string{"../../server/*.go", "../web/*.go", "../workflow/*.go", "../../templates/pages/*.html", "../../templates/partials/*.html", "../../templates/layout.html"} {
 		files, _ := filepath.Glob(glob)
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -97,7 +98,7 @@ func jsonProblem(err error) string {
 }
 
 func (a *App) apiCreateStudy(c echo.Context) error {
-	var in studyInput
+	var in workflow.StudyInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func (a *App) apiGetStudy(c echo.Context) error {
 func (a *App) apiUpdateStudy(c echo.Context) error {
 	ctx := c.Request().Context()
 	st := study(c)
-	var in studyInput
+	var in workflow.StudyInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -145,7 +146,7 @@ func (a *App) apiUpdateStudy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	info, sc, fe := in.apply(studyInfoOf(st), cur)
+	info, sc, fe := in.Apply(workflow.StudyInfoOf(st), cur)
 	if len(fe) > 0 {
 		return fe
 	}
@@ -156,7 +157,7 @@ func (a *App) apiUpdateStudy(c echo.Context) error {
 				return err
 			}
 		}
-		if in.touchesScale() {
+		if in.TouchesScale() {
 			if err := tx.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
 				return err
 			}

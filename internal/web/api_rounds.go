@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -118,7 +119,7 @@ func (a *App) apiCreateRound(c echo.Context) error {
 	if err != nil {
 		return rounds.FieldErrors{{Field: "reminder_days", Message: err.Error()}}
 	}
-	opt := roundOptions{Scope: rounds.InviteScope(req.Scope), ReminderDays: days, ShowGroups: req.ShowGroups,
+	opt := workflow.RoundOptions{Scope: rounds.InviteScope(req.Scope), ReminderDays: days, ShowGroups: req.ShowGroups,
 		Deadline: time.Now().UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour)}
 	if opt.Scope != "" && opt.Scope != rounds.InvitePanel && opt.Scope != rounds.InviteRespondents {
 		return rounds.FieldErrors{{Field: "invite_scope", Message: "use panel or respondents"}}
@@ -126,7 +127,7 @@ func (a *App) apiCreateRound(c echo.Context) error {
 	if req.Deadline != nil {
 		opt.Deadline = req.Deadline.UTC()
 	}
-	r, err := a.createNextRound(c.Request().Context(), study(c), user(c).ID, opt)
+	r, err := a.flow.CreateNextRound(c.Request().Context(), study(c), user(c).ID, opt)
 	if err != nil {
 		return err
 	}
@@ -170,21 +171,21 @@ func (a *App) apiRoundAction(c echo.Context, action func(store.Round) error) err
 
 func (a *App) apiLaunchRound(c echo.Context) error {
 	return a.apiRoundAction(c, func(r store.Round) error {
-		_, err := a.launchRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+		_, err := a.flow.LaunchRound(c.Request().Context(), study(c), r.ID, user(c).ID)
 		return err
 	})
 }
 
 func (a *App) apiRemindRound(c echo.Context) error {
 	return a.apiRoundAction(c, func(r store.Round) error {
-		_, err := a.remindRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+		_, err := a.flow.RemindRound(c.Request().Context(), study(c), r.ID, user(c).ID)
 		return err
 	})
 }
 
 func (a *App) apiCloseRound(c echo.Context) error {
 	return a.apiRoundAction(c, func(r store.Round) error {
-		return a.closeRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+		return a.flow.CloseRound(c.Request().Context(), study(c), r.ID, user(c).ID)
 	})
 }
 

@@ -80,7 +80,7 @@ func (a *App) apiUpdateSection(c echo.Context) error {
 	if len(fe) > 0 {
 		return fe
 	}
-	if err := a.saveTopic(ctx, st.ID, sid, title, in.Translations); err != nil {
+	if err := a.flow.SaveTopic(ctx, st.ID, sid, title, in.Translations); err != nil {
 		return err
 	}
 	return a.apiListSections(c)

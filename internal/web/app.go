@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,7 +15,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
-	"github.com/delphi-platform/delphi/rounds"
+	"github.com/delphi-platform/delphi/internal/workflow"
 )
 
 // App holds everything the handlers need; it is built once in cmdServe
@@ -24,6 +23,7 @@ import (
 type App struct {
 	cfg          config.Config
 	store        *store.Store
+	flow         *workflow.Service // every action of the pages and the API
 	log          *slog.Logger
 	pages        pages
 	loginLimiter *auth.Limiter // failed logins, per IP and per e-mail
@@ -73,6 +73,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		}
 		a.mailer = &mail.Dispatcher{Store: s, SMTP: smtp, From: cfg.SMTPFrom, Rate: cfg.MailRate, Log: log}
 	}
+	a.flow = workflow.New(s, cfg.BaseURL, cat, log, a.notifyMail)
 	a.echo = a.routes()
 	return a, nil
 }
@@ -99,91 +100,11 @@ func (a *App) Close() { a.ratings.Close() }
 func (a *App) RunJobs(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); a.cleanSessions(ctx) }()
-	go func() { defer wg.Done(); a.runRoundJobs(ctx, 30*time.Second) }()
+	go func() { defer wg.Done(); a.flow.CleanSessions(ctx) }()
+	go func() { defer wg.Done(); a.flow.RunJobs(ctx, 30*time.Second) }()
 	if a.mailer != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.mailer.Run(ctx) }()
 	}
 	wg.Wait()
-}
-
-// runRoundJobs closes rounds whose deadline passed, queues scheduled
-// reminders, and erases panels whose retention period is over. Both are rows in the database first, so nothing is lost
-// across restarts, and each is done once even with several instances
-// (closing twice fails; a reminder is claimed before it is sent).
-func (a *App) runRoundJobs(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		a.roundJobsOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (a *App) roundJobsOnce(ctx context.Context) {
-	defer a.eraseExpiredPanels(ctx)
-	due, err := a.store.DueRounds(ctx)
-	if err != nil && ctx.Err() == nil {
-		a.log.Warn("due rounds", "err", err)
-	}
-	for _, r := range due {
-		st, err := a.store.StudyByID(ctx, r.StudyID)
-		if err == nil {
-			err = a.closeRound(ctx, st, r.ID, 0)
-		}
-		if err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
-			a.log.Error("close round at deadline", "round_id", r.ID, "err", err)
-		} else if err == nil {
-			a.log.Info("closed round at its deadline", "round_id", r.ID)
-		}
-	}
-	a.realtimeSnapshotsOnce(ctx, time.Now()) // issue #8: real-time snapshots, round 0 deadlines
-	a.sendDueIdeaReminders(ctx)
-	a.closeDueIdeaRounds(ctx)
-	reminders, err := a.store.DueReminders(ctx)
-	if err != nil && ctx.Err() == nil {
-		a.log.Warn("due reminders", "err", err)
-	}
-	for _, rem := range reminders {
-		claimed, err := a.store.MarkReminderDone(ctx, rem.ID)
-		if err != nil || !claimed {
-			continue
-		}
-		r, err := a.store.RoundByID(ctx, rem.RoundID)
-		if err != nil {
-			continue
-		}
-		st, err := a.store.StudyByID(ctx, r.StudyID)
-		if err == nil {
-			var n int
-			n, err = a.remindRound(ctx, st, r.ID, 0)
-			a.log.Info("scheduled reminder", "round_id", r.ID, "queued", n)
-		}
-		if err != nil {
-			a.log.Error("scheduled reminder", "round_id", r.ID, "err", err)
-		}
-	}
-}
-
-// cleanSessions deletes expired coordinator sessions every hour.
-func (a *App) cleanSessions(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := a.store.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("clean sessions", "err", err)
-		} else if n > 0 {
-			a.log.Info("cleaned expired sessions", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

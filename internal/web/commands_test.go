@@ -9,6 +9,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/config"
+	"github.com/delphi-platform/delphi/internal/demo"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
 )
@@ -48,7 +49,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		_, err = s.Migrate(ctx)
 		return err
 	case "demo":
-		return LoadDemo(ctx, s, auth.HashPassword, cfg.BaseURL, stdout)
+		return demo.Load(ctx, s, auth.HashPassword, cfg.BaseURL, stdout)
 	case "user add":
 		pw, _ := bufio.NewReader(stdin).ReadString('\n')
 		hash, err := auth.HashPassword(strings.TrimRight(pw, "\r\n"))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/delphi-platform/delphi/internal/demo"
 )
 
 // TestCoordinatorPagesAccessible runs axe-core (WCAG 2.x A and AA) on
@@ -39,7 +40,7 @@ func TestCoordinatorPagesAccessible(t *testing.T) {
 		t.Fatal(err)
 	}
 	axeCheck(t, b, "login page")
-	if err := chromedp.Do(b, chromedp.SendKeys(`#email`, demoEmail), chromedp.SendKeys(`#password`, demoPassword),
+	if err := chromedp.Do(b, chromedp.SendKeys(`#email`, demo.Email), chromedp.SendKeys(`#password`, demo.Password),
 		chromedp.Submit(`#password`)); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -72,7 +73,7 @@ func (ls *liveSource) html(rsID int64) (template.HTML, error) {
 	var responses []analysis.Response
 	others := 0
 	for _, t := range ls.byRS[rsID] {
-		x := answerOf(store.Rating{Rating: t.Rating, Unable: t.Unable})
+		x := workflow.ResponseOf(store.Rating{Rating: t.Rating, Unable: t.Unable})
 		for range t.N {
 			responses = append(responses, x)
 		}

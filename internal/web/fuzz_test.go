@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -27,7 +28,7 @@ func FuzzStudyInput(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var in studyInput
+		var in workflow.StudyInput
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if dec.Decode(&in) != nil {
@@ -37,7 +38,7 @@ func FuzzStudyInput(f *testing.F) {
 		if in.ScaleMin != nil && in.ScaleMax != nil && rounds.CheckScale(*in.ScaleMin, *in.ScaleMax) == nil {
 			min, max = *in.ScaleMin, *in.ScaleMax
 		}
-		_, sc, fe := in.apply(defaultStudyInfo(), rounds.DefaultScale(min, max))
+		_, sc, fe := in.Apply(workflow.DefaultStudyInfo(), rounds.DefaultScale(min, max))
 		if len(fe) > 0 {
 			return
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -79,11 +79,11 @@ func (a *App) apiEraseExpert(c echo.Context) error {
 }
 
 // updateStudyPrivacy saves the erasure policy and the retention period,
-// with the same rules as the API (studyInput).
+// with the same rules as the API (workflow.StudyInput).
 func (a *App) updateStudyPrivacy(c echo.Context) error {
 	st := study(c)
 	policy := c.FormValue("erasure_policy")
-	in := studyInput{ErasurePolicy: &policy}
+	in := workflow.StudyInput{ErasurePolicy: &policy}
 	days := 0
 	if v := strings.TrimSpace(c.FormValue("retention_days")); v != "" {
 		n, err := strconv.Atoi(v)
@@ -94,22 +94,4 @@ func (a *App) updateStudyPrivacy(c echo.Context) error {
 	}
 	in.RetentionDays = &days
 	return a.saveStudyInfo(c, st, in, "Privacy settings saved.")
-}
-
-// eraseExpiredPanels erases the personal data of panels whose study ended
-// longer ago than its retention period; runRoundJobs calls it.
-func (a *App) eraseExpiredPanels(ctx context.Context) {
-	due, err := a.store.ExpiredPanels(ctx)
-	if err != nil && ctx.Err() == nil {
-		a.log.Warn("expired panels", "err", err)
-	}
-	for _, p := range due {
-		reason := "retention period over: the study ended on " + p.EndedAt.Format("2006-01-02")
-		n, err := a.store.ErasePanel(ctx, p.StudyID, 0, reason)
-		if err != nil {
-			a.log.Error("erase expired panel", "study_id", p.StudyID, "err", err)
-			continue
-		}
-		a.log.Info("erased the personal data of an expired panel", "study_id", p.StudyID, "experts", n)
-	}
 }

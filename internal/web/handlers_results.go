@@ -19,6 +19,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 )
 
 // The results pages for coordinators and researchers: the consensus table
@@ -37,10 +38,10 @@ type resultsBase struct {
 
 // loadResultsPage computes the results for a page; before round 1 closes
 // it renders the page with a note instead.
-func (a *App) loadResultsPage(c echo.Context, title, sub string) (resultsBase, *studyData, bool, error) {
+func (a *App) loadResultsPage(c echo.Context, title, sub string) (resultsBase, *workflow.Dataset, bool, error) {
 	b := resultsBase{basePage: a.base(c, title), Sub: sub}
 	b.Tab = "results"
-	d, res, err := a.studyResults(c.Request().Context(), study(c))
+	d, res, err := a.flow.StudyResults(c.Request().Context(), study(c))
 	if err == results.ErrNoClosedRound {
 		return b, nil, false, nil
 	}

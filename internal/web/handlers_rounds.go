@@ -13,6 +13,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -61,7 +62,7 @@ func (a *App) showRoundsPage(c echo.Context) error {
 
 func (a *App) createRound(c echo.Context) error {
 	st := study(c)
-	r, err := a.createNextRound(c.Request().Context(), st, user(c).ID, roundOptions{Deadline: time.Now().UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour), ReminderDays: "3"})
+	r, err := a.flow.CreateNextRound(c.Request().Context(), st, user(c).ID, workflow.RoundOptions{Deadline: time.Now().UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour), ReminderDays: "3"})
 	if err != nil {
 		return err
 	}
@@ -180,11 +181,10 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	if err != nil {
 		return err
 	}
-	lin, _, err := a.lineage(ctx, all, p.Round.Number)
+	keys, err := a.flow.RoundKeys(ctx, p.Round.StudyID, p.Round.Number)
 	if err != nil {
 		return err
 	}
-	keys := lin[len(lin)-1].keys
 	byRS := map[int64]report.StatementReport{}
 	for _, s := range res.Statements {
 		byRS[keys[s.Statement]] = s
@@ -239,7 +239,7 @@ func (a *App) launchRoundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.launchRound(c.Request().Context(), st, r.ID, user(c).ID)
+	n, err := a.flow.LaunchRound(c.Request().Context(), st, r.ID, user(c).ID)
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
 	}
@@ -256,7 +256,7 @@ func (a *App) remindRoundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.remindRound(c.Request().Context(), st, r.ID, user(c).ID)
+	n, err := a.flow.RemindRound(c.Request().Context(), st, r.ID, user(c).ID)
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
 	}
@@ -273,7 +273,7 @@ func (a *App) closeRoundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = a.closeRound(c.Request().Context(), st, r.ID, user(c).ID)
+	err = a.flow.CloseRound(c.Request().Context(), st, r.ID, user(c).ID)
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
 	}
@@ -470,9 +470,9 @@ func (a *App) sendNewLinkAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	e, err := a.sendNewLink(c.Request().Context(), st, r.ID, paramID(c, "iid"), user(c).ID)
-	if errors.Is(err, errNoNewLink) {
-		return echo.NewHTTPError(http.StatusConflict, errNoNewLink.Error())
+	e, err := a.flow.SendNewLink(c.Request().Context(), st, r.ID, paramID(c, "iid"), user(c).ID)
+	if errors.Is(err, workflow.ErrNoNewLink) {
+		return echo.NewHTTPError(http.StatusConflict, workflow.ErrNoNewLink.Error())
 	}
 	if err != nil {
 		return err

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -146,27 +143,11 @@ func (a *App) renameSection(c echo.Context) error {
 	if msg != "" {
 		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
 	}
-	if err := a.saveTopic(c.Request().Context(), st.ID, paramID(c, "sid"), title, trs); err != nil {
+	if err := a.flow.SaveTopic(c.Request().Context(), st.ID, paramID(c, "sid"), title, trs); err != nil {
 		return err
 	}
 	setFlash(c, "Topic saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
-}
-
-// saveTopic renames a topic and sets its translations ("" removes one),
-// all in one transaction; the callers have checked them.
-func (a *App) saveTopic(ctx context.Context, studyID, sectionID int64, title string, translations map[string]string) error {
-	return a.store.Transact(ctx, func(tx *store.Store) error {
-		if err := tx.RenameSection(ctx, studyID, sectionID, title); err != nil {
-			return err
-		}
-		for _, lang := range slices.Sorted(maps.Keys(translations)) {
-			if err := tx.SetSectionTranslation(ctx, studyID, sectionID, lang, translations[lang]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 // checkTopic checks a topic's title, and says what is wrong ("" when

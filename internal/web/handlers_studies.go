@@ -13,6 +13,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -48,7 +49,7 @@ func (a *App) createStudy(c echo.Context) error {
 	if !ok {
 		return a.renderStudies(c, http.StatusUnprocessableEntity, form, rounds.FieldErrors{{Field: "scale", Message: "choose a scale"}})
 	}
-	in := studyInput{Title: &form.Title, ScaleMin: &min, ScaleMax: &max}
+	in := workflow.StudyInput{Title: &form.Title, ScaleMin: &min, ScaleMax: &max}
 	st, err := a.createStudyFrom(c, in)
 	var fe rounds.FieldErrors
 	if errors.As(err, &fe) {
@@ -62,12 +63,12 @@ func (a *App) createStudy(c echo.Context) error {
 }
 
 // createStudyFrom validates and stores a new study; the API and the form share it.
-func (a *App) createStudyFrom(c echo.Context, in studyInput) (store.Study, error) {
+func (a *App) createStudyFrom(c echo.Context, in workflow.StudyInput) (store.Study, error) {
 	min, max := 1, 9
 	if in.ScaleMin != nil && in.ScaleMax != nil && rounds.CheckScale(*in.ScaleMin, *in.ScaleMax) == nil {
 		min, max = *in.ScaleMin, *in.ScaleMax
 	}
-	info, sc, fe := in.apply(defaultStudyInfo(), rounds.DefaultScale(min, max))
+	info, sc, fe := in.Apply(workflow.DefaultStudyInfo(), rounds.DefaultScale(min, max))
 	if len(fe) > 0 {
 		return store.Study{}, fe
 	}
@@ -167,7 +168,7 @@ func (a *App) showSettingsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.renderSettings(c, http.StatusOK, studyInfoOf(st), sc, nil, "")
+	return a.renderSettings(c, http.StatusOK, workflow.StudyInfoOf(st), sc, nil, "")
 }
 
 func (a *App) renderSettings(c echo.Context, status int, info store.StudyInfo, sc rounds.Scale, fe rounds.FieldErrors, reason string) error {
@@ -192,7 +193,7 @@ func (a *App) renderSettings(c echo.Context, status int, info store.StudyInfo, s
 func (a *App) updateStudyInfo(c echo.Context) error {
 	st := study(c)
 	title, desc, contact := c.FormValue("title"), c.FormValue("description"), c.FormValue("contact_email")
-	in := studyInput{Title: &title, Description: &desc, ContactEmail: &contact, Languages: strings.Split(c.FormValue("languages"), ",")}
+	in := workflow.StudyInput{Title: &title, Description: &desc, ContactEmail: &contact, Languages: strings.Split(c.FormValue("languages"), ",")}
 	requireAll := c.FormValue("require_all") == "on"
 	in.RequireAll = &requireAll
 	if n, err := strconv.Atoi(c.FormValue("max_rounds")); err == nil {
@@ -206,12 +207,12 @@ func (a *App) updateStudyInfo(c echo.Context) error {
 
 // saveStudyInfo applies a settings form's part to the study's details
 // (one validation with the API's) and goes back to the settings page.
-func (a *App) saveStudyInfo(c echo.Context, st store.Study, in studyInput, flash string) error {
+func (a *App) saveStudyInfo(c echo.Context, st store.Study, in workflow.StudyInput, flash string) error {
 	cur, err := st.Scale()
 	if err != nil {
 		return err
 	}
-	info, _, fe := in.apply(studyInfoOf(st), cur)
+	info, _, fe := in.Apply(workflow.StudyInfoOf(st), cur)
 	if len(fe) > 0 {
 		return a.renderSettings(c, http.StatusUnprocessableEntity, info, cur, fe, "")
 	}
@@ -222,9 +223,9 @@ func (a *App) saveStudyInfo(c echo.Context, st store.Study, in studyInput, flash
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }
 
-// scaleInput reads the scale and consensus form into a studyInput.
-func scaleInput(c echo.Context) studyInput {
-	var in studyInput
+// scaleInput reads the scale and consensus form into a workflow.StudyInput.
+func scaleInput(c echo.Context) workflow.StudyInput {
+	var in workflow.StudyInput
 	if min, max, ok := parseRange(c.FormValue("scale")); ok {
 		in.ScaleMin, in.ScaleMax = &min, &max
 	}
@@ -267,12 +268,12 @@ func (a *App) updateStudyScale(c echo.Context) error {
 		// old ones no longer fit.
 		in.ScaleLabels, in.Bands = nil, nil
 	}
-	_, sc, fe := in.apply(studyInfoOf(st), cur)
+	_, sc, fe := in.Apply(workflow.StudyInfoOf(st), cur)
 	if st.Locked() && strings.TrimSpace(in.AmendmentReason) == "" {
 		fe = append(fe, rounds.FieldError{Field: "amendment_reason", Message: "the settings are locked since round 1; give the reason for this protocol amendment"})
 	}
 	if len(fe) > 0 {
-		return a.renderSettings(c, http.StatusUnprocessableEntity, studyInfoOf(st), sc, fe, in.AmendmentReason)
+		return a.renderSettings(c, http.StatusUnprocessableEntity, workflow.StudyInfoOf(st), sc, fe, in.AmendmentReason)
 	}
 	if err := a.store.UpdateStudyScale(c.Request().Context(), st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
 		return err

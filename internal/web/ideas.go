@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"html"
 	"maps"
 	"net/http"
 	"slices"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/i18n"
-	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -30,145 +28,6 @@ import (
 // each linked to the proposals it came from.
 
 const ideasCookie = "delphi_ideas"
-
-// ---- The coordinator's side ----
-
-// createIdeaRound creates round 0 with its questions, or adds questions
-// to the draft; reminderDays ("7,2", checked by parseReminderDays) sets
-// its scheduled reminders (nil keeps them), all in one transaction.
-func (a *App) createIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays *string) (store.IdeaRound, error) {
-	var r store.IdeaRound
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
-		var err error
-		r, err = tx.IdeaRoundByStudy(ctx, st.ID)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			if r, err = tx.CreateIdeaRound(ctx, st.ID, userID, deadline, qs); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			if err := tx.AddIdeaQuestions(ctx, r.ID, qs); err != nil {
-				return err
-			}
-		}
-		if reminderDays == nil {
-			return nil
-		}
-		r.ReminderDays = *reminderDays
-		return tx.SetIdeaReminderDays(ctx, r.ID, *reminderDays)
-	})
-	return r, err
-}
-
-// launchIdeaRound invites the active panel to round 0: a personal link
-// and an e-mail each, in one transaction.
-func (a *App) launchIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
-	var n int
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
-		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
-		if err != nil {
-			return err
-		}
-		if r.Status != string(rounds.Draft) {
-			return rounds.ErrRoundNotDraft
-		}
-		qs, err := tx.IdeaQuestions(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		experts, err := tx.IdeaInvitees(ctx, st.ID)
-		if err != nil {
-			return err
-		}
-		invites := make([]store.NewInvitation, 0, len(experts))
-		for _, e := range experts {
-			token, hash := auth.NewToken()
-			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: a.ideaMessage(st, r, e, mail.KindInvitation, token, len(qs))})
-		}
-		n = len(invites)
-		return tx.LaunchIdeaRound(ctx, r.ID, userID, invites)
-	})
-	if err == nil {
-		a.notifyMail()
-	}
-	return n, err
-}
-
-// remindIdeaRound queues a reminder, with a fresh personal link, to every
-// expert invited to the open round 0 who has proposed nothing and has not
-// declined.
-func (a *App) remindIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
-	var n int
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
-		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
-		if err != nil {
-			return err
-		}
-		if r.Status != string(rounds.Open) {
-			return rounds.ErrRoundNotOpen
-		}
-		qs, err := tx.IdeaQuestions(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		msgs := make([]store.NewMessage, 0, len(invs))
-		for _, inv := range invs {
-			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
-			if err != nil {
-				return err
-			}
-			token, hash := auth.NewToken()
-			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
-				return err
-			}
-			msgs = append(msgs, a.ideaMessage(st, r, e, mail.KindReminder, token, len(qs)))
-		}
-		n = len(msgs)
-		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round 0: %d reminders", n), "")
-	})
-	if err == nil {
-		a.notifyMail()
-	}
-	return n, err
-}
-
-// ideaMessage is the invitation to round 0, or a reminder, in the
-// expert's language.
-func (a *App) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) store.NewMessage {
-	l := a.i18n.For(e.Language)
-	link := a.cfg.BaseURL + "/i/" + token
-	deadline := "—"
-	if r.Deadline.Valid {
-		deadline = i18n.DateTime(r.Deadline.Time, l.Lang)
-	}
-	subject := l.T("ideas.mail.subject", "Study", st.Title)
-	paras := []string{l.T("ideas.mail.body", "Study", st.Title, "Count", questions, "Date", deadline)}
-	if kind == mail.KindReminder {
-		subject = l.T("ideas.mail.reminder.subject", "Study", st.Title, "Date", deadline)
-		paras[0] = l.T("ideas.mail.reminder.body", "Study", st.Title, "Count", questions, "Date", deadline)
-	}
-	if st.ContactEmail != "" {
-		paras = append(paras, l.T("ideas.mail.contact", "Email", st.ContactEmail))
-	}
-	text := paras[0] + "\n\n" + link + "\n"
-	htmlBody := `<!doctype html><html lang="` + l.Lang + `"><head><meta charset="utf-8"><title>` + html.EscapeString(st.Title) + `</title></head><body>` +
-		`<p>` + html.EscapeString(paras[0]) + `</p><p><a href="` + link + `">` + html.EscapeString(l.T("ideas.mail.button")) + `</a><br>` + link + `</p>`
-	for _, p := range paras[1:] {
-		text += "\n" + p + "\n"
-		htmlBody += `<p>` + html.EscapeString(p) + `</p>`
-	}
-	return store.NewMessage{StudyID: st.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
-		Subject: subject, TextBody: text, HTMLBody: htmlBody + `</body></html>`, Secret: token}
-}
 
 // ideaQuestionView is a question with its proposals, for the coordinator.
 type ideaQuestionView struct {
@@ -302,7 +161,7 @@ func (a *App) addIdeaQuestions(c echo.Context) error {
 	if err != nil {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
 	}
-	_, err = a.createIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), &days)
+	_, err = a.flow.CreateIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), &days)
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
 	}
@@ -355,7 +214,7 @@ func (a *App) editIdeaQuestion(c echo.Context) error {
 }
 
 func (a *App) launchIdeasAction(c echo.Context) error {
-	n, err := a.launchIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	n, err := a.flow.LaunchIdeaRound(c.Request().Context(), study(c), user(c).ID)
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
 	}
@@ -367,7 +226,7 @@ func (a *App) launchIdeasAction(c echo.Context) error {
 }
 
 func (a *App) remindIdeasAction(c echo.Context) error {
-	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID)
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
 	}
@@ -379,7 +238,7 @@ func (a *App) remindIdeasAction(c echo.Context) error {
 }
 
 func (a *App) apiRemindIdeas(c echo.Context) error {
-	n, err := a.remindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID)
 	if err != nil {
 		return err
 	}
@@ -480,47 +339,6 @@ func (a *App) editProposals(c echo.Context) error {
 	}
 	setFlash(c, flash)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", st.ID))
-}
-
-// sendDueIdeaReminders sends round 0's scheduled reminders whose time has
-// come, each once (also with several instances).
-func (a *App) sendDueIdeaReminders(ctx context.Context) {
-	due, err := a.store.DueIdeaReminders(ctx)
-	if err != nil && ctx.Err() == nil {
-		a.log.Warn("due round 0 reminders", "err", err)
-	}
-	for id, ideaRoundID := range due {
-		if claimed, err := a.store.MarkIdeaReminderDone(ctx, id); err != nil || !claimed {
-			continue
-		}
-		r, err := a.store.IdeaRoundByID(ctx, ideaRoundID)
-		var n int
-		if err == nil {
-			var st store.Study
-			if st, err = a.store.StudyByID(ctx, r.StudyID); err == nil {
-				n, err = a.remindIdeaRound(ctx, st, 0)
-			}
-		}
-		if err != nil {
-			a.log.Error("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "err", err)
-			continue
-		}
-		a.log.Info("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "queued", n)
-	}
-}
-
-// closeDueIdeaRounds closes rounds 0 whose deadline passed (the round
-// jobs call it); closing twice fails, so several instances close once.
-func (a *App) closeDueIdeaRounds(ctx context.Context) {
-	due, err := a.store.DueIdeaRounds(ctx)
-	if err != nil && ctx.Err() == nil {
-		a.log.Warn("due idea rounds", "err", err)
-	}
-	for _, r := range due {
-		if err := a.store.CloseIdeaRound(ctx, r.ID, 0); err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
-			a.log.Error("close round 0 at deadline", "study_id", r.StudyID, "err", err)
-		}
-	}
 }
 
 // ---- The expert's side ----
@@ -848,7 +666,7 @@ func (a *App) apiCreateIdeas(c echo.Context) error {
 		return fe
 	}
 	ctx := c.Request().Context()
-	if _, err := a.createIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, in.ReminderDays); err != nil {
+	if _, err := a.flow.CreateIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, in.ReminderDays); err != nil {
 		return err
 	}
 	out, err := a.ideasJSONOf(ctx, study(c))
@@ -859,7 +677,7 @@ func (a *App) apiCreateIdeas(c echo.Context) error {
 }
 
 func (a *App) apiLaunchIdeas(c echo.Context) error {
-	n, err := a.launchIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	n, err := a.flow.LaunchIdeaRound(c.Request().Context(), study(c), user(c).ID)
 	if err != nil {
 		return err
 	}

@@ -183,7 +183,7 @@ func TestRoundZeroClosesAtDeadline(t *testing.T) {
 		s.call(t, "POST", s.path+"/ideas", `{"questions":[{"text":"What would help?"}]}`)
 		s.call(t, "POST", s.path+"/ideas/launch", "")
 		ctx := context.Background()
-		env.app.roundJobsOnce(ctx)
+		env.app.flow.JobsOnce(ctx)
 		if got := s.ideas(t).Status; got != "open" {
 			t.Fatalf("before the deadline: %s", got)
 		}
@@ -191,7 +191,7 @@ func TestRoundZeroClosesAtDeadline(t *testing.T) {
 		if _, err := env.store.DB().ExecContext(ctx, q, time.Now().UTC().Add(-time.Minute), s.id); err != nil {
 			t.Fatal(err)
 		}
-		env.app.roundJobsOnce(ctx)
+		env.app.flow.JobsOnce(ctx)
 		if got := s.ideas(t).Status; got != "closed" {
 			t.Errorf("after the deadline: %s", got)
 		}
@@ -357,15 +357,15 @@ func TestRoundZeroScheduledReminders(t *testing.T) {
 			}
 			return k
 		}
-		env.app.roundJobsOnce(ctx)
+		env.app.flow.JobsOnce(ctx)
 		if got := reminders(); got != 0 {
 			t.Fatalf("%d reminders before they are due", got)
 		}
 		if _, err := db.Exec(db.Rebind(`UPDATE idea_reminders SET due_at = ? WHERE id = (SELECT MIN(id) FROM idea_reminders)`), time.Now().UTC().Add(-time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		env.app.roundJobsOnce(ctx)
-		env.app.roundJobsOnce(ctx)
+		env.app.flow.JobsOnce(ctx)
+		env.app.flow.JobsOnce(ctx)
 		if got := reminders(); got != len(defaultPanel) {
 			t.Errorf("%d reminders after one came due; want one per expert (%d)", got, len(defaultPanel))
 		}

@@ -384,14 +384,14 @@ func TestRetentionErasesPanel(t *testing.T) {
 		if r := env.api("PATCH", sp, p.token, "application/json", `{"retention_days":30}`); r.status != http.StatusOK {
 			t.Fatalf("retention: %d %s", r.status, r.body)
 		}
-		env.app.roundJobsOnce(ctx) // round 2 (the last) is still open: nothing happens
+		env.app.flow.JobsOnce(ctx) // round 2 (the last) is still open: nothing happens
 		if found := findInDatabase(t, env.store, eraseEmail); len(found) == 0 {
 			t.Fatal("erased while the study was running")
 		}
 		if r := env.api("POST", "/api/v1/rounds/"+itoa(p.r2.ID)+"/close", p.token, "", ""); r.status != http.StatusOK {
 			t.Fatal(r.body)
 		}
-		env.app.roundJobsOnce(ctx) // closed just now: 30 days to go
+		env.app.flow.JobsOnce(ctx) // closed just now: 30 days to go
 		if found := findInDatabase(t, env.store, eraseEmail); len(found) == 0 {
 			t.Fatal("erased before the retention period was over")
 		}
@@ -400,7 +400,7 @@ func TestRetentionErasesPanel(t *testing.T) {
 			t.Fatal(err)
 		}
 		ratingsBefore, _ := env.store.RatingsByRound(ctx, p.r2.ID)
-		env.app.roundJobsOnce(ctx)
+		env.app.flow.JobsOnce(ctx)
 		if found := findInDatabase(t, env.store, eraseEmail, eraseName, "bo@panel.example", "cy@panel.example", "di@panel.example"); len(found) > 0 {
 			t.Errorf("after the retention period: %v", found)
 		}
@@ -414,7 +414,7 @@ func TestRetentionErasesPanel(t *testing.T) {
 		if last.Action != "erase panel" || last.UserID.Valid || last.NewValue != "4 experts erased" || !strings.Contains(last.Reason, "retention period over") {
 			t.Errorf("audit: %+v", last)
 		}
-		env.app.roundJobsOnce(ctx) // nothing left to do
+		env.app.flow.JobsOnce(ctx) // nothing left to do
 		if audit2, _ := env.store.AuditByStudy(ctx, p.study.ID); len(audit2) != len(audit) {
 			t.Error("the job erased again")
 		}

@@ -201,15 +201,15 @@ func TestDailySnapshot(t *testing.T) {
 		answer(t, s.expert(t, "e1@example.org"), s.round.Statements[0].ID, "4")
 		ctx := context.Background()
 		today := time.Now().UTC()
-		env.app.realtimeSnapshotsOnce(ctx, today)
+		env.app.flow.RealtimeSnapshotsOnce(ctx, today)
 		if got := s.realtime(t).Snapshots; len(got) != 1 {
 			t.Errorf("a daily snapshot on the day of launch: %+v", got)
 		}
 		tomorrow := today.Add(24 * time.Hour)
 		for range 3 {
-			env.app.realtimeSnapshotsOnce(ctx, tomorrow)
+			env.app.flow.RealtimeSnapshotsOnce(ctx, tomorrow)
 		}
-		env.app.realtimeSnapshotsOnce(ctx, tomorrow.Add(24*time.Hour))
+		env.app.flow.RealtimeSnapshotsOnce(ctx, tomorrow.Add(24*time.Hour))
 		ss, err := env.store.SnapshotsByRound(ctx, s.round.ID)
 		if err != nil || len(ss) != 2 || ss[0].Kind != "daily" || ss[0].Label != rounds.DailyLabel(tomorrow) || !strings.Contains(ss[1].Results, `"respondents":1`) {
 			t.Errorf("daily snapshots: %+v %v", ss, err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/delphi-platform/delphi/internal/demo"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
 )
@@ -127,7 +128,7 @@ func newResearcherEnvFrom(t *testing.T, env *testEnv) *researcherEnv {
 	}
 	b, u := env.coordinator("researcher@example.org", "Rita Researcher")
 	ctx := context.Background()
-	owner, err := env.store.UserByEmail(ctx, demoEmail)
+	owner, err := env.store.UserByEmail(ctx, demo.Email)
 	if err != nil {
 		t.Fatal(err)
 	}

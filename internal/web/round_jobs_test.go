@@ -41,15 +41,15 @@ func TestRoundJobs(t *testing.T) {
 			// The reminder is due 2 days before a deadline 49 hours away, in
 			// an hour; nothing goes out yet. Then let the hour pass.
 			smtp.Reset()
-			env.app.roundJobsOnce(ctx)
+			env.app.flow.JobsOnce(ctx)
 			if _, err := env.store.DB().ExecContext(ctx, env.store.DB().Rebind(`UPDATE reminders SET due_at = ? WHERE round_id = ?`), time.Now().UTC().Add(-time.Minute), r1.ID); err != nil {
 				t.Fatal(err)
 			}
 			if len(smtp.Messages()) != 0 {
 				t.Fatal("a reminder went out before it was due")
 			}
-			env.app.roundJobsOnce(ctx)
-			env.app.roundJobsOnce(ctx) // a second pass must not remind again
+			env.app.flow.JobsOnce(ctx)
+			env.app.flow.JobsOnce(ctx) // a second pass must not remind again
 			smtp.WaitForMessages(2, 10*time.Second)
 			time.Sleep(200 * time.Millisecond) // would a third arrive?
 			got := smtp.Messages()
@@ -71,7 +71,7 @@ func TestRoundJobs(t *testing.T) {
 			if _, err := env.store.DB().ExecContext(ctx, env.store.DB().Rebind(`UPDATE rounds SET deadline = ? WHERE id = ?`), time.Now().UTC().Add(-time.Minute), r1.ID); err != nil {
 				t.Fatal(err)
 			}
-			env.app.roundJobsOnce(ctx)
+			env.app.flow.JobsOnce(ctx)
 			closed := decodeRound(t, env.api("GET", "/api/v1/rounds/"+itoa(r1.ID), token, "", ""))
 			if closed.Status != "closed" || len(closed.Results) == 0 || closed.Statements[0].Proposal == "" {
 				t.Errorf("after the deadline: status %s, results %d bytes, proposal %q", closed.Status, len(closed.Results), closed.Statements[0].Proposal)

@@ -1,4 +1,4 @@
-package web
+package workflow
 
 import (
 	"fmt"
@@ -9,10 +9,10 @@ import (
 	"github.com/delphi-platform/delphi/rounds"
 )
 
-// studyInput is a study's settings as submitted, from the JSON API or from
+// StudyInput is a study's settings as submitted, from the JSON API or from
 // the settings forms. A nil field keeps the current (or default) value, so
 // the form and the API apply exactly the same rules.
-type studyInput struct {
+type StudyInput struct {
 	Title            *string  `json:"title"`
 	Description      *string  `json:"description"`
 	Languages        []string `json:"languages"`
@@ -36,21 +36,21 @@ type studyInput struct {
 	Mode          *string `json:"mode"` // classic or realtime (issue #8)
 }
 
-// touchesScale tells whether the input changes any locked setting.
-func (in studyInput) touchesScale() bool {
+// TouchesScale tells whether the input changes any locked setting.
+func (in StudyInput) TouchesScale() bool {
 	return in.ScaleMin != nil || in.ScaleMax != nil || in.ScaleLabels != nil || in.Bands != nil ||
 		in.AllowUnable != nil || in.ConsensusRule != nil || in.Quantile != nil || in.FinalNoConsensus != nil
 }
 
-// defaultStudyInfo is what a new study starts with.
-func defaultStudyInfo() store.StudyInfo {
+// DefaultStudyInfo is what a new study starts with.
+func DefaultStudyInfo() store.StudyInfo {
 	return store.StudyInfo{Languages: []string{"en"}, MaxRounds: 3, ErasurePolicy: store.ErasureAnonymise}
 }
 
 // apply merges the input over current settings and validates the result,
 // reporting every problem by field. When the scale's range changes and no
 // labels or bands are given, the defaults of the new range are used.
-func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyInfo, rounds.Scale, rounds.FieldErrors) {
+func (in StudyInput) Apply(info store.StudyInfo, sc rounds.Scale) (store.StudyInfo, rounds.Scale, rounds.FieldErrors) {
 	var fe rounds.FieldErrors
 	if in.Title != nil {
 		info.Title = strings.TrimSpace(*in.Title)
@@ -107,8 +107,8 @@ func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	}
 	if in.RetentionDays != nil {
 		info.RetentionDays = *in.RetentionDays
-		if info.RetentionDays < 0 || info.RetentionDays > maxRetentionDays {
-			fe = append(fe, rounds.FieldError{Field: "retention_days", Message: fmt.Sprintf("give a number of days from 1 to %d after the study ends, or 0 to keep personal data until you erase it", maxRetentionDays)})
+		if info.RetentionDays < 0 || info.RetentionDays > MaxRetentionDays {
+			fe = append(fe, rounds.FieldError{Field: "retention_days", Message: fmt.Sprintf("give a number of days from 1 to %d after the study ends, or 0 to keep personal data until you erase it", MaxRetentionDays)})
 		}
 	}
 
@@ -176,11 +176,11 @@ func (in studyInput) apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	return info, sc, fe
 }
 
-// maxRetentionDays is ten years, the CHECK of migration 0005.
-const maxRetentionDays = 3650
+// MaxRetentionDays is ten years, the CHECK of migration 0005.
+const MaxRetentionDays = 3650
 
-// studyInfoOf returns the editable information of a stored study.
-func studyInfoOf(st store.Study) store.StudyInfo {
+// StudyInfoOf returns the editable information of a stored study.
+func StudyInfoOf(st store.Study) store.StudyInfo {
 	return store.StudyInfo{Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
 		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll,
 		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64)}

@@ -1,4 +1,4 @@
-package web
+package demo
 
 import (
 	"bytes"
@@ -16,16 +16,16 @@ import (
 	"github.com/delphi-platform/delphi/rounds"
 )
 
-// demoLogin is what loadDemo prints, every time.
+// demoLogin is what Load prints, every time.
 const demoLogin = "Demo study ready: \"" + demoTitle + "\" (57 experts, 30 statements; rounds 1 and 2 closed, round 3 open)\n" +
-	"Log in as " + demoEmail + " with password " + demoPassword + "\n"
+	"Log in as " + Email + " with password " + Password + "\n"
 
 func TestLoadDemoTwice(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		for run := 1; run <= 2; run++ {
 			var out bytes.Buffer
-			if err := loadDemo(ctx, s, auth.HashPassword, &out); err != nil {
+			if err := Load(ctx, s, auth.HashPassword, "http://127.0.0.1:8080", &out); err != nil {
 				t.Fatalf("run %d: %v", run, err)
 			}
 			if out.String() != demoLogin {
@@ -42,14 +42,14 @@ func TestLoadDemoTwice(t *testing.T) {
 			t.Errorf("%d translations, want 12", n)
 		}
 
-		u, err := s.UserByEmail(ctx, demoEmail)
+		u, err := s.UserByEmail(ctx, Email)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := auth.CheckPassword(u.PasswordHash, demoPassword); err != nil {
+		if err := auth.CheckPassword(u.PasswordHash, Password); err != nil {
 			t.Errorf("the printed password does not log in: %v", err)
 		}
-		if err := auth.CheckPasswordStrength(demoPassword); err != nil {
+		if err := auth.CheckPasswordStrength(Password); err != nil {
 			t.Errorf("demo password: %v", err)
 		}
 		studies, err := s.StudiesForUser(ctx, u.ID)
@@ -57,7 +57,7 @@ func TestLoadDemoTwice(t *testing.T) {
 			t.Fatalf("studies of the coordinator: %d, %v", len(studies), err)
 		}
 		st := studies[0].Study
-		if st.Title != demoTitle || st.MaxRounds != 3 || st.MainLanguage() != "en" || st.ContactEmail != demoEmail {
+		if st.Title != demoTitle || st.MaxRounds != 3 || st.MainLanguage() != "en" || st.ContactEmail != Email {
 			t.Errorf("study = %q, %d rounds, main language %q, contact %q", st.Title, st.MaxRounds, st.MainLanguage(), st.ContactEmail)
 		}
 		sc, err := st.Scale()
@@ -205,12 +205,12 @@ func demoCheckStatements(t *testing.T, s *store.Store, st store.Study) {
 func TestLoadDemoCreatesStudyForExistingCoordinator(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		u, err := s.CreateUser(ctx, demoEmail, "Someone", "kept-hash")
+		u, err := s.CreateUser(ctx, Email, "Someone", "kept-hash")
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out bytes.Buffer
-		if err := loadDemo(ctx, s, auth.HashPassword, &out); err != nil {
+		if err := Load(ctx, s, auth.HashPassword, "http://127.0.0.1:8080", &out); err != nil {
 			t.Fatal(err)
 		}
 		if out.String() != demoLogin {
@@ -244,7 +244,7 @@ func TestLoadDemoErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := storetest.Open(t, "sqlite")
-			err := loadDemo(context.Background(), s, tt.hash, tt.out)
+			err := Load(context.Background(), s, tt.hash, "http://127.0.0.1:8080", tt.out)
 			if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "demo: ") {
 				t.Fatalf("err = %v, want a demo: error wrapping %v", err, boom)
 			}

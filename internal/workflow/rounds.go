@@ -1,4 +1,4 @@
-package web
+package workflow
 
 import (
 	"context"
@@ -22,20 +22,20 @@ import (
 // The round workflow: the handlers and the API both call these, so the
 // pages and the JSON API follow exactly the same rules.
 
-// roundOptions are what a coordinator chooses for a round.
-type roundOptions struct {
+// RoundOptions are what a coordinator chooses for a round.
+type RoundOptions struct {
 	Scope        rounds.InviteScope
 	Deadline     time.Time
 	ReminderDays string
 	ShowGroups   bool
 }
 
-// createNextRound creates the study's next round as a draft, pre-filled by
+// CreateNextRound creates the study's next round as a draft, pre-filled by
 // the carry-over rules: the statements decided "carry" (or their rewordings,
 // merges and splits) and the statements written since, each carried one
 // with the group feedback of the previous round frozen into it.
-func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64, opt roundOptions) (store.Round, error) {
-	all, err := a.store.RoundsByStudy(ctx, st.ID)
+func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID int64, opt RoundOptions) (store.Round, error) {
+	all, err := w.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return store.Round{}, err
 	}
@@ -50,11 +50,11 @@ func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64,
 		if last.Status != string(rounds.Closed) {
 			return store.Round{}, rounds.ErrPreviousNotClosed
 		}
-		rss, err := a.store.RoundStatements(ctx, last.ID)
+		rss, err := w.store.RoundStatements(ctx, last.ID)
 		if err != nil {
 			return store.Round{}, err
 		}
-		decisions, err := a.store.DecisionsByRound(ctx, last.ID)
+		decisions, err := w.store.DecisionsByRound(ctx, last.ID)
 		if err != nil {
 			return store.Round{}, err
 		}
@@ -64,7 +64,7 @@ func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64,
 			prev = append(prev, rounds.PrevStatement{RoundStatementID: rs.ID, StatementID: rs.StatementID, Decision: rounds.Proposal(decisions[rs.ID].Decision)})
 		}
 	}
-	links, err := a.store.StatementLinks(ctx, st.ID)
+	links, err := w.store.StatementLinks(ctx, st.ID)
 	if err != nil {
 		return store.Round{}, err
 	}
@@ -79,7 +79,7 @@ func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64,
 		}
 		successors[i].Parents = append(successors[i].Parents, l.ParentID)
 	}
-	fresh, err := a.store.FreshStatements(ctx, st.ID)
+	fresh, err := w.store.FreshStatements(ctx, st.ID)
 	if err != nil {
 		return store.Round{}, err
 	}
@@ -91,7 +91,7 @@ func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64,
 
 	var fb *feedbackSource
 	if last != nil {
-		if fb, err = a.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
+		if fb, err = w.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
 			return store.Round{}, err
 		}
 	}
@@ -100,11 +100,11 @@ func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64,
 		nr.Scope = rounds.DefaultScope(len(all) + 1)
 	}
 	for _, p := range planned {
-		s, err := a.store.StatementByID(ctx, st.ID, p.StatementID)
+		s, err := w.store.StatementByID(ctx, st.ID, p.StatementID)
 		if err != nil {
 			return store.Round{}, err
 		}
-		section, err := a.store.SectionTitle(ctx, s.SectionID)
+		section, err := w.store.SectionTitle(ctx, s.SectionID)
 		if err != nil {
 			return store.Round{}, err
 		}
@@ -120,7 +120,7 @@ func (a *App) createNextRound(ctx context.Context, st store.Study, userID int64,
 		}
 		nr.Statements = append(nr.Statements, rs)
 	}
-	return a.store.CreateRound(ctx, st.ID, userID, nr)
+	return w.store.CreateRound(ctx, st.ID, userID, nr)
 }
 
 // feedbackSource computes the frozen feedback of a closed round's statements.
@@ -139,12 +139,12 @@ type feedbackInput struct {
 	comments  []string
 }
 
-func (a *App) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
+func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
 	set, err := st.AnalysisSettings()
 	if err != nil {
 		return nil, err
 	}
-	experts, err := a.store.ExpertsByStudy(ctx, st.ID)
+	experts, err := w.store.ExpertsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,13 +154,13 @@ func (a *App) newFeedbackSource(ctx context.Context, st store.Study, r store.Rou
 	}
 	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64]*feedbackInput{}, groups: groups}
 	// Only submitted answers count, as in the results.
-	err = a.store.ForEachAnswer(ctx, r.ID, true, func(x store.Answer) error { // ordered: comments in a stable order
+	err = w.store.ForEachAnswer(ctx, r.ID, true, func(x store.Answer) error { // ordered: comments in a stable order
 		in := fs.byRS[x.RoundStatementID]
 		if in == nil {
 			in = &feedbackInput{}
 			fs.byRS[x.RoundStatementID] = in
 		}
-		in.responses = append(in.responses, answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable}))
+		in.responses = append(in.responses, ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable}))
 		in.groups = append(in.groups, groupOf[x.ExpertID])
 		if x.CommentShown && x.Comment != "" {
 			in.comments = append(in.comments, x.Comment)
@@ -197,14 +197,14 @@ type roundLineage struct {
 // lineage loads the statements of rounds 1..upTo of a study (all, in
 // order) and keys them by lineage; keyOf maps every round statement id to
 // its key.
-func (a *App) lineage(ctx context.Context, all []store.Round, upTo int) ([]roundLineage, map[int64]string, error) {
+func (w *Service) lineage(ctx context.Context, all []store.Round, upTo int) ([]roundLineage, map[int64]string, error) {
 	keyOf := map[int64]string{}
 	var out []roundLineage
 	for _, r := range all {
 		if r.Number > upTo {
 			break
 		}
-		rss, err := a.store.RoundStatements(ctx, r.ID)
+		rss, err := w.store.RoundStatements(ctx, r.ID)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -214,6 +214,20 @@ func (a *App) lineage(ctx context.Context, all []store.Round, upTo int) ([]round
 		return nil, nil, fmt.Errorf("lineage: no round up to %d", upTo)
 	}
 	return out, keyOf, nil
+}
+
+// RoundKeys maps the lineage keys of round number n's statements (the
+// keys of its results snapshot) to its round statement ids.
+func (w *Service) RoundKeys(ctx context.Context, studyID int64, n int) (map[string]int64, error) {
+	all, err := w.store.RoundsByStudy(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	lin, _, err := w.lineage(ctx, all, n)
+	if err != nil {
+		return nil, err
+	}
+	return lin[len(lin)-1].keys, nil
 }
 
 // lineageKeys keys a round's statements by lineage: a statement that
@@ -237,8 +251,8 @@ func lineageKeys(rss []store.RoundStatement, keyOf map[int64]string) map[string]
 	return roundKeys
 }
 
-// answerOf converts a stored answer for the analysis package.
-func answerOf(r store.Rating) analysis.Response {
+// ResponseOf converts a stored answer for the analysis package.
+func ResponseOf(r store.Rating) analysis.Response {
 	switch {
 	case r.Rating.Valid:
 		return analysis.Rating(int(r.Rating.Int64))
@@ -248,11 +262,11 @@ func answerOf(r store.Rating) analysis.Response {
 	return analysis.Missing
 }
 
-// launchRound opens a draft round: in one transaction it invites the
+// LaunchRound opens a draft round: in one transaction it invites the
 // experts (a personal link each) and queues one e-mail per expert.
-func (a *App) launchRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+func (w *Service) LaunchRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
 	var n int
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		r, err := tx.RoundByID(ctx, roundID)
 		if err != nil {
 			return err
@@ -271,7 +285,7 @@ func (a *App) launchRound(ctx context.Context, st store.Study, roundID, userID i
 		invites := make([]store.NewInvitation, 0, len(experts))
 		for _, e := range experts {
 			token, hash := auth.NewToken()
-			msg, err := a.composeMessage(st, r, e, "invitation", token, len(rss))
+			msg, err := w.composeMessage(st, r, e, "invitation", token, len(rss))
 			if err != nil {
 				return err
 			}
@@ -281,14 +295,14 @@ func (a *App) launchRound(ctx context.Context, st store.Study, roundID, userID i
 		return tx.LaunchRound(ctx, r.ID, userID, invites)
 	})
 	if err == nil {
-		a.notifyMail()
+		w.notify()
 	}
 	return n, err
 }
 
 // composeMessage renders an invitation or reminder for one expert.
-func (a *App) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
-	link := a.cfg.BaseURL + "/r/" + token
+func (w *Service) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
+	link := w.baseURL + "/r/" + token
 	decline := link + "/decline"
 	subject, text, html, err := mail.Compose(kind, e.Language, mail.MessageData{
 		StudyTitle: st.Title, StudyDescription: st.Description, ExpertName: e.Name, RoundNumber: r.Number,
@@ -304,24 +318,24 @@ func (a *App) composeMessage(st store.Study, r store.Round, e store.Expert, kind
 
 // newLinkMessage gives an invitation one more personal link (the earlier
 // ones keep working) and composes the e-mail of the given kind carrying it.
-func (a *App) newLinkMessage(ctx context.Context, tx *store.Store, st store.Study, r store.Round, invitationID int64, e store.Expert, kind string, statements int) (store.NewMessage, error) {
+func (w *Service) newLinkMessage(ctx context.Context, tx *store.Store, st store.Study, r store.Round, invitationID int64, e store.Expert, kind string, statements int) (store.NewMessage, error) {
 	token, hash := auth.NewToken()
 	if err := tx.AddInvitationLink(ctx, invitationID, hash); err != nil {
 		return store.NewMessage{}, err
 	}
-	return a.composeMessage(st, r, e, kind, token, statements)
+	return w.composeMessage(st, r, e, kind, token, statements)
 }
 
-// errNoNewLink refuses a new link for an invitation that cannot use one.
-var errNoNewLink = fault.New(fault.Conflict, "no new link: the expert's link was revoked, or the expert declined or was erased")
+// ErrNoNewLink refuses a new link for an invitation that cannot use one.
+var ErrNoNewLink = fault.New(fault.Conflict, "no new link: the expert's link was revoked, or the expert declined or was erased")
 
-// sendNewLink e-mails one invited expert of an open round the invitation
+// SendNewLink e-mails one invited expert of an open round the invitation
 // again with a fresh personal link (the earlier ones keep working), to
 // their current address: for an expert who lost or never found the
 // e-mail. Audit-logged.
-func (a *App) sendNewLink(ctx context.Context, st store.Study, roundID, invitationID, userID int64) (store.Expert, error) {
+func (w *Service) SendNewLink(ctx context.Context, st store.Study, roundID, invitationID, userID int64) (store.Expert, error) {
 	var e store.Expert
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		r, err := tx.RoundByID(ctx, roundID)
 		if err != nil {
 			return err
@@ -340,13 +354,13 @@ func (a *App) sendNewLink(ctx context.Context, st store.Study, roundID, invitati
 			return err
 		}
 		if inv.RevokedAt.Valid || e.Status != "active" {
-			return errNoNewLink
+			return ErrNoNewLink
 		}
 		statements, err := tx.StatementCount(ctx, r.ID)
 		if err != nil {
 			return err
 		}
-		msg, err := a.newLinkMessage(ctx, tx, st, r, inv.ID, e, "invitation", statements)
+		msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, e, "invitation", statements)
 		if err != nil {
 			return err
 		}
@@ -356,16 +370,16 @@ func (a *App) sendNewLink(ctx context.Context, st store.Study, roundID, invitati
 		return tx.Audit(ctx, st.ID, userID, "send new link", "", "", fmt.Sprintf("round %d, invitation %d", r.Number, inv.ID), "")
 	})
 	if err == nil {
-		a.notifyMail()
+		w.notify()
 	}
 	return e, err
 }
 
-// remindRound queues a reminder, with a fresh personal link, to every
+// RemindRound queues a reminder, with a fresh personal link, to every
 // invited expert of an open round who has not submitted or declined.
-func (a *App) remindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
 	var n int
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		r, err := tx.RoundByID(ctx, roundID)
 		if err != nil {
 			return err
@@ -396,7 +410,7 @@ func (a *App) remindRound(ctx context.Context, st store.Study, roundID, userID i
 			if err != nil {
 				return err
 			}
-			msg, err := a.newLinkMessage(ctx, tx, st, r, inv.ID, e, "reminder", len(rss))
+			msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, e, "reminder", len(rss))
 			if err != nil {
 				return err
 			}
@@ -409,23 +423,23 @@ func (a *App) remindRound(ctx context.Context, st store.Study, roundID, userID i
 		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round %d: %d reminders", r.Number, n), "")
 	})
 	if err == nil {
-		a.notifyMail()
+		w.notify()
 	}
 	return n, err
 }
 
-// closeRound closes an open round, computes its results with the study's
+// CloseRound closes an open round, computes its results with the study's
 // locked settings, and stores them with the rule's proposals as a snapshot
 // that later edits cannot change.
-func (a *App) closeRound(ctx context.Context, st store.Study, roundID, userID int64) error {
-	r, err := a.store.RoundByID(ctx, roundID)
+func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userID int64) error {
+	r, err := w.store.RoundByID(ctx, roundID)
 	if err != nil {
 		return err
 	}
 	if r.Status != string(rounds.Open) {
 		return rounds.ErrRoundNotOpen
 	}
-	rep, keys, err := a.buildReport(ctx, st, r.Number)
+	rep, keys, err := w.buildReport(ctx, st, r.Number)
 	if err != nil {
 		return err
 	}
@@ -442,18 +456,18 @@ func (a *App) closeRound(ctx context.Context, st store.Study, roundID, userID in
 	if err != nil {
 		return err
 	}
-	if err := a.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
+	if err := w.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
 		return err
 	}
 	if !st.Realtime() {
 		return nil
 	}
 	// The closing snapshot of a real-time round (realtime.go).
-	closed, err := a.store.RoundByID(ctx, r.ID)
+	closed, err := w.store.RoundByID(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	_, err = realtime.TakeSnapshot(ctx, a.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
+	_, err = realtime.TakeSnapshot(ctx, w.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
 	return err
 }
 
@@ -463,16 +477,16 @@ func (a *App) closeRound(ctx context.Context, st store.Study, roundID, userID in
 // lineage ("S<id>" of the first version), so a carried or reworded
 // statement is compared with its earlier rounds; keys maps the keys of
 // round upTo to its round statement ids.
-func (a *App) buildReport(ctx context.Context, st store.Study, upTo int) (*report.Report, map[string]int64, error) {
+func (w *Service) buildReport(ctx context.Context, st store.Study, upTo int) (*report.Report, map[string]int64, error) {
 	set, err := st.AnalysisSettings()
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := a.store.RoundsByStudy(ctx, st.ID)
+	all, err := w.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	experts, err := a.store.ExpertsByStudy(ctx, st.ID)
+	experts, err := w.store.ExpertsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -484,7 +498,7 @@ func (a *App) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 		in.HasGroup = in.HasGroup || e.Group != ""
 		in.HasCountry = in.HasCountry || e.Country != ""
 	}
-	lin, keyOf, err := a.lineage(ctx, all, upTo)
+	lin, keyOf, err := w.lineage(ctx, all, upTo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -518,18 +532,18 @@ func (a *App) buildReport(ctx context.Context, st store.Study, upTo int) (*repor
 		// reading is most of a close's time in a large study. Inside a
 		// transaction (the demo's) its one connection reads them in turn.
 		read := wg.Go
-		if a.store.InTransaction() {
+		if w.store.InTransaction() {
 			read = func(f func()) { f() }
 		}
 		read(func() {
 			keep := func(x store.Answer) error {
-				cols[x.RoundStatementID][expertIdx[x.ExpertID]] = answerOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				cols[x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
 				return nil
 			}
 			if st.Realtime() { // every current answer counts; nobody submits
-				errs[ri] = a.store.ForEachCurrentAnswer(ctx, r.ID, keep)
+				errs[ri] = w.store.ForEachCurrentAnswer(ctx, r.ID, keep)
 			} else {
-				errs[ri] = a.store.ForEachAnswer(ctx, r.ID, false, keep)
+				errs[ri] = w.store.ForEachAnswer(ctx, r.ID, false, keep)
 			}
 		})
 	}

@@ -1,17 +1,21 @@
-package web
+// Package demo loads the demo study: a fictional panel modelled on the
+// SEMID-EU Delphi (2022), with rounds 1 and 2 run and closed through the
+// same workflows a coordinator uses, and round 3 open.
+package demo
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/delphi-platform/delphi/internal/config"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -28,10 +32,10 @@ import (
 // public: it is for trying the platform out only, never for a study with
 // real experts.
 const (
-	demoEmail    = "coordinator@example.org"
-	demoPassword = "delphi-demo-only"
-	demoName     = "Demo coordinator"
-	demoTitle    = "Drug use and migrants' access to health services (demo)"
+	Email     = "coordinator@example.org"
+	Password  = "delphi-demo-only"
+	demoName  = "Demo coordinator"
+	demoTitle = "Drug use and migrants' access to health services (demo)"
 )
 
 // demoDescription is what experts read about the study.
@@ -53,17 +57,12 @@ Each round takes about 10 minutes.`
 // translate and quicker to answer in a panel with many languages than nine.
 func demoScale() rounds.Scale { return rounds.DefaultScale(1, 5) }
 
-// loadDemo loads the demo study and its coordinator, once: when an account
+// Load loads the demo study and its coordinator, once: when an account
 // with the demo e-mail already owns a study with the demo title, it changes
 // nothing. Either everything is created or, on error, nothing is. It prints
-// the study and the login to stdout.
-func loadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (string, error), stdout io.Writer) error {
-	return LoadDemo(ctx, s, hashPassword, "http://127.0.0.1:8080", stdout)
-}
-
-// LoadDemo is loadDemo with the base URL of the personal links in the
-// demo rounds' e-mails.
-func LoadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (string, error), baseURL string, stdout io.Writer) error {
+// the study and the login to stdout. baseURL starts the personal links in
+// the demo rounds' e-mails.
+func Load(ctx context.Context, s *store.Store, hashPassword func(string) (string, error), baseURL string, stdout io.Writer) error {
 	var experts, statements int
 	clock := newDemoClock()
 	err := s.Transact(ctx, func(tx *store.Store) error {
@@ -77,7 +76,7 @@ func LoadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (st
 		if err != nil {
 			return err
 		}
-		if err := demoRounds(ctx, &App{store: tx, cfg: config.Config{BaseURL: baseURL}}, clock, st, u.ID); err != nil {
+		if err := demoRounds(ctx, &platform{store: tx, flow: workflow.New(tx, baseURL, nil, slog.New(slog.DiscardHandler), nil)}, clock, st, u.ID); err != nil {
 			return err
 		}
 		es, err := tx.ExpertsByStudy(ctx, st.ID)
@@ -99,7 +98,7 @@ func LoadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (st
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "Demo study ready: \"%s\" (%d experts, %d statements; rounds 1 and 2 closed, round 3 open)\nLog in as %s with password %s\n",
-		demoTitle, experts, statements, demoEmail, demoPassword)
+		demoTitle, experts, statements, Email, Password)
 	if err != nil {
 		return fmt.Errorf("demo: print login: %w", err)
 	}
@@ -109,18 +108,18 @@ func LoadDemo(ctx context.Context, s *store.Store, hashPassword func(string) (st
 // demoCoordinator returns the demo account, creating it when missing. An
 // existing account keeps its password.
 func demoCoordinator(ctx context.Context, s *store.Store, hashPassword func(string) (string, error)) (store.User, error) {
-	u, err := s.UserByEmail(ctx, demoEmail)
+	u, err := s.UserByEmail(ctx, Email)
 	if err == nil {
 		return u, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return u, fmt.Errorf("demo: find coordinator: %w", err)
 	}
-	hash, err := hashPassword(demoPassword)
+	hash, err := hashPassword(Password)
 	if err != nil {
 		return u, fmt.Errorf("demo: hash password: %w", err)
 	}
-	if u, err = s.CreateUser(ctx, demoEmail, demoName, hash); err != nil {
+	if u, err = s.CreateUser(ctx, Email, demoName, hash); err != nil {
 		return u, fmt.Errorf("demo: create coordinator: %w", err)
 	}
 	return u, nil
@@ -143,7 +142,7 @@ func demoStudy(ctx context.Context, s *store.Store, ownerID int64) (store.Study,
 		Title:        demoTitle,
 		Description:  demoDescription,
 		Languages:    []string{"en", "nl", "el", "de", "fr", "es"},
-		ContactEmail: demoEmail,
+		ContactEmail: Email,
 		MaxRounds:    3,
 	}
 	st, err := s.CreateStudy(ctx, ownerID, info, demoScale())

@@ -1,4 +1,4 @@
-package web
+package demo
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -74,9 +75,16 @@ func (c *demoClock) at(days float64) {
 	c.t = c.start.Add(time.Duration(days * 24 * float64(time.Hour)))
 }
 
+// platform is what the demo drives: the store, and the workflows a
+// coordinator's clicks would run.
+type platform struct {
+	store *store.Store
+	flow  *workflow.Service
+}
+
 // demoRun is the state of one simulated study run.
 type demoRun struct {
-	a      *App
+	a      *platform
 	clock  *demoClock
 	st     store.Study
 	userID int64
@@ -93,7 +101,7 @@ type demoRun struct {
 
 // demoRounds runs rounds 1 and 2 and opens round 3 for a demo study that
 // has no rounds yet; a study with rounds is left as it is.
-func demoRounds(ctx context.Context, a *App, clock *demoClock, st store.Study, userID int64) error {
+func demoRounds(ctx context.Context, a *platform, clock *demoClock, st store.Study, userID int64) error {
 	existing, err := a.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return fmt.Errorf("demo: rounds: %w", err)
@@ -172,11 +180,11 @@ const (
 func (d *demoRun) round(ctx context.Context, day float64, behaviour func(i int) demoAnswer) (store.Round, error) {
 	a := d.a
 	d.clock.at(day)
-	r, err := a.createNextRound(ctx, d.st, d.userID, roundOptions{Deadline: d.clock.now().Add(21 * 24 * time.Hour), ReminderDays: "7, 2"})
+	r, err := a.flow.CreateNextRound(ctx, d.st, d.userID, workflow.RoundOptions{Deadline: d.clock.now().Add(21 * 24 * time.Hour), ReminderDays: "7, 2"})
 	if err != nil {
 		return r, fmt.Errorf("demo: create round: %w", err)
 	}
-	if _, err := a.launchRound(ctx, d.st, r.ID, d.userID); err != nil {
+	if _, err := a.flow.LaunchRound(ctx, d.st, r.ID, d.userID); err != nil {
 		return r, fmt.Errorf("demo: launch round %d: %w", r.Number, err)
 	}
 	rss, err := a.store.RoundStatements(ctx, r.ID)
@@ -206,7 +214,7 @@ func (d *demoRun) round(ctx context.Context, day float64, behaviour func(i int) 
 	}
 	if r.Number < d.st.MaxRounds {
 		d.clock.at(day + 21)
-		if err := a.closeRound(ctx, d.st, r.ID, d.userID); err != nil {
+		if err := a.flow.CloseRound(ctx, d.st, r.ID, d.userID); err != nil {
 			return r, fmt.Errorf("demo: close round %d: %w", r.Number, err)
 		}
 	}

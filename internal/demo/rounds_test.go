@@ -1,4 +1,4 @@
-package web
+package demo
 
 import (
 	"context"
@@ -16,10 +16,10 @@ import (
 func demoStudyIn(t *testing.T, s *store.Store) store.Study {
 	t.Helper()
 	ctx := context.Background()
-	if err := loadDemo(ctx, s, auth.HashPassword, io.Discard); err != nil {
+	if err := Load(ctx, s, auth.HashPassword, "http://127.0.0.1:8080", io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	u, err := s.UserByEmail(ctx, demoEmail)
+	u, err := s.UserByEmail(ctx, Email)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,36 +110,28 @@ func TestDemoRounds(t *testing.T) {
 	})
 }
 
-// TestDemoDeterministic checks that two demo loads give the same results.
+// TestDemoDeterministic checks that two demo loads give the same results:
+// the snapshots stored when rounds 1 and 2 closed are identical.
 func TestDemoDeterministic(t *testing.T) {
 	var snapshots []string
 	for range 2 {
-		env := newTestEnv(t, "sqlite")
-		st := demoStudyIn(t, env.store)
-		rep, _, err := env.app.buildReport(context.Background(), st, 2)
+		s := storetest.Open(t, "sqlite")
+		st := demoStudyIn(t, s)
+		rs, err := s.RoundsByStudy(context.Background(), st.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(rep)
-		snapshots = append(snapshots, string(b))
+		snapshot := ""
+		for _, r := range rs[:2] {
+			rr, err := s.RoundResultsByID(context.Background(), r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snapshot += rr.Results
+		}
+		snapshots = append(snapshots, snapshot)
 	}
 	if snapshots[0] != snapshots[1] {
 		t.Error("two demo loads gave different results")
 	}
-}
-
-// demoOpenRound returns the open round of the demo study (study 1).
-func demoOpenRound(t testing.TB, s *store.Store) store.Round {
-	t.Helper()
-	rs, err := s.RoundsByStudy(context.Background(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rs {
-		if r.Status == string(rounds.Open) {
-			return r
-		}
-	}
-	t.Fatal("the demo study has no open round")
-	return store.Round{}
 }

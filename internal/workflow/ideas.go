@@ -1,0 +1,195 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"time"
+
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/i18n"
+	"github.com/delphi-platform/delphi/internal/mail"
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// ---- The coordinator's side ----
+
+// CreateIdeaRound creates round 0 with its questions, or adds questions
+// to the draft; reminderDays ("7,2", checked by parseReminderDays) sets
+// its scheduled reminders (nil keeps them), all in one transaction.
+func (w *Service) CreateIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays *string) (store.IdeaRound, error) {
+	var r store.IdeaRound
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		var err error
+		r, err = tx.IdeaRoundByStudy(ctx, st.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if r, err = tx.CreateIdeaRound(ctx, st.ID, userID, deadline, qs); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if err := tx.AddIdeaQuestions(ctx, r.ID, qs); err != nil {
+				return err
+			}
+		}
+		if reminderDays == nil {
+			return nil
+		}
+		r.ReminderDays = *reminderDays
+		return tx.SetIdeaReminderDays(ctx, r.ID, *reminderDays)
+	})
+	return r, err
+}
+
+// LaunchIdeaRound invites the active panel to round 0: a personal link
+// and an e-mail each, in one transaction.
+func (w *Service) LaunchIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
+	var n int
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		qs, err := tx.IdeaQuestions(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		experts, err := tx.IdeaInvitees(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		invites := make([]store.NewInvitation, 0, len(experts))
+		for _, e := range experts {
+			token, hash := auth.NewToken()
+			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: w.ideaMessage(st, r, e, mail.KindInvitation, token, len(qs))})
+		}
+		n = len(invites)
+		return tx.LaunchIdeaRound(ctx, r.ID, userID, invites)
+	})
+	if err == nil {
+		w.notify()
+	}
+	return n, err
+}
+
+// RemindIdeaRound queues a reminder, with a fresh personal link, to every
+// expert invited to the open round 0 who has proposed nothing and has not
+// declined.
+func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
+	var n int
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		if r.Status != string(rounds.Open) {
+			return rounds.ErrRoundNotOpen
+		}
+		qs, err := tx.IdeaQuestions(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msgs := make([]store.NewMessage, 0, len(invs))
+		for _, inv := range invs {
+			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
+			if err != nil {
+				return err
+			}
+			token, hash := auth.NewToken()
+			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
+				return err
+			}
+			msgs = append(msgs, w.ideaMessage(st, r, e, mail.KindReminder, token, len(qs)))
+		}
+		n = len(msgs)
+		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round 0: %d reminders", n), "")
+	})
+	if err == nil {
+		w.notify()
+	}
+	return n, err
+}
+
+// ideaMessage is the invitation to round 0, or a reminder, in the
+// expert's language.
+func (w *Service) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) store.NewMessage {
+	l := w.i18n.For(e.Language)
+	link := w.baseURL + "/i/" + token
+	deadline := "—"
+	if r.Deadline.Valid {
+		deadline = i18n.DateTime(r.Deadline.Time, l.Lang)
+	}
+	subject := l.T("ideas.mail.subject", "Study", st.Title)
+	paras := []string{l.T("ideas.mail.body", "Study", st.Title, "Count", questions, "Date", deadline)}
+	if kind == mail.KindReminder {
+		subject = l.T("ideas.mail.reminder.subject", "Study", st.Title, "Date", deadline)
+		paras[0] = l.T("ideas.mail.reminder.body", "Study", st.Title, "Count", questions, "Date", deadline)
+	}
+	if st.ContactEmail != "" {
+		paras = append(paras, l.T("ideas.mail.contact", "Email", st.ContactEmail))
+	}
+	text := paras[0] + "\n\n" + link + "\n"
+	htmlBody := `<!doctype html><html lang="` + l.Lang + `"><head><meta charset="utf-8"><title>` + html.EscapeString(st.Title) + `</title></head><body>` +
+		`<p>` + html.EscapeString(paras[0]) + `</p><p><a href="` + link + `">` + html.EscapeString(l.T("ideas.mail.button")) + `</a><br>` + link + `</p>`
+	for _, p := range paras[1:] {
+		text += "\n" + p + "\n"
+		htmlBody += `<p>` + html.EscapeString(p) + `</p>`
+	}
+	return store.NewMessage{StudyID: st.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
+		Subject: subject, TextBody: text, HTMLBody: htmlBody + `</body></html>`, Secret: token}
+}
+
+// sendDueIdeaReminders sends round 0's scheduled reminders whose time has
+// come, each once (also with several instances).
+func (w *Service) sendDueIdeaReminders(ctx context.Context) {
+	due, err := w.store.DueIdeaReminders(ctx)
+	if err != nil && ctx.Err() == nil {
+		w.log.Warn("due round 0 reminders", "err", err)
+	}
+	for id, ideaRoundID := range due {
+		if claimed, err := w.store.MarkIdeaReminderDone(ctx, id); err != nil || !claimed {
+			continue
+		}
+		r, err := w.store.IdeaRoundByID(ctx, ideaRoundID)
+		var n int
+		if err == nil {
+			var st store.Study
+			if st, err = w.store.StudyByID(ctx, r.StudyID); err == nil {
+				n, err = w.RemindIdeaRound(ctx, st, 0)
+			}
+		}
+		if err != nil {
+			w.log.Error("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "err", err)
+			continue
+		}
+		w.log.Info("scheduled round 0 reminder", "idea_round_id", ideaRoundID, "queued", n)
+	}
+}
+
+// closeDueIdeaRounds closes rounds 0 whose deadline passed (the round
+// jobs call it); closing twice fails, so several instances close once.
+func (w *Service) closeDueIdeaRounds(ctx context.Context) {
+	due, err := w.store.DueIdeaRounds(ctx)
+	if err != nil && ctx.Err() == nil {
+		w.log.Warn("due idea rounds", "err", err)
+	}
+	for _, r := range due {
+		if err := w.store.CloseIdeaRound(ctx, r.ID, 0); err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
+			w.log.Error("close round 0 at deadline", "study_id", r.StudyID, "err", err)
+		}
+	}
+}
