@@ -35,6 +35,16 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// Column lists. Queries name the columns they read, never SELECT *: sqlx
+// refuses a result column that the destination struct does not map, so
+// with * an instance still running the previous release would fail on
+// every read of a table to which a newer instance's migration has just
+// added a column (on a shared PostgreSQL). Each struct read from a table
+// has a constant beside it listing its columns, qualified with the name
+// the queries give the table (roundColumns: "r.id, r.study_id, …", for
+// "FROM rounds r"); TestColumnListsMatchStructs keeps the lists and the
+// structs' db tags in step.
+
 // dbtx is what *sqlx.DB and *sqlx.Tx have in common, so that every store
 // method works the same inside and outside a transaction.
 type dbtx interface {
