@@ -155,6 +155,12 @@ func (s *Store) InTransaction() bool {
 
 // Transact runs fn in a transaction, committing if fn returns nil. A Store
 // already inside a transaction runs fn in that same transaction.
+//
+// If fn panics, the transaction is rolled back and the panic goes on up
+// (unrecovered here, so it keeps its stack). A transaction left open
+// would keep its connection, and on SQLite the write lock, for as long as
+// the process lives, since whoever recovers the panic (an HTTP server
+// does) cannot finish it.
 func (s *Store) Transact(ctx context.Context, fn func(tx *Store) error) error {
 	if _, inTx := s.q.(*sqlx.Tx); inTx {
 		return fn(s)
@@ -163,9 +169,17 @@ func (s *Store) Transact(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	finished := false
+	defer func() {
+		if !finished { // fn panicked or called runtime.Goexit
+			_ = tx.Rollback()
+		}
+	}()
 	txStore := *s
 	txStore.q = tx
-	if err := fn(&txStore); err != nil {
+	err = fn(&txStore)
+	finished = true
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}
