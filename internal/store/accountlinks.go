@@ -32,7 +32,7 @@ func (s *Store) InviteStudyMember(ctx context.Context, studyID, byUserID int64, 
 // is unused, unexpired and the account still has no password.
 func (s *Store) UserByAccountLink(ctx context.Context, tokenHash string) (User, error) {
 	var u User
-	err := s.get(ctx, &u, `SELECT u.* FROM account_links l JOIN users u ON u.id = l.user_id
+	err := s.get(ctx, &u, `SELECT `+userColumns+` FROM account_links l JOIN users u ON u.id = l.user_id
 		WHERE l.token_hash = ? AND l.used_at IS NULL AND l.expires_at > ? AND u.password_hash = ''`, tokenHash, s.now())
 	return u, wrap("user by account link", err)
 }

@@ -20,6 +20,11 @@ type AuditEntry struct {
 	CreatedAt time.Time     `db:"created_at"`
 }
 
+// auditColumns are the columns of audit_log that AuditEntry maps (user_name
+// comes from a join, not from the table), for a query that calls the table a
+// (see "Column lists" in store.go).
+const auditColumns = "a.id, a.study_id, a.user_id, a.action, a.field, a.old_value, a.new_value, a.reason, a.created_at"
+
 // Audit appends an entry to the audit log.
 func (s *Store) Audit(ctx context.Context, studyID, userID int64, action, field, oldValue, newValue, reason string) error {
 	_, err := s.exec(ctx, `INSERT INTO audit_log (study_id, user_id, action, field, old_value, new_value, reason, created_at)
@@ -30,7 +35,7 @@ func (s *Store) Audit(ctx context.Context, studyID, userID int64, action, field,
 // AuditByStudy lists a study's audit log, oldest first.
 func (s *Store) AuditByStudy(ctx context.Context, studyID int64) ([]AuditEntry, error) {
 	var es []AuditEntry
-	err := s.sel(ctx, &es, `SELECT a.*, COALESCE(u.name, '') AS user_name FROM audit_log a
+	err := s.sel(ctx, &es, `SELECT `+auditColumns+`, COALESCE(u.name, '') AS user_name FROM audit_log a
 		LEFT JOIN users u ON u.id = a.user_id WHERE a.study_id = ? ORDER BY a.id`, studyID)
 	return es, wrap("audit by study", err)
 }

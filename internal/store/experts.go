@@ -29,6 +29,10 @@ type Expert struct {
 	ErasedAt    sql.NullTime `db:"erased_at"` // personal data erased: a tombstone
 }
 
+// expertColumns are the columns of experts that Expert maps, for a query
+// that calls the table e (see "Column lists" in store.go).
+const expertColumns = "e.id, e.study_id, e.email, e.name, e.stakeholder_group, e.country, e.language, e.attributes, e.status, e.declined_at, e.consented_at, e.created_at, e.erased_at"
+
 // AttributeMap decodes the extra columns kept from the import.
 func (e Expert) AttributeMap() map[string]string {
 	m := map[string]string{}
@@ -45,14 +49,14 @@ type NewExpert struct {
 // ExpertsByStudy lists a panel in order of addition.
 func (s *Store) ExpertsByStudy(ctx context.Context, studyID int64) ([]Expert, error) {
 	var es []Expert
-	err := s.sel(ctx, &es, `SELECT * FROM experts WHERE study_id = ? ORDER BY id`, studyID)
+	err := s.sel(ctx, &es, `SELECT `+expertColumns+` FROM experts e WHERE study_id = ? ORDER BY id`, studyID)
 	return es, wrap("experts by study", err)
 }
 
 // ExpertByID returns one expert of a study.
 func (s *Store) ExpertByID(ctx context.Context, studyID, id int64) (Expert, error) {
 	var e Expert
-	err := s.get(ctx, &e, `SELECT * FROM experts WHERE id = ? AND study_id = ?`, id, studyID)
+	err := s.get(ctx, &e, `SELECT `+expertColumns+` FROM experts e WHERE id = ? AND study_id = ?`, id, studyID)
 	return e, wrap("expert by id", err)
 }
 

@@ -29,6 +29,10 @@ type IdeaRound struct {
 	ReminderDays string `db:"reminder_days"`
 }
 
+// ideaRoundColumns are the columns of idea_rounds that IdeaRound maps, for a
+// query that calls the table r (see "Column lists" in store.go).
+const ideaRoundColumns = "r.id, r.study_id, r.status, r.deadline, r.opened_at, r.closed_at, r.created_at, r.reminder_days"
+
 // Reminders parses ReminderDays.
 func (r IdeaRound) Reminders() []int { return Round{ReminderDays: r.ReminderDays}.Reminders() }
 
@@ -48,6 +52,11 @@ type IdeaQuestion struct {
 	SectionTitle string        `db:"section_title"`
 }
 
+// ideaQuestionColumns are the columns of idea_questions that IdeaQuestion
+// maps (section_title comes from a join, not from the table), for a query
+// that calls the table q (see "Column lists" in store.go).
+const ideaQuestionColumns = "q.id, q.idea_round_id, q.section_id, q.text, q.position, q.created_at"
+
 // IdeaInvitation is one expert's invitation to round 0.
 type IdeaInvitation struct {
 	ID          int64     `db:"id"`
@@ -55,6 +64,11 @@ type IdeaInvitation struct {
 	ExpertID    int64     `db:"expert_id"`
 	CreatedAt   time.Time `db:"created_at"`
 }
+
+// ideaInvitationColumns are the columns of idea_invitations that
+// IdeaInvitation maps, for a query that calls the table i (see "Column
+// lists" in store.go).
+const ideaInvitationColumns = "i.id, i.idea_round_id, i.expert_id, i.created_at"
 
 // Proposal is an expert's answer to a question.
 type Proposal struct {
@@ -68,6 +82,10 @@ type Proposal struct {
 	UpdatedAt        time.Time     `db:"updated_at"`
 }
 
+// proposalColumns are the columns of idea_proposals that Proposal maps, for
+// a query that calls the table p (see "Column lists" in store.go).
+const proposalColumns = "p.id, p.question_id, p.idea_invitation_id, p.text, p.theme, p.merged_into, p.created_at, p.updated_at"
+
 // NewIdeaQuestion is a question to add; Section is a topic title ("": none),
 // created when new.
 type NewIdeaQuestion struct {
@@ -79,14 +97,14 @@ type NewIdeaQuestion struct {
 // IdeaRoundByStudy returns the study's round 0.
 func (s *Store) IdeaRoundByStudy(ctx context.Context, studyID int64) (IdeaRound, error) {
 	var r IdeaRound
-	err := s.get(ctx, &r, `SELECT * FROM idea_rounds WHERE study_id = ?`, studyID)
+	err := s.get(ctx, &r, `SELECT `+ideaRoundColumns+` FROM idea_rounds r WHERE study_id = ?`, studyID)
 	return r, wrap("idea round by study", err)
 }
 
 // IdeaRoundByID returns a round 0.
 func (s *Store) IdeaRoundByID(ctx context.Context, id int64) (IdeaRound, error) {
 	var r IdeaRound
-	err := s.get(ctx, &r, `SELECT * FROM idea_rounds WHERE id = ?`, id)
+	err := s.get(ctx, &r, `SELECT `+ideaRoundColumns+` FROM idea_rounds r WHERE id = ?`, id)
 	return r, wrap("idea round by id", err)
 }
 
@@ -189,7 +207,7 @@ func (s *Store) AddIdeaQuestions(ctx context.Context, ideaRoundID int64, questio
 // IdeaQuestions lists a round 0's questions in order, with their topic.
 func (s *Store) IdeaQuestions(ctx context.Context, ideaRoundID int64) ([]IdeaQuestion, error) {
 	var qs []IdeaQuestion
-	err := s.sel(ctx, &qs, `SELECT q.*, COALESCE(sec.title, '') AS section_title FROM idea_questions q
+	err := s.sel(ctx, &qs, `SELECT `+ideaQuestionColumns+`, COALESCE(sec.title, '') AS section_title FROM idea_questions q
 		LEFT JOIN sections sec ON sec.id = q.section_id WHERE q.idea_round_id = ? ORDER BY q.position`, ideaRoundID)
 	return qs, wrap("idea questions", err)
 }
@@ -197,7 +215,7 @@ func (s *Store) IdeaQuestions(ctx context.Context, ideaRoundID int64) ([]IdeaQue
 // IdeaInvitees are the active panel: round 0 invites everyone.
 func (s *Store) IdeaInvitees(ctx context.Context, studyID int64) ([]Expert, error) {
 	var es []Expert
-	err := s.sel(ctx, &es, `SELECT * FROM experts WHERE study_id = ? AND status = 'active' ORDER BY id`, studyID)
+	err := s.sel(ctx, &es, `SELECT `+expertColumns+` FROM experts e WHERE study_id = ? AND status = 'active' ORDER BY id`, studyID)
 	return es, wrap("idea invitees", err)
 }
 
@@ -280,14 +298,14 @@ func (s *Store) CloseIdeaRound(ctx context.Context, ideaRoundID, userID int64) e
 // IdeaInvitationByTokenHash finds the invitation of a round-0 link.
 func (s *Store) IdeaInvitationByTokenHash(ctx context.Context, hash string) (IdeaInvitation, error) {
 	var inv IdeaInvitation
-	err := s.get(ctx, &inv, `SELECT i.* FROM idea_links l JOIN idea_invitations i ON i.id = l.idea_invitation_id WHERE l.token_hash = ?`, hash)
+	err := s.get(ctx, &inv, `SELECT `+ideaInvitationColumns+` FROM idea_links l JOIN idea_invitations i ON i.id = l.idea_invitation_id WHERE l.token_hash = ?`, hash)
 	return inv, wrap("idea invitation by token", err)
 }
 
 // ProposalsByInvitation lists one expert's proposals.
 func (s *Store) ProposalsByInvitation(ctx context.Context, invitationID int64) ([]Proposal, error) {
 	var ps []Proposal
-	err := s.sel(ctx, &ps, `SELECT * FROM idea_proposals WHERE idea_invitation_id = ? ORDER BY id`, invitationID)
+	err := s.sel(ctx, &ps, `SELECT `+proposalColumns+` FROM idea_proposals p WHERE idea_invitation_id = ? ORDER BY id`, invitationID)
 	return ps, wrap("proposals by invitation", err)
 }
 
@@ -304,7 +322,7 @@ type ProposalEdit struct {
 func (s *Store) SaveProposals(ctx context.Context, invitationID int64, edits []ProposalEdit) error {
 	return wrap("save proposals", s.Transact(ctx, func(tx *Store) error {
 		var r IdeaRound
-		if err := tx.get(ctx, &r, `SELECT r.* FROM idea_rounds r JOIN idea_invitations i ON i.idea_round_id = r.id WHERE i.id = ?`, invitationID); err != nil {
+		if err := tx.get(ctx, &r, `SELECT `+ideaRoundColumns+` FROM idea_rounds r JOIN idea_invitations i ON i.idea_round_id = r.id WHERE i.id = ?`, invitationID); err != nil {
 			return err
 		}
 		now := tx.now()
@@ -346,7 +364,7 @@ func (s *Store) SaveProposals(ctx context.Context, invitationID int64, edits []P
 // ProposalsByRound lists every proposal of a round 0, by question order.
 func (s *Store) ProposalsByRound(ctx context.Context, ideaRoundID int64) ([]Proposal, error) {
 	var ps []Proposal
-	err := s.sel(ctx, &ps, `SELECT p.* FROM idea_proposals p JOIN idea_questions q ON q.id = p.question_id
+	err := s.sel(ctx, &ps, `SELECT `+proposalColumns+` FROM idea_proposals p JOIN idea_questions q ON q.id = p.question_id
 		WHERE q.idea_round_id = ? ORDER BY q.position, p.id`, ideaRoundID)
 	return ps, wrap("proposals by round", err)
 }
@@ -354,7 +372,7 @@ func (s *Store) ProposalsByRound(ctx context.Context, ideaRoundID int64) ([]Prop
 // proposalOfStudy checks that a proposal belongs to the study's round 0.
 func (s *Store) proposalOfStudy(ctx context.Context, studyID, proposalID int64) (Proposal, error) {
 	var p Proposal
-	err := s.get(ctx, &p, `SELECT p.* FROM idea_proposals p JOIN idea_questions q ON q.id = p.question_id
+	err := s.get(ctx, &p, `SELECT `+proposalColumns+` FROM idea_proposals p JOIN idea_questions q ON q.id = p.question_id
 		JOIN idea_rounds r ON r.id = q.idea_round_id WHERE p.id = ? AND r.study_id = ?`, proposalID, studyID)
 	return p, err
 }
@@ -454,7 +472,7 @@ func (s *Store) ProposalLinks(ctx context.Context, studyID int64) ([]ProposalLin
 // nothing and have not declined.
 func (s *Store) IdeaReminderRecipients(ctx context.Context, ideaRoundID int64) ([]IdeaInvitation, error) {
 	var invs []IdeaInvitation
-	err := s.sel(ctx, &invs, `SELECT i.* FROM idea_invitations i JOIN experts e ON e.id = i.expert_id
+	err := s.sel(ctx, &invs, `SELECT `+ideaInvitationColumns+` FROM idea_invitations i JOIN experts e ON e.id = i.expert_id
 		WHERE i.idea_round_id = ? AND e.status = 'active'
 		AND NOT EXISTS (SELECT 1 FROM idea_proposals p WHERE p.idea_invitation_id = i.id) ORDER BY i.id`, ideaRoundID)
 	return invs, wrap("idea reminder recipients", err)
@@ -498,14 +516,14 @@ func (s *Store) MarkIdeaReminderDone(ctx context.Context, id int64) (bool, error
 // IdeaOutbox lists the e-mails of a study's round 0 (they have no round).
 func (s *Store) IdeaOutbox(ctx context.Context, studyID int64) ([]OutboxMessage, error) {
 	var ms []OutboxMessage
-	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE study_id = ? AND round_id IS NULL ORDER BY id`, studyID)
+	err := s.sel(ctx, &ms, `SELECT `+outboxColumns+` FROM outbox o WHERE study_id = ? AND round_id IS NULL ORDER BY id`, studyID)
 	return ms, wrap("idea outbox", err)
 }
 
 // DueIdeaRounds lists open rounds 0 whose deadline has passed.
 func (s *Store) DueIdeaRounds(ctx context.Context) ([]IdeaRound, error) {
 	var rs []IdeaRound
-	err := s.sel(ctx, &rs, `SELECT * FROM idea_rounds WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
+	err := s.sel(ctx, &rs, `SELECT `+ideaRoundColumns+` FROM idea_rounds r WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
 	return rs, wrap("due idea rounds", err)
 }
 

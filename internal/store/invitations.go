@@ -20,11 +20,15 @@ type Invitation struct {
 	SubmittedAt sql.NullTime `db:"submitted_at"`
 }
 
+// invitationColumns are the columns of invitations that Invitation maps, for
+// a query that calls the table i (see "Column lists" in store.go).
+const invitationColumns = "i.id, i.round_id, i.expert_id, i.created_at, i.revoked_at, i.opened_at, i.started_at, i.submitted_at"
+
 // InvitationByTokenHash finds an unrevoked invitation by the hash of one
 // of its links. Whether its round still accepts ratings is the caller's question.
 func (s *Store) InvitationByTokenHash(ctx context.Context, hash string) (Invitation, error) {
 	var inv Invitation
-	err := s.get(ctx, &inv, `SELECT i.* FROM invitation_links l JOIN invitations i ON i.id = l.invitation_id
+	err := s.get(ctx, &inv, `SELECT `+invitationColumns+` FROM invitation_links l JOIN invitations i ON i.id = l.invitation_id
 		WHERE l.token_hash = ? AND i.revoked_at IS NULL`, hash)
 	return inv, wrap("invitation by token", err)
 }
@@ -39,14 +43,14 @@ func (s *Store) AddInvitationLink(ctx context.Context, invitationID int64, hash 
 // InvitationByID returns one invitation.
 func (s *Store) InvitationByID(ctx context.Context, id int64) (Invitation, error) {
 	var inv Invitation
-	err := s.get(ctx, &inv, `SELECT * FROM invitations WHERE id = ?`, id)
+	err := s.get(ctx, &inv, `SELECT `+invitationColumns+` FROM invitations i WHERE id = ?`, id)
 	return inv, wrap("invitation by id", err)
 }
 
 // InvitationFor returns an expert's invitation to a round.
 func (s *Store) InvitationFor(ctx context.Context, roundID, expertID int64) (Invitation, error) {
 	var inv Invitation
-	err := s.get(ctx, &inv, `SELECT * FROM invitations WHERE round_id = ? AND expert_id = ?`, roundID, expertID)
+	err := s.get(ctx, &inv, `SELECT `+invitationColumns+` FROM invitations i WHERE round_id = ? AND expert_id = ?`, roundID, expertID)
 	return inv, wrap("invitation for", err)
 }
 
@@ -73,7 +77,7 @@ func (s *Store) RevokeInvitation(ctx context.Context, roundID, id int64) error {
 func (s *Store) DeclineExpert(ctx context.Context, expertID int64) error {
 	return wrap("decline expert", s.Transact(ctx, func(tx *Store) error {
 		var e Expert
-		if err := tx.get(ctx, &e, `SELECT * FROM experts WHERE id = ?`, expertID); err != nil {
+		if err := tx.get(ctx, &e, `SELECT `+expertColumns+` FROM experts e WHERE id = ?`, expertID); err != nil {
 			return err
 		}
 		if e.Status == "declined" {
@@ -157,7 +161,7 @@ func StatusCounts(es []ExpertStatus) map[string]int {
 // neither submitted nor declined.
 func (s *Store) ReminderRecipients(ctx context.Context, roundID int64) ([]Invitation, error) {
 	var invs []Invitation
-	err := s.sel(ctx, &invs, `SELECT i.* FROM invitations i JOIN experts e ON e.id = i.expert_id
+	err := s.sel(ctx, &invs, `SELECT `+invitationColumns+` FROM invitations i JOIN experts e ON e.id = i.expert_id
 		WHERE i.round_id = ? AND i.submitted_at IS NULL AND i.revoked_at IS NULL AND e.status = 'active' ORDER BY i.id`, roundID)
 	return invs, wrap("reminder recipients", err)
 }

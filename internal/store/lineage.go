@@ -21,10 +21,14 @@ type StatementLink struct {
 	CreatedAt   time.Time `db:"created_at"`
 }
 
+// statementLinkColumns are the columns of statement_links that StatementLink
+// maps, for a query that calls the table l (see "Column lists" in store.go).
+const statementLinkColumns = "l.statement_id, l.parent_id, l.kind, l.reason, l.created_at"
+
 // StatementLinks lists a study's lineage links.
 func (s *Store) StatementLinks(ctx context.Context, studyID int64) ([]StatementLink, error) {
 	var ls []StatementLink
-	err := s.sel(ctx, &ls, `SELECT l.* FROM statement_links l JOIN statements st ON st.id = l.statement_id WHERE st.study_id = ? ORDER BY l.statement_id, l.parent_id`, studyID)
+	err := s.sel(ctx, &ls, `SELECT `+statementLinkColumns+` FROM statement_links l JOIN statements st ON st.id = l.statement_id WHERE st.study_id = ? ORDER BY l.statement_id, l.parent_id`, studyID)
 	return ls, wrap("statement links", err)
 }
 
@@ -130,7 +134,7 @@ func (s *Store) StatementSources(ctx context.Context, studyID int64) (map[int64]
 		InvitationID     int64 `db:"invitation_id"`
 		RoundStatementID int64 `db:"round_statement_id"`
 	}
-	err := s.sel(ctx, &rows, `SELECT x.* FROM statement_sources x JOIN statements st ON st.id = x.statement_id WHERE st.study_id = ?`, studyID)
+	err := s.sel(ctx, &rows, `SELECT x.statement_id, x.invitation_id, x.round_statement_id FROM statement_sources x JOIN statements st ON st.id = x.statement_id WHERE st.study_id = ?`, studyID)
 	out := map[int64][]CommentRef{}
 	for _, r := range rows {
 		out[r.StatementID] = append(out[r.StatementID], CommentRef{r.InvitationID, r.RoundStatementID})

@@ -20,11 +20,16 @@ type MethodsNarrative struct {
 	UpdatedAt     time.Time `db:"updated_at"`
 }
 
+// methodsNarrativeColumns are the columns of methods_narratives that
+// MethodsNarrative maps, for a query that calls the table m (see "Column
+// lists" in store.go).
+const methodsNarrativeColumns = "m.study_id, m.rationale, m.steering_group, m.funding, m.conflicts, m.limitations, m.updated_by, m.updated_at"
+
 // MethodsNarrative returns a study's narrative items; a study without
 // them gets empty ones.
 func (s *Store) MethodsNarrative(ctx context.Context, studyID int64) (MethodsNarrative, error) {
 	var m MethodsNarrative
-	err := s.get(ctx, &m, `SELECT * FROM methods_narratives WHERE study_id = ?`, studyID)
+	err := s.get(ctx, &m, `SELECT `+methodsNarrativeColumns+` FROM methods_narratives m WHERE study_id = ?`, studyID)
 	if errors.Is(err, ErrNotFound) {
 		return MethodsNarrative{StudyID: studyID}, nil
 	}

@@ -29,6 +29,10 @@ type OutboxMessage struct {
 	CreatedAt       time.Time     `db:"created_at"`
 }
 
+// outboxColumns are the columns of outbox that OutboxMessage maps, for a
+// query that calls the table o (see "Column lists" in store.go).
+const outboxColumns = "o.id, o.study_id, o.round_id, o.expert_id, o.kind, o.to_address, o.to_name, o.subject, o.text_body, o.html_body, o.list_unsubscribe, o.secret, o.status, o.attempts, o.next_attempt_at, o.locked_until, o.last_error, o.sent_at, o.created_at"
+
 // NewMessage is an e-mail to queue. Secret is the personal link inside the
 // bodies, removed from them once the message is sent.
 type NewMessage struct {
@@ -87,7 +91,7 @@ func (s *Store) ClaimMessages(ctx context.Context, limit int, lease time.Duratio
 			WHERE id IN (`+in+`) AND status = 'pending'`, now.Add(lease), arg); err != nil {
 			return err
 		}
-		return tx.sel(ctx, &claimed, `SELECT * FROM outbox WHERE id IN (`+in+`) AND status = 'sending' ORDER BY id`, arg)
+		return tx.sel(ctx, &claimed, `SELECT `+outboxColumns+` FROM outbox o WHERE id IN (`+in+`) AND status = 'sending' ORDER BY id`, arg)
 	})
 	return claimed, wrap("claim messages", err)
 }
@@ -154,14 +158,14 @@ func (s *Store) ResendMessage(ctx context.Context, studyID, id int64) error {
 // OutboxByRound lists a round's e-mails, newest first.
 func (s *Store) OutboxByRound(ctx context.Context, roundID int64) ([]OutboxMessage, error) {
 	var ms []OutboxMessage
-	err := s.sel(ctx, &ms, `SELECT * FROM outbox WHERE round_id = ? ORDER BY id DESC`, roundID)
+	err := s.sel(ctx, &ms, `SELECT `+outboxColumns+` FROM outbox o WHERE round_id = ? ORDER BY id DESC`, roundID)
 	return ms, wrap("outbox by round", err)
 }
 
 // OutboxMessageByID returns one e-mail of a study.
 func (s *Store) OutboxMessageByID(ctx context.Context, studyID, id int64) (OutboxMessage, error) {
 	var m OutboxMessage
-	err := s.get(ctx, &m, `SELECT * FROM outbox WHERE id = ? AND study_id = ?`, id, studyID)
+	err := s.get(ctx, &m, `SELECT `+outboxColumns+` FROM outbox o WHERE id = ? AND study_id = ?`, id, studyID)
 	return m, wrap("outbox message", err)
 }
 

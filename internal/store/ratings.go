@@ -20,6 +20,10 @@ type Rating struct {
 	UpdatedAt        time.Time     `db:"updated_at"`
 }
 
+// ratingColumns are the columns of ratings that Rating maps, for a query
+// that calls the table r (see "Column lists" in store.go).
+const ratingColumns = "r.invitation_id, r.round_statement_id, r.rating, r.unable, r.comment, r.comment_shown, r.updated_at"
+
 // Answered tells whether the expert gave a rating or said unable to rate.
 func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
 
@@ -148,7 +152,7 @@ func (s *Store) whyNotSaved(ctx context.Context, invitationID, roundStatementID 
 // round statement: what the expert rated before, for the feedback.
 func (s *Store) PreviousRatings(ctx context.Context, expertID, roundID int64) (map[int64]Rating, error) {
 	var rs []Rating
-	err := s.sel(ctx, &rs, `SELECT r.* FROM ratings r JOIN invitations i ON i.id = r.invitation_id
+	err := s.sel(ctx, &rs, `SELECT `+ratingColumns+` FROM ratings r JOIN invitations i ON i.id = r.invitation_id
 		WHERE i.expert_id = ? AND r.round_statement_id IN
 			(SELECT previous_id FROM round_statements WHERE round_id = ? AND previous_id IS NOT NULL)`, expertID, roundID)
 	out := make(map[int64]Rating, len(rs))
@@ -161,7 +165,7 @@ func (s *Store) PreviousRatings(ctx context.Context, expertID, roundID int64) (m
 // RatingsByInvitation returns one expert's answers in a round, by round statement.
 func (s *Store) RatingsByInvitation(ctx context.Context, invitationID int64) (map[int64]Rating, error) {
 	var rs []Rating
-	err := s.sel(ctx, &rs, `SELECT * FROM ratings WHERE invitation_id = ?`, invitationID)
+	err := s.sel(ctx, &rs, `SELECT `+ratingColumns+` FROM ratings r WHERE invitation_id = ?`, invitationID)
 	out := make(map[int64]Rating, len(rs))
 	for _, r := range rs {
 		out[r.RoundStatementID] = r
@@ -174,7 +178,7 @@ func (s *Store) RatingsByInvitation(ctx context.Context, invitationID int64) (ma
 // reads far fewer rows than RatingsByRound.
 func (s *Store) CommentsByRound(ctx context.Context, roundID int64) ([]RoundRating, error) {
 	var rs []RoundRating
-	err := s.sel(ctx, &rs, `SELECT r.*, i.expert_id, e.stakeholder_group, e.country, i.submitted_at
+	err := s.sel(ctx, &rs, `SELECT `+ratingColumns+`, i.expert_id, e.stakeholder_group, e.country, i.submitted_at
 		FROM ratings r JOIN invitations i ON i.id = r.invitation_id JOIN experts e ON e.id = i.expert_id
 		WHERE i.round_id = ? AND r.comment <> '' ORDER BY r.round_statement_id, i.expert_id`, roundID)
 	return rs, wrap("comments by round", err)
@@ -194,7 +198,7 @@ type RoundRating struct {
 // and country.
 func (s *Store) RatingsByRound(ctx context.Context, roundID int64) ([]RoundRating, error) {
 	var rs []RoundRating
-	err := s.sel(ctx, &rs, `SELECT r.*, i.expert_id, e.stakeholder_group, e.country, i.submitted_at
+	err := s.sel(ctx, &rs, `SELECT `+ratingColumns+`, i.expert_id, e.stakeholder_group, e.country, i.submitted_at
 		FROM ratings r JOIN invitations i ON i.id = r.invitation_id JOIN experts e ON e.id = i.expert_id
 		WHERE i.round_id = ? ORDER BY r.round_statement_id, i.expert_id`, roundID)
 	return rs, wrap("ratings by round", err)

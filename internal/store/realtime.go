@@ -56,7 +56,7 @@ func (s *Store) SaveRealtimeRating(ctx context.Context, invitationID, roundState
 			}
 		}
 		var prev Rating
-		err := tx.get(ctx, &prev, `SELECT * FROM ratings WHERE invitation_id = ? AND round_statement_id = ?`, invitationID, roundStatementID)
+		err := tx.get(ctx, &prev, `SELECT `+ratingColumns+` FROM ratings r WHERE invitation_id = ? AND round_statement_id = ?`, invitationID, roundStatementID)
 		if err != nil && err != ErrNotFound {
 			return err
 		}
@@ -107,6 +107,11 @@ type RevisionRow struct {
 	ExpertID         int64         `db:"expert_id"`
 }
 
+// revisionColumns are the columns of rating_revisions that RevisionRow maps
+// (expert_id comes from a join, not from the table), for a query that calls
+// the table v (see "Column lists" in store.go).
+const revisionColumns = "v.id, v.invitation_id, v.round_statement_id, v.rating, v.unable, v.saw_group, v.created_at"
+
 // Domain converts the row for the rounds package.
 func (r RevisionRow) Domain() rounds.Revision {
 	return rounds.Revision{Expert: r.ExpertID, Statement: r.RoundStatementID, SawGroup: r.SawGroup, At: r.CreatedAt,
@@ -116,7 +121,7 @@ func (r RevisionRow) Domain() rounds.Revision {
 // RevisionsByRound returns every answer change of a round in time order.
 func (s *Store) RevisionsByRound(ctx context.Context, roundID int64) ([]RevisionRow, error) {
 	var rs []RevisionRow
-	err := s.sel(ctx, &rs, `SELECT v.*, i.expert_id FROM rating_revisions v JOIN invitations i ON i.id = v.invitation_id
+	err := s.sel(ctx, &rs, `SELECT `+revisionColumns+`, i.expert_id FROM rating_revisions v JOIN invitations i ON i.id = v.invitation_id
 		WHERE i.round_id = ? ORDER BY v.created_at, v.id`, roundID)
 	return rs, wrap("revisions by round", err)
 }
@@ -130,6 +135,10 @@ type Snapshot struct {
 	TakenAt time.Time `db:"taken_at"`
 	Results string    `db:"results"` // JSON: report.RoundReport
 }
+
+// snapshotColumns are the columns of realtime_snapshots that Snapshot maps,
+// for a query that calls the table sn (see "Column lists" in store.go).
+const snapshotColumns = "sn.id, sn.round_id, sn.kind, sn.label, sn.taken_at, sn.results"
 
 // Snapshot kinds.
 const (
@@ -159,7 +168,7 @@ func (s *Store) AddSnapshot(ctx context.Context, sn Snapshot) (bool, error) {
 // SnapshotsByRound lists a round's snapshots in time order.
 func (s *Store) SnapshotsByRound(ctx context.Context, roundID int64) ([]Snapshot, error) {
 	var ss []Snapshot
-	err := s.sel(ctx, &ss, `SELECT * FROM realtime_snapshots WHERE round_id = ? ORDER BY taken_at, id`, roundID)
+	err := s.sel(ctx, &ss, `SELECT `+snapshotColumns+` FROM realtime_snapshots sn WHERE round_id = ? ORDER BY taken_at, id`, roundID)
 	return ss, wrap("snapshots by round", err)
 }
 
@@ -167,7 +176,7 @@ func (s *Store) SnapshotsByRound(ctx context.Context, roundID int64) ([]Snapshot
 // daily snapshot job.
 func (s *Store) OpenRealtimeRounds(ctx context.Context) ([]Round, error) {
 	var rs []Round
-	err := s.sel(ctx, &rs, `SELECT r.* FROM rounds r JOIN studies st ON st.id = r.study_id
+	err := s.sel(ctx, &rs, `SELECT `+roundColumns+` FROM rounds r JOIN studies st ON st.id = r.study_id
 		WHERE r.status = 'open' AND st.mode = 'realtime' ORDER BY r.id`)
 	return rs, wrap("open realtime rounds", err)
 }

@@ -28,6 +28,10 @@ type Round struct {
 	CreatedAt    time.Time    `db:"created_at"`
 }
 
+// roundColumns are the columns of rounds that Round maps, for a query that
+// calls the table r (see "Column lists" in store.go).
+const roundColumns = "r.id, r.study_id, r.number, r.status, r.invite_scope, r.deadline, r.reminder_days, r.show_groups, r.opened_at, r.closed_at, r.created_at"
+
 // Domain returns the lifecycle state for the rounds package.
 func (r Round) Domain() rounds.Round {
 	return rounds.Round{Number: r.Number, Status: rounds.Status(r.Status), Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
@@ -69,24 +73,29 @@ type RoundStatement struct {
 	Feedback     string        `db:"feedback"`    // JSON frozen at creation; "" for none
 }
 
+// roundStatementColumns are the columns of round_statements that
+// RoundStatement maps, for a query that calls the table rs (see "Column
+// lists" in store.go).
+const roundStatementColumns = "rs.id, rs.round_id, rs.statement_id, rs.position, rs.section_title, rs.text, rs.origin, rs.previous_id, rs.feedback"
+
 // RoundsByStudy lists a study's rounds in order.
 func (s *Store) RoundsByStudy(ctx context.Context, studyID int64) ([]Round, error) {
 	var rs []Round
-	err := s.sel(ctx, &rs, `SELECT * FROM rounds WHERE study_id = ? ORDER BY number`, studyID)
+	err := s.sel(ctx, &rs, `SELECT `+roundColumns+` FROM rounds r WHERE study_id = ? ORDER BY number`, studyID)
 	return rs, wrap("rounds by study", err)
 }
 
 // RoundByID returns one round.
 func (s *Store) RoundByID(ctx context.Context, id int64) (Round, error) {
 	var r Round
-	err := s.get(ctx, &r, `SELECT * FROM rounds WHERE id = ?`, id)
+	err := s.get(ctx, &r, `SELECT `+roundColumns+` FROM rounds r WHERE id = ?`, id)
 	return r, wrap("round by id", err)
 }
 
 // RoundStatements lists what a round presents, in order.
 func (s *Store) RoundStatements(ctx context.Context, roundID int64) ([]RoundStatement, error) {
 	var rs []RoundStatement
-	err := s.sel(ctx, &rs, `SELECT * FROM round_statements WHERE round_id = ? ORDER BY position`, roundID)
+	err := s.sel(ctx, &rs, `SELECT `+roundStatementColumns+` FROM round_statements rs WHERE round_id = ? ORDER BY position`, roundID)
 	return rs, wrap("round statements", err)
 }
 
@@ -177,9 +186,9 @@ func (s *Store) Invitees(ctx context.Context, r Round) ([]Expert, error) {
 	var es []Expert
 	var err error
 	if r.Number == 1 || rounds.InviteScope(r.InviteScope) == rounds.InvitePanel {
-		err = s.sel(ctx, &es, `SELECT * FROM experts WHERE study_id = ? AND status = 'active' ORDER BY id`, r.StudyID)
+		err = s.sel(ctx, &es, `SELECT `+expertColumns+` FROM experts e WHERE study_id = ? AND status = 'active' ORDER BY id`, r.StudyID)
 	} else {
-		err = s.sel(ctx, &es, `SELECT e.* FROM experts e JOIN invitations i ON i.expert_id = e.id JOIN rounds r ON r.id = i.round_id
+		err = s.sel(ctx, &es, `SELECT `+expertColumns+` FROM experts e JOIN invitations i ON i.expert_id = e.id JOIN rounds r ON r.id = i.round_id
 			WHERE r.study_id = ? AND r.number = ? AND i.submitted_at IS NOT NULL AND e.status = 'active' ORDER BY e.id`, r.StudyID, r.Number-1)
 	}
 	return es, wrap("invitees", err)
@@ -318,7 +327,7 @@ func (s *Store) CloseRound(ctx context.Context, roundID, userID int64, settingsJ
 // DueRounds lists open rounds whose deadline has passed.
 func (s *Store) DueRounds(ctx context.Context) ([]Round, error) {
 	var rs []Round
-	err := s.sel(ctx, &rs, `SELECT * FROM rounds WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
+	err := s.sel(ctx, &rs, `SELECT `+roundColumns+` FROM rounds r WHERE status = 'open' AND deadline IS NOT NULL AND deadline <= ?`, s.now())
 	return rs, wrap("due rounds", err)
 }
 
@@ -330,10 +339,15 @@ type RoundResults struct {
 	Results    string    `db:"results"`
 }
 
+// roundResultsColumns are the columns of round_results that RoundResults
+// maps, for a query that calls the table rr (see "Column lists" in
+// store.go).
+const roundResultsColumns = "rr.round_id, rr.computed_at, rr.settings, rr.results"
+
 // RoundResultsByID returns a closed round's snapshot.
 func (s *Store) RoundResultsByID(ctx context.Context, roundID int64) (RoundResults, error) {
 	var rr RoundResults
-	err := s.get(ctx, &rr, `SELECT * FROM round_results WHERE round_id = ?`, roundID)
+	err := s.get(ctx, &rr, `SELECT `+roundResultsColumns+` FROM round_results rr WHERE round_id = ?`, roundID)
 	return rr, wrap("round results", err)
 }
 
@@ -347,10 +361,14 @@ type Decision struct {
 	DecidedAt        time.Time     `db:"decided_at"`
 }
 
+// decisionColumns are the columns of decisions that Decision maps, for a
+// query that calls the table d (see "Column lists" in store.go).
+const decisionColumns = "d.round_statement_id, d.proposed, d.decision, d.reason, d.decided_by, d.decided_at"
+
 // DecisionsByRound returns the decisions keyed by round statement.
 func (s *Store) DecisionsByRound(ctx context.Context, roundID int64) (map[int64]Decision, error) {
 	var ds []Decision
-	err := s.sel(ctx, &ds, `SELECT d.* FROM decisions d JOIN round_statements rs ON rs.id = d.round_statement_id WHERE rs.round_id = ?`, roundID)
+	err := s.sel(ctx, &ds, `SELECT `+decisionColumns+` FROM decisions d JOIN round_statements rs ON rs.id = d.round_statement_id WHERE rs.round_id = ?`, roundID)
 	out := map[int64]Decision{}
 	for _, d := range ds {
 		out[d.RoundStatementID] = d
@@ -372,7 +390,7 @@ var ErrDecisionsFinal = fault.New(fault.Conflict, "the next round already exists
 func (s *Store) SetDecision(ctx context.Context, roundStatementID, userID int64, decision rounds.Proposal, reason string) error {
 	return wrap("set decision", s.Transact(ctx, func(tx *Store) error {
 		var d Decision
-		if err := tx.get(ctx, &d, `SELECT * FROM decisions WHERE round_statement_id = ?`, roundStatementID); err != nil {
+		if err := tx.get(ctx, &d, `SELECT `+decisionColumns+` FROM decisions d WHERE round_statement_id = ?`, roundStatementID); err != nil {
 			return err
 		}
 		var rs struct {

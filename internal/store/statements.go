@@ -18,6 +18,10 @@ type Section struct {
 	Position int    `db:"position"`
 }
 
+// sectionColumns are the columns of sections that Section maps, for a query
+// that calls the table sec (see "Column lists" in store.go).
+const sectionColumns = "sec.id, sec.study_id, sec.title, sec.position"
+
 // Statement is one item the panel rates.
 type Statement struct {
 	ID        int64         `db:"id"`
@@ -31,13 +35,17 @@ type Statement struct {
 	UpdatedAt time.Time     `db:"updated_at"`
 }
 
+// statementColumns are the columns of statements that Statement maps, for a
+// query that calls the table st (see "Column lists" in store.go).
+const statementColumns = "st.id, st.study_id, st.section_id, st.text, st.position, st.version, st.retired, st.created_at, st.updated_at"
+
 // ErrStatementInUse is returned when deleting a statement already rated.
 var ErrStatementInUse = fault.New(fault.Conflict, "the statement was already presented in a round; it can be reworded for the next round but not deleted")
 
 // SectionsByStudy lists a study's sections in order.
 func (s *Store) SectionsByStudy(ctx context.Context, studyID int64) ([]Section, error) {
 	var ss []Section
-	err := s.sel(ctx, &ss, `SELECT * FROM sections WHERE study_id = ? ORDER BY position, id`, studyID)
+	err := s.sel(ctx, &ss, `SELECT `+sectionColumns+` FROM sections sec WHERE study_id = ? ORDER BY position, id`, studyID)
 	return ss, wrap("sections by study", err)
 }
 
@@ -72,7 +80,7 @@ func (s *Store) DeleteSection(ctx context.Context, studyID, sectionID int64) err
 // section position (statements without a section last), then position.
 func (s *Store) StatementsByStudy(ctx context.Context, studyID int64) ([]Statement, error) {
 	var sts []Statement
-	err := s.sel(ctx, &sts, `SELECT st.* FROM statements st LEFT JOIN sections sec ON sec.id = st.section_id
+	err := s.sel(ctx, &sts, `SELECT `+statementColumns+` FROM statements st LEFT JOIN sections sec ON sec.id = st.section_id
 		WHERE st.study_id = ? ORDER BY CASE WHEN sec.id IS NULL THEN 1 ELSE 0 END, sec.position, st.position, st.id`, studyID)
 	return sts, wrap("statements by study", err)
 }
@@ -80,7 +88,7 @@ func (s *Store) StatementsByStudy(ctx context.Context, studyID int64) ([]Stateme
 // StatementByID returns one statement of a study.
 func (s *Store) StatementByID(ctx context.Context, studyID, id int64) (Statement, error) {
 	var st Statement
-	err := s.get(ctx, &st, `SELECT * FROM statements WHERE id = ? AND study_id = ?`, id, studyID)
+	err := s.get(ctx, &st, `SELECT `+statementColumns+` FROM statements st WHERE id = ? AND study_id = ?`, id, studyID)
 	return st, wrap("statement by id", err)
 }
 

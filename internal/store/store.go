@@ -37,6 +37,16 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// Column lists. Queries name the columns they read, never SELECT *: sqlx
+// refuses a result column that the destination struct does not map, so
+// with * an instance still running the previous release would fail on
+// every read of a table to which a newer instance's migration has just
+// added a column (on a shared PostgreSQL). Each struct read from a table
+// has a constant beside it listing its columns, qualified with the name
+// the queries give the table (roundColumns: "r.id, r.study_id, …", for
+// "FROM rounds r"); TestColumnListsMatchStructs keeps the lists and the
+// structs' db tags in step.
+
 // dbtx is what *sqlx.DB and *sqlx.Tx have in common, so that every store
 // method works the same inside and outside a transaction.
 type dbtx interface {
@@ -147,6 +157,12 @@ func (s *Store) InTransaction() bool {
 
 // Transact runs fn in a transaction, committing if fn returns nil. A Store
 // already inside a transaction runs fn in that same transaction.
+//
+// If fn panics, the transaction is rolled back and the panic goes on up
+// (unrecovered here, so it keeps its stack). A transaction left open
+// would keep its connection, and on SQLite the write lock, for as long as
+// the process lives, since whoever recovers the panic (an HTTP server
+// does) cannot finish it.
 func (s *Store) Transact(ctx context.Context, fn func(tx *Store) error) error {
 	if _, inTx := s.q.(*sqlx.Tx); inTx {
 		return fn(s)
@@ -155,9 +171,17 @@ func (s *Store) Transact(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	finished := false
+	defer func() {
+		if !finished { // fn panicked or called runtime.Goexit
+			_ = tx.Rollback()
+		}
+	}()
 	txStore := *s
 	txStore.q = tx
-	if err := fn(&txStore); err != nil {
+	err = fn(&txStore)
+	finished = true
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}

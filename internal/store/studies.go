@@ -44,6 +44,10 @@ type Study struct {
 	Mode          string        `db:"mode"` // rounds.ModeClassic or rounds.ModeRealtime (realtime.go)
 }
 
+// studyColumns are the columns of studies that Study maps, for a query that
+// calls the table s (see "Column lists" in store.go).
+const studyColumns = "s.id, s.owner_id, s.title, s.description, s.languages, s.contact_email, s.max_rounds, s.scale_min, s.scale_max, s.scale_labels, s.bands, s.allow_unable, s.require_all, s.consensus_rule, s.quantile_type, s.final_no_consensus, s.settings_locked_at, s.created_at, s.updated_at, s.erasure_policy, s.retention_days, s.mode"
+
 // LanguageList returns the offered languages, main language first.
 func (st Study) LanguageList() []string { return strings.Split(st.Languages, ",") }
 
@@ -142,7 +146,7 @@ func (st *Study) setInfo(info StudyInfo) {
 // StudyByID returns one study.
 func (s *Store) StudyByID(ctx context.Context, id int64) (Study, error) {
 	var st Study
-	err := s.get(ctx, &st, `SELECT * FROM studies WHERE id = ?`, id)
+	err := s.get(ctx, &st, `SELECT `+studyColumns+` FROM studies s WHERE id = ?`, id)
 	return st, wrap("study by id", err)
 }
 
@@ -155,8 +159,8 @@ type StudyWithRole struct {
 // StudiesForUser lists the studies a user owns or collaborates on.
 func (s *Store) StudiesForUser(ctx context.Context, userID int64) ([]StudyWithRole, error) {
 	var sts []StudyWithRole
-	err := s.sel(ctx, &sts, `SELECT s.*, 'owner' AS role FROM studies s WHERE s.owner_id = ?
-		UNION ALL SELECT s.*, m.role FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ?
+	err := s.sel(ctx, &sts, `SELECT `+studyColumns+`, 'owner' AS role FROM studies s WHERE s.owner_id = ?
+		UNION ALL SELECT `+studyColumns+`, m.role FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ?
 		ORDER BY id DESC`, userID, userID, userID)
 	return sts, wrap("studies for user", err)
 }

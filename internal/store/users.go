@@ -16,6 +16,10 @@ type User struct {
 	CreatedAt    time.Time `db:"created_at"`
 }
 
+// userColumns are the columns of users that User maps, for a query that
+// calls the table u (see "Column lists" in store.go).
+const userColumns = "u.id, u.email, u.name, u.password_hash, u.created_at"
+
 // CreateUser adds an account; the e-mail is stored lower-case and must be
 // unused (ErrConflict otherwise).
 func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string) (User, error) {
@@ -40,14 +44,14 @@ func (s *Store) SetUserPassword(ctx context.Context, userID int64, passwordHash 
 // UserByEmail finds an account by e-mail, case-insensitively.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	var u User
-	err := s.get(ctx, &u, `SELECT * FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email)))
+	err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users u WHERE email = ?`, strings.ToLower(strings.TrimSpace(email)))
 	return u, wrap("user by email", err)
 }
 
 // UserByID finds an account by id.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 	var u User
-	err := s.get(ctx, &u, `SELECT * FROM users WHERE id = ?`, id)
+	err := s.get(ctx, &u, `SELECT `+userColumns+` FROM users u WHERE id = ?`, id)
 	return u, wrap("user by id", err)
 }
 
@@ -63,7 +67,7 @@ func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int6
 // the session is unknown, logged out or expired.
 func (s *Store) UserBySession(ctx context.Context, tokenHash string) (User, error) {
 	var u User
-	err := s.get(ctx, &u, `SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id
+	err := s.get(ctx, &u, `SELECT `+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, s.now())
 	return u, wrap("user by session", err)
 }
@@ -95,6 +99,10 @@ type APIToken struct {
 	RevokedAt  sql.NullTime `db:"revoked_at"`
 }
 
+// apiTokenColumns are the columns of api_tokens that APIToken maps, for a
+// query that calls the table t (see "Column lists" in store.go).
+const apiTokenColumns = "t.id, t.user_id, t.token_hash, t.label, t.created_at, t.last_used_at, t.revoked_at"
+
 // CreateAPIToken stores a new token hash for a user.
 func (s *Store) CreateAPIToken(ctx context.Context, userID int64, tokenHash, label string) (APIToken, error) {
 	t := APIToken{UserID: userID, TokenHash: tokenHash, Label: label, CreatedAt: s.now()}
@@ -107,7 +115,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, tokenHash, lab
 // UserByAPIToken returns the user of an unrevoked token and notes its use.
 func (s *Store) UserByAPIToken(ctx context.Context, tokenHash string) (User, error) {
 	var u User
-	err := s.get(ctx, &u, `SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
+	err := s.get(ctx, &u, `SELECT `+userColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, tokenHash)
 	if err != nil {
 		return u, wrap("user by api token", err)
@@ -119,7 +127,7 @@ func (s *Store) UserByAPIToken(ctx context.Context, tokenHash string) (User, err
 // APITokensByUser lists a user's tokens, newest first.
 func (s *Store) APITokensByUser(ctx context.Context, userID int64) ([]APIToken, error) {
 	var ts []APIToken
-	err := s.sel(ctx, &ts, `SELECT * FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+	err := s.sel(ctx, &ts, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE user_id = ? ORDER BY id DESC`, userID)
 	return ts, wrap("api tokens by user", err)
 }
 

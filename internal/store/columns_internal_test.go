@@ -1,0 +1,56 @@
+package store
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestColumnListsMatchStructs checks that each column list names, in the
+// struct's order, exactly the columns its struct maps, less those a
+// query adds from a join: a field added to a struct without its column
+// in the list would silently stay zero.
+func TestColumnListsMatchStructs(t *testing.T) {
+	for _, c := range []struct {
+		name, list, alias string
+		of                any
+		joined            []string // mapped by the struct, read from another table
+	}{
+		{"userColumns", userColumns, "u", User{}, nil},
+		{"apiTokenColumns", apiTokenColumns, "t", APIToken{}, nil},
+		{"studyColumns", studyColumns, "s", Study{}, nil},
+		{"expertColumns", expertColumns, "e", Expert{}, nil},
+		{"auditColumns", auditColumns, "a", AuditEntry{}, []string{"user_name"}},
+		{"ideaRoundColumns", ideaRoundColumns, "r", IdeaRound{}, nil},
+		{"ideaQuestionColumns", ideaQuestionColumns, "q", IdeaQuestion{}, []string{"section_title"}},
+		{"ideaInvitationColumns", ideaInvitationColumns, "i", IdeaInvitation{}, nil},
+		{"proposalColumns", proposalColumns, "p", Proposal{}, nil},
+		{"invitationColumns", invitationColumns, "i", Invitation{}, nil},
+		{"statementLinkColumns", statementLinkColumns, "l", StatementLink{}, nil},
+		{"methodsNarrativeColumns", methodsNarrativeColumns, "m", MethodsNarrative{}, nil},
+		{"outboxColumns", outboxColumns, "o", OutboxMessage{}, nil},
+		{"ratingColumns", ratingColumns, "r", Rating{}, nil},
+		{"revisionColumns", revisionColumns, "v", RevisionRow{}, []string{"expert_id"}},
+		{"snapshotColumns", snapshotColumns, "sn", Snapshot{}, nil},
+		{"roundColumns", roundColumns, "r", Round{}, nil},
+		{"roundStatementColumns", roundStatementColumns, "rs", RoundStatement{}, nil},
+		{"roundResultsColumns", roundResultsColumns, "rr", RoundResults{}, nil},
+		{"decisionColumns", decisionColumns, "d", Decision{}, nil},
+		{"sectionColumns", sectionColumns, "sec", Section{}, nil},
+		{"statementColumns", statementColumns, "st", Statement{}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var want []string
+			ty := reflect.TypeOf(c.of)
+			for i := 0; i < ty.NumField(); i++ {
+				if col := ty.Field(i).Tag.Get("db"); col != "" && col != "-" && !slices.Contains(c.joined, col) {
+					want = append(want, c.alias+"."+col)
+				}
+			}
+			if got := strings.Split(c.list, ", "); !slices.Equal(got, want) {
+				t.Errorf("%s = %q\nwant      %q", c.name, c.list, strings.Join(want, ", "))
+			}
+		})
+	}
+}
