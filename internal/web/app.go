@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,13 +30,13 @@ type App struct {
 	loginLimiter *auth.Limiter // failed logins, per IP and per e-mail
 	tokenLimiter *auth.Limiter // unknown link tokens and API tokens, per IP
 	echo         *echo.Echo
-	mailer       *mail.Dispatcher    // nil when no SMTP server is configured
-	i18n         *i18n.Catalog       // the expert pages' text in every language
-	feedback     sync.Map            // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
-	ratings      *store.RatingWriter // the experts' autosaves, with group commit; closed after the server stops
-	visits       visitCache          // experts' visits for the autosave, for 2 s (visit_cache.go)
-	roundSizes   sync.Map            // round id → number of statements (fixed at creation)
-	live         sync.Map            // real-time tallies per round (round id → liveTallies), for a second (expert_realtime.go)
+	mailer       *mail.Dispatcher                          // nil when no SMTP server is configured
+	i18n         *i18n.Catalog                             // the expert pages' text in every language
+	feedback     *boundedCache[feedbackKey, template.HTML] // rendered group feedback (expert_feedback.go)
+	ratings      *store.RatingWriter                       // the experts' autosaves, with group commit; closed after the server stops
+	visits       visitCache                                // experts' visits for the autosave, for 2 s (visit_cache.go)
+	roundSizes   *boundedCache[int64, int]                 // round id → number of statements (fixed at creation)
+	live         *boundedCache[int64, liveTallies]         // real-time tallies per round, for a second (expert_realtime.go)
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.
@@ -63,6 +64,9 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		store:        s,
 		log:          log,
 		pages:        p,
+		feedback:     newBoundedCache[feedbackKey, template.HTML](100_000),
+		roundSizes:   newBoundedCache[int64, int](10_000),
+		live:         newBoundedCache[int64, liveTallies](1_000),
 		loginLimiter: auth.NewLimiter(10, 30*time.Second),       // failed logins
 		tokenLimiter: auth.NewLimiter(50, 200*time.Millisecond), // unknown links and API tokens
 	}

@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
@@ -75,23 +74,26 @@ type feedbackBuilder struct {
 	previous map[int64]store.Rating                         // the expert's answers to the statements of the previous round
 	prevRS   func() (map[int64]store.RoundStatement, error) // the previous round's statements, for translated earlier wording
 	round    int
-	cache    *sync.Map // feedbackKey → template.HTML, shared by all requests
+	cache    *boundedCache[feedbackKey, template.HTML] // shared by all requests
 }
 
 // feedbackKey names one rendering of a statement's feedback: it depends
-// only on the statement (its feedback is frozen), the language and the
-// expert's own earlier answer, so it is written once and then reused.
+// only on the statement (its feedback is frozen), the language, the
+// expert's own earlier answer and, for a reworded statement read in
+// translation, the translated earlier wording (which the coordinator may
+// still edit: a new translation makes a new key, so it shows at once).
 type feedbackKey struct {
-	rs   int64
-	lang string
-	mine string // the earlier answer: a scale point, "unable" or ""
+	rs       int64
+	lang     string
+	mine     string // the earlier answer: a scale point, "unable" or ""
+	previous string // the earlier wording in lang, when translated
 }
 
 // feedbackBuilder prepares the feedback of a round for one expert;
 // translated says whether statements are shown translated, in which case
 // the earlier wording of reworded statements is too.
 func (a *App) feedbackBuilder(ctx context.Context, v expertVisit, l *i18n.Localizer, sc rounds.Scale, translated bool) (*feedbackBuilder, error) {
-	fb := &feedbackBuilder{l: l, sc: sc, round: v.Round.Number, cache: &a.feedback}
+	fb := &feedbackBuilder{l: l, sc: sc, round: v.Round.Number, cache: a.feedback}
 	if v.Round.Number == 1 {
 		return fb, nil
 	}
@@ -134,14 +136,21 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 	}
 	mine, answered := b.previous[rs.PreviousID.Int64]
 	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine)}
-	if html, ok := b.cache.Load(key); ok {
-		return &feedbackView{HTML: html.(template.HTML)}, nil
+	prev, err := b.prevRS() // nil unless statements are shown translated
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := prev[rs.PreviousID.Int64]; ok {
+		key.previous = tr.text(p.StatementID, p.Text)
+	}
+	if html, ok := b.cache.get(key); ok {
+		return &feedbackView{HTML: html}, nil
 	}
 	v, err := b.build(rs, tr, mine, answered)
 	if err != nil {
 		return nil, err
 	}
-	b.cache.Store(key, v.HTML)
+	b.cache.put(key, v.HTML)
 	return v, nil
 }
 

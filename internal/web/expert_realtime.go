@@ -136,20 +136,20 @@ type liveTallies struct {
 }
 
 func (a *App) liveTallies(ctx context.Context, roundID int64, fresh bool) ([]store.AnswerTally, error) {
-	if e, ok := a.live.Load(roundID); ok && !fresh && time.Since(e.(liveTallies).at) < liveTTL {
-		return e.(liveTallies).tallies, nil
+	if e, ok := a.live.get(roundID); ok && !fresh && time.Since(e.at) < liveTTL {
+		return e.tallies, nil
 	}
 	at := time.Now()
 	ts, err := a.store.RoundAnswerTallies(ctx, roundID)
 	if err != nil {
 		return nil, err
 	}
-	a.live.Store(roundID, liveTallies{at: at, tallies: ts})
+	a.live.put(roundID, liveTallies{at: at, tallies: ts})
 	return ts, nil
 }
 
 // forgetLive drops a round's cached tallies after a save.
-func (a *App) forgetLive(roundID int64) { a.live.Delete(roundID) }
+func (a *App) forgetLive(roundID int64) { a.live.remove(roundID) }
 
 // liveAnswer is GET /e/live: each statement's live block by round statement id.
 type liveAnswer struct {

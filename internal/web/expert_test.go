@@ -154,7 +154,8 @@ func TestExpertJourneyWithoutJavaScript(t *testing.T) {
 		// Round 2, with group figures: the reworded statement shows its
 		// earlier wording; each carried one the group's distribution with
 		// the expert's own round-1 rating marked.
-		if r := s.call(t, "POST", s.path+"/statements/"+itoa(rs[1].StatementID)+"/reword", `{"text":"Divided, now reworded","reason":"ambiguous"}`); r.status != http.StatusCreated {
+		reworded := rs[1].StatementID // (rs is round 2's once it is launched)
+		if r := s.call(t, "POST", s.path+"/statements/"+itoa(reworded)+"/reword", `{"text":"Divided, now reworded","reason":"ambiguous"}`); r.status != http.StatusCreated {
 			t.Fatalf("reword: %d %s", r.status, r.body)
 		}
 		s.launch(t, `{"show_groups":true,"deadline":"2099-07-01T12:00:00Z"}`, 5)
@@ -172,9 +173,18 @@ func TestExpertJourneyWithoutJavaScript(t *testing.T) {
 			t.Error("a stakeholder group of 2 is shown")
 		}
 		seen = append(seen, r.body)
-		r = s.expert(t, "e2@example.org").get("/e")
+		dutch := s.expert(t, "e2@example.org")
+		r = dutch.get("/e")
 		mustContain(t, "Dutch feedback", r.body, "Resultaat van het panel, ronde 1", "Gewijzigd sinds uw beoordeling", "Mediaan")
 		seen = append(seen, r.body)
+		// The earlier wording is shown in Dutch once translated, at once
+		// (the rendered feedback is cached, keyed by that translation).
+		for _, nl := range []string{"Verdeeld, te herformuleren", "Verdeeld, anders te formuleren"} {
+			if err := env.store.SetTranslation(ctx, s.id, reworded, "nl", nl); err != nil {
+				t.Fatal(err)
+			}
+			mustContain(t, "Dutch feedback after a translation", dutch.get("/e").body, "<q>"+nl+"</q>")
+		}
 
 		// Anonymity: no expert page shows another expert's name or e-mail.
 		for i, body := range seen {

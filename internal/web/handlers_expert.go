@@ -652,12 +652,12 @@ func (a *App) declineByLink(c echo.Context) error {
 // statementCount is how many statements a round presents; it is fixed
 // when the round is created, so it is read once per round.
 func (a *App) statementCount(ctx context.Context, roundID int64) (int, error) {
-	if n, ok := a.roundSizes.Load(roundID); ok {
-		return n.(int), nil
+	if n, ok := a.roundSizes.get(roundID); ok {
+		return n, nil
 	}
 	n, err := a.store.StatementCount(ctx, roundID)
 	if err == nil {
-		a.roundSizes.Store(roundID, n)
+		a.roundSizes.put(roundID, n)
 	}
 	return n, err
 }
