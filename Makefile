@@ -38,9 +38,9 @@ check:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./internal/panelcsv/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadRatings$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./internal/report/
-	$(GO) test -run '^$$' -fuzz '^FuzzStudyInput$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./server/
-	$(GO) test -run '^$$' -fuzz '^FuzzAnswer$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./server/
-	$(GO) test -run '^$$' -fuzz '^FuzzAPIBodies$$' -fuzztime $(FUZZAPIEXECS) -fuzzminimizetime 2s ./server/
+	$(GO) test -run '^$$' -fuzz '^FuzzStudyInput$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./internal/web/
+	$(GO) test -run '^$$' -fuzz '^FuzzAnswer$$' -fuzztime $(FUZZEXECS) -fuzzminimizetime 2s ./internal/web/
+	$(GO) test -run '^$$' -fuzz '^FuzzAPIBodies$$' -fuzztime $(FUZZAPIEXECS) -fuzzminimizetime 2s ./internal/web/
 
 ## build: one static binary, no cgo.
 build:
@@ -52,7 +52,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	sh testdata/bench/compare.sh
 	$(GO) run ./testdata/loadtest -panelists 100 -duration 5s
-	DELPHI_TEST_OUTAGE_EXPERTS=10000 $(GO) test -count=1 -run '^TestSMTPOutageTwoInstances$$' -v -timeout 20m ./server/
+	DELPHI_TEST_OUTAGE_EXPERTS=10000 $(GO) test -count=1 -run '^TestSMTPOutageTwoInstances$$' -v -timeout 20m ./internal/web/
 
 clean:
 	rm -rf bin
