@@ -218,9 +218,9 @@ func (s *Store) Respondents(ctx context.Context, roundID int64) ([]int64, error)
 	return ids, wrap("respondents", err)
 }
 
-// answeredCounts returns, for each invitation, how many statements it has
+// AnsweredCounts returns, for each invitation, how many statements it has
 // answered (a rating or "unable"): one query for a batch of saves.
-func (s *Store) answeredCounts(ctx context.Context, invitationIDs []int64) (map[int64]int, error) {
+func (s *Store) AnsweredCounts(ctx context.Context, invitationIDs []int64) (map[int64]int, error) {
 	out := map[int64]int{}
 	if len(invitationIDs) == 0 {
 		return out, nil
@@ -240,7 +240,7 @@ func (s *Store) answeredCounts(ctx context.Context, invitationIDs []int64) (map[
 
 // AnsweredCount returns how many statements an invitation has answered.
 func (s *Store) AnsweredCount(ctx context.Context, invitationID int64) (int, error) {
-	counts, err := s.answeredCounts(ctx, []int64{invitationID})
+	counts, err := s.AnsweredCounts(ctx, []int64{invitationID})
 	return counts[invitationID], err
 }
 

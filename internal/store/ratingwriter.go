@@ -172,7 +172,7 @@ func (w *RatingWriter) write(batch []*ratingSave) {
 	}
 	// The counts are read after the commit; an answer saved meanwhile by
 	// the same expert's other device may be counted too.
-	counts, cerr := w.s.answeredCounts(ctx, invs)
+	counts, cerr := w.s.AnsweredCounts(ctx, invs)
 	for i, r := range batch {
 		switch e := errs[slot[i]]; {
 		case e != nil:

@@ -216,6 +216,20 @@ func (w *Service) lineage(ctx context.Context, all []store.Round, upTo int) ([]r
 	return out, keyOf, nil
 }
 
+// expertsByID is the study's panel by expert id: one query where a
+// workflow needs the experts of many invitations.
+func expertsByID(ctx context.Context, s *store.Store, studyID int64) (map[int64]store.Expert, error) {
+	es, err := s.ExpertsByStudy(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]store.Expert, len(es))
+	for _, e := range es {
+		byID[e.ID] = e
+	}
+	return byID, nil
+}
+
 // RoundKeys maps the lineage keys of round number n's statements (the
 // keys of its results snapshot) to its round statement ids.
 func (w *Service) RoundKeys(ctx context.Context, studyID int64, n int) (map[string]int64, error) {
@@ -395,22 +409,26 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 		if err != nil {
 			return err
 		}
-		msgs := make([]store.NewMessage, 0, len(invs))
-		for _, inv := range invs {
-			if st.Realtime() { // nobody submits a real-time round: remind those with statements left
-				answered, total, err := tx.AnswerCounts(ctx, inv.ID, r.ID)
-				if err != nil {
-					return err
-				}
-				if answered >= total {
-					continue
-				}
+		experts, err := expertsByID(ctx, tx, st.ID)
+		if err != nil {
+			return err
+		}
+		var answered map[int64]int
+		if st.Realtime() { // nobody submits a real-time round: remind those with statements left
+			ids := make([]int64, len(invs))
+			for i, inv := range invs {
+				ids[i] = inv.ID
 			}
-			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
-			if err != nil {
+			if answered, err = tx.AnsweredCounts(ctx, ids); err != nil {
 				return err
 			}
-			msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, e, "reminder", len(rss))
+		}
+		msgs := make([]store.NewMessage, 0, len(invs))
+		for _, inv := range invs {
+			if st.Realtime() && answered[inv.ID] >= len(rss) {
+				continue
+			}
+			msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, experts[inv.ExpertID], "reminder", len(rss))
 			if err != nil {
 				return err
 			}
