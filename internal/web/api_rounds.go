@@ -3,8 +3,6 @@ package web
 import (
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -191,50 +189,12 @@ func (a *App) apiCloseRound(c echo.Context) error {
 
 // apiSetDecisions takes [{"round_statement_id": …, "decision": "in|out|carry|unresolved", "reason": …}].
 func (a *App) apiSetDecisions(c echo.Context) error {
-	var items []struct {
-		RoundStatementID int64  `json:"round_statement_id"`
-		Decision         string `json:"decision"`
-		Reason           string `json:"reason"`
-	}
+	var items []workflow.Decision
 	if err := decodeJSON(c, &items); err != nil {
 		return err
 	}
 	return a.apiRoundAction(c, func(r store.Round) error {
-		if r.Status != string(rounds.Closed) {
-			return echo.NewHTTPError(http.StatusConflict, "decisions are made once the round is closed")
-		}
-		// Every item is checked before any is stored: all or none.
-		ctx := c.Request().Context()
-		var fe rounds.FieldErrors
-		ds := make([]rounds.Proposal, len(items))
-		for i, it := range items {
-			d, err := rounds.ParseProposal(it.Decision)
-			if err != nil {
-				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].decision", i), Message: err.Error()})
-				continue
-			}
-			ds[i] = d
-			if err := a.checkRoundStatement(c, r.ID, it.RoundStatementID); err != nil {
-				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].round_statement_id", i), Message: "not a statement of this round"})
-			}
-		}
-		if len(fe) > 0 {
-			return fe
-		}
-		return a.store.Transact(ctx, func(tx *store.Store) error {
-			for i, it := range items {
-				err := tx.SetDecision(ctx, it.RoundStatementID, user(c).ID, ds[i], it.Reason)
-				if errors.Is(err, store.ErrOverrideNeedsReason) {
-					fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].reason", i), Message: err.Error()})
-				} else if err != nil {
-					return err
-				}
-			}
-			if len(fe) > 0 {
-				return fe
-			}
-			return nil
-		})
+		return a.flow.SetDecisions(c.Request().Context(), study(c), r.ID, user(c).ID, items)
 	})
 }
 

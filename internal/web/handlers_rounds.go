@@ -290,15 +290,16 @@ func (a *App) decideStatement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := rounds.ParseProposal(c.FormValue("decision"))
-	if err != nil {
-		return a.renderRound(c, http.StatusUnprocessableEntity, err.Error())
-	}
 	rsID := paramID(c, "rsid")
-	if err := a.checkRoundStatement(c, r.ID, rsID); err != nil {
-		return err
+	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID,
+		[]workflow.Decision{{RoundStatementID: rsID, Decision: c.FormValue("decision"), Reason: c.FormValue("reason")}})
+	var fe rounds.FieldErrors
+	switch {
+	case errors.As(err, &fe) && fe.For("[0].round_statement_id") != "":
+		return store.ErrNotFound
+	case errors.As(err, &fe): // one item: its messages without the item's place
+		return a.renderRound(c, http.StatusUnprocessableEntity, fe[0].Message)
 	}
-	err = a.store.SetDecision(c.Request().Context(), rsID, user(c).ID, d, c.FormValue("reason"))
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
 	}
