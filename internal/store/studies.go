@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/fault"
 
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -276,6 +276,9 @@ func (s *Store) UpdateStudyInfo(ctx context.Context, studyID, userID int64, info
 	}))
 }
 
+// ErrRangeLocked refuses a new scale range once round 1 has launched.
+var ErrRangeLocked = fault.New(fault.Conflict, "the scale's range cannot change once ratings were collected on it")
+
 // UpdateStudyScale changes the scale, bands and consensus definition.
 // Before round 1 launches this is a plain edit. Afterwards it is a protocol
 // amendment: it needs a reason, and every changed setting is written to the
@@ -292,7 +295,7 @@ func (s *Store) UpdateStudyScale(ctx context.Context, studyID, userID int64, sc 
 			return rounds.ErrSettingsLocked
 		}
 		if old.Locked() && (sc.Min != old.ScaleMin || sc.Max != old.ScaleMax) {
-			return errors.New("the scale's range cannot change once ratings were collected on it")
+			return ErrRangeLocked
 		}
 		next := old
 		next.setScale(sc)

@@ -112,7 +112,7 @@ func (a *App) apiCreateStudy(c echo.Context) error {
 	if len(fe) > 0 {
 		return fe
 	}
-	st, err := a.createStudyFrom(c, in)
+	st, err := a.flow.CreateStudy(c.Request().Context(), user(c).ID, in)
 	if err != nil {
 		return err
 	}
@@ -142,32 +142,7 @@ func (a *App) apiUpdateStudy(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	cur, err := st.Scale()
-	if err != nil {
-		return err
-	}
-	info, sc, fe := in.Apply(workflow.StudyInfoOf(st), cur)
-	if len(fe) > 0 {
-		return fe
-	}
-	// All changes or none: a refused mode or amendment leaves the rest unchanged.
-	err = a.store.Transact(ctx, func(tx *store.Store) error {
-		if in.Mode != nil {
-			if err := tx.SetStudyMode(ctx, st.ID, user(c).ID, rounds.Mode(*in.Mode)); err != nil {
-				return err
-			}
-		}
-		if in.TouchesScale() {
-			if err := tx.UpdateStudyScale(ctx, st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
-				return err
-			}
-		}
-		return tx.UpdateStudyInfo(ctx, st.ID, user(c).ID, info)
-	})
-	if err != nil {
-		return err
-	}
-	updated, err := a.store.StudyByID(ctx, st.ID)
+	updated, err := a.flow.UpdateStudy(ctx, st, user(c).ID, in)
 	if err != nil {
 		return err
 	}

@@ -38,6 +38,11 @@ func TestConflictsSpeakToTheUser(t *testing.T) {
 		check("page: launch twice", b.post(round+"/launch", url.Values{}), http.StatusConflict, "already been launched")
 		check("page: delete a statement in use", b.post(page+"/statements/"+itoa(rs.StatementID)+"/delete", url.Values{}), http.StatusConflict,
 			"already presented in a round")
+		check("API: a new range after launch", s.call(t, "PATCH", s.path, `{"scale_min":1,"scale_max":7,"amendment_reason":"wider"}`),
+			http.StatusConflict, "range cannot change once ratings were collected")
+		check("page: a new range after launch", b.post(page+"/scale", url.Values{"scale": {"1-7"}, "rule": {"percent"}, "percent_threshold": {"75"},
+			"quantile": {"type6"}, "final_no_consensus": {"unresolved"}, "amendment_reason": {"wider"}}),
+			http.StatusConflict, "range cannot change once ratings were collected")
 		// Before the close, deciding is a conflict on the page as in the API.
 		check("page: decide before the close", b.post(round+"/statements/"+itoa(rs.ID)+"/decision", url.Values{"decision": {"out"}}),
 			http.StatusConflict, "decisions are made once the round is closed")

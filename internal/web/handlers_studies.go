@@ -50,7 +50,7 @@ func (a *App) createStudy(c echo.Context) error {
 		return a.renderStudies(c, http.StatusUnprocessableEntity, form, rounds.FieldErrors{{Field: "scale", Message: "choose a scale"}})
 	}
 	in := workflow.StudyInput{Title: &form.Title, ScaleMin: &min, ScaleMax: &max}
-	st, err := a.createStudyFrom(c, in)
+	st, err := a.flow.CreateStudy(c.Request().Context(), user(c).ID, in)
 	var fe rounds.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderStudies(c, http.StatusUnprocessableEntity, form, fe)
@@ -60,32 +60,6 @@ func (a *App) createStudy(c echo.Context) error {
 	}
 	setFlash(c, "Study created. Set the scale and consensus definition before you launch round 1.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
-}
-
-// createStudyFrom validates and stores a new study; the API and the form share it.
-func (a *App) createStudyFrom(c echo.Context, in workflow.StudyInput) (store.Study, error) {
-	min, max := 1, 9
-	if in.ScaleMin != nil && in.ScaleMax != nil && rounds.CheckScale(*in.ScaleMin, *in.ScaleMax) == nil {
-		min, max = *in.ScaleMin, *in.ScaleMax
-	}
-	info, sc, fe := in.Apply(workflow.DefaultStudyInfo(), rounds.DefaultScale(min, max))
-	if len(fe) > 0 {
-		return store.Study{}, fe
-	}
-	ctx := c.Request().Context()
-	var st store.Study
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
-		var err error
-		if st, err = tx.CreateStudy(ctx, user(c).ID, info, sc); err != nil || in.Mode == nil {
-			return err
-		}
-		if err := tx.SetStudyMode(ctx, st.ID, user(c).ID, rounds.Mode(*in.Mode)); err != nil {
-			return err
-		}
-		st, err = tx.StudyByID(ctx, st.ID)
-		return err
-	})
-	return st, err
 }
 
 func parseRange(s string) (min, max int, ok bool) {
@@ -208,15 +182,17 @@ func (a *App) updateStudyInfo(c echo.Context) error {
 // saveStudyInfo applies a settings form's part to the study's details
 // (one validation with the API's) and goes back to the settings page.
 func (a *App) saveStudyInfo(c echo.Context, st store.Study, in workflow.StudyInput, flash string) error {
-	cur, err := st.Scale()
-	if err != nil {
-		return err
-	}
-	info, _, fe := in.Apply(workflow.StudyInfoOf(st), cur)
-	if len(fe) > 0 {
+	_, err := a.flow.UpdateStudy(c.Request().Context(), st, user(c).ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		cur, serr := st.Scale()
+		if serr != nil {
+			return serr
+		}
+		info, _, _ := in.Apply(workflow.StudyInfoOf(st), cur)
 		return a.renderSettings(c, http.StatusUnprocessableEntity, info, cur, fe, "")
 	}
-	if err := a.store.UpdateStudyInfo(c.Request().Context(), st.ID, user(c).ID, info); err != nil {
+	if err != nil {
 		return err
 	}
 	setFlash(c, flash)
@@ -268,14 +244,13 @@ func (a *App) updateStudyScale(c echo.Context) error {
 		// old ones no longer fit.
 		in.ScaleLabels, in.Bands = nil, nil
 	}
-	_, sc, fe := in.Apply(workflow.StudyInfoOf(st), cur)
-	if st.Locked() && strings.TrimSpace(in.AmendmentReason) == "" {
-		fe = append(fe, rounds.FieldError{Field: "amendment_reason", Message: "the settings are locked since round 1; give the reason for this protocol amendment"})
-	}
-	if len(fe) > 0 {
+	_, err = a.flow.UpdateStudy(c.Request().Context(), st, user(c).ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		_, sc, _ := in.Apply(workflow.StudyInfoOf(st), cur)
 		return a.renderSettings(c, http.StatusUnprocessableEntity, workflow.StudyInfoOf(st), sc, fe, in.AmendmentReason)
 	}
-	if err := a.store.UpdateStudyScale(c.Request().Context(), st.ID, user(c).ID, sc, in.AmendmentReason); err != nil {
+	if err != nil {
 		return err
 	}
 	msg := "Scale and consensus definition saved."

@@ -11,6 +11,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/realtime"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -85,11 +86,8 @@ func (a *App) realtimeViewOf(ctx context.Context, st store.Study) (*realtimeView
 // updateStudyMode is the settings page's choice of classic or real-time mode.
 func (a *App) updateStudyMode(c echo.Context) error {
 	st := study(c)
-	mode, err := rounds.ParseMode(c.FormValue("mode"))
-	if err != nil {
-		return rounds.FieldErrors{{Field: "mode", Message: err.Error()}}
-	}
-	if err := a.store.SetStudyMode(c.Request().Context(), st.ID, user(c).ID, mode); err != nil {
+	mode := c.FormValue("mode")
+	if _, err := a.flow.UpdateStudy(c.Request().Context(), st, user(c).ID, workflow.StudyInput{Mode: &mode}); err != nil {
 		return err
 	}
 	setFlash(c, "Study mode saved.")

@@ -139,8 +139,8 @@ func TestThreeRoundStudy(t *testing.T) {
 					t.Errorf("no List-Unsubscribe to %v", m.To)
 				}
 			}
-			// The settings are locked now.
-			if r := call("PATCH", sp, `{"consensus_rule":"percent:80"}`); r.status != http.StatusConflict {
+			// The settings are locked now: a change needs a reason, as on the page.
+			if r := call("PATCH", sp, `{"consensus_rule":"percent:80"}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"amendment_reason"`) {
 				t.Errorf("rule change after launch: %d %s", r.status, r.body)
 			}
 
