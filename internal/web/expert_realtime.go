@@ -184,12 +184,3 @@ func (a *App) showLiveFigures(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, out)
 }
-
-// saveAnswer stores one answer; in a real-time study it records the
-// revision too.
-func saveAnswer(ctx context.Context, tx *store.Store, v expertVisit, x formAnswer) error {
-	if v.Study.Realtime() {
-		return tx.SaveRealtimeRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
-	}
-	return tx.SaveRating(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
-}

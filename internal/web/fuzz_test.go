@@ -65,17 +65,17 @@ func FuzzAnswer(f *testing.F) {
 		sc.AllowUnable = allowUnable
 		x, err := readAnswer(1, val, comment, sc)
 		if err == nil || errors.Is(err, errNotOnScale) {
-			if !utf8.ValidString(x.comment) || strings.ContainsRune(x.comment, 0) {
-				t.Fatalf("comment %q kept as %q", comment, x.comment)
+			if !utf8.ValidString(x.Comment) || strings.ContainsRune(x.Comment, 0) {
+				t.Fatalf("comment %q kept as %q", comment, x.Comment)
 			}
-			if utf8.ValidString(comment) && !strings.ContainsRune(comment, 0) && x.comment != strings.TrimSpace(comment) {
-				t.Fatalf("comment %q changed to %q", comment, x.comment)
+			if utf8.ValidString(comment) && !strings.ContainsRune(comment, 0) && x.Comment != strings.TrimSpace(comment) {
+				t.Fatalf("comment %q changed to %q", comment, x.Comment)
 			}
 		}
 		if errors.Is(err, errCommentTooLong) {
 			return
 		}
-		rating, unable := x.rating, x.unable
+		rating, unable := x.Rating, x.Unable
 		switch {
 		case err != nil:
 			if rating != nil || unable {

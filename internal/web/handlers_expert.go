@@ -16,6 +16,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -374,30 +375,22 @@ func (a *App) renderRatingPage(c echo.Context, status int, errMsg string) error 
 	return a.render(c, status, "expert_round", p)
 }
 
-// formAnswer is one statement's answer as posted.
-type formAnswer struct {
-	rsID    int64
-	rating  *int
-	unable  bool
-	comment string
-}
-
 // errCommentTooLong is a comment over maxComment characters.
 var errCommentTooLong = fault.New(fault.Invalid, "the comment is too long")
 
 const maxComment = 4000
 
 // readAnswer reads and checks one statement's answer from form values.
-func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (formAnswer, error) {
+func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (workflow.Answer, error) {
 	// Bytes no keyboard types (NUL, broken UTF-8) would be stored by
 	// SQLite but refused by PostgreSQL: the same comment is kept on both.
 	comment = strings.ToValidUTF8(strings.ReplaceAll(comment, "\x00", ""), "\uFFFD")
-	x := formAnswer{rsID: rsID, comment: strings.TrimSpace(comment)}
-	if utf8.RuneCountInString(x.comment) > maxComment {
+	x := workflow.Answer{RoundStatementID: rsID, Comment: strings.TrimSpace(comment)}
+	if utf8.RuneCountInString(x.Comment) > maxComment {
 		return x, errCommentTooLong
 	}
 	var err error
-	x.rating, x.unable, err = parseAnswer(rating, sc)
+	x.Rating, x.Unable, err = parseAnswer(rating, sc)
 	return x, err
 }
 
@@ -438,11 +431,7 @@ func (a *App) saveExpertRatings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	type change struct {
-		formAnswer
-		rated, commented bool // which of the two the page changed
-	}
-	var changes []change
+	var changes []workflow.AnswerChange
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
 		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)
@@ -451,35 +440,13 @@ func (a *App) saveExpertRatings(c echo.Context) error {
 			status, msg := answerError(l, err)
 			return a.renderRatingPage(c, status, msg)
 		}
-		ch := change{formAnswer: x, rated: rating != "" && rating != c.FormValue("or"+key),
-			commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
-		if ch.rated || ch.commented {
+		ch := workflow.AnswerChange{Answer: x, Rated: rating != "" && rating != c.FormValue("or"+key),
+			Commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
+		if ch.Rated || ch.Commented {
 			changes = append(changes, ch)
 		}
 	}
-	err = a.store.Transact(ctx, func(tx *store.Store) error {
-		stored, err := tx.RatingsByInvitation(ctx, v.Invitation.ID)
-		if err != nil {
-			return err
-		}
-		for _, ch := range changes {
-			x, old := ch.formAnswer, stored[ch.rsID]
-			if !ch.rated { // keep the stored rating, change the comment
-				x.rating, x.unable = nil, old.Unable
-				if old.Rating.Valid {
-					r := int(old.Rating.Int64)
-					x.rating = &r
-				}
-			}
-			if !ch.commented {
-				x.comment = old.Comment
-			}
-			if err := saveAnswer(ctx, tx, v, x); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = a.flow.SaveAnswerChanges(ctx, v, changes)
 	a.forgetLive(v.Round.ID) // real-time mode: the next figures count this save
 	if status, msg := answerError(l, err); status != 0 {
 		return a.renderRatingPage(c, status, msg)
@@ -520,9 +487,9 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
 	if err == nil {
 		if v.Study.Realtime() {
-			err = saveAnswer(ctx, a.store, v, x) // keeps the expert's revision history
+			err = a.flow.SaveAnswer(ctx, v, x) // keeps the expert's revision history
 		} else {
-			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.rsID, x.rating, x.unable, x.comment)
+			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
 		}
 		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
 	}
@@ -547,11 +514,11 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 	out := savedAnswer{Saved: true, Answered: answered, Total: total,
 		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
 	if v.Study.Realtime() {
-		ls, err := a.liveSource(ctx, v, l, sc, true, x.rsID)
+		ls, err := a.liveSource(ctx, v, l, sc, true, x.RoundStatementID)
 		if err != nil {
 			return err
 		}
-		if out.Live, err = ls.html(x.rsID); err != nil {
+		if out.Live, err = ls.html(x.RoundStatementID); err != nil {
 			return err
 		}
 	}
@@ -562,20 +529,15 @@ func (a *App) submitExpertRound(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
 	l := a.i18n.For(v.Expert.Language)
-	if err := v.Round.Domain().AcceptsRatings(time.Now()); err != nil {
-		status, msg := answerError(l, err)
+	err := a.flow.SubmitAnswers(ctx, v, time.Now())
+	var incomplete workflow.IncompleteError
+	if errors.As(err, &incomplete) {
+		return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", incomplete.Missing))
+	}
+	if status, msg := answerError(l, err); status != 0 {
 		return a.renderRatingPage(c, status, msg)
 	}
-	if v.Study.RequireAll {
-		answered, total, err := a.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
-		if err != nil {
-			return err
-		}
-		if answered < total {
-			return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", total-answered))
-		}
-	}
-	if err := a.store.SubmitInvitation(ctx, v.Invitation.ID); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/e/thanks")

@@ -1,0 +1,99 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"github.com/delphi-platform/delphi/internal/fault"
+	"github.com/delphi-platform/delphi/internal/store"
+)
+
+// Answer is an expert's answer to one statement, as their page sends it:
+// a rating, "unable to rate", or neither, and a comment.
+type Answer struct {
+	RoundStatementID int64
+	Rating           *int
+	Unable           bool
+	Comment          string
+}
+
+// AnswerChange is an answer from the page without JavaScript, with which
+// of its two parts the page changed (the form carries the values it was
+// shown with).
+type AnswerChange struct {
+	Answer
+	Rated, Commented bool
+}
+
+// SaveAnswer stores one answer; in a real-time study it records the
+// revision too. (The classic autosave goes through the store's rating
+// writer instead, which commits many experts' saves together.)
+func (w *Service) SaveAnswer(ctx context.Context, v store.Visit, x Answer) error {
+	return saveAnswer(ctx, w.store, v, x)
+}
+
+func saveAnswer(ctx context.Context, tx *store.Store, v store.Visit, x Answer) error {
+	if v.Study.Realtime() {
+		return tx.SaveRealtimeRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
+	}
+	return tx.SaveRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
+}
+
+// SaveAnswerChanges saves what a whole form changed, in one transaction:
+// only the parts the page changed are written, so a page left open on one
+// device cannot wipe answers given meanwhile on another.
+func (w *Service) SaveAnswerChanges(ctx context.Context, v store.Visit, changes []AnswerChange) error {
+	return w.store.Transact(ctx, func(tx *store.Store) error {
+		stored, err := tx.RatingsByInvitation(ctx, v.Invitation.ID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range changes {
+			x, old := ch.Answer, stored[ch.RoundStatementID]
+			if !ch.Rated { // keep the stored rating, change the comment
+				x.Rating, x.Unable = nil, old.Unable
+				if old.Rating.Valid {
+					r := int(old.Rating.Int64)
+					x.Rating = &r
+				}
+			}
+			if !ch.Commented {
+				x.Comment = old.Comment
+			}
+			if err := saveAnswer(ctx, tx, v, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// IncompleteError refuses a submission with statements unanswered in a
+// study that requires every answer.
+type IncompleteError struct{ Missing int }
+
+func (e IncompleteError) Error() string {
+	return "answer every statement before you submit; some are not answered yet"
+}
+
+// FaultKind makes it invalid input (package fault).
+func (e IncompleteError) FaultKind() fault.Kind { return fault.Invalid }
+
+// SubmitAnswers submits an expert's answers to the round: refused once
+// the round stopped accepting answers, and, when the study requires every
+// answer, while some are missing (IncompleteError says how many).
+func (w *Service) SubmitAnswers(ctx context.Context, v store.Visit, now time.Time) error {
+	if err := v.Round.Domain().AcceptsRatings(now); err != nil {
+		return err
+	}
+	if v.Study.RequireAll {
+		answered, total, err := w.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
+		if err != nil {
+			return err
+		}
+		if answered < total {
+			return IncompleteError{Missing: total - answered}
+		}
+	}
+	return w.store.SubmitInvitation(ctx, v.Invitation.ID)
+}
