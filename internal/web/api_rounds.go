@@ -207,10 +207,8 @@ func (a *App) apiRewordStatement(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Text == "" || req.Reason == "" {
-		return rounds.FieldErrors{{Field: "text", Message: "give the new text and the reason"}}
-	}
-	out, err := a.store.ReplaceStatements(c.Request().Context(), study(c).ID, user(c).ID, rounds.OriginReworded, []int64{paramID(c, "sid")}, []string{req.Text}, req.Reason)
+	out, err := a.flow.ReplaceStatements(c.Request().Context(), study(c), user(c).ID,
+		workflow.Replacement{Kind: rounds.OriginReworded, Statements: []int64{paramID(c, "sid")}, Texts: []string{req.Text}, Reason: req.Reason})
 	if err != nil {
 		return err
 	}

@@ -84,3 +84,17 @@ func (a *App) handleError(err error, c echo.Context) {
 		_ = c.String(status, msg)
 	}
 }
+
+// fieldMessages is the messages of field errors as one sentence for a page
+// that shows them above its forms (the field names are the API's).
+func fieldMessages(fe rounds.FieldErrors) string {
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
+		msgs[i] = e.Message
+	}
+	s := strings.Join(msgs, "; ")
+	if s != "" {
+		s = strings.ToUpper(s[:1]) + s[1:] + "."
+	}
+	return s
+}

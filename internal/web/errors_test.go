@@ -64,6 +64,11 @@ func TestConflictsSpeakToTheUser(t *testing.T) {
 		if proposal == "" {
 			t.Error("no decision was refused for want of a reason")
 		}
+		// A new version without a reason: the same field error both ways.
+		check("page: reword without a reason", b.post(round+"/replace", url.Values{"kind": {"reworded"}, "statement_id": {itoa(rs.StatementID)}, "text": {"Clearer"}}),
+			http.StatusUnprocessableEntity, "Say why the statement changes")
+		check("API: reword without a reason", s.call(t, "POST", s.path+"/statements/"+itoa(rs.StatementID)+"/reword", `{"text":"Clearer"}`),
+			http.StatusUnprocessableEntity, `"field":"reason","message":"say why the statement changes`)
 		check("API: bad JSON", s.call(t, "POST", s.path+"/rounds", `{"invite_scope": 5}`), http.StatusBadRequest, `the field \"invite_scope\" cannot be a JSON number`)
 	})
 }

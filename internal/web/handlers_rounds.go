@@ -298,7 +298,7 @@ func (a *App) decideStatement(c echo.Context) error {
 	case errors.As(err, &fe) && fe.For("[0].round_statement_id") != "":
 		return store.ErrNotFound
 	case errors.As(err, &fe): // one item: its messages without the item's place
-		return a.renderRound(c, http.StatusUnprocessableEntity, fe[0].Message)
+		return a.renderRound(c, http.StatusUnprocessableEntity, fieldMessages(fe))
 	}
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
@@ -331,30 +331,23 @@ func (a *App) replaceStatement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind := rounds.Origin(c.FormValue("kind"))
-	var parents []int64
+	in := workflow.Replacement{Kind: rounds.Origin(c.FormValue("kind")), Reason: c.FormValue("reason"),
+		Texts: strings.Split(strings.ReplaceAll(c.FormValue("text"), "\r\n", "\n"), "\n")}
 	for _, v := range c.Request().Form["statement_id"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			parents = append(parents, id)
+			in.Statements = append(in.Statements, id)
 		}
 	}
-	var texts []string
-	for _, line := range strings.Split(strings.ReplaceAll(c.FormValue("text"), "\r\n", "\n"), "\n") {
-		if strings.TrimSpace(line) != "" {
-			texts = append(texts, strings.TrimSpace(line))
-		}
+	_, err = a.flow.ReplaceStatements(c.Request().Context(), st, user(c).ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderRound(c, http.StatusUnprocessableEntity, fieldMessages(fe))
 	}
-	if kind == rounds.OriginReworded || kind == rounds.OriginMerged {
-		texts = []string{strings.Join(texts, " ")}
+	if status, msg, ok := userError(err); ok && status != http.StatusNotFound {
+		return a.renderRound(c, status, msg)
 	}
-	if strings.TrimSpace(c.FormValue("reason")) == "" {
-		return a.renderRound(c, http.StatusUnprocessableEntity, "Say why the statement changes; the reason goes into the statement lineage.")
-	}
-	if _, err := a.store.ReplaceStatements(c.Request().Context(), st.ID, user(c).ID, kind, parents, texts, c.FormValue("reason")); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		return a.renderRound(c, http.StatusUnprocessableEntity, err.Error())
+	if err != nil {
+		return err
 	}
 	setFlash(c, "New version saved; it replaces the old one in the next round.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/store"
@@ -70,4 +71,54 @@ func (w *Service) SetDecisions(ctx context.Context, st store.Study, roundID, use
 		}
 		return nil
 	})
+}
+
+// Replacement is a new version of statements for the next round: a
+// rewording (one statement, one text), a merge (several statements, one
+// text) or a split (one statement, several texts), with the reason that
+// goes into the statement lineage.
+type Replacement struct {
+	Kind       rounds.Origin
+	Statements []int64
+	Texts      []string
+	Reason     string
+}
+
+// ReplaceStatements checks a replacement (field errors say what is
+// missing) and writes it: the new statements replace the old ones in the
+// next round, the lineage keeps the link and the reason. The carry-over
+// page (reword, merge, split) and the API's reword call it.
+func (w *Service) ReplaceStatements(ctx context.Context, st store.Study, userID int64, in Replacement) ([]store.Statement, error) {
+	var texts []string
+	for _, t := range in.Texts {
+		if t = strings.TrimSpace(t); t != "" {
+			texts = append(texts, t)
+		}
+	}
+	var fe rounds.FieldErrors
+	switch {
+	case in.Kind != rounds.OriginReworded && in.Kind != rounds.OriginMerged && in.Kind != rounds.OriginSplit:
+		fe = append(fe, rounds.FieldError{Field: "kind", Message: "choose reword, merge or split"})
+	case in.Kind == rounds.OriginReworded && len(in.Statements) != 1:
+		fe = append(fe, rounds.FieldError{Field: "statement_id", Message: "reword one statement at a time"})
+	case in.Kind == rounds.OriginMerged && len(in.Statements) < 2:
+		fe = append(fe, rounds.FieldError{Field: "statement_id", Message: "choose two or more statements to merge"})
+	case in.Kind == rounds.OriginSplit && len(in.Statements) != 1:
+		fe = append(fe, rounds.FieldError{Field: "statement_id", Message: "split one statement at a time"})
+	}
+	switch {
+	case len(texts) == 0:
+		fe = append(fe, rounds.FieldError{Field: "text", Message: "write the new text"})
+	case in.Kind == rounds.OriginSplit && len(texts) < 2:
+		fe = append(fe, rounds.FieldError{Field: "text", Message: "a split needs two or more new statements, one per line"})
+	case in.Kind != rounds.OriginSplit:
+		texts = []string{strings.Join(texts, " ")}
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		fe = append(fe, rounds.FieldError{Field: "reason", Message: "say why the statement changes; the reason goes into the statement lineage"})
+	}
+	if len(fe) > 0 {
+		return nil, fe
+	}
+	return w.store.ReplaceStatements(ctx, st.ID, userID, in.Kind, in.Statements, texts, in.Reason)
 }
