@@ -465,9 +465,6 @@ func (a *App) sendNewLinkAction(c echo.Context) error {
 		return err
 	}
 	e, err := a.flow.SendNewLink(c.Request().Context(), st, r.ID, paramID(c, "iid"), user(c).ID)
-	if errors.Is(err, workflow.ErrNoNewLink) {
-		return echo.NewHTTPError(http.StatusConflict, workflow.ErrNoNewLink.Error())
-	}
 	if err != nil {
 		return err
 	}
@@ -483,10 +480,7 @@ func (a *App) revokeInvitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.store.RevokeInvitation(c.Request().Context(), r.ID, paramID(c, "iid")); err != nil {
-		return err
-	}
-	if err := a.store.Audit(c.Request().Context(), st.ID, user(c).ID, "revoke link", "", "", fmt.Sprintf("round %d, invitation %d", r.Number, paramID(c, "iid")), ""); err != nil {
+	if err := a.flow.RevokeLinks(c.Request().Context(), st, r, paramID(c, "iid"), user(c).ID); err != nil {
 		return err
 	}
 	setFlash(c, "The expert's links to this round no longer work.")

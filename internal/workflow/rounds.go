@@ -389,6 +389,17 @@ func (w *Service) SendNewLink(ctx context.Context, st store.Study, roundID, invi
 	return e, err
 }
 
+// RevokeLinks stops every personal link of one invitation to a round
+// (an invitation sent to a wrong or shared address), audit-logged.
+func (w *Service) RevokeLinks(ctx context.Context, st store.Study, r store.Round, invitationID, userID int64) error {
+	return w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.RevokeInvitation(ctx, r.ID, invitationID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "revoke link", "", "", fmt.Sprintf("round %d, invitation %d", r.Number, invitationID), "")
+	})
+}
+
 // RemindRound queues a reminder, with a fresh personal link, to every
 // invited expert of an open round who has not submitted or declined.
 func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
