@@ -280,7 +280,7 @@ func (a *App) apiImportPanel(c echo.Context) error {
 	if !strings.HasPrefix(ct, "text/csv") {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the panel as a CSV body with Content-Type: text/csv")
 	}
-	n, problems, err := a.importPanelCSV(c, io.LimitReader(c.Request().Body, 8<<20))
+	n, problems, err := a.flow.ImportPanel(c.Request().Context(), study(c), user(c).ID, io.LimitReader(c.Request().Body, 8<<20))
 	if err != nil {
 		return err
 	}

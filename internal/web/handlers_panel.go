@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -57,31 +56,6 @@ func (a *App) renderPanel(c echo.Context, status int, problems []panelcsv.Proble
 	return a.render(c, status, "study_panel", p)
 }
 
-// importPanelCSV parses a panel file against the current panel and, only
-// when every row is valid, imports all of it in one transaction.
-func (a *App) importPanelCSV(c echo.Context, r io.Reader) (int, []panelcsv.Problem, error) {
-	ctx := c.Request().Context()
-	st := study(c)
-	existing, err := a.store.ExpertEmails(ctx, st.ID)
-	if err != nil {
-		return 0, nil, err
-	}
-	experts, problems := panelcsv.Parse(r, panelcsv.Options{DefaultLanguage: st.MainLanguage(), Existing: existing})
-	if len(problems) > 0 {
-		return 0, problems, nil
-	}
-	batch := make([]store.NewExpert, len(experts))
-	for i, e := range experts {
-		batch[i] = store.NewExpert{Email: e.Email, Name: e.Name, Group: e.Group, Country: e.Country, Language: e.Language, Attributes: e.Attributes}
-	}
-	n, err := a.store.ImportExperts(ctx, st.ID, user(c).ID, batch)
-	if errors.Is(err, store.ErrConflict) {
-		// Someone added one of these e-mails between the check and the insert.
-		return 0, []panelcsv.Problem{{Message: "an e-mail in the file was added to the panel meanwhile; nothing was imported, please try again"}}, nil
-	}
-	return n, nil, err
-}
-
 func (a *App) importPanel(c echo.Context) error {
 	st := study(c)
 	var r io.Reader
@@ -97,7 +71,7 @@ func (a *App) importPanel(c echo.Context) error {
 	} else {
 		return a.renderPanel(c, http.StatusUnprocessableEntity, []panelcsv.Problem{{Message: "choose a CSV file to import (or paste its contents)"}}, expertForm{}, nil)
 	}
-	n, problems, err := a.importPanelCSV(c, r)
+	n, problems, err := a.flow.ImportPanel(c.Request().Context(), st, user(c).ID, r)
 	if err != nil {
 		return err
 	}

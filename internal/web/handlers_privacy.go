@@ -56,11 +56,10 @@ func (a *App) eraseExpertAction(c echo.Context) error {
 		}
 		return a.renderErase(c, http.StatusUnprocessableEntity, confirm, rounds.FieldErrors{{Field: "confirm", Message: msg}})
 	}
-	res, err := a.store.EraseExpert(ctx, st.ID, user(c).ID, e.ID)
+	res, err := a.flow.EraseExpert(ctx, st, user(c).ID, e.ID)
 	if err != nil {
 		return err
 	}
-	a.log.InfoContext(ctx, "expert erased", "study_id", st.ID, "expert_id", e.ID, "user_id", user(c).ID)
 	setFlash(c, fmt.Sprintf("Personal data of expert %d erased (%s policy): %d answers kept anonymously, %d deleted, %d unsent e-mails cancelled.",
 		e.ID, res.Policy, res.RatingsKept, res.RatingsDeleted, res.EmailsCancelled))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/panel", st.ID))
@@ -70,11 +69,10 @@ func (a *App) eraseExpertAction(c echo.Context) error {
 // expert's personal data under the study's policy and answers what it did.
 func (a *App) apiEraseExpert(c echo.Context) error {
 	st := study(c)
-	res, err := a.store.EraseExpert(c.Request().Context(), st.ID, user(c).ID, paramID(c, "eid"))
+	res, err := a.flow.EraseExpert(c.Request().Context(), st, user(c).ID, paramID(c, "eid"))
 	if err != nil {
 		return err
 	}
-	a.log.InfoContext(c.Request().Context(), "expert erased", "study_id", st.ID, "expert_id", res.ExpertID, "user_id", user(c).ID)
 	return c.JSON(http.StatusOK, res)
 }
 
