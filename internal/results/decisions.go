@@ -55,7 +55,6 @@ func (r *Results) applyDecisions() {
 	for i := range r.Report.Rounds {
 		rr := &r.Report.Rounds[i]
 		records := r.Input.Rounds[i].Decisions
-		rr.ConsensusIn, rr.ConsensusOut, rr.NoConsensus, rr.Insufficient = 0, 0, 0, 0
 		for j := range rr.Statements {
 			st := &rr.Statements[j]
 			rule := st.Decision
@@ -64,17 +63,8 @@ func (r *Results) applyDecisions() {
 				st.Decision = reportDecision(rec.Decision, rule)
 				st.DecisionReason = rec.Reason
 			}
-			switch st.Decision {
-			case analysis.DecisionIn:
-				rr.ConsensusIn++
-			case analysis.DecisionOut:
-				rr.ConsensusOut++
-			case analysis.DecisionNone:
-				rr.NoConsensus++
-			default:
-				rr.Insufficient++
-			}
 		}
+		rr.CountDecisions()
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/demo"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
@@ -130,24 +129,14 @@ func rulesOwn(rounds []report.RoundReport) []report.RoundReport {
 	out := make([]report.RoundReport, len(rounds))
 	for i, rr := range rounds {
 		rr.Statements = slices.Clone(rr.Statements)
-		rr.ConsensusIn, rr.ConsensusOut, rr.NoConsensus, rr.Insufficient = 0, 0, 0, 0
 		for j := range rr.Statements {
 			st := &rr.Statements[j]
 			if st.Proposal != nil {
 				st.Decision = *st.Proposal
 			}
 			st.Proposal, st.DecisionReason = nil, ""
-			switch st.Decision {
-			case analysis.DecisionIn:
-				rr.ConsensusIn++
-			case analysis.DecisionOut:
-				rr.ConsensusOut++
-			case analysis.DecisionNone:
-				rr.NoConsensus++
-			default:
-				rr.Insufficient++
-			}
 		}
+		rr.CountDecisions()
 		out[i] = rr
 	}
 	return out
