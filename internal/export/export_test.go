@@ -14,12 +14,16 @@ import (
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 const injection = `=HYPERLINK("http://x")`
 
+const overrideReason = "-the wording changed under the panel"
+
 // sample is a two-round study of five experts with a formula in a
-// statement's text and in a group name.
+// statement's text and in a group name. After round 2 the coordinator
+// overrode the rule's "in" for S1 with a reason that begins like a formula.
 func sample(t *testing.T) *results.Results {
 	t.Helper()
 	M := analysis.Missing
@@ -39,7 +43,8 @@ func sample(t *testing.T) *results.Results {
 			{Number: 1, Invited: []int{0, 1, 2, 3, 4}, Respondents: []int{0, 1, 2, 3, 4}, Origins: map[string]string{"S1": "new", "S2": "new"},
 				Texts: map[string]string{"S1": injection, "S2": "Plain"}},
 			{Number: 2, Invited: []int{0, 1, 2, 3, 4}, Respondents: []int{0, 1, 2, 4}, Origins: map[string]string{"S1": "carried"},
-				Texts: map[string]string{"S1": injection}},
+				Texts:     map[string]string{"S1": injection},
+				Decisions: map[string]results.RecordedDecision{"S1": {Proposed: rounds.ProposeIn, Decision: rounds.ProposeUnresolved, Reason: overrideReason}}},
 		},
 		Statements: []results.StatementInfo{{Key: "S1", Section: "-Sec", Text: injection}, {Key: "S2", Text: "Plain"}},
 	}
@@ -111,8 +116,14 @@ func checkConsensus(t *testing.T, what string, res *results.Results, rows [][]st
 		wantNumber(t, where+" iqr_type6", r[col["iqr_type6"]], optH(st.IQR))
 		wantNumber(t, where+" sd", r[col["sd"]], optF(st.SD))
 		wantNumber(t, where+" pct_agree", r[col["pct_agree"]], optF(st.PctAgree))
-		if r[col["decision"]] != st.Decision.String() || r[col["rule"]] != "percent:75" {
-			t.Errorf("%s decision %q rule %q", where, r[col["decision"]], r[col["rule"]])
+		if r[col["decision"]] != st.Decision.String() || r[col["rule"]] != "percent:75" || r[col["proposal"]] != results.RuleDecision(st).String() {
+			t.Errorf("%s decision %q rule %q proposal %q", where, r[col["decision"]], r[col["rule"]], r[col["proposal"]])
+		}
+		// S1 in round 2: the coordinator's decision, the rule's proposal
+		// and the reason, neutralised.
+		if round == 2 && st.Statement == "S1" &&
+			(r[col["decision"]] != "none" || r[col["proposal"]] != "in" || r[col["decision_reason"]] != "'"+overrideReason) {
+			t.Errorf("%s: decision %q, proposal %q, reason %q; want none, in and the reason", where, r[col["decision"]], r[col["proposal"]], r[col["decision_reason"]])
 		}
 		if st.Statement == "S1" && r[col["text"]] != "'"+injection {
 			t.Errorf("%s text %q is not neutralised", where, r[col["text"]])

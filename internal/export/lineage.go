@@ -24,11 +24,17 @@ type LineageRow struct {
 	// FromProposals are the round-0 proposals ("theme: text", never their
 	// authors) the statement was written from.
 	FromProposals []string `json:"from_proposals,omitempty"`
-	Decision      string   `json:"decision,omitempty"` // the recorded decision after the round
+	// Decision is the decision recorded after the round (in, out, carry,
+	// unresolved), Proposal the rule's proposal, and DecisionReason the
+	// coordinator's reason; all empty while the round is not closed.
+	Decision       string `json:"decision,omitempty"`
+	Proposal       string `json:"proposal,omitempty"`
+	DecisionReason string `json:"decision_reason,omitempty"`
 }
 
 // LineageHeader are the columns of the lineage CSV.
-var LineageHeader = []string{"statement", "version", "round", "origin", "text", "change", "reason", "prompted_by_comments", "from_round0_proposals", "decision"}
+var LineageHeader = []string{"statement", "version", "round", "origin", "text", "change", "reason", "prompted_by_comments", "from_round0_proposals",
+	"decision", "proposal", "decision_reason"}
 
 // WriteLineageCSV writes every version of every statement.
 func WriteLineageCSV(w io.Writer, rows []LineageRow) error {
@@ -41,7 +47,8 @@ func WriteLineageCSV(w io.Writer, rows []LineageRow) error {
 		if r.Round > 0 {
 			round = r.Round
 		}
-		if err := c.row([]any{r.Statement, r.Version, round, r.Origin, r.Text, r.Change, r.Reason, strings.Join(r.PromptedBy, " | "), strings.Join(r.FromProposals, " | "), r.Decision}); err != nil {
+		if err := c.row([]any{r.Statement, r.Version, round, r.Origin, r.Text, r.Change, r.Reason, strings.Join(r.PromptedBy, " | "), strings.Join(r.FromProposals, " | "),
+			r.Decision, r.Proposal, r.DecisionReason}); err != nil {
 			return fmt.Errorf("export: lineage csv: %w", err)
 		}
 	}

@@ -53,13 +53,17 @@ func optH(o analysis.Opt[analysis.Hundredths]) any {
 }
 
 // ConsensusHeader are the columns of the consensus table. q1/q3/iqr are
-// given under both quartile definitions (SPEC §2.1); decision follows the
-// primary rule named in the rule column.
+// given under both quartile definitions (SPEC §2.1). For the whole panel,
+// decision is the decision recorded after the round, proposal the decision
+// of the primary rule named in the rule column, and decision_reason the
+// coordinator's reason; for a subgroup, decision and proposal are the rule
+// applied within the subgroup.
 var ConsensusHeader = []string{
 	"round", "statement", "section", "text", "subgroup_type", "subgroup",
 	"n", "n_unable", "n_missing", "median",
 	"q1_type6", "q3_type6", "iqr_type6", "q1_type7", "q3_type7", "iqr_type7",
 	"mean", "sd", "pct_disagree", "pct_neutral", "pct_agree", "decision", "rule",
+	"proposal", "decision_reason",
 }
 
 // consensus builds the consensus table of one round (index ri into the
@@ -84,7 +88,8 @@ func consensus(res *results.Results, ri int) table {
 		t.rows = append(t.rows, []any{rr.Round, st.Statement, info[st.Statement].Section, text[st.Statement], "all", "",
 			st.N, st.NUnable, st.NMissing, optH(st.Median),
 			optH(a.Q1), optH(a.Q3), optH(a.IQR), optH(b.Q1), optH(b.Q3), optH(b.IQR),
-			optF(st.Mean), optF(st.SD), optF(st.PctDisagree), optF(st.PctNeutral), optF(st.PctAgree), st.Decision.String(), rule})
+			optF(st.Mean), optF(st.SD), optF(st.PctDisagree), optF(st.PctNeutral), optF(st.PctAgree), st.Decision.String(), rule,
+			results.RuleDecision(st).String(), st.DecisionReason})
 		if st.Subgroups == nil {
 			continue
 		}
@@ -104,7 +109,8 @@ func consensus(res *results.Results, ri int) table {
 				t.rows = append(t.rows, []any{rr.Round, st.Statement, info[st.Statement].Section, text[st.Statement], g.kind, x.Name,
 					main.N, main.NUnable, main.NMissing, optH(main.Median),
 					optH(x.Q1), optH(x.Q3), optH(x.IQR), optH(y.Q1), optH(y.Q3), optH(y.IQR),
-					optF(main.Mean), optF(main.SD), optF(main.PctDisagree), optF(main.PctNeutral), optF(main.PctAgree), main.Decision.String(), rule})
+					optF(main.Mean), optF(main.SD), optF(main.PctDisagree), optF(main.PctNeutral), optF(main.PctAgree), main.Decision.String(), rule,
+					main.Decision.String(), ""})
 			}
 		}
 	}

@@ -141,6 +141,21 @@ func TestWriteJSONMatchesEncodingJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	reports["edge"] = rep
+	// The platform's recorded decisions: a proposal beside the decision,
+	// and a reason with characters encoding/json escapes.
+	decided, err := Build(context.Background(), r, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range decided.Rounds[0].Statements {
+		st := &decided.Rounds[0].Statements[i]
+		rule := st.Decision
+		st.Proposal = &rule
+		if i == 0 {
+			st.Decision, st.DecisionReason = analysis.DecisionOut, "steering group: <off topic> & \"vague\"\u2028"
+		}
+	}
+	reports["decided"] = decided
 	for name, rep := range reports {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)

@@ -83,23 +83,31 @@ func Build(ctx context.Context, r *Ratings, s analysis.Settings) (*Report, error
 	}
 	for ri := range rep.Rounds {
 		rr := &rep.Rounds[ri]
+		rr.CountDecisions()
 		for i := range rr.Statements {
-			st := &rr.Statements[i]
-			switch st.Decision {
-			case analysis.DecisionIn:
-				rr.ConsensusIn++
-			case analysis.DecisionOut:
-				rr.ConsensusOut++
-			case analysis.DecisionNone:
-				rr.NoConsensus++
-			default:
-				rr.Insufficient++
-			}
-			rr.NUnable += st.NUnable
-			rr.NSkipped += st.NMissing
+			rr.NUnable += rr.Statements[i].NUnable
+			rr.NSkipped += rr.Statements[i].NMissing
 		}
 	}
 	return rep, nil
+}
+
+// CountDecisions sets the round's decision counts (consensus_in, …) from
+// its statements' decisions.
+func (rr *RoundReport) CountDecisions() {
+	rr.ConsensusIn, rr.ConsensusOut, rr.NoConsensus, rr.Insufficient = 0, 0, 0, 0
+	for i := range rr.Statements {
+		switch rr.Statements[i].Decision {
+		case analysis.DecisionIn:
+			rr.ConsensusIn++
+		case analysis.DecisionOut:
+			rr.ConsensusOut++
+		case analysis.DecisionNone:
+			rr.NoConsensus++
+		default:
+			rr.Insufficient++
+		}
+	}
 }
 
 func settingsInfo(s analysis.Settings) SettingsInfo {

@@ -387,6 +387,14 @@ func (j *jsonWriter) statement(st *StatementReport) {
 	j.optFloat(st.PctDisagree)
 	j.key("decision")
 	j.str(st.Decision.String())
+	if st.Proposal != nil {
+		j.key("proposal")
+		j.str(st.Proposal.String())
+	}
+	if st.DecisionReason != "" {
+		j.key("decision_reason")
+		j.str(st.DecisionReason)
+	}
 	j.key("decisions")
 	j.open('{')
 	j.key("percent")

@@ -99,7 +99,8 @@ type KendallReport struct {
 }
 
 // StatementReport is one statement in one round. q1, q3, iqr, p30 and p70
-// follow the quantile setting; decision follows the primary rule.
+// follow the quantile setting; decision follows the primary rule (on the
+// platform: the decision recorded after the round, see Proposal).
 type StatementReport struct {
 	Statement   string                            `json:"statement"`
 	N           int                               `json:"n"`
@@ -122,7 +123,14 @@ type StatementReport struct {
 	PctNeutral  analysis.Opt[float64]             `json:"pct_neutral"`
 	PctDisagree analysis.Opt[float64]             `json:"pct_disagree"`
 	Decision    analysis.Decision                 `json:"decision"`
-	Decisions   DecisionsReport                   `json:"decisions"`
+	// Proposal and DecisionReason are set by the platform (package
+	// results), where Decision is the decision recorded after the round:
+	// Proposal is then the primary rule's own decision, and DecisionReason
+	// the coordinator's reason for departing from it. `delphi analyze`
+	// leaves both out.
+	Proposal       *analysis.Decision `json:"proposal,omitempty"`
+	DecisionReason string             `json:"decision_reason,omitempty"`
+	Decisions      DecisionsReport    `json:"decisions"`
 	// RAND is the RAND/UCLA class (IPRAS under the quantile setting) on a
 	// 1–9 scale, else null.
 	RAND analysis.Opt[analysis.Appropriateness] `json:"rand_class"`

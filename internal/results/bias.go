@@ -35,8 +35,9 @@ type BiasRow struct {
 	Significant bool // asymptotic p < 0.05, uncorrected
 }
 
-// ImputedRow is one statement of the last round: its decision, and its
-// decision with the dropouts' round-1 answers added.
+// ImputedRow is one statement of the last round: the primary rule's
+// decision, and its decision with the dropouts' round-1 answers added (a
+// coordinator's override is not a rule's and is left out of the comparison).
 type ImputedRow struct {
 	Statement string
 	NImputed  int
@@ -102,7 +103,7 @@ func bias(in *Input, rep *report.Report) (Bias, error) {
 	lastRound := in.Ratings.Rounds[len(in.Ratings.Rounds)-1]
 	actual := map[string]analysis.Decision{}
 	for _, st := range rep.Rounds[len(rep.Rounds)-1].Statements {
-		actual[st.Statement] = st.Decision
+		actual[st.Statement] = RuleDecision(&st) // the rule's, as the imputed one is
 	}
 	for si, col := range lastRound.Responses {
 		if col == nil || r1.Responses[si] == nil {

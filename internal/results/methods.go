@@ -155,6 +155,9 @@ func (r *Results) Methods(f StudyFacts) []string {
 		}
 	}
 	p := "Statements: " + strings.Join(st, "; ") + "."
+	if o := overridesText(r.Overrides()); o != "" {
+		p += " " + o
+	}
 	if len(kw) > 0 {
 		p += " Agreement across the panel (Kendall's W, tie-corrected, experts with missing answers excluded) was " + strings.Join(kw, ", ") + "."
 	}

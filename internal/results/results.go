@@ -3,8 +3,9 @@
 // definitions, the participant and statement flow, attrition by group and
 // country, an attrition-bias check, and every statement's decision under
 // every supported consensus rule (sensitivity). It works on plain inputs
-// (report.Ratings plus the invitation log and statement lineage), so pages
-// and exports compute nothing of their own and always agree.
+// (report.Ratings plus the invitation log, statement lineage and the
+// decisions recorded after each round), so pages and exports compute
+// nothing of their own and always agree.
 package results
 
 import (
@@ -59,6 +60,9 @@ type RoundInfo struct {
 	Origins          map[string]string
 	StatementVersion map[string]int    // lineage key → version presented
 	Texts            map[string]string // lineage key → text presented
+	// Decisions are the study's record of the round (lineage key →
+	// decision): what the results report instead of the rule's decisions.
+	Decisions map[string]RecordedDecision
 }
 
 // StatementInfo names one statement lineage.
@@ -71,8 +75,11 @@ type StatementInfo struct {
 // Results are everything computed for the results pages and exports.
 type Results struct {
 	Input *Input
-	// Report follows the study's quartile definition; Other has the other
-	// definition (its quartiles fill the second set of columns).
+	// Report follows the study's quartile definition, and its decisions
+	// are the recorded ones (Input.Rounds[].Decisions), with the primary
+	// rule's own as each statement's Proposal; Other has the other
+	// definition (its quartiles fill the second set of columns, its
+	// decisions are the rule's).
 	Report, Other *report.Report
 	Flow          []analysis.FlowRound
 	StatementFlow []StatementFlow
@@ -116,7 +123,9 @@ func Compute(ctx context.Context, in *Input) (*Results, error) {
 		return nil, fmt.Errorf("results: %w", err)
 	}
 	res := &Results{Input: in, Report: rep, Other: otherRep}
+	res.applyDecisions()
 	res.flow()
+	res.settledFlow()
 	res.attrition()
 	if res.Sensitivity, err = sensitivity(in); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // tiny is a two-round study of four experts; expert 4 (index 3) drops out
@@ -77,9 +78,9 @@ func TestCompute(t *testing.T) {
 			if r.Name != "percent:80" {
 				t.Errorf("primary rule %s", r.Name)
 			}
-			// The primary column is the report's decision.
+			// The primary column is the rule's decision in the report.
 			for j, row := range sr.Rounds[0].Statements {
-				if row.Decisions[i] != res.Report.Rounds[0].Statements[j].Decision {
+				if row.Decisions[i] != RuleDecision(&res.Report.Rounds[0].Statements[j]) {
 					t.Errorf("primary column differs from the report for %s", row.Statement)
 				}
 			}
@@ -135,5 +136,116 @@ func TestMethods(t *testing.T) {
 	}
 	if narrative != 5 {
 		t.Errorf("%d narrative items, want 5 (rationale, steering group, funding, conflicts, limitations)", narrative)
+	}
+}
+
+// TestRecordedDecisions: the report, the flow and the methods text give the
+// decision recorded after the round; the rule's stays beside it as the
+// proposal, and the sensitivity and attrition-bias checks keep the rule's.
+func TestRecordedDecisions(t *testing.T) {
+	in := tiny(t)
+	// Round 1 of tiny: S1 has 75 % agreement, "none" under percent:80, so
+	// the rule proposes carrying it; the coordinator decides "out".
+	in.Rounds[0].Decisions = map[string]RecordedDecision{
+		"S1": {Proposed: rounds.ProposeCarry, Decision: rounds.ProposeOut, Reason: "steering group: out of scope"},
+		"S2": {Proposed: rounds.ProposeOut, Decision: rounds.ProposeOut},
+	}
+	in.Rounds[1].Decisions = map[string]RecordedDecision{"S1": {Proposed: rounds.ProposeIn, Decision: rounds.ProposeIn}}
+	res, err := Compute(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1 := res.Report.Rounds[0]
+	s1 := r1.Statements[0]
+	if s1.Decision != analysis.DecisionOut || s1.Proposal == nil || *s1.Proposal != analysis.DecisionNone || s1.DecisionReason != "steering group: out of scope" {
+		t.Errorf("S1 in round 1: decision %v, proposal %v, reason %q", s1.Decision, s1.Proposal, s1.DecisionReason)
+	}
+	if s2 := r1.Statements[1]; s2.Decision != analysis.DecisionOut || *s2.Proposal != analysis.DecisionOut || s2.DecisionReason != "" {
+		t.Errorf("S2 in round 1: decision %v, proposal %v, reason %q", s2.Decision, *s2.Proposal, s2.DecisionReason)
+	}
+	if r1.ConsensusIn != 0 || r1.ConsensusOut != 2 || r1.NoConsensus != 0 {
+		t.Errorf("round 1 counts in %d, out %d, none %d", r1.ConsensusIn, r1.ConsensusOut, r1.NoConsensus)
+	}
+	if f := res.Flow[0]; f.ConsensusOut != 2 || f.NoConsensus != 0 || f.CarriedForward != 0 {
+		t.Errorf("round 1 flow %+v", f)
+	}
+	if sf := res.StatementFlow[0]; sf.Out != 2 || sf.None != 0 {
+		t.Errorf("round 1 statement flow %+v", sf)
+	}
+	for i, rule := range res.Sensitivity.Rules {
+		if rule.Primary && res.Sensitivity.Rounds[0].Statements[0].Decisions[i] != analysis.DecisionNone {
+			t.Errorf("the sensitivity table gives S1 the coordinator's decision under the primary rule")
+		}
+	}
+	if o := res.Overrides(); len(o) != 1 || o[0].Round != 1 || o[0].Statement != "S1" || o[0].Decision != rounds.ProposeOut {
+		t.Errorf("overrides %+v", o)
+	}
+	text := strings.Join(res.Methods(StudyFacts{Title: "Tiny", MaxRounds: 3}), "\n")
+	for _, want := range []string{
+		"round 1 presented 2 statements (2 new): 0 reached consensus in, 2 consensus out, 0 none",
+		"departed from the rule's proposal for 1 statement",
+		"round 1, S1: out (proposed: carry; “steering group: out of scope”)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("methods text lacks %q:\n%s", want, text)
+		}
+	}
+	// Round 2 followed the rule: no override, the same as without a record.
+	if s := res.Report.Rounds[1].Statements[0]; s.Decision != analysis.DecisionIn || *s.Proposal != analysis.DecisionIn {
+		t.Errorf("S1 in round 2: %v, proposal %v", s.Decision, *s.Proposal)
+	}
+}
+
+// TestRecordedDecisionVocabulary: recorded decisions (in, out, carry,
+// unresolved) in the report's words (in, out, none, insufficient), and what
+// the flow counts as carried forward or unresolved.
+func TestRecordedDecisionVocabulary(t *testing.T) {
+	M := analysis.Missing
+	agree, divided, unrated := analysis.Ratings(5, 5, 5, 5), analysis.Ratings(5, 5, 1, 1), []analysis.Response{M, M, M, M}
+	for _, c := range []struct {
+		name         string
+		col          []analysis.Response
+		final        bool
+		rec          *RecordedDecision
+		rule, want   analysis.Decision
+		carried      int
+		unresolved   int // after the final round
+		noConsensus  int
+		insufficient int
+		inOrOut      int
+	}{
+		{"none, carried as proposed", divided, false, &RecordedDecision{"carry", "carry", ""}, analysis.DecisionNone, analysis.DecisionNone, 1, 0, 1, 0, 0},
+		{"none, decided out", divided, false, &RecordedDecision{"carry", "out", "r"}, analysis.DecisionNone, analysis.DecisionOut, 0, 0, 0, 0, 1},
+		{"none, closed unresolved before the last round", divided, false, &RecordedDecision{"carry", "unresolved", "r"}, analysis.DecisionNone, analysis.DecisionNone, 0, 0, 1, 0, 0},
+		{"insufficient, carried", unrated, false, &RecordedDecision{"carry", "carry", ""}, analysis.DecisionInsufficient, analysis.DecisionInsufficient, 1, 0, 0, 1, 0},
+		{"in, carried for another look", agree, false, &RecordedDecision{"in", "carry", "r"}, analysis.DecisionIn, analysis.DecisionNone, 1, 0, 1, 0, 0},
+		{"none after the final round", divided, true, &RecordedDecision{"unresolved", "unresolved", ""}, analysis.DecisionNone, analysis.DecisionNone, 0, 1, 1, 0, 0},
+		{"in, reopened after the final round", agree, true, &RecordedDecision{"in", "unresolved", "r"}, analysis.DecisionIn, analysis.DecisionNone, 0, 1, 1, 0, 0},
+		{"no record: the rule's", divided, false, nil, analysis.DecisionNone, analysis.DecisionNone, 1, 0, 1, 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := tiny(t)
+			in.Ratings.Statements = []string{"S1"}
+			in.Ratings.Rounds = []report.Round{{Number: 1, Responses: [][]analysis.Response{c.col}}}
+			in.Rounds = in.Rounds[:1]
+			in.Rounds[0].Origins = map[string]string{"S1": "new"}
+			in.Statements = in.Statements[:1]
+			in.Finished = c.final
+			if c.rec != nil {
+				in.Rounds[0].Decisions = map[string]RecordedDecision{"S1": *c.rec}
+			}
+			res, err := Compute(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, f := res.Report.Rounds[0].Statements[0], res.Flow[0]
+			if st.Decision != c.want || *st.Proposal != c.rule {
+				t.Errorf("decision %v, proposal %v; want %v, %v", st.Decision, *st.Proposal, c.want, c.rule)
+			}
+			if f.CarriedForward != c.carried || f.UnresolvedAfterFinalRound.Or(0) != c.unresolved || f.NoConsensus != c.noConsensus ||
+				f.Insufficient != c.insufficient || f.ConsensusIn+f.ConsensusOut != c.inOrOut {
+				t.Errorf("flow %+v", f)
+			}
+		})
 	}
 }

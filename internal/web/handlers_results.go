@@ -79,6 +79,9 @@ type resultRow struct {
 	Median, Q1, Q3, IQR, Q1Other, Q3Other, IQROther analysis.Opt[analysis.Hundredths]
 	Mean, SD, PctDisagree, PctNeutral, PctAgree     analysis.Opt[float64]
 	Decision                                        string
+	// Proposal is the rule's decision where the recorded one departs from
+	// it, else ""; Reason is the coordinator's.
+	Proposal, Reason string
 }
 
 // column is a sortable table header.
@@ -198,7 +201,12 @@ func resultRows(res *results.Results, ri int, view string) []resultRow {
 	for i := range rr.Statements {
 		st, ot := &rr.Statements[i], &other.Statements[i]
 		if view == "all" {
-			rows = append(rows, resultRow{Statement: st.Statement, Text: texts[st.Statement], N: st.N, NUnable: st.NUnable, NMissing: st.NMissing,
+			proposal := results.RuleDecision(st).String()
+			if proposal == st.Decision.String() {
+				proposal = ""
+			}
+			rows = append(rows, resultRow{Proposal: proposal, Reason: st.DecisionReason,
+				Statement: st.Statement, Text: texts[st.Statement], N: st.N, NUnable: st.NUnable, NMissing: st.NMissing,
 				Median: st.Median, Q1: st.Q1, Q3: st.Q3, IQR: st.IQR, Q1Other: ot.Q1, Q3Other: ot.Q3, IQROther: ot.IQR,
 				Mean: st.Mean, SD: st.SD, PctDisagree: st.PctDisagree, PctNeutral: st.PctNeutral, PctAgree: st.PctAgree, Decision: st.Decision.String()})
 			continue

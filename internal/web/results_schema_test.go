@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/delphi-platform/delphi/internal/report"
 )
 
 // TestResultsJSONMatchesDocs validates the results JSON against its
@@ -65,5 +67,42 @@ func TestResultsJSONMatchesDocs(t *testing.T) {
 	sort.Strings(flowFields)
 	if strings.Join(fields, ",") != strings.Join(flowFields, ",") {
 		t.Errorf("flow fields %v; docs/api.md documents %v", fields, flowFields)
+	}
+	// A statement has the analyze schema's fields plus the record of its
+	// decision (proposal, and decision_reason when one was given), which
+	// both documents name.
+	var rounds []struct {
+		Statements []map[string]json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal(doc["rounds"], &rounds); err != nil || len(rounds) == 0 || len(rounds[0].Statements) == 0 {
+		t.Fatalf("rounds: %v", err)
+	}
+	analyze, err := json.Marshal(report.StatementReport{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var analyzeKeys map[string]json.RawMessage
+	if err := json.Unmarshal(analyze, &analyzeKeys); err != nil {
+		t.Fatal(err)
+	}
+	analyzeMD, err := os.ReadFile("../../docs/analyze.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"proposal", "decision_reason"} {
+		if _, ok := analyzeKeys[k]; ok {
+			t.Errorf("delphi analyze writes %q", k)
+		}
+		if !strings.Contains(section, "`"+k+"`") || !strings.Contains(string(analyzeMD), "`"+k+"`") {
+			t.Errorf("%q is not documented in docs/api.md and docs/analyze.md", k)
+		}
+	}
+	for k := range rounds[0].Statements[0] {
+		if _, ok := analyzeKeys[k]; !ok && k != "proposal" && k != "decision_reason" && k != "subgroups" {
+			t.Errorf("statement field %q is neither the analyze schema's nor the record's", k)
+		}
+	}
+	if _, ok := rounds[0].Statements[0]["proposal"]; !ok {
+		t.Error("a statement of the results JSON has no proposal")
 	}
 }

@@ -177,6 +177,9 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, er
 	slices.SortStableFunc(d.Comments, func(x, y export.Comment) int {
 		return cmp.Or(cmp.Compare(x.Round, y.Round), cmp.Compare(stmtIdx[x.Statement], stmtIdx[y.Statement]), cmp.Compare(x.Expert, y.Expert))
 	})
+	if err := w.recordDecisions(ctx, d.Lineage, in); err != nil {
+		return nil, err
+	}
 	d.Input = in
 	return d, nil
 }
@@ -297,7 +300,7 @@ func (w *Service) LineageRows(ctx context.Context, st store.Study, d *Dataset) (
 		}
 		for _, rs := range rl.statements {
 			row := export.LineageRow{Statement: keyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Round: rl.round.Number,
-				Origin: rs.Origin, Text: rs.Text, Decision: decisions[rs.ID].Decision}
+				Origin: rs.Origin, Text: rs.Text, Decision: decisions[rs.ID].Decision, Proposal: decisions[rs.ID].Proposed, DecisionReason: decisions[rs.ID].Reason}
 			if !seen[rs.StatementID] {
 				if l, ok := links[rs.StatementID]; ok {
 					row.Change, row.Reason = l.Kind, l.Reason
