@@ -25,7 +25,7 @@ var (
 	ErrPreviousNotClosed = fault.New(fault.Conflict, "the previous round has not been closed yet")
 	ErrNoStatements      = fault.New(fault.Conflict, "the round has no statements to rate")
 	ErrNoInvitees        = fault.New(fault.Conflict, "nobody would be invited: the panel is empty, or nobody responded to the previous round")
-	ErrDeadlinePassed    = fault.New(fault.Invalid, "the deadline must be in the future")
+	ErrDeadlinePassed    = fault.New(fault.Conflict, "the deadline must be in the future")
 	ErrMaxRounds         = fault.New(fault.Conflict, "the study has reached its planned maximum number of rounds")
 )
 
