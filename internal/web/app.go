@@ -34,6 +34,8 @@ type App struct {
 	feedback     sync.Map            // rendered group feedback (feedbackKey → HTML); feedback is frozen, so never stale
 	ratings      *store.RatingWriter // the experts' autosaves, with group commit; closed after the server stops
 	visits       visitCache          // experts' visits for the autosave, for 2 s (visit_cache.go)
+	roundLink    linkKind            // the rounds' personal links (handlers_expert.go)
+	ideaLink     linkKind            // round 0's (ideas.go)
 	roundSizes   sync.Map            // round id → number of statements (fixed at creation)
 	live         sync.Map            // real-time tallies per round (round id → liveTallies), for a second (expert_realtime.go)
 }
@@ -65,6 +67,8 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		pages:        p,
 		loginLimiter: auth.NewLimiter(10, 30*time.Second),       // failed logins
 		tokenLimiter: auth.NewLimiter(50, 200*time.Millisecond), // unknown links and API tokens
+		roundLink:    roundLinks(s),
+		ideaLink:     ideaLinks(s),
 	}
 	if cfg.SMTPURL != "" {
 		smtp, err := config.ParseSMTPURL(cfg.SMTPURL)

@@ -61,8 +61,8 @@ func (a *App) eraseExpertAction(c echo.Context) error {
 		return err
 	}
 	a.log.InfoContext(ctx, "expert erased", "study_id", st.ID, "expert_id", e.ID, "user_id", user(c).ID)
-	setFlash(c, fmt.Sprintf("Personal data of expert %d erased (%s policy): %d answers kept anonymously, %d deleted, %d unsent e-mails cancelled.",
-		e.ID, res.Policy, res.RatingsKept, res.RatingsDeleted, res.EmailsCancelled))
+	setFlash(c, fmt.Sprintf("Personal data of expert %d erased (%s policy): %d answers kept anonymously, %d deleted; %d round-0 proposals kept anonymously, %d deleted; %d unsent e-mails cancelled.",
+		e.ID, res.Policy, res.RatingsKept, res.RatingsDeleted, res.ProposalsKept, res.ProposalsDeleted, res.EmailsCancelled))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/panel", st.ID))
 }
 
