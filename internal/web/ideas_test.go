@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/mail/smtptest"
 	"github.com/delphi-platform/delphi/internal/store"
 )
 
@@ -572,6 +573,93 @@ func TestEraseExpertReachesRoundZero(t *testing.T) {
 					t.Errorf("Bo's proposal is gone: %s", ideas)
 				}
 			})
+		})
+	}
+}
+
+// TestRoundZeroEmails: round 0's invitations and reminders are the
+// rounds' kind of e-mail, over real SMTP: composed from the templates in
+// the expert's language, with a decline link and one-click
+// List-Unsubscribe. Following the decline link and confirming declines
+// the expert, who then gets no round-0 reminder.
+func TestRoundZeroEmails(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			smtp := smtptest.Start(t)
+			env := newTestEnvWith(t, engine, map[string]string{"DELPHI_SMTP_URL": smtp.URL(), "DELPHI_SMTP_FROM": "Study team <study@example.org>"})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go env.app.mailer.Run(ctx)
+			s := newPanelStudy(t, env, smtp, nil, defaultPanel, "")
+			s.ideaRoundLaunched(t)
+			ms, _ := env.store.IdeaOutbox(ctx, s.id)
+			for _, m := range ms {
+				if m.Kind != "invitation" || !strings.HasSuffix(m.ListUnsubscribe, "/decline") || !strings.Contains(m.ListUnsubscribe, "/i/") {
+					t.Errorf("outbox row to %s: kind %q, List-Unsubscribe %q", m.ToAddress, m.Kind, m.ListUnsubscribe)
+				}
+			}
+			// check reads one delivered e-mail and returns its personal link.
+			check := func(m smtptest.Message) string {
+				t.Helper()
+				link := ideaLinkRE.FindString(m.Text)
+				if link == "" || !strings.Contains(m.HTML, `href="`+link+`"`) || !strings.Contains(m.Text, link+"/decline") || !strings.Contains(m.HTML, link+"/decline") {
+					t.Errorf("to %v: personal or decline link missing:\n%s", m.To, m.Text)
+				}
+				if got := m.Header.Get("List-Unsubscribe"); got != "<"+link+"/decline>" || m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+					t.Errorf("to %v: List-Unsubscribe %q", m.To, got)
+				}
+				return link
+			}
+			invitations := smtp.WaitForMessages(len(defaultPanel), 10*time.Second)
+			if len(invitations) != len(defaultPanel) {
+				t.Fatalf("%d invitations arrived; want %d", len(invitations), len(defaultPanel))
+			}
+			links := map[string]string{}
+			for _, m := range invitations {
+				links[m.To[0]] = check(m)
+				if dutch := strings.HasPrefix(m.Subject, `Ronde 0 van "Access to care"`); dutch != (m.To[0] == "e2@example.org") {
+					t.Errorf("to %v: subject %q", m.To, m.Subject)
+				}
+				if m.To[0] == "e1@example.org" {
+					mustContain(t, "the English invitation", m.Text, "Dear Ana Expert,", "one open question", "team@example.org")
+				}
+			}
+
+			// Expert 3 follows the decline link and confirms.
+			u, _ := url.Parse(links["e3@example.org"] + "/decline")
+			b := env.browser()
+			if r := b.get(u.Path); r.status != http.StatusOK || !strings.Contains(r.body, `action="`+u.Path+`"`) {
+				t.Fatalf("decline page: %d", r.status)
+			}
+			if r := b.post(u.Path, url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Vous ne recevrez plus") {
+				t.Fatalf("decline: %d", r.status)
+			}
+			if e := expertByLink(t, env, "/i/", u.Path[:len(u.Path)-len("/decline")]); e.Status != "declined" {
+				t.Fatalf("after declining: %q", e.Status)
+			}
+
+			// The reminder goes to the four others, not to her.
+			if r := s.call(t, "POST", s.path+"/ideas/remind", ""); r.status != http.StatusOK || r.body != `{"reminded":4}`+"\n" {
+				t.Fatalf("remind: %d %s", r.status, r.body)
+			}
+			all := smtp.WaitForMessages(len(defaultPanel)+4, 10*time.Second)
+			if len(all) != len(defaultPanel)+4 {
+				t.Fatalf("%d e-mails arrived; want %d invitations and 4 reminders", len(all), len(defaultPanel))
+			}
+			for _, m := range all[len(defaultPanel):] {
+				if m.To[0] == "e3@example.org" {
+					t.Error("the expert who declined got a reminder")
+				}
+				if link := check(m); link == links[m.To[0]] {
+					t.Errorf("to %v: the reminder reuses the invitation's link", m.To)
+				}
+			}
+			ms, _ = env.store.IdeaOutbox(ctx, s.id)
+			for _, m := range ms {
+				if m.Kind == "reminder" && m.ToAddress == "e3@example.org" {
+					t.Errorf("a reminder to the expert who declined is in the outbox (%s)", m.Status)
+				}
+			}
 		})
 	}
 }
