@@ -76,7 +76,7 @@ func Load(ctx context.Context, s *store.Store, hashPassword func(string) (string
 		if err != nil {
 			return err
 		}
-		if err := demoRounds(ctx, &platform{store: tx, flow: workflow.New(tx, baseURL, nil, slog.New(slog.DiscardHandler), nil)}, clock, st, u.ID); err != nil {
+		if err := demoRounds(ctx, &platform{store: tx, flow: workflow.New(tx, baseURL, slog.New(slog.DiscardHandler), nil)}, clock, st, u.ID); err != nil {
 			return err
 		}
 		es, err := tx.ExpertsByStudy(ctx, st.ID)

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -23,6 +24,7 @@ type MessageData struct {
 	ExpertName       string
 	RoundNumber      int
 	StatementCount   int
+	QuestionCount    int // round 0's open questions
 	Deadline         time.Time
 	Link             string // the personal link
 	DeclineLink      string
@@ -52,18 +54,36 @@ func (d MessageData) DeadlineShort() string {
 // Languages are those the e-mails are written in; others get English.
 var Languages = i18n.Languages
 
-// Kinds of e-mail.
+// Kinds of e-mail: a round's invitation and reminder, and round 0's
+// (idea generation: open questions instead of statements to rate).
 const (
-	KindInvitation = "invitation"
-	KindReminder   = "reminder"
+	KindInvitation     = "invitation"
+	KindReminder       = "reminder"
+	KindIdeaInvitation = "idea_invitation"
+	KindIdeaReminder   = "idea_reminder"
 )
+
+// Kinds are the kinds Compose knows.
+var Kinds = []string{KindInvitation, KindReminder, KindIdeaInvitation, KindIdeaReminder}
+
+// OutboxKind is what the outbox calls an e-mail of a kind: round 0's
+// invitation is an invitation there too.
+func OutboxKind(kind string) string {
+	switch kind {
+	case KindIdeaInvitation:
+		return KindInvitation
+	case KindIdeaReminder:
+		return KindReminder
+	}
+	return kind
+}
 
 // Compose renders an e-mail of the given kind for one expert: the subject,
 // a plain-text part and an HTML part (escaped by html/template), in the
 // expert's language: email/<lang>/ for nl, el, de, fr and es, English
 // (email/) for any other.
 func Compose(kind, lang string, d MessageData) (subject, text, html string, err error) {
-	if kind != KindInvitation && kind != KindReminder {
+	if !slices.Contains(Kinds, kind) {
 		return "", "", "", fmt.Errorf("mail: compose: unknown kind %q", kind)
 	}
 	dir := "email/"

@@ -18,11 +18,22 @@ func sampleData() MessageData {
 		ContactEmail: "coordinator@example.org", MinutesEstimate: 10}
 }
 
+// sampleFor is sampleData as each kind is sent: round 0's e-mails carry
+// its link (/i/) and count questions, not statements.
+func sampleFor(kind string) MessageData {
+	d := sampleData()
+	if kind == KindIdeaInvitation || kind == KindIdeaReminder {
+		d.RoundNumber, d.StatementCount, d.QuestionCount, d.MinutesEstimate = 0, 0, 4, 0
+		d.Link, d.DeclineLink = "https://delphi.example.org/i/TOKEN", "https://delphi.example.org/i/TOKEN/decline"
+	}
+	return d
+}
+
 // TestComposeGolden keeps the rendered e-mails under review: run with
 // -update after changing a template, and read the diff.
 func TestComposeGolden(t *testing.T) {
 	for _, lang := range Languages {
-		for _, kind := range []string{KindInvitation, KindReminder} {
+		for _, kind := range Kinds {
 			goldenCase(t, lang, kind)
 		}
 	}
@@ -30,7 +41,8 @@ func TestComposeGolden(t *testing.T) {
 
 func goldenCase(t *testing.T, lang, kind string) {
 	{
-		subject, text, html, err := Compose(kind, lang, sampleData())
+		d := sampleFor(kind)
+		subject, text, html, err := Compose(kind, lang, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +69,7 @@ func goldenCase(t *testing.T, lang, kind string) {
 		}
 		date := map[string]string{"en": "Friday 4 December 2026", "nl": "vrijdag 4 december 2026", "de": "Freitag, 4. Dezember 2026",
 			"fr": "vendredi 4 décembre 2026", "es": "viernes, 4 de diciembre de 2026", "el": "Παρασκευή 4 Δεκεμβρίου 2026"}[lang]
-		for _, must := range []string{"Eleni Papadopoulou", date + ", 18:00 UTC", "https://delphi.example.org/r/TOKEN", "/decline", "coordinator@example.org"} {
+		for _, must := range []string{"Eleni Papadopoulou", date + ", 18:00 UTC", d.Link, d.DeclineLink, "coordinator@example.org"} {
 			if !strings.Contains(text, must) || !strings.Contains(html, must) {
 				t.Errorf("%s/%s lacks %q in a part", lang, kind, must)
 			}
@@ -100,5 +112,30 @@ func TestComposeEscapesAndFolds(t *testing.T) {
 	}
 	if _, _, _, err := Compose("newsletter", "en", d); err == nil {
 		t.Error("unknown kind accepted")
+	}
+}
+
+// TestIdeaMailsSayRoundZero: round 0's e-mails are about ideas for open
+// questions, not a questionnaire to rate, and count the questions.
+func TestIdeaMailsSayRoundZero(t *testing.T) {
+	for _, kind := range []string{KindIdeaInvitation, KindIdeaReminder} {
+		for _, lang := range Languages {
+			subject, text, html, err := Compose(kind, lang, sampleFor(kind))
+			if err != nil {
+				t.Fatal(err)
+			}
+			zero := map[string]string{"en": "ound 0", "nl": "onde 0", "de": "unde 0", "fr": "our 0", "es": "onda 0", "el": "ύρος 0"}[lang]
+			if !strings.Contains(subject, zero) || !strings.Contains(text, "4 ") || !strings.Contains(html, "4 ") {
+				t.Errorf("%s/%s: %q\n%s", lang, kind, subject, text)
+			}
+			for _, rating := range []string{"questionnaire", "vragenlijst", "Fragebogen", "cuestionario", "ερωτηματολόγιο"} {
+				if strings.Contains(html, rating) {
+					t.Errorf("%s/%s speaks of a questionnaire (%q)", lang, kind, rating)
+				}
+			}
+		}
+		if OutboxKind(kind) != map[string]string{KindIdeaInvitation: KindInvitation, KindIdeaReminder: KindReminder}[kind] {
+			t.Errorf("outbox kind of %s: %s", kind, OutboxKind(kind))
+		}
 	}
 }

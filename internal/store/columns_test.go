@@ -154,8 +154,9 @@ func studyWithEverything(t *testing.T, s *store.Store) []read {
 			StudyID: st0.ID, ExpertID: e.ID, Kind: "invitation", ToAddress: e.Email, Subject: "Round 0", TextBody: tok, HTMLBody: tok, Secret: tok}})
 	}
 	must(s.LaunchIdeaRound(ctx, ir.ID, u.ID, ideaInvites))
-	ideaInv, err := s.IdeaInvitationByTokenHash(ctx, auth.HashToken(ideaToken))
+	ideaVisit, err := s.IdeaVisitByTokenHash(ctx, auth.HashToken(ideaToken))
 	must(err)
+	ideaInv := ideaVisit.IdeaInvitation
 	must(s.SaveProposals(ctx, ideaInv.ID, []store.ProposalEdit{{QuestionID: qs[0].ID, Text: "Peers"}}))
 	proposals, err := s.ProposalsByInvitation(ctx, ideaInv.ID)
 	must(err)
@@ -216,7 +217,7 @@ func studyWithEverything(t *testing.T, s *store.Store) []read {
 		{name: "DueIdeaRounds", run: func() (int, error) { return count(later.DueIdeaRounds(ctx)) }},
 		{name: "IdeaQuestions", run: func() (int, error) { return count(s.IdeaQuestions(ctx, ir.ID)) }},
 		{name: "IdeaInvitees", run: func() (int, error) { return count(s.IdeaInvitees(ctx, st0.ID)) }},
-		{name: "IdeaInvitationByTokenHash", run: func() (int, error) { return one(s.IdeaInvitationByTokenHash(ctx, auth.HashToken(ideaToken))) }},
+		{name: "IdeaVisitByTokenHash", run: func() (int, error) { return one(s.IdeaVisitByTokenHash(ctx, auth.HashToken(ideaToken))) }},
 		{name: "IdeaReminderRecipients", run: func() (int, error) { return count(s.IdeaReminderRecipients(ctx, ir.ID)) }},
 		{name: "IdeaOutbox", run: func() (int, error) { return count(s.IdeaOutbox(ctx, st0.ID)) }},
 		{name: "ProposalsByInvitation", run: func() (int, error) { return count(s.ProposalsByInvitation(ctx, ideaInv.ID)) }},

@@ -33,13 +33,15 @@ var ErrAlreadyErased = fault.New(fault.Conflict, "this expert's personal data wa
 
 // Erasure reports what erasing one expert did.
 type Erasure struct {
-	ExpertID        int64     `json:"expert_id"`
-	Policy          string    `json:"policy"`
-	RatingsKept     int       `json:"ratings_kept"`
-	RatingsDeleted  int       `json:"ratings_deleted"`
-	LinksRevoked    int       `json:"links_revoked"`
-	EmailsCancelled int       `json:"emails_cancelled"`
-	ErasedAt        time.Time `json:"erased_at"`
+	ExpertID         int64     `json:"expert_id"`
+	Policy           string    `json:"policy"`
+	RatingsKept      int       `json:"ratings_kept"`
+	RatingsDeleted   int       `json:"ratings_deleted"`
+	ProposalsKept    int       `json:"proposals_kept"`    // round 0
+	ProposalsDeleted int       `json:"proposals_deleted"` // round 0
+	LinksRevoked     int       `json:"links_revoked"`     // of rounds and of round 0
+	EmailsCancelled  int       `json:"emails_cancelled"`
+	ErasedAt         time.Time `json:"erased_at"`
 }
 
 // scrubbed replaces what identified the person in free text.
@@ -52,12 +54,13 @@ const scrubbed = "[removed]"
 // The expert row stays as a tombstone: name and attributes emptied, the
 // e-mail replaced by "erased-<id>", status declined (nothing is ever sent
 // to it again); stakeholder group, country and language stay, because the
-// subgroup statistics of the results use them. Their invitations are
-// revoked and their links deleted; their e-mails in the outbox are
-// cancelled if not sent yet, and every one loses its address and bodies.
-// Their name and e-mail are also removed from the free text that could
-// hold them: their own comments, and the comments frozen into the feedback
-// and results of the study's rounds.
+// subgroup statistics of the results use them. Their invitations, to
+// rounds and to round 0, are revoked and their links deleted; their
+// e-mails in the outbox are cancelled if not sent yet, and every one loses
+// its address and bodies. Their round-0 proposals follow the policy as
+// their ratings do. Their name and e-mail are also removed from the free
+// text that could hold them: their own comments and proposals, and the
+// comments frozen into the feedback and results of the study's rounds.
 func (s *Store) EraseExpert(ctx context.Context, studyID, userID, expertID int64) (Erasure, error) {
 	var out Erasure
 	err := s.Transact(ctx, func(tx *Store) error {
@@ -75,8 +78,8 @@ func (s *Store) EraseExpert(ctx context.Context, studyID, userID, expertID int64
 }
 
 func (e Erasure) summary() string {
-	return fmt.Sprintf("policy %s: %d ratings kept anonymously, %d deleted; %d links revoked, %d e-mails cancelled",
-		e.Policy, e.RatingsKept, e.RatingsDeleted, e.LinksRevoked, e.EmailsCancelled)
+	return fmt.Sprintf("policy %s: %d ratings kept anonymously, %d deleted; %d round-0 proposals kept anonymously, %d deleted; %d links revoked, %d e-mails cancelled",
+		e.Policy, e.RatingsKept, e.RatingsDeleted, e.ProposalsKept, e.ProposalsDeleted, e.LinksRevoked, e.EmailsCancelled)
 }
 
 func (s *Store) eraseExpert(ctx context.Context, st Study, expertID int64, policy string) (Erasure, error) {
@@ -102,16 +105,12 @@ func (s *Store) eraseExpert(ctx context.Context, st Study, expertID int64, polic
 	}
 	scrub := scrubber(e)
 
-	var links []int
-	if err := s.sel(ctx, &links, `SELECT COUNT(*) FROM invitation_links WHERE invitation_id IN (SELECT id FROM invitations WHERE expert_id = ?)`, expertID); err != nil {
-		return out, err
-	}
-	out.LinksRevoked = links[0]
-	if _, err := s.exec(ctx, `DELETE FROM invitation_links WHERE invitation_id IN (SELECT id FROM invitations WHERE expert_id = ?)`, expertID); err != nil {
-		return out, err
-	}
-	if _, err := s.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE expert_id = ? AND revoked_at IS NULL`, now, expertID); err != nil {
-		return out, err
+	for _, k := range []personalLink{roundLinks, ideaLinks} {
+		n, err := k.revokeLinks(ctx, s, expertID)
+		if err != nil {
+			return out, err
+		}
+		out.LinksRevoked += n
 	}
 
 	// E-mails: not sent yet means never sent; every row loses the address
@@ -164,6 +163,9 @@ func (s *Store) eraseExpert(ctx context.Context, st Study, expertID int64, polic
 			}
 		}
 	}
+	if out.ProposalsKept, out.ProposalsDeleted, err = s.eraseProposals(ctx, expertID, policy, scrub); err != nil {
+		return out, err
+	}
 	// Comments shown in later rounds' feedback, or kept in results.
 	for _, place := range []struct{ table, key, col string }{
 		{"round_statements", "id", "feedback"},
@@ -186,6 +188,38 @@ func (s *Store) eraseExpert(ctx context.Context, st Study, expertID int64, polic
 		}
 	}
 	return out, nil
+}
+
+// eraseProposals applies the erasure policy to an expert's round-0
+// proposals as to their ratings: under "delete", those of a round 0 that
+// is not closed are deleted (with the statements' links to them); the
+// others are kept, linked only to the tombstone, with the expert's name
+// and e-mail removed from their text.
+func (s *Store) eraseProposals(ctx context.Context, expertID int64, policy string, scrub func(string) string) (kept, deleted int, err error) {
+	mine := `(SELECT i.id FROM idea_invitations i JOIN idea_rounds r ON r.id = i.idea_round_id WHERE i.expert_id = ?`
+	if policy == ErasureDelete {
+		res, err := s.exec(ctx, `DELETE FROM idea_proposals WHERE idea_invitation_id IN `+mine+` AND r.status <> 'closed')`, expertID)
+		if err != nil {
+			return 0, 0, err
+		}
+		n, _ := res.RowsAffected()
+		deleted = int(n)
+	}
+	var ps []struct {
+		ID   int64  `db:"id"`
+		Text string `db:"text"`
+	}
+	if err := s.sel(ctx, &ps, `SELECT id, text FROM idea_proposals WHERE idea_invitation_id IN `+mine+`)`, expertID); err != nil {
+		return 0, 0, err
+	}
+	for _, p := range ps {
+		if clean := scrub(p.Text); clean != p.Text {
+			if _, err := s.exec(ctx, `UPDATE idea_proposals SET text = ? WHERE id = ?`, clean, p.ID); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	return len(ps), deleted, nil
 }
 
 // scrubber returns a function that removes an expert's full name and

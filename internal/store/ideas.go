@@ -59,16 +59,17 @@ const ideaQuestionColumns = "q.id, q.idea_round_id, q.section_id, q.text, q.posi
 
 // IdeaInvitation is one expert's invitation to round 0.
 type IdeaInvitation struct {
-	ID          int64     `db:"id"`
-	IdeaRoundID int64     `db:"idea_round_id"`
-	ExpertID    int64     `db:"expert_id"`
-	CreatedAt   time.Time `db:"created_at"`
+	ID          int64        `db:"id"`
+	IdeaRoundID int64        `db:"idea_round_id"`
+	ExpertID    int64        `db:"expert_id"`
+	CreatedAt   time.Time    `db:"created_at"`
+	RevokedAt   sql.NullTime `db:"revoked_at"` // erased (erasure.go)
 }
 
 // ideaInvitationColumns are the columns of idea_invitations that
 // IdeaInvitation maps, for a query that calls the table i (see "Column
 // lists" in store.go).
-const ideaInvitationColumns = "i.id, i.idea_round_id, i.expert_id, i.created_at"
+const ideaInvitationColumns = "i.id, i.idea_round_id, i.expert_id, i.created_at, i.revoked_at"
 
 // Proposal is an expert's answer to a question.
 type Proposal struct {
@@ -295,13 +296,6 @@ func (s *Store) CloseIdeaRound(ctx context.Context, ideaRoundID, userID int64) e
 	}))
 }
 
-// IdeaInvitationByTokenHash finds the invitation of a round-0 link.
-func (s *Store) IdeaInvitationByTokenHash(ctx context.Context, hash string) (IdeaInvitation, error) {
-	var inv IdeaInvitation
-	err := s.get(ctx, &inv, `SELECT `+ideaInvitationColumns+` FROM idea_links l JOIN idea_invitations i ON i.id = l.idea_invitation_id WHERE l.token_hash = ?`, hash)
-	return inv, wrap("idea invitation by token", err)
-}
-
 // ProposalsByInvitation lists one expert's proposals.
 func (s *Store) ProposalsByInvitation(ctx context.Context, invitationID int64) ([]Proposal, error) {
 	var ps []Proposal
@@ -318,11 +312,14 @@ type ProposalEdit struct {
 }
 
 // SaveProposals applies an expert's edits in one transaction while round
-// 0 is open: all or none. Experts change only their own proposals.
+// 0 is open: all or none. Experts change only their own proposals, and
+// none once their invitation is revoked (an erasure since the page was
+// loaded): ErrNotFound.
 func (s *Store) SaveProposals(ctx context.Context, invitationID int64, edits []ProposalEdit) error {
 	return wrap("save proposals", s.Transact(ctx, func(tx *Store) error {
 		var r IdeaRound
-		if err := tx.get(ctx, &r, `SELECT `+ideaRoundColumns+` FROM idea_rounds r JOIN idea_invitations i ON i.idea_round_id = r.id WHERE i.id = ?`, invitationID); err != nil {
+		if err := tx.get(ctx, &r, `SELECT `+ideaRoundColumns+` FROM idea_rounds r JOIN idea_invitations i ON i.idea_round_id = r.id
+			WHERE i.id = ? AND i.revoked_at IS NULL`, invitationID); err != nil {
 			return err
 		}
 		now := tx.now()
@@ -469,11 +466,11 @@ func (s *Store) ProposalLinks(ctx context.Context, studyID int64) ([]ProposalLin
 }
 
 // IdeaReminderRecipients are round 0's invited experts who have proposed
-// nothing and have not declined.
+// nothing and have not declined, as ReminderRecipients are a round's.
 func (s *Store) IdeaReminderRecipients(ctx context.Context, ideaRoundID int64) ([]IdeaInvitation, error) {
 	var invs []IdeaInvitation
 	err := s.sel(ctx, &invs, `SELECT `+ideaInvitationColumns+` FROM idea_invitations i JOIN experts e ON e.id = i.expert_id
-		WHERE i.idea_round_id = ? AND e.status = 'active'
+		WHERE i.idea_round_id = ? AND i.revoked_at IS NULL AND e.status = 'active'
 		AND NOT EXISTS (SELECT 1 FROM idea_proposals p WHERE p.idea_invitation_id = i.id) ORDER BY i.id`, ideaRoundID)
 	return invs, wrap("idea reminder recipients", err)
 }

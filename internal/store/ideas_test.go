@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -52,11 +53,11 @@ func TestIdeaRound(t *testing.T) {
 				Kind: "invitation", ToAddress: e.Email, Subject: "Round 0", TextBody: tok, HTMLBody: tok, Secret: tok}})
 		}
 		inv := func(i int) store.IdeaInvitation {
-			x, err := s.IdeaInvitationByTokenHash(ctx, auth.HashToken(tokens[i]))
+			v, err := s.IdeaVisitByTokenHash(ctx, auth.HashToken(tokens[i]))
 			if err != nil {
 				t.Fatal(err)
 			}
-			return x
+			return v.IdeaInvitation
 		}
 		if err := s.SaveProposals(ctx, 1, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("before launch: %v", err)
@@ -68,6 +69,14 @@ func TestIdeaRound(t *testing.T) {
 			t.Errorf("%d e-mails", len(ms))
 		}
 		a, b := inv(0), inv(1)
+		// The one-query lookup reads what the separate reads do.
+		v, _ := s.IdeaVisitByTokenHash(ctx, auth.HashToken(tokens[0]))
+		round, _ := s.IdeaRoundByID(ctx, r.ID)
+		study, _ := s.StudyByID(ctx, st.ID)
+		expert, _ := s.ExpertByID(ctx, st.ID, a.ExpertID)
+		if want := (store.Visit{IdeaInvitation: a, IdeaRound: round, Study: study, Expert: expert}); !reflect.DeepEqual(v, want) {
+			t.Errorf("visit %+v\nwant %+v", v, want)
+		}
 		if err := s.SaveProposals(ctx, a.ID, []store.ProposalEdit{{QuestionID: qs[0].ID, Text: "Papers"}, {QuestionID: qs[0].ID, Text: "Fear of police"}, {QuestionID: qs[1].ID, Text: "Peers"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -207,18 +206,4 @@ func (s *Store) AnswerCounts(ctx context.Context, invitationID, roundID int64) (
 	}
 	total, err = s.StatementCount(ctx, roundID)
 	return answered, total, err
-}
-
-// LinkContact returns the contact address of the study a link belongs to,
-// revoked or not, for the page that says the link no longer works; "" for
-// a token that was never issued.
-func (s *Store) LinkContact(ctx context.Context, hash string) (string, error) {
-	var contact string
-	err := s.get(ctx, &contact, `SELECT st.contact_email FROM invitation_links l
-		JOIN invitations i ON i.id = l.invitation_id JOIN rounds r ON r.id = i.round_id JOIN studies st ON st.id = r.study_id
-		WHERE l.token_hash = ?`, hash)
-	if errors.Is(err, ErrNotFound) {
-		return "", nil
-	}
-	return contact, wrap("link contact", err)
 }

@@ -35,6 +35,8 @@ type App struct {
 	feedback     *boundedCache[feedbackKey, template.HTML] // rendered group feedback (expert_feedback.go)
 	ratings      *store.RatingWriter                       // the experts' autosaves, with group commit; closed after the server stops
 	visits       visitCache                                // experts' visits for the autosave, for 2 s (visit_cache.go)
+	roundLink    linkKind                                  // the rounds' personal links (handlers_expert.go)
+	ideaLink     linkKind                                  // round 0's (ideas.go)
 	roundSizes   *boundedCache[int64, int]                 // round id → number of statements (fixed at creation)
 	live         *boundedCache[int64, liveTallies]         // real-time tallies per round, for a second (expert_realtime.go)
 }
@@ -69,6 +71,8 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		live:         newBoundedCache[int64, liveTallies](1_000),
 		loginLimiter: auth.NewLimiter(10, 30*time.Second),       // failed logins
 		tokenLimiter: auth.NewLimiter(50, 200*time.Millisecond), // unknown links and API tokens
+		roundLink:    roundLinks(s),
+		ideaLink:     ideaLinks(s),
 	}
 	if cfg.SMTPURL != "" {
 		smtp, err := config.ParseSMTPURL(cfg.SMTPURL)
@@ -77,7 +81,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		}
 		a.mailer = &mail.Dispatcher{Store: s, SMTP: smtp, From: cfg.SMTPFrom, Rate: cfg.MailRate, Log: log}
 	}
-	a.flow = workflow.New(s, cfg.BaseURL, cat, log, a.notifyMail)
+	a.flow = workflow.New(s, cfg.BaseURL, log, a.notifyMail)
 	a.echo = a.routes()
 	return a, nil
 }

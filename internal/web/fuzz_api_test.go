@@ -126,11 +126,11 @@ func newIdeaStudyWithProposals(t testing.TB, env *testEnv, token string) ideaStu
 	}
 	q := s.ideas(t).Questions[0].ID
 	for _, link := range s.ideaLinks(t) {
-		inv, err := env.store.IdeaInvitationByTokenHash(ctx, auth.HashToken(strings.TrimPrefix(link, "/i/")))
+		v, err := env.store.IdeaVisitByTokenHash(ctx, auth.HashToken(strings.TrimPrefix(link, "/i/")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := env.store.SaveProposals(ctx, inv.ID, []store.ProposalEdit{{QuestionID: q, Text: "No papers"}, {QuestionID: q, Text: "No documents"}}); err != nil {
+		if err := env.store.SaveProposals(ctx, v.IdeaInvitation.ID, []store.ProposalEdit{{QuestionID: q, Text: "No papers"}, {QuestionID: q, Text: "No documents"}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,19 +29,47 @@ const expertCookie = "delphi_expert"
 const ctxInvitation = "invitation"
 
 // expertVisit is what the expert middleware loads for every expert request
-// (one query: store.VisitByTokenHash).
+// (one query: store.VisitByTokenHash, or store.IdeaVisitByTokenHash for
+// round 0).
 type expertVisit = store.Visit
+
+// linkKind is one kind of personal link: a round's (/r/<token>, landing
+// on /e) or round 0's (/i/<token>, landing on /ideas; ideas.go). Both take
+// the same path through the code below: the token is swapped for a
+// cookie, unknown tokens are rate-limited, a dead link gets the
+// link-problem page, and consent and decline are recorded the same way.
+// They differ only in these fields.
+type linkKind struct {
+	prefix string // of the e-mailed link; its decline page is prefix + token + "/decline"
+	cookie string // one per kind, so that one browser can hold both
+	home   string // the clean address the link lands on
+	lookup func(ctx context.Context, hash string) (expertVisit, error)
+	// opened records the first opening of a link; nil for round 0, whose
+	// invitations have no per-expert status table to show it in.
+	opened func(ctx context.Context, v expertVisit) error
+}
+
+// roundLinks are the personal links of the numbered rounds.
+func roundLinks(s *store.Store) linkKind {
+	return linkKind{prefix: "/r/", cookie: expertCookie, home: "/e", lookup: s.VisitByTokenHash,
+		opened: func(ctx context.Context, v expertVisit) error { return s.MarkInvitationOpened(ctx, v.Invitation.ID) }}
+}
+
+// isDecline tells whether a path is a decline link of this kind.
+func (k linkKind) isDecline(path string) bool {
+	return strings.HasPrefix(path, k.prefix) && strings.HasSuffix(path, "/decline")
+}
 
 // lookupLink finds the invitation of a link token. Unknown tokens are
 // rate-limited per address so tokens cannot be guessed (they carry 256
 // bits anyway); valid ones never are, so a whole panel behind one address
 // is not slowed down.
-func (a *App) lookupLink(c echo.Context, token string) (expertVisit, error) {
+func (a *App) lookupLink(c echo.Context, k linkKind, token string) (expertVisit, error) {
 	key := "link:" + c.RealIP()
 	if a.tokenLimiter.Blocked(key) {
 		return expertVisit{}, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
 	}
-	v, err := a.store.VisitByTokenHash(c.Request().Context(), auth.HashToken(token))
+	v, err := k.lookup(c.Request().Context(), auth.HashToken(token))
 	if errors.Is(err, store.ErrNotFound) {
 		a.tokenLimiter.Allow(key) // only unknown links count against the address
 	}
@@ -74,44 +102,54 @@ func (a *App) linkFailed(c echo.Context, token string, err error) error {
 	return err
 }
 
-func (a *App) enterByLink(c echo.Context) error {
-	token := c.Param("token")
-	v, err := a.lookupLink(c, token)
-	if err != nil {
-		return a.linkFailed(c, token, err)
+// enterByLink swaps the link's token for a cookie and moves to the clean
+// address.
+func (a *App) enterByLink(k linkKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := c.Param("token")
+		v, err := a.lookupLink(c, k, token)
+		if err != nil {
+			return a.linkFailed(c, token, err)
+		}
+		if k.opened != nil {
+			if err := k.opened(c.Request().Context(), v); err != nil {
+				return err
+			}
+		}
+		c.SetCookie(&http.Cookie{Name: k.cookie, Value: token, Path: "/", HttpOnly: true, Secure: a.cfg.SecureCookies,
+			SameSite: http.SameSiteLaxMode, MaxAge: 90 * 24 * 3600})
+		return c.Redirect(http.StatusSeeOther, k.home)
 	}
-	if err := a.store.MarkInvitationOpened(c.Request().Context(), v.Invitation.ID); err != nil {
-		return err
-	}
-	c.SetCookie(&http.Cookie{Name: expertCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.cfg.SecureCookies,
-		SameSite: http.SameSiteLaxMode, MaxAge: 90 * 24 * 3600})
-	return c.Redirect(http.StatusSeeOther, "/e")
 }
 
-// requireExpert loads the expert's invitation from the cookie.
-func (a *App) requireExpert(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ck, err := c.Cookie(expertCookie)
-		if err != nil || ck.Value == "" {
-			return a.linkProblem(c, http.StatusUnauthorized, "")
+// requireExpert loads the expert's visit from the cookie of a kind of link.
+func (a *App) requireExpert(k linkKind) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ck, err := c.Cookie(k.cookie)
+			if err != nil || ck.Value == "" {
+				return a.linkProblem(c, http.StatusUnauthorized, "")
+			}
+			v, err := a.lookupLink(c, k, ck.Value)
+			if err != nil {
+				return a.linkFailed(c, ck.Value, err)
+			}
+			c.Set(ctxInvitation, v)
+			return next(c)
 		}
-		v, err := a.lookupLink(c, ck.Value)
-		if err != nil {
-			return a.linkFailed(c, ck.Value, err)
-		}
-		c.Set(ctxInvitation, v)
-		return next(c)
 	}
 }
 
 // requireConsent keeps answers out until the expert has accepted the
-// information sheet (the page at /e asks first).
-func (a *App) requireConsent(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if v := c.Get(ctxInvitation).(expertVisit); !v.Expert.ConsentedAt.Valid {
-			return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at /e first")
+// information sheet (the link's landing page asks first).
+func (a *App) requireConsent(k linkKind) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if v := c.Get(ctxInvitation).(expertVisit); !v.Expert.ConsentedAt.Valid {
+				return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at "+k.home+" first")
+			}
+			return next(c)
 		}
-		return next(c)
 	}
 }
 
@@ -136,7 +174,7 @@ func (a *App) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage 
 type consentPage struct {
 	visitPage
 	Contact string
-	Base    string // where the forms post: /e, or /ideas for round 0 (ideas.go)
+	Base    string // where the forms post: the link's home, /e or /ideas
 }
 
 // ratingPage is the round's questionnaire: statements by topic, each with
@@ -183,7 +221,7 @@ type scalePoint struct {
 func (a *App) showExpertRoundPage(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
 	if !v.Expert.ConsentedAt.Valid {
-		return a.renderConsent(c, v, http.StatusOK, "")
+		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "")
 	}
 	p, err := a.ratingPage(c, v, "")
 	if err != nil {
@@ -195,23 +233,27 @@ func (a *App) showExpertRoundPage(c echo.Context) error {
 	return a.render(c, http.StatusOK, "expert_round", p)
 }
 
-func (a *App) renderConsent(c echo.Context, v expertVisit, status int, errMsg string) error {
-	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: "/e"}
+// renderConsent shows the information sheet, the first page of either
+// kind of link until the expert agrees.
+func (a *App) renderConsent(c echo.Context, k linkKind, v expertVisit, status int, errMsg string) error {
+	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: k.home}
 	p.Title = p.L.T("intro.title")
 	return a.render(c, status, "expert_consent", p)
 }
 
 // consentExpert records the expert's consent from the information page.
-func (a *App) consentExpert(c echo.Context) error {
-	v := c.Get(ctxInvitation).(expertVisit)
-	if c.FormValue("agree") != "yes" {
-		l := a.i18n.For(v.Expert.Language)
-		return a.renderConsent(c, v, http.StatusUnprocessableEntity, l.T("intro.need"))
+func (a *App) consentExpert(k linkKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := c.Get(ctxInvitation).(expertVisit)
+		if c.FormValue("agree") != "yes" {
+			l := a.i18n.For(v.Expert.Language)
+			return a.renderConsent(c, k, v, http.StatusUnprocessableEntity, l.T("intro.need"))
+		}
+		if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, k.home)
 	}
-	if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/e")
 }
 
 // declineAsExpert is "I do not want to take part" on the information page.
@@ -579,36 +621,43 @@ func parseAnswer(val string, sc rounds.Scale) (rating *int, unable bool, err err
 
 type declinePage struct {
 	visitPage
-	Token    string
+	Action   string // where the confirmation posts: the decline link itself
 	Declined bool
 }
 
-func (a *App) renderDecline(c echo.Context, v expertVisit, token string, declined bool) error {
-	p := declinePage{visitPage: a.visitBase(c, v, ""), Token: token, Declined: declined || v.Expert.Status == "declined"}
+func (a *App) renderDecline(c echo.Context, v expertVisit, action string, declined bool) error {
+	p := declinePage{visitPage: a.visitBase(c, v, ""), Action: action, Declined: declined || v.Expert.Status == "declined"}
 	p.Title = p.L.T("decline.title")
 	return a.render(c, http.StatusOK, "expert_decline", p)
 }
 
-func (a *App) showDeclinePage(c echo.Context) error {
-	v, err := a.lookupLink(c, c.Param("token"))
-	if err != nil {
-		return a.linkFailed(c, c.Param("token"), err)
+// showDeclinePage is the decline link of an e-mail: it asks to confirm.
+func (a *App) showDeclinePage(k linkKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := c.Param("token")
+		v, err := a.lookupLink(c, k, token)
+		if err != nil {
+			return a.linkFailed(c, token, err)
+		}
+		return a.renderDecline(c, v, k.prefix+token+"/decline", false)
 	}
-	return a.renderDecline(c, v, c.Param("token"), false)
 }
 
 // declineByLink records that the expert wants no more e-mails. It is also
 // the target of one-click List-Unsubscribe, which posts without a CSRF
 // token; the personal token in the URL is the proof.
-func (a *App) declineByLink(c echo.Context) error {
-	v, err := a.lookupLink(c, c.Param("token"))
-	if err != nil {
-		return a.linkFailed(c, c.Param("token"), err)
+func (a *App) declineByLink(k linkKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := c.Param("token")
+		v, err := a.lookupLink(c, k, token)
+		if err != nil {
+			return a.linkFailed(c, token, err)
+		}
+		if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
+			return err
+		}
+		return a.renderDecline(c, v, "", true)
 	}
-	if err := a.store.DeclineExpert(c.Request().Context(), v.Expert.ID); err != nil {
-		return err
-	}
-	return a.renderDecline(c, v, "", true)
 }
 
 // statementCount is how many statements a round presents; it is fixed

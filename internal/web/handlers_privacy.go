@@ -60,8 +60,8 @@ func (a *App) eraseExpertAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setFlash(c, fmt.Sprintf("Personal data of expert %d erased (%s policy): %d answers kept anonymously, %d deleted, %d unsent e-mails cancelled.",
-		e.ID, res.Policy, res.RatingsKept, res.RatingsDeleted, res.EmailsCancelled))
+	setFlash(c, fmt.Sprintf("Personal data of expert %d erased (%s policy): %d answers kept anonymously, %d deleted; %d round-0 proposals kept anonymously, %d deleted; %d unsent e-mails cancelled.",
+		e.ID, res.Policy, res.RatingsKept, res.RatingsDeleted, res.ProposalsKept, res.ProposalsDeleted, res.EmailsCancelled))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/panel", st.ID))
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -343,73 +342,11 @@ func (a *App) editProposals(c echo.Context) error {
 
 // ---- The expert's side ----
 
-// lookupIdeaLink finds the round-0 invitation of a link token; unknown
-// tokens are rate-limited like round links.
-func (a *App) lookupIdeaLink(c echo.Context, token string) (expertVisit, store.IdeaInvitation, store.IdeaRound, error) {
-	var v expertVisit
-	var r store.IdeaRound
-	key := "link:" + c.RealIP()
-	if a.tokenLimiter.Blocked(key) {
-		return v, store.IdeaInvitation{}, r, echo.NewHTTPError(http.StatusTooManyRequests, "too many attempts; wait a minute and try again")
-	}
-	ctx := c.Request().Context()
-	inv, err := a.store.IdeaInvitationByTokenHash(ctx, auth.HashToken(token))
-	if errors.Is(err, store.ErrNotFound) {
-		a.tokenLimiter.Allow(key)
-	}
-	if err != nil {
-		return v, inv, r, err
-	}
-	if r, err = a.store.IdeaRoundByID(ctx, inv.IdeaRoundID); err != nil {
-		return v, inv, r, err
-	}
-	if v.Study, err = a.store.StudyByID(ctx, r.StudyID); err != nil {
-		return v, inv, r, err
-	}
-	v.Expert, err = a.store.ExpertByID(ctx, v.Study.ID, inv.ExpertID)
-	return v, inv, r, err
-}
-
-func (a *App) enterIdeasByLink(c echo.Context) error {
-	token := c.Param("token")
-	if _, _, _, err := a.lookupIdeaLink(c, token); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return a.linkProblem(c, http.StatusNotFound, "")
-		}
-		return err
-	}
-	c.SetCookie(&http.Cookie{Name: ideasCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.cfg.SecureCookies,
-		SameSite: http.SameSiteLaxMode, MaxAge: 90 * 24 * 3600})
-	return c.Redirect(http.StatusSeeOther, "/ideas")
-}
-
-const ctxIdeaInvitation = "idea_invitation"
-
-type ideaVisit struct {
-	Invitation store.IdeaInvitation
-	Round      store.IdeaRound
-}
-
-// requireIdeaExpert loads the round-0 invitation from the cookie; the
-// visit is also stored as an expertVisit, so the consent and decline
-// handlers of the rounds serve round 0 too.
-func (a *App) requireIdeaExpert(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		ck, err := c.Cookie(ideasCookie)
-		if err != nil || ck.Value == "" {
-			return a.linkProblem(c, http.StatusUnauthorized, "")
-		}
-		v, inv, r, err := a.lookupIdeaLink(c, ck.Value)
-		if errors.Is(err, store.ErrNotFound) {
-			return a.linkProblem(c, http.StatusNotFound, "")
-		}
-		if err != nil {
-			return err
-		}
-		c.Set(ctxInvitation, v)
-		c.Set(ctxIdeaInvitation, ideaVisit{Invitation: inv, Round: r})
-		return next(c)
-	}
+// ideaLinks are round 0's personal links: tables of their own (the
+// round precedes the numbered rounds), the same handlers as the rounds'
+// links (handlers_expert.go).
+func ideaLinks(s *store.Store) linkKind {
+	return linkKind{prefix: "/i/", cookie: ideasCookie, home: "/ideas", lookup: s.IdeaVisitByTokenHash}
 }
 
 // expertIdeasPage is round 0 as the expert sees it.
@@ -436,17 +373,16 @@ type ideaQuestionForm struct {
 func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, error) {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	iv := c.Get(ctxIdeaInvitation).(ideaVisit)
-	p := expertIdeasPage{visitPage: a.visitBase(c, v, errMsg), Open: iv.Round.Domain().AcceptsRatings(time.Now()) == nil}
+	p := expertIdeasPage{visitPage: a.visitBase(c, v, errMsg), Open: v.IdeaRound.Domain().AcceptsRatings(time.Now()) == nil}
 	p.Title = p.L.T("ideas.title")
-	if iv.Round.Deadline.Valid {
-		p.Deadline = p.L.T("deadline", "Date", i18n.DateTime(iv.Round.Deadline.Time, p.L.Lang))
+	if v.IdeaRound.Deadline.Valid {
+		p.Deadline = p.L.T("deadline", "Date", i18n.DateTime(v.IdeaRound.Deadline.Time, p.L.Lang))
 	}
-	qs, err := a.store.IdeaQuestions(ctx, iv.Round.ID)
+	qs, err := a.store.IdeaQuestions(ctx, v.IdeaRound.ID)
 	if err != nil {
 		return p, err
 	}
-	mine, err := a.store.ProposalsByInvitation(ctx, iv.Invitation.ID)
+	mine, err := a.store.ProposalsByInvitation(ctx, v.IdeaInvitation.ID)
 	if err != nil {
 		return p, err
 	}
@@ -460,7 +396,7 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 	}
 	var qtr map[int64]map[string]string
 	if tr.by != nil { // the expert reads another language than the main one
-		if qtr, err = a.store.IdeaQuestionTranslations(ctx, iv.Round.ID); err != nil {
+		if qtr, err = a.store.IdeaQuestionTranslations(ctx, v.IdeaRound.ID); err != nil {
 			return p, err
 		}
 	}
@@ -482,9 +418,7 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 func (a *App) showExpertIdeasPage(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
 	if !v.Expert.ConsentedAt.Valid {
-		p := consentPage{visitPage: a.visitBase(c, v, ""), Contact: v.Study.ContactEmail, Base: "/ideas"}
-		p.Title = p.L.T("intro.title")
-		return a.render(c, http.StatusOK, "expert_consent", p)
+		return a.renderConsent(c, a.ideaLink, v, http.StatusOK, "")
 	}
 	return a.renderExpertIdeas(c, http.StatusOK, "")
 }
@@ -497,19 +431,6 @@ func (a *App) renderExpertIdeas(c echo.Context, status int, errMsg string) error
 	return a.render(c, status, "expert_ideas", p)
 }
 
-func (a *App) consentIdeasExpert(c echo.Context) error {
-	v := c.Get(ctxInvitation).(expertVisit)
-	if c.FormValue("agree") != "yes" {
-		p := consentPage{visitPage: a.visitBase(c, v, a.i18n.For(v.Expert.Language).T("intro.need")), Contact: v.Study.ContactEmail, Base: "/ideas"}
-		p.Title = p.L.T("intro.title")
-		return a.render(c, http.StatusUnprocessableEntity, "expert_consent", p)
-	}
-	if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/ideas")
-}
-
 // saveExpertIdeas saves the expert's proposals form: a changed box is an
 // edit, an emptied one a deletion, the empty box under each question a
 // new proposal. Boxes not on the page (a proposal added meanwhile on
@@ -517,20 +438,16 @@ func (a *App) consentIdeasExpert(c echo.Context) error {
 func (a *App) saveExpertIdeas(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	if !v.Expert.ConsentedAt.Valid {
-		return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at /ideas first")
-	}
-	iv := c.Get(ctxIdeaInvitation).(ideaVisit)
 	l := a.i18n.For(v.Expert.Language)
 	form, err := c.FormParams()
 	if err != nil {
 		return err
 	}
-	mine, err := a.store.ProposalsByInvitation(ctx, iv.Invitation.ID)
+	mine, err := a.store.ProposalsByInvitation(ctx, v.IdeaInvitation.ID)
 	if err != nil {
 		return err
 	}
-	qs, err := a.store.IdeaQuestions(ctx, iv.Round.ID)
+	qs, err := a.store.IdeaQuestions(ctx, v.IdeaRound.ID)
 	if err != nil {
 		return err
 	}
@@ -554,7 +471,7 @@ func (a *App) saveExpertIdeas(c echo.Context) error {
 			return a.renderExpertIdeas(c, http.StatusUnprocessableEntity, l.T("ideas.error"))
 		}
 	}
-	err = a.store.SaveProposals(ctx, iv.Invitation.ID, edits)
+	err = a.store.SaveProposals(ctx, v.IdeaInvitation.ID, edits)
 	if errors.Is(err, rounds.ErrRoundClosed) || errors.Is(err, rounds.ErrRoundNotOpen) {
 		return a.renderExpertIdeas(c, http.StatusConflict, l.T("ideas.closed"))
 	}

@@ -3,12 +3,17 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/mail/smtptest"
+	"github.com/delphi-platform/delphi/internal/store"
 )
 
 var ideaLinkRE = regexp.MustCompile(`https?://[^\s"<]+/i/[A-Za-z0-9_-]+`)
@@ -370,4 +375,291 @@ func TestRoundZeroScheduledReminders(t *testing.T) {
 			t.Errorf("%d reminders after one came due; want one per expert (%d)", got, len(defaultPanel))
 		}
 	})
+}
+
+// ideaRoundLaunched creates and launches round 0 with one question and
+// returns the question's id and the personal links by e-mail address.
+func (s *expertStudy) ideaRoundLaunched(t *testing.T) (int64, map[string]string) {
+	t.Helper()
+	if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","questions":[{"text":"What would help most?"}]}`); r.status != http.StatusCreated {
+		t.Fatalf("create round 0: %d %s", r.status, r.body)
+	}
+	if r := s.call(t, "POST", s.path+"/ideas/launch", ""); r.status != http.StatusOK {
+		t.Fatalf("launch round 0: %d %s", r.status, r.body)
+	}
+	return s.ideas(t).Questions[0].ID, s.ideaLinks(t)
+}
+
+// TestLinkKindsShareOnePath: a round's personal link and round 0's go
+// through the same steps with the same answers: an unknown token gets the
+// link-problem page, a real one becomes a cookie on a clean address that
+// asks for consent first, and the decline link asks, then records the
+// decline, also as a one-click unsubscribe without a CSRF token.
+func TestLinkKindsShareOnePath(t *testing.T) {
+	for _, kind := range []struct {
+		name, prefix, home string
+		links              func(t *testing.T, env *testEnv) map[string]string
+	}{
+		{"round", "/r/", "/e", func(t *testing.T, env *testEnv) map[string]string {
+			return newExpertStudy(t, env, nil, []string{"One", "Two"}, defaultPanel).links
+		}},
+		{"round 0", "/i/", "/ideas", func(t *testing.T, env *testEnv) map[string]string {
+			_, links := newPanelStudy(t, env, nil, nil, defaultPanel, "").ideaRoundLaunched(t)
+			return links
+		}},
+	} {
+		t.Run(kind.name, func(t *testing.T) {
+			engines(t, func(t *testing.T, env *testEnv) {
+				links := kind.links(t, env)
+				if r := env.browser().get(kind.prefix + strings.Repeat("x", 43)); r.status != http.StatusNotFound || !strings.Contains(r.body, "This link does not work") {
+					t.Errorf("an unknown link: %d", r.status)
+				}
+				if r := env.browser().get(kind.home); r.status != http.StatusUnauthorized || !strings.Contains(r.body, "This link does not work") {
+					t.Errorf("%s without a link: %d", kind.home, r.status)
+				}
+				b := env.browser()
+				r := b.get(links["e1@example.org"])
+				if r.url != kind.home || !strings.Contains(r.body, `action="`+kind.home+`/consent"`) || !strings.Contains(r.body, `action="`+kind.home+`/decline"`) {
+					t.Fatalf("the link: %d at %s", r.status, r.url)
+				}
+				if r := b.post(kind.home+"/consent", url.Values{}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Please tick the box") {
+					t.Errorf("consent without agreeing: %d", r.status)
+				}
+				if r := b.post(kind.home+"/consent", url.Values{"agree": {"yes"}}); r.url != kind.home || strings.Contains(r.body, `action="`+kind.home+`/consent"`) {
+					t.Errorf("after consent: %d at %s", r.status, r.url)
+				}
+				if !expertByLink(t, env, kind.prefix, links["e1@example.org"]).ConsentedAt.Valid {
+					t.Error("consent not recorded")
+				}
+
+				// The decline link of the e-mail asks first, then declines;
+				// the mail provider's one-click unsubscribe posts without a
+				// CSRF token.
+				decline := links["e2@example.org"] + "/decline"
+				d := env.browser()
+				if r := d.get(decline); r.status != http.StatusOK || !strings.Contains(r.body, `action="`+decline+`"`) || !strings.Contains(r.body, "Wilt u stoppen") {
+					t.Errorf("decline page: %d %s", r.status, r.body)
+				}
+				d.noCSRF = true
+				if r := d.post(decline, url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "U ontvangt geen e-mails meer") {
+					t.Errorf("one-click decline: %d", r.status)
+				}
+				if e := expertByLink(t, env, kind.prefix, links["e2@example.org"]); e.Status != "declined" {
+					t.Errorf("after declining: %q", e.Status)
+				}
+			})
+		})
+	}
+}
+
+// expertByLink returns the expert of a personal link, by the lookup of
+// its kind.
+func expertByLink(t *testing.T, env *testEnv, prefix, link string) store.Expert {
+	t.Helper()
+	lookup := env.store.VisitByTokenHash
+	if prefix == "/i/" {
+		lookup = env.store.IdeaVisitByTokenHash
+	}
+	v, err := lookup(context.Background(), auth.HashToken(strings.TrimPrefix(link, prefix)))
+	if err != nil {
+		t.Fatalf("%s: %v", link, err)
+	}
+	return v.Expert
+}
+
+// TestEraseExpertReachesRoundZero: erasing an expert, through the API or
+// the panel page, also reaches round 0: her round-0 link and the cookie it
+// left give the rounds' "link not valid" page, nothing more is saved, and
+// her name and e-mail are nowhere in the database or the round-0 exports,
+// while her proposals are kept (anonymise) or deleted (delete: round 0
+// is open). The erasure's counts include round 0.
+func TestEraseExpertReachesRoundZero(t *testing.T) {
+	for _, tc := range []struct {
+		via, policy string
+		kept        int
+	}{
+		{"api", store.ErasureAnonymise, 2},
+		{"page", store.ErasureDelete, 0},
+	} {
+		t.Run(tc.via, func(t *testing.T) {
+			engines(t, func(t *testing.T, env *testEnv) {
+				ctx := context.Background()
+				panel := []panelist{{eraseEmail, eraseName, "Research", "en"}, {"bo@panel.example", "Bo", "Research", "en"}, {"cy@panel.example", "Cy", "Policy", "en"}}
+				s := newPanelStudy(t, env, nil, nil, panel, `,"erasure_policy":"`+tc.policy+`"`)
+				q, links := s.ideaRoundLaunched(t)
+				propose := func(email string, texts ...string) *browser {
+					b := env.browser()
+					b.get(links[email])
+					b.post("/ideas/consent", url.Values{"agree": {"yes"}})
+					form := url.Values{"n" + itoa(q): {texts[0]}}
+					if r := b.post("/ideas", form); r.status != http.StatusOK || !strings.Contains(r.body, "Your proposals are saved.") {
+						t.Fatalf("%s proposes: %d", email, r.status)
+					}
+					for _, text := range texts[1:] {
+						b.post("/ideas", url.Values{"n" + itoa(q): {text}})
+					}
+					return b
+				}
+				ana := propose(eraseEmail, "Peer navigators, says "+eraseName+" ("+eraseEmail+")", "Evening hours")
+				propose("bo@panel.example", "Mobile clinics")
+				mine := s.ideas(t).Questions[0].Proposals[0].ID
+				if r := s.call(t, "POST", s.path+"/ideas/statements", `{"text":"Peer navigators help.","proposals":[`+itoa(mine)+`]}`); r.status != http.StatusCreated {
+					t.Fatalf("statement: %d %s", r.status, r.body)
+				}
+				if found := strings.Join(findInDatabase(t, env.store, eraseName, eraseEmail), " "); !strings.Contains(found, "idea_proposals.text ") {
+					t.Fatalf("before the erasure the scan does not find her proposal (only %s): the test is broken", found)
+				}
+
+				id := expertID(t, env, s.id, eraseEmail)
+				counts := fmt.Sprintf("%d round-0 proposals kept anonymously, %d deleted", tc.kept, 2-tc.kept)
+				switch tc.via {
+				case "api":
+					r := s.call(t, "DELETE", s.path+"/panel/"+itoa(id), "")
+					var res store.Erasure
+					decodeInto(t, r, &res)
+					if r.status != http.StatusOK || res.ProposalsKept != tc.kept || res.ProposalsDeleted != 2-tc.kept || res.LinksRevoked != 1 {
+						t.Errorf("erasure %d %+v; want %s, 1 link revoked", r.status, res, counts)
+					}
+				case "page":
+					page := fmt.Sprintf("/studies/%d/panel/experts/%d/erase", s.id, id)
+					b := loginAs(t, env, "coord@example.org")
+					mustContain(t, "erase page", b.get(page).body, "round-0 proposals")
+					mustContain(t, "panel after the erasure", b.post(page, url.Values{"confirm": {eraseEmail}}).body, counts)
+				}
+				audit, _ := env.store.AuditByStudy(ctx, s.id)
+				if last := audit[len(audit)-1]; last.Action != "erase expert" || !strings.Contains(last.Reason, counts+"; 1 links revoked") {
+					t.Errorf("audit entry: %+v", last)
+				}
+
+				// Her link, and the cookie it left, say what the rounds say
+				// of a dead link; nothing more is saved.
+				for _, b := range []*browser{env.browser(), ana} {
+					if r := b.get(links[eraseEmail]); r.status != http.StatusNotFound || !strings.Contains(r.body, "This link does not work") || strings.Contains(r.body, "team@example.org") {
+						t.Errorf("her link after the erasure: %d at %s", r.status, r.url)
+					}
+				}
+				if r := ana.get("/ideas"); r.status != http.StatusNotFound || !strings.Contains(r.body, "This link does not work") {
+					t.Errorf("round 0 with her cookie: %d", r.status)
+				}
+				if r := ana.post("/ideas", url.Values{"n" + itoa(q): {"After the erasure"}}); r.status != http.StatusNotFound {
+					t.Errorf("a proposal after the erasure: %d", r.status)
+				}
+				if r := ana.get(links[eraseEmail] + "/decline"); r.status != http.StatusNotFound {
+					t.Errorf("her decline link after the erasure: %d", r.status)
+				}
+				if r := env.browser().get(links["bo@panel.example"]); r.url != "/ideas" {
+					t.Errorf("another expert's link: %d at %s", r.status, r.url)
+				}
+
+				// Her name and e-mail are nowhere; the exports keep what the
+				// policy keeps.
+				if found := findInDatabase(t, env.store, eraseName, eraseEmail, "Silvério"); len(found) > 0 {
+					t.Errorf("after the erasure she is still in: %v", found)
+				}
+				ideas := s.call(t, "GET", s.path+"/ideas", "").body
+				lineage := s.call(t, "GET", s.path+"/proposal-links", "").body
+				for _, export := range []string{ideas, lineage} {
+					if strings.Contains(export, "Quintessa") || strings.Contains(export, eraseEmail) || strings.Contains(export, "After the erasure") {
+						t.Errorf("an export names her: %s", export)
+					}
+				}
+				if kept := strings.Contains(ideas, "Peer navigators, says [removed] ([removed])") && strings.Contains(ideas, "Evening hours"); kept != (tc.kept > 0) {
+					t.Errorf("round 0 after the erasure (%s): %s", tc.policy, ideas)
+				}
+				if kept := strings.Contains(lineage, `"proposal_id":`+itoa(mine)); kept != (tc.kept > 0) {
+					t.Errorf("lineage after the erasure (%s): %s", tc.policy, lineage)
+				}
+				if !strings.Contains(ideas, "Mobile clinics") {
+					t.Errorf("Bo's proposal is gone: %s", ideas)
+				}
+			})
+		})
+	}
+}
+
+// TestRoundZeroEmails: round 0's invitations and reminders are the
+// rounds' kind of e-mail, over real SMTP: composed from the templates in
+// the expert's language, with a decline link and one-click
+// List-Unsubscribe. Following the decline link and confirming declines
+// the expert, who then gets no round-0 reminder.
+func TestRoundZeroEmails(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			smtp := smtptest.Start(t)
+			env := newTestEnvWith(t, engine, map[string]string{"DELPHI_SMTP_URL": smtp.URL(), "DELPHI_SMTP_FROM": "Study team <study@example.org>"})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go env.app.mailer.Run(ctx)
+			s := newPanelStudy(t, env, smtp, nil, defaultPanel, "")
+			s.ideaRoundLaunched(t)
+			ms, _ := env.store.IdeaOutbox(ctx, s.id)
+			for _, m := range ms {
+				if m.Kind != "invitation" || !strings.HasSuffix(m.ListUnsubscribe, "/decline") || !strings.Contains(m.ListUnsubscribe, "/i/") {
+					t.Errorf("outbox row to %s: kind %q, List-Unsubscribe %q", m.ToAddress, m.Kind, m.ListUnsubscribe)
+				}
+			}
+			// check reads one delivered e-mail and returns its personal link.
+			check := func(m smtptest.Message) string {
+				t.Helper()
+				link := ideaLinkRE.FindString(m.Text)
+				if link == "" || !strings.Contains(m.HTML, `href="`+link+`"`) || !strings.Contains(m.Text, link+"/decline") || !strings.Contains(m.HTML, link+"/decline") {
+					t.Errorf("to %v: personal or decline link missing:\n%s", m.To, m.Text)
+				}
+				if got := m.Header.Get("List-Unsubscribe"); got != "<"+link+"/decline>" || m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+					t.Errorf("to %v: List-Unsubscribe %q", m.To, got)
+				}
+				return link
+			}
+			invitations := smtp.WaitForMessages(len(defaultPanel), 10*time.Second)
+			if len(invitations) != len(defaultPanel) {
+				t.Fatalf("%d invitations arrived; want %d", len(invitations), len(defaultPanel))
+			}
+			links := map[string]string{}
+			for _, m := range invitations {
+				links[m.To[0]] = check(m)
+				if dutch := strings.HasPrefix(m.Subject, `Ronde 0 van "Access to care"`); dutch != (m.To[0] == "e2@example.org") {
+					t.Errorf("to %v: subject %q", m.To, m.Subject)
+				}
+				if m.To[0] == "e1@example.org" {
+					mustContain(t, "the English invitation", m.Text, "Dear Ana Expert,", "one open question", "team@example.org")
+				}
+			}
+
+			// Expert 3 follows the decline link and confirms.
+			u, _ := url.Parse(links["e3@example.org"] + "/decline")
+			b := env.browser()
+			if r := b.get(u.Path); r.status != http.StatusOK || !strings.Contains(r.body, `action="`+u.Path+`"`) {
+				t.Fatalf("decline page: %d", r.status)
+			}
+			if r := b.post(u.Path, url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "Vous ne recevrez plus") {
+				t.Fatalf("decline: %d", r.status)
+			}
+			if e := expertByLink(t, env, "/i/", u.Path[:len(u.Path)-len("/decline")]); e.Status != "declined" {
+				t.Fatalf("after declining: %q", e.Status)
+			}
+
+			// The reminder goes to the four others, not to her.
+			if r := s.call(t, "POST", s.path+"/ideas/remind", ""); r.status != http.StatusOK || r.body != `{"reminded":4}`+"\n" {
+				t.Fatalf("remind: %d %s", r.status, r.body)
+			}
+			all := smtp.WaitForMessages(len(defaultPanel)+4, 10*time.Second)
+			if len(all) != len(defaultPanel)+4 {
+				t.Fatalf("%d e-mails arrived; want %d invitations and 4 reminders", len(all), len(defaultPanel))
+			}
+			for _, m := range all[len(defaultPanel):] {
+				if m.To[0] == "e3@example.org" {
+					t.Error("the expert who declined got a reminder")
+				}
+				if link := check(m); link == links[m.To[0]] {
+					t.Errorf("to %v: the reminder reuses the invitation's link", m.To)
+				}
+			}
+			ms, _ = env.store.IdeaOutbox(ctx, s.id)
+			for _, m := range ms {
+				if m.Kind == "reminder" && m.ToAddress == "e3@example.org" {
+					t.Errorf("a reminder to the expert who declined is in the outbox (%s)", m.Status)
+				}
+			}
+		})
+	}
 }

@@ -88,7 +88,7 @@ func (a *App) csrf() echo.MiddlewareFunc {
 			// One-click List-Unsubscribe (RFC 8058) posts to the decline link
 			// from the mail provider, without a token; the link's own
 			// 256-bit token is the proof there.
-			isDecline := strings.HasPrefix(path, "/r/") && strings.HasSuffix(path, "/decline")
+			isDecline := a.roundLink.isDecline(path) || a.ideaLink.isDecline(path)
 			return strings.HasPrefix(path, "/api/") || (isDecline && c.Request().Method == http.MethodPost)
 		},
 		TokenLookup:    "form:csrf,header:X-CSRF-Token",

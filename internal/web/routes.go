@@ -40,24 +40,27 @@ func (a *App) routes() *echo.Echo {
 
 	// Experts: a personal link, no account. The link's token becomes a
 	// cookie and the address bar is cleaned at once.
-	web.GET("/r/:token", a.enterByLink)
-	web.GET("/r/:token/decline", a.showDeclinePage)
-	web.POST("/r/:token/decline", a.declineByLink)
-	web.POST("/e/answer", a.saveExpertAnswer, a.requireExpertForSave, a.requireConsent) // the autosave: hot path
-	expert := web.Group("/e", a.requireExpert)
+	web.GET("/r/:token", a.enterByLink(a.roundLink))
+	web.GET("/r/:token/decline", a.showDeclinePage(a.roundLink))
+	web.POST("/r/:token/decline", a.declineByLink(a.roundLink))
+	consented := a.requireConsent(a.roundLink)
+	web.POST("/e/answer", a.saveExpertAnswer, a.requireExpertForSave, consented) // the autosave: hot path
+	expert := web.Group("/e", a.requireExpert(a.roundLink))
 	expert.GET("", a.showExpertRoundPage, gzip)
-	expert.POST("/consent", a.consentExpert)
+	expert.POST("/consent", a.consentExpert(a.roundLink))
 	expert.POST("/decline", a.declineAsExpert)
-	expert.POST("", a.saveExpertRatings, a.requireConsent)
-	expert.POST("/submit", a.submitExpertRound, a.requireConsent)
-	expert.GET("/thanks", a.showThanksPage, a.requireConsent, gzip)
-	expert.GET("/live", a.showLiveFigures, a.requireConsent, gzip) // real-time mode
-	// Round 0 (ideas.go): links of its own, the same consent and decline.
-	web.GET("/i/:token", a.enterIdeasByLink)
-	ideas := web.Group("/ideas", gzip, a.requireIdeaExpert)
+	expert.POST("", a.saveExpertRatings, consented)
+	expert.POST("/submit", a.submitExpertRound, consented)
+	expert.GET("/thanks", a.showThanksPage, consented, gzip)
+	expert.GET("/live", a.showLiveFigures, consented, gzip) // real-time mode
+	// Round 0 (ideas.go): links of its own, through the same handlers.
+	web.GET("/i/:token", a.enterByLink(a.ideaLink))
+	web.GET("/i/:token/decline", a.showDeclinePage(a.ideaLink))
+	web.POST("/i/:token/decline", a.declineByLink(a.ideaLink))
+	ideas := web.Group("/ideas", gzip, a.requireExpert(a.ideaLink))
 	ideas.GET("", a.showExpertIdeasPage)
-	ideas.POST("", a.saveExpertIdeas)
-	ideas.POST("/consent", a.consentIdeasExpert)
+	ideas.POST("", a.saveExpertIdeas, a.requireConsent(a.ideaLink))
+	ideas.POST("/consent", a.consentExpert(a.ideaLink))
 	ideas.POST("/decline", a.declineAsExpert)
 
 	coord := web.Group("", requireUser)

@@ -175,10 +175,15 @@ func TestRateLimits(t *testing.T) {
 	if last != http.StatusTooManyRequests {
 		t.Errorf("12th wrong password: %d; want 429", last)
 	}
-	for i := 0; i < 400 && last != http.StatusTooManyRequests; i++ {
-		last = b.get("/r/guess" + itoa(int64(i)) + strings.Repeat("A", 40)).status
-	}
-	if last != http.StatusTooManyRequests {
-		t.Errorf("400 guessed links: last answer %d; want 429", last)
+	// Both kinds of personal link, each on a fresh server.
+	for _, prefix := range []string{"/r/", "/i/"} {
+		b := newTestEnv(t, "sqlite").browser()
+		last := 0
+		for i := 0; i < 400 && last != http.StatusTooManyRequests; i++ {
+			last = b.get(prefix + "guess" + itoa(int64(i)) + strings.Repeat("A", 40)).status
+		}
+		if last != http.StatusTooManyRequests {
+			t.Errorf("400 guessed links %s…: last answer %d; want 429", prefix, last)
+		}
 	}
 }

@@ -62,7 +62,7 @@ func (vc *visitCache) put(token string, v expertVisit, now time.Time) {
 // requireExpertForSave is requireExpert for the autosave, with the cache.
 func (a *App) requireExpertForSave(next echo.HandlerFunc) echo.HandlerFunc {
 	// On a miss, requireExpert loads the visit; remember keeps it.
-	load := a.requireExpert(func(c echo.Context) error {
+	load := a.requireExpert(a.roundLink)(func(c echo.Context) error {
 		v := c.Get(ctxInvitation).(expertVisit)
 		if ck, err := c.Cookie(expertCookie); err == nil && v.Expert.ConsentedAt.Valid && !v.Study.Realtime() {
 			a.visits.put(ck.Value, v, time.Now())

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"time"
 
 	"github.com/delphi-platform/delphi/internal/auth"
-	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -68,7 +66,11 @@ func (w *Service) LaunchIdeaRound(ctx context.Context, st store.Study, userID in
 		invites := make([]store.NewInvitation, 0, len(experts))
 		for _, e := range experts {
 			token, hash := auth.NewToken()
-			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: w.ideaMessage(st, r, e, mail.KindInvitation, token, len(qs))})
+			msg, err := w.ideaMessage(st, r, e, mail.KindIdeaInvitation, token, len(qs))
+			if err != nil {
+				return err
+			}
+			invites = append(invites, store.NewInvitation{ExpertID: e.ID, TokenHash: hash, Message: msg})
 		}
 		n = len(invites)
 		return tx.LaunchIdeaRound(ctx, r.ID, userID, invites)
@@ -110,7 +112,11 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
 				return err
 			}
-			msgs = append(msgs, w.ideaMessage(st, r, e, mail.KindReminder, token, len(qs)))
+			msg, err := w.ideaMessage(st, r, e, mail.KindIdeaReminder, token, len(qs))
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, msg)
 		}
 		n = len(msgs)
 		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
@@ -124,33 +130,11 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 	return n, err
 }
 
-// ideaMessage is the invitation to round 0, or a reminder, in the
-// expert's language.
-func (w *Service) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) store.NewMessage {
-	l := w.i18n.For(e.Language)
-	link := w.baseURL + "/i/" + token
-	deadline := "—"
-	if r.Deadline.Valid {
-		deadline = i18n.DateTime(r.Deadline.Time, l.Lang)
-	}
-	subject := l.T("ideas.mail.subject", "Study", st.Title)
-	paras := []string{l.T("ideas.mail.body", "Study", st.Title, "Count", questions, "Date", deadline)}
-	if kind == mail.KindReminder {
-		subject = l.T("ideas.mail.reminder.subject", "Study", st.Title, "Date", deadline)
-		paras[0] = l.T("ideas.mail.reminder.body", "Study", st.Title, "Count", questions, "Date", deadline)
-	}
-	if st.ContactEmail != "" {
-		paras = append(paras, l.T("ideas.mail.contact", "Email", st.ContactEmail))
-	}
-	text := paras[0] + "\n\n" + link + "\n"
-	htmlBody := `<!doctype html><html lang="` + l.Lang + `"><head><meta charset="utf-8"><title>` + html.EscapeString(st.Title) + `</title></head><body>` +
-		`<p>` + html.EscapeString(paras[0]) + `</p><p><a href="` + link + `">` + html.EscapeString(l.T("ideas.mail.button")) + `</a><br>` + link + `</p>`
-	for _, p := range paras[1:] {
-		text += "\n" + p + "\n"
-		htmlBody += `<p>` + html.EscapeString(p) + `</p>`
-	}
-	return store.NewMessage{StudyID: st.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
-		Subject: subject, TextBody: text, HTMLBody: htmlBody + `</body></html>`, Secret: token}
+// ideaMessage is round 0's invitation or reminder (mail.KindIdea*), made
+// as the rounds' e-mails are: a personal link to /i/, a decline link, and
+// List-Unsubscribe.
+func (w *Service) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) (store.NewMessage, error) {
+	return w.expertMessage(st, 0, e, kind, "/i/", token, mail.MessageData{QuestionCount: questions, Deadline: r.Deadline.Time})
 }
 
 // sendDueIdeaReminders sends round 0's scheduled reminders whose time has

@@ -316,18 +316,8 @@ func (w *Service) LaunchRound(ctx context.Context, st store.Study, roundID, user
 
 // composeMessage renders an invitation or reminder for one expert.
 func (w *Service) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
-	link := w.baseURL + "/r/" + token
-	decline := link + "/decline"
-	subject, text, html, err := mail.Compose(kind, e.Language, mail.MessageData{
-		StudyTitle: st.Title, StudyDescription: st.Description, ExpertName: e.Name, RoundNumber: r.Number,
-		StatementCount: statements, Deadline: r.Deadline.Time, Link: link, DeclineLink: decline,
-		ContactEmail: st.ContactEmail, MinutesEstimate: max(5, statements/3),
-	})
-	if err != nil {
-		return store.NewMessage{}, err
-	}
-	return store.NewMessage{StudyID: st.ID, RoundID: r.ID, ExpertID: e.ID, Kind: kind, ToAddress: e.Email, ToName: e.Name,
-		Subject: subject, TextBody: text, HTMLBody: html, ListUnsubscribe: decline, Secret: token}, nil
+	return w.expertMessage(st, r.ID, e, kind, "/r/", token, mail.MessageData{RoundNumber: r.Number, StatementCount: statements,
+		Deadline: r.Deadline.Time, MinutesEstimate: max(5, statements/3)})
 }
 
 // newLinkMessage gives an invitation one more personal link (the earlier

@@ -10,15 +10,13 @@ package workflow
 import (
 	"log/slog"
 
-	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
 )
 
 // Service runs the workflows over one store.
 type Service struct {
 	store   *store.Store
-	baseURL string        // the start of every personal link
-	i18n    *i18n.Catalog // e-mails in the expert's language
+	baseURL string // the start of every personal link
 	log     *slog.Logger
 	// notify wakes the e-mail dispatcher after messages were queued; nil
 	// when no SMTP server is configured.
@@ -27,8 +25,8 @@ type Service struct {
 
 // New returns the workflows over s. wake (may be nil) is called after
 // e-mails were queued.
-func New(s *store.Store, baseURL string, cat *i18n.Catalog, log *slog.Logger, wake func()) *Service {
-	return &Service{store: s, baseURL: baseURL, i18n: cat, log: log, wake: wake}
+func New(s *store.Store, baseURL string, log *slog.Logger, wake func()) *Service {
+	return &Service{store: s, baseURL: baseURL, log: log, wake: wake}
 }
 
 // notify wakes the e-mail dispatcher.
