@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
@@ -22,22 +21,21 @@ import (
 // The round workflow: the handlers and the API both call these, so the
 // pages and the JSON API follow exactly the same rules.
 
-// RoundOptions are what a coordinator chooses for a round.
-type RoundOptions struct {
-	Scope        rounds.InviteScope
-	Deadline     time.Time
-	ReminderDays string
-	ShowGroups   bool
-}
-
 // CreateNextRound creates the study's next round as a draft, pre-filled by
 // the carry-over rules: the statements decided "carry" (or their rewordings,
 // merges and splits) and the statements written since, each carried one
-// with the group feedback of the previous round frozen into it.
-func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID int64, opt RoundOptions) (store.Round, error) {
+// with the group feedback of the previous round frozen into it. The
+// options not given take their defaults (DefaultRoundOptions); invalid
+// ones are refused with rounds.FieldErrors before anything is done.
+func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID int64, in RoundInput) (store.Round, error) {
 	all, err := w.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return store.Round{}, err
+	}
+	now := w.store.Now()
+	opt, fe := in.Apply(DefaultRoundOptions(len(all)+1, now), now)
+	if len(fe) > 0 {
+		return store.Round{}, fe
 	}
 	if st.Realtime() && len(all) > 0 { // real-time mode: one round, open until the study closes
 		return store.Round{}, rounds.ErrRealtimeSingle
@@ -96,9 +94,6 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		}
 	}
 	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
-	if nr.Scope == "" {
-		nr.Scope = rounds.DefaultScope(len(all) + 1)
-	}
 	for _, p := range planned {
 		s, err := w.store.StatementByID(ctx, st.ID, p.StatementID)
 		if err != nil {
@@ -110,17 +105,109 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		}
 		rs := store.NewRoundStatement{StatementID: s.ID, SectionTitle: section, Text: s.Text, Origin: p.Origin, PreviousID: p.Previous}
 		if p.Previous != 0 && fb != nil {
-			previousText := ""
-			if old := prevRS[p.Previous]; old.Text != s.Text {
-				previousText = old.Text
-			}
-			if rs.Feedback, err = fb.feedback(p.Previous, previousText); err != nil {
+			if rs.Feedback, err = fb.continuing(p.Previous, prevRS[p.Previous].Text, s.Text); err != nil {
 				return store.Round{}, err
 			}
 		}
 		nr.Statements = append(nr.Statements, rs)
 	}
 	return w.store.CreateRound(ctx, st.ID, userID, nr)
+}
+
+// UpdateDraftRound changes a draft round's options (those given; the
+// others are kept), checked as CreateNextRound checks them.
+//
+// The feedback frozen into a draft follows its "show groups" option: when
+// the option changes, the feedback of every statement that continues one
+// of the previous round is computed again, exactly as CreateNextRound
+// computes it (same answers, shown comments and earlier wording), and
+// stored with the option in one transaction. So the feedback stays frozen
+// at creation, visible in the draft (GET /api/v1/rounds/{id}), and is
+// never out of step with the option that experts are told about.
+func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID int64, in RoundInput) (store.Round, error) {
+	var r store.Round
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.LockStudy(ctx, st.ID); err != nil {
+			return err
+		}
+		var err error
+		if r, err = tx.RoundByID(ctx, roundID); err != nil {
+			return err
+		}
+		if r.StudyID != st.ID {
+			return store.ErrNotFound
+		}
+		if r.Status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now())
+		if len(fe) > 0 {
+			return fe
+		}
+		ch := store.DraftChange{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+		if opt.ShowGroups != r.ShowGroups {
+			if ch.Feedback, err = w.withStore(tx).refreezeFeedback(ctx, st, r, opt.ShowGroups); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateDraftRound(ctx, r.ID, ch); err != nil {
+			return err
+		}
+		r, err = tx.RoundByID(ctx, r.ID)
+		return err
+	})
+	return r, err
+}
+
+// refreezeFeedback computes again the frozen feedback of a draft round's
+// statements that continue one of the previous round, by round statement id.
+func (w *Service) refreezeFeedback(ctx context.Context, st store.Study, draft store.Round, groups bool) (map[int64]string, error) {
+	all, err := w.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	var prev *store.Round
+	for i := range all {
+		if all[i].Number == draft.Number-1 {
+			prev = &all[i]
+		}
+	}
+	if prev == nil { // round 1: no feedback
+		return nil, nil
+	}
+	prevRSS, err := w.store.RoundStatements(ctx, prev.ID)
+	if err != nil {
+		return nil, err
+	}
+	prevText := make(map[int64]string, len(prevRSS))
+	for _, rs := range prevRSS {
+		prevText[rs.ID] = rs.Text
+	}
+	rss, err := w.store.RoundStatements(ctx, draft.ID)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := w.newFeedbackSource(ctx, st, *prev, groups)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]string{}
+	for _, rs := range rss {
+		if !rs.PreviousID.Valid {
+			continue
+		}
+		if out[rs.ID], err = fb.continuing(rs.PreviousID.Int64, prevText[rs.PreviousID.Int64], rs.Text); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// withStore is the workflows over tx, to run inside its transaction.
+func (w *Service) withStore(tx *store.Store) *Service {
+	c := *w
+	c.store = tx
+	return &c
 }
 
 // feedbackSource computes the frozen feedback of a closed round's statements.
@@ -168,6 +255,17 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 		return nil
 	})
 	return fs, err
+}
+
+// continuing is the frozen feedback (JSON) of a statement with the given
+// text that continues the closed round's statement prevID: its figures,
+// with its wording prevText when the text changed.
+func (fs *feedbackSource) continuing(prevID int64, prevText, text string) (string, error) {
+	previousText := ""
+	if prevText != text {
+		previousText = prevText
+	}
+	return fs.feedback(prevID, previousText)
 }
 
 func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
