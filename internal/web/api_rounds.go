@@ -101,7 +101,7 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 }
 
 // apiCreateRound creates the next round; its optional body is a
-// workflow.RoundInput, as the draft's settings form takes.
+// workflow.RoundInput, as the draft's settings form and PATCH take.
 func (a *App) apiCreateRound(c echo.Context) error {
 	var in workflow.RoundInput
 	if c.Request().ContentLength != 0 {
@@ -118,6 +118,19 @@ func (a *App) apiCreateRound(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, j)
+}
+
+// apiUpdateRound changes a draft round's options: the fields given, as
+// the draft's settings form does (workflow.UpdateDraftRound).
+func (a *App) apiUpdateRound(c echo.Context) error {
+	var in workflow.RoundInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	return a.apiRoundAction(c, func(r store.Round) error {
+		_, err := a.flow.UpdateDraftRound(c.Request().Context(), study(c), r.ID, in)
+		return err
+	})
 }
 
 func (a *App) apiGetRound(c echo.Context) error {

@@ -254,7 +254,8 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	return nil
 }
 
-// updateRound saves a draft's settings form (workflow.UpdateDraftRound).
+// updateRound saves a draft's settings form (workflow.UpdateDraftRound,
+// as PATCH /api/v1/rounds/{id} does).
 func (a *App) updateRound(c echo.Context) error {
 	r, err := a.roundOf(c)
 	if err != nil {
