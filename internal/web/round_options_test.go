@@ -171,14 +171,40 @@ func feedbackJSON(t *testing.T, env *testEnv, roundID int64) []string {
 	return out
 }
 
+// showComment shows, on the closed round's page, an expert's comment on
+// statement i in the next round's feedback, as a coordinator who joins
+// the study.
+func showComment(t *testing.T, env *testEnv, s *expertStudy, round roundJSON, email string, i int) {
+	t.Helper()
+	ctx := context.Background()
+	b, _ := env.coordinator("ana@example.org", "Ana")
+	if err := env.store.AddStudyMember(ctx, s.id, 1, "ana@example.org", "coordinator"); err != nil {
+		t.Fatal(err)
+	}
+	statuses, err := env.store.RoundStatuses(ctx, round.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range statuses {
+		if st.Email == email {
+			r := b.post(fmt.Sprintf("/studies/%d/rounds/%d/statements/%d/comment", s.id, round.ID, round.Statements[i].ID),
+				url.Values{"invitation_id": {itoa(st.InvitationID)}, "shown": {"on"}})
+			if r.status != http.StatusOK {
+				t.Fatalf("show comment: %d", r.status)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s not invited", email)
+}
+
 // TestGroupFeedbackThroughTheAPI: a round created with "show_groups"
 // carries the figures per group; PATCH on the draft switches them off and
-// on again, freezing the feedback again each time exactly as at creation
-// (the earlier wording and the shown comments too), and the experts of
-// the launched round see them.
+// on again, each time in the frozen feedback, which then equals the
+// feedback frozen at creation (the earlier wording and the shown comments
+// too), and the experts of the launched round see them.
 func TestGroupFeedbackThroughTheAPI(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
-		ctx := context.Background()
 		s := newExpertStudy(t, env, nil, []string{"Divided one", "Divided two"}, defaultPanel)
 		for i, p := range defaultPanel {
 			rating := []string{"1", "5", "1", "5", "3"}[i]
@@ -190,17 +216,7 @@ func TestGroupFeedbackThroughTheAPI(t *testing.T) {
 		}
 		round1 := s.close(t)
 		// The coordinator shows the comment in the next round's feedback, and rewords a statement.
-		b, _ := env.coordinator("ana@example.org", "Ana")
-		if err := env.store.AddStudyMember(ctx, s.id, 1, "ana@example.org", "coordinator"); err != nil {
-			t.Fatal(err)
-		}
-		statuses, _ := env.store.RoundStatuses(ctx, round1.ID)
-		for _, st := range statuses {
-			if st.Email == defaultPanel[0].email {
-				b.post(fmt.Sprintf("/studies/%d/rounds/%d/statements/%d/comment", s.id, round1.ID, round1.Statements[0].ID),
-					url.Values{"invitation_id": {itoa(st.InvitationID)}, "shown": {"on"}})
-			}
-		}
+		showComment(t, env, s, round1, defaultPanel[0].email, 0)
 		if r := s.call(t, "POST", s.path+"/statements/"+itoa(round1.Statements[1].StatementID)+"/reword", `{"text":"Divided two, reworded","reason":"clearer"}`); r.status != http.StatusCreated {
 			t.Fatalf("reword: %d %s", r.status, r.body)
 		}
@@ -258,6 +274,50 @@ func TestGroupFeedbackThroughTheAPI(t *testing.T) {
 			t.Fatalf("expert's round 2 page: %d at %s", page.status, page.url)
 		}
 		mustContain(t, "expert's round 2 page", page.body, "By stakeholder group", "Research", "Depends on the region.", "<q>Divided two</q>")
+	})
+}
+
+// TestGroupFeedbackAfterErasure: switching the figures per group on after
+// an expert was erased adds the groups (the erased expert's ratings and
+// group count, as in the results) and keeps the comments as the erasure
+// left them: another expert's comment that named them does not name them
+// again.
+func TestGroupFeedbackAfterErasure(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newExpertStudy(t, env, nil, []string{"Divided one", "Divided two"}, defaultPanel)
+		erased := defaultPanel[1]
+		for i, p := range defaultPanel {
+			rating := []string{"1", "5", "1", "5", "3"}[i]
+			comments := map[int]string{}
+			if i == 0 {
+				comments[0] = "I agree with " + erased.name + "."
+			}
+			s.rate(t, s.expert(t, p.email), map[int]string{0: rating, 1: rating}, comments, true)
+		}
+		round1 := s.close(t)
+		showComment(t, env, s, round1, defaultPanel[0].email, 0)
+		draft := decodeRound(t, s.call(t, "POST", s.path+"/rounds", `{"deadline":"2099-07-01T12:00:00Z"}`))
+		if got := storedFeedback(t, env, draft.ID)[0].Comments; len(got) != 1 || !strings.Contains(got[0], erased.name) {
+			t.Fatalf("frozen comments before the erasure: %q", got)
+		}
+		if r := s.call(t, "DELETE", s.path+"/panel/"+itoa(expertID(t, env, s.id, erased.email)), ""); r.status != http.StatusOK {
+			t.Fatalf("erase: %d %s", r.status, r.body)
+		}
+		scrubbed := storedFeedback(t, env, draft.ID)[0].Comments
+		if len(scrubbed) != 1 || strings.Contains(scrubbed[0], erased.name) {
+			t.Fatalf("frozen comments after the erasure: %q", scrubbed)
+		}
+
+		for _, on := range []bool{true, false} {
+			if r := s.call(t, "PATCH", "/api/v1/rounds/"+itoa(draft.ID), fmt.Sprintf(`{"show_groups":%v}`, on)); r.status != http.StatusOK {
+				t.Fatalf("PATCH: %d %s", r.status, r.body)
+			}
+			fbs := storedFeedback(t, env, draft.ID)
+			checkGroupFeedback(t, fbs, defaultPanel, on)
+			if got := fbs[0].Comments; len(got) != 1 || got[0] != scrubbed[0] {
+				t.Errorf("show_groups %v: comments %q; the erasure left %q", on, got, scrubbed)
+			}
+		}
 	})
 }
 

@@ -105,7 +105,11 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		}
 		rs := store.NewRoundStatement{StatementID: s.ID, SectionTitle: section, Text: s.Text, Origin: p.Origin, PreviousID: p.Previous}
 		if p.Previous != 0 && fb != nil {
-			if rs.Feedback, err = fb.continuing(p.Previous, prevRS[p.Previous].Text, s.Text); err != nil {
+			previousText := ""
+			if old := prevRS[p.Previous]; old.Text != s.Text {
+				previousText = old.Text
+			}
+			if rs.Feedback, err = fb.feedback(p.Previous, previousText); err != nil {
 				return store.Round{}, err
 			}
 		}
@@ -117,13 +121,12 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 // UpdateDraftRound changes a draft round's options (those given; the
 // others are kept), checked as CreateNextRound checks them.
 //
-// The feedback frozen into a draft follows its "show groups" option: when
-// the option changes, the feedback of every statement that continues one
-// of the previous round is computed again, exactly as CreateNextRound
-// computes it (same answers, shown comments and earlier wording), and
-// stored with the option in one transaction. So the feedback stays frozen
-// at creation, visible in the draft (GET /api/v1/rounds/{id}), and is
-// never out of step with the option that experts are told about.
+// The feedback is frozen into a round's statements when the draft is
+// created, so the draft shows (GET /api/v1/rounds/{id}) what experts will
+// see. It follows the "show groups" option: when the option changes, the
+// figures per stakeholder group are added to or removed from every
+// statement's frozen feedback (regroupFeedback), in the same transaction
+// as the option, so the two are never out of step.
 func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID int64, in RoundInput) (store.Round, error) {
 	var r store.Round
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
@@ -146,7 +149,7 @@ func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID 
 		}
 		ch := store.DraftChange{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
 		if opt.ShowGroups != r.ShowGroups {
-			if ch.Feedback, err = w.withStore(tx).refreezeFeedback(ctx, st, r, opt.ShowGroups); err != nil {
+			if ch.Feedback, err = w.withStore(tx).regroupFeedback(ctx, st, r, opt.ShowGroups); err != nil {
 				return err
 			}
 		}
@@ -159,9 +162,14 @@ func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID 
 	return r, err
 }
 
-// refreezeFeedback computes again the frozen feedback of a draft round's
-// statements that continue one of the previous round, by round statement id.
-func (w *Service) refreezeFeedback(ctx context.Context, st store.Study, draft store.Round, groups bool) (map[int64]string, error) {
+// regroupFeedback adds the figures per stakeholder group to the frozen
+// feedback of a draft round's statements (groups true), or removes them,
+// by round statement id. The figures per group are computed from the
+// previous round's submitted answers as CreateNextRound computes them;
+// everything else stays as frozen when the draft was created, notably the
+// comments, from which an erasure since may have removed a name that the
+// answers of others still hold.
+func (w *Service) regroupFeedback(ctx context.Context, st store.Study, draft store.Round, groups bool) (map[int64]string, error) {
 	all, err := w.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, err
@@ -175,14 +183,6 @@ func (w *Service) refreezeFeedback(ctx context.Context, st store.Study, draft st
 	if prev == nil { // round 1: no feedback
 		return nil, nil
 	}
-	prevRSS, err := w.store.RoundStatements(ctx, prev.ID)
-	if err != nil {
-		return nil, err
-	}
-	prevText := make(map[int64]string, len(prevRSS))
-	for _, rs := range prevRSS {
-		prevText[rs.ID] = rs.Text
-	}
 	rss, err := w.store.RoundStatements(ctx, draft.ID)
 	if err != nil {
 		return nil, err
@@ -193,10 +193,10 @@ func (w *Service) refreezeFeedback(ctx context.Context, st store.Study, draft st
 	}
 	out := map[int64]string{}
 	for _, rs := range rss {
-		if !rs.PreviousID.Valid {
+		if !rs.PreviousID.Valid || rs.Feedback == "" {
 			continue
 		}
-		if out[rs.ID], err = fb.continuing(rs.PreviousID.Int64, prevText[rs.PreviousID.Int64], rs.Text); err != nil {
+		if out[rs.ID], err = fb.regrouped(rs.PreviousID.Int64, rs.Feedback); err != nil {
 			return nil, err
 		}
 	}
@@ -257,18 +257,16 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 	return fs, err
 }
 
-// continuing is the frozen feedback (JSON) of a statement with the given
-// text that continues the closed round's statement prevID: its figures,
-// with its wording prevText when the text changed.
-func (fs *feedbackSource) continuing(prevID int64, prevText, text string) (string, error) {
-	previousText := ""
-	if prevText != text {
-		previousText = prevText
+func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
+	f, err := fs.build(rsID, previousText)
+	if err != nil {
+		return "", err
 	}
-	return fs.feedback(prevID, previousText)
+	b, err := json.Marshal(f)
+	return string(b), err
 }
 
-func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
+func (fs *feedbackSource) build(rsID int64, previousText string) (rounds.Feedback, error) {
 	in := fs.byRS[rsID]
 	if in == nil {
 		in = &feedbackInput{}
@@ -277,10 +275,22 @@ func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, err
 	if !fs.groups {
 		groups = nil
 	}
-	f, err := rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+	return rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+}
+
+// regrouped is a statement's frozen feedback (JSON) with the figures per
+// stakeholder group of the closed round's statement rsID computed again,
+// or left out, as fs says; the rest stays as it was frozen.
+func (fs *feedbackSource) regrouped(rsID int64, frozen string) (string, error) {
+	var f rounds.Feedback
+	if err := json.Unmarshal([]byte(frozen), &f); err != nil {
+		return "", fmt.Errorf("workflow: frozen feedback: %w", err)
+	}
+	fresh, err := fs.build(rsID, "")
 	if err != nil {
 		return "", err
 	}
+	f.Groups = fresh.Groups
 	b, err := json.Marshal(f)
 	return string(b), err
 }
