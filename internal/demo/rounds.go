@@ -180,7 +180,7 @@ const (
 func (d *demoRun) round(ctx context.Context, day float64, behaviour func(i int) demoAnswer) (store.Round, error) {
 	a := d.a
 	d.clock.at(day)
-	r, err := a.flow.CreateNextRound(ctx, d.st, d.userID, workflow.RoundOptions{Deadline: d.clock.now().Add(21 * 24 * time.Hour), ReminderDays: "7, 2"})
+	r, err := a.flow.CreateNextRound(ctx, d.st, d.userID, workflow.RoundInput{Deadline: new(d.clock.now().Add(21 * 24 * time.Hour).Format(time.RFC3339Nano)), ReminderDays: new("7, 2")})
 	if err != nil {
 		return r, fmt.Errorf("demo: create round: %w", err)
 	}

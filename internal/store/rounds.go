@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -163,21 +165,40 @@ func (s *Store) CreateRound(ctx context.Context, studyID, userID int64, nr NewRo
 	return r, wrap("create round", err)
 }
 
-// UpdateDraftRound changes a draft's deadline, reminders, scope and feedback options.
-func (s *Store) UpdateDraftRound(ctx context.Context, roundID int64, scope rounds.InviteScope, deadline time.Time, reminderDays string, showGroups bool) error {
+// DraftChange is what may change in a draft round: its options and the
+// frozen feedback of its statements.
+type DraftChange struct {
+	Scope        rounds.InviteScope
+	Deadline     time.Time // may be zero
+	ReminderDays string
+	ShowGroups   bool
+	// Feedback is the new frozen feedback (JSON) by round statement id;
+	// the statements not in it keep theirs.
+	Feedback map[int64]string
+}
+
+// UpdateDraftRound changes a draft's options and feedback in one transaction.
+func (s *Store) UpdateDraftRound(ctx context.Context, roundID int64, ch DraftChange) error {
 	var dl sql.NullTime
-	if !deadline.IsZero() {
-		dl = sql.NullTime{Time: deadline.UTC(), Valid: true}
+	if !ch.Deadline.IsZero() {
+		dl = sql.NullTime{Time: ch.Deadline.UTC(), Valid: true}
 	}
-	res, err := s.exec(ctx, `UPDATE rounds SET invite_scope = ?, deadline = ?, reminder_days = ?, show_groups = ? WHERE id = ? AND status = 'draft'`,
-		string(scope), dl, reminderDays, showGroups, roundID)
-	if err != nil {
-		return wrap("update draft round", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return wrap("update draft round", rounds.ErrRoundNotDraft)
-	}
-	return nil
+	return wrap("update draft round", s.Transact(ctx, func(tx *Store) error {
+		res, err := tx.exec(ctx, `UPDATE rounds SET invite_scope = ?, deadline = ?, reminder_days = ?, show_groups = ? WHERE id = ? AND status = 'draft'`,
+			string(ch.Scope), dl, ch.ReminderDays, ch.ShowGroups, roundID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return rounds.ErrRoundNotDraft
+		}
+		for _, id := range slices.Sorted(maps.Keys(ch.Feedback)) {
+			if err := tx.execOne(ctx, `UPDATE round_statements SET feedback = ? WHERE id = ? AND round_id = ?`, ch.Feedback[id], id, roundID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }
 
 // Invitees returns who a round would invite: the whole active panel, or

@@ -133,6 +133,9 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 	return &c
 }
 
+// Now is the store's clock: the time it writes into rows.
+func (s *Store) Now() time.Time { return s.now() }
+
 // Close closes the connection pool.
 func (s *Store) Close() error {
 	s.stmts.close()
@@ -267,6 +270,11 @@ func wrap(op string, err error) error {
 		return fmt.Errorf("store: %s: %w", op, ErrConflict)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// LockStudy is lockStudy for a workflow's own transaction (Transact).
+func (s *Store) LockStudy(ctx context.Context, studyID int64) error {
+	return wrap("lock study", s.lockStudy(ctx, studyID))
 }
 
 // lockStudy serialises read-then-write transactions on one study (such as

@@ -98,34 +98,16 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	return j, nil
 }
 
-// roundRequest is the optional body of POST /studies/{id}/rounds.
-type roundRequest struct {
-	Deadline     *time.Time `json:"deadline"`
-	ReminderDays string     `json:"reminder_days"`
-	Scope        string     `json:"invite_scope"`
-	ShowGroups   bool       `json:"show_groups"`
-}
-
+// apiCreateRound creates the next round; its optional body is a
+// workflow.RoundInput, as the draft's settings form and PATCH take.
 func (a *App) apiCreateRound(c echo.Context) error {
-	var req roundRequest
+	var in workflow.RoundInput
 	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
+		if err := decodeJSON(c, &in); err != nil {
 			return err
 		}
 	}
-	days, err := parseReminderDays(req.ReminderDays)
-	if err != nil {
-		return rounds.FieldErrors{{Field: "reminder_days", Message: err.Error()}}
-	}
-	opt := workflow.RoundOptions{Scope: rounds.InviteScope(req.Scope), ReminderDays: days, ShowGroups: req.ShowGroups,
-		Deadline: time.Now().UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour)}
-	if opt.Scope != "" && opt.Scope != rounds.InvitePanel && opt.Scope != rounds.InviteRespondents {
-		return rounds.FieldErrors{{Field: "invite_scope", Message: "use panel or respondents"}}
-	}
-	if req.Deadline != nil {
-		opt.Deadline = req.Deadline.UTC()
-	}
-	r, err := a.flow.CreateNextRound(c.Request().Context(), study(c), user(c).ID, opt)
+	r, err := a.flow.CreateNextRound(c.Request().Context(), study(c), user(c).ID, in)
 	if err != nil {
 		return err
 	}
@@ -134,6 +116,19 @@ func (a *App) apiCreateRound(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, j)
+}
+
+// apiUpdateRound changes a draft round's options: the fields given, as
+// the draft's settings form does (workflow.UpdateDraftRound).
+func (a *App) apiUpdateRound(c echo.Context) error {
+	var in workflow.RoundInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	return a.apiRoundAction(c, func(r store.Round) error {
+		_, err := a.flow.UpdateDraftRound(c.Request().Context(), study(c), r.ID, in)
+		return err
+	})
 }
 
 func (a *App) apiGetRound(c echo.Context) error {

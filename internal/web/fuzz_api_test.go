@@ -49,6 +49,7 @@ func FuzzAPIBodies(f *testing.F) {
 		{"POST", ideas.path + "/ideas/statements", "application/json"},
 		{"PUT", classic.path + "/statements/" + itoa(stmts[1].ID) + "/translations", "application/json"},
 		{"PATCH", classic.path + "/sections/" + itoa(secs[0].ID), "application/json"},
+		{"PATCH", "/api/v1/rounds/" + itoa(classic.round.ID), "application/json"},
 	}
 	rs := classic.round.Statements
 	for i, body := range []string{
@@ -65,6 +66,7 @@ func FuzzAPIBodies(f *testing.F) {
 		`{"text":"A statement from proposals","proposals":[` + itoa(ideas.proposals[0]) + `]}`,
 		`{"nl":"Peer-navigators","en":"x","fr":""}`,
 		`{"title":"Access to care","translations":{"nl":"Toegang tot zorg"}}`,
+		`{"deadline":"2099-12-04T18:00","reminder_days":"x","invite_scope":"panel","show_groups":false}`,
 	} {
 		f.Add(uint8(i), []byte(body))
 	}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,9 +60,38 @@ func (a *App) showRoundsPage(c echo.Context) error {
 	return a.render(c, http.StatusOK, "rounds_list", p)
 }
 
+// roundInput reads a round's options from a form: the fields present, as
+// the API reads the fields of its JSON. The "show groups" checkbox is
+// followed by a hidden "off", so that an unticked box is told apart from
+// a form without it.
+func roundInput(c echo.Context) (workflow.RoundInput, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return workflow.RoundInput{}, err
+	}
+	var in workflow.RoundInput
+	if v, ok := form["deadline"]; ok {
+		in.Deadline = &v[0]
+	}
+	if v, ok := form["reminder_days"]; ok {
+		in.ReminderDays = &v[0]
+	}
+	if v, ok := form["invite_scope"]; ok {
+		in.Scope = &v[0]
+	}
+	if v, ok := form["show_groups"]; ok {
+		in.ShowGroups = new(slices.Contains(v, "on"))
+	}
+	return in, nil
+}
+
 func (a *App) createRound(c echo.Context) error {
 	st := study(c)
-	r, err := a.flow.CreateNextRound(c.Request().Context(), st, user(c).ID, workflow.RoundOptions{Deadline: time.Now().UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour), ReminderDays: "3"})
+	in, err := roundInput(c)
+	if err != nil {
+		return err
+	}
+	r, err := a.flow.CreateNextRound(c.Request().Context(), st, user(c).ID, in)
 	if err != nil {
 		return err
 	}
@@ -76,7 +105,8 @@ type roundPage struct {
 	Statements []store.RoundStatement
 	Statuses   []store.ExpertStatus
 	Counts     map[string]int
-	Deadline   string // for <input type=datetime-local>, UTC
+	Form       roundForm          // a draft's settings form
+	Errors     rounds.FieldErrors // its refused fields
 	Invitees   int
 	SMTP       bool
 	Outbox     map[string]int
@@ -102,11 +132,26 @@ type commentView struct {
 	Shown        bool
 }
 
+// roundForm is a draft's settings form as shown: the stored options, or
+// the submitted ones when they were refused.
+type roundForm struct {
+	Deadline     string // for <input type=datetime-local>, UTC
+	ReminderDays string
+	Scope        string
+	ShowGroups   bool
+}
+
 func (a *App) showRoundPage(c echo.Context) error {
 	return a.renderRound(c, http.StatusOK, "")
 }
 
 func (a *App) renderRound(c echo.Context, status int, errMsg string) error {
+	return a.renderRoundForm(c, status, errMsg, workflow.RoundInput{}, nil)
+}
+
+// renderRoundForm shows a round's page; a draft's settings form shows
+// the submitted fields of in with their errors fe.
+func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in workflow.RoundInput, fe rounds.FieldErrors) error {
 	ctx := c.Request().Context()
 	st := study(c)
 	r, err := a.roundOf(c)
@@ -117,10 +162,23 @@ func (a *App) renderRound(c echo.Context, status int, errMsg string) error {
 	if err != nil {
 		return err
 	}
-	p := roundPage{basePage: a.base(c, fmt.Sprintf("Round %d", r.Number)), Round: r, Statements: rss, SMTP: a.cfg.SMTPURL != "", Error: errMsg, IsLast: r.Number >= st.MaxRounds}
+	p := roundPage{basePage: a.base(c, fmt.Sprintf("Round %d", r.Number)), Round: r, Statements: rss, SMTP: a.cfg.SMTPURL != "", Error: errMsg, IsLast: r.Number >= st.MaxRounds, Errors: fe}
 	p.Tab = "rounds"
+	p.Form = roundForm{ReminderDays: r.ReminderDays, Scope: r.InviteScope, ShowGroups: r.ShowGroups}
 	if r.Deadline.Valid {
-		p.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
+		p.Form.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
+	}
+	if in.Deadline != nil {
+		p.Form.Deadline = *in.Deadline
+	}
+	if in.ReminderDays != nil {
+		p.Form.ReminderDays = *in.ReminderDays
+	}
+	if in.Scope != nil {
+		p.Form.Scope = *in.Scope
+	}
+	if in.ShowGroups != nil {
+		p.Form.ShowGroups = *in.ShowGroups
 	}
 	switch rounds.Status(r.Status) {
 	case rounds.Draft:
@@ -196,41 +254,30 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	return nil
 }
 
+// updateRound saves a draft's settings form (workflow.UpdateDraftRound,
+// as PATCH /api/v1/rounds/{id} does).
 func (a *App) updateRound(c echo.Context) error {
 	r, err := a.roundOf(c)
 	if err != nil {
 		return err
 	}
-	deadline, err := time.Parse("2006-01-02T15:04", c.FormValue("deadline"))
+	in, err := roundInput(c)
 	if err != nil {
-		return a.renderRound(c, http.StatusUnprocessableEntity, "Give the deadline as a date and time (UTC).")
+		return err
 	}
-	days, err := parseReminderDays(c.FormValue("reminder_days"))
+	_, err = a.flow.UpdateDraftRound(c.Request().Context(), study(c), r.ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderRoundForm(c, http.StatusUnprocessableEntity, "The round settings were not saved; correct the fields marked below.", in, fe)
+	}
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
+	}
 	if err != nil {
-		return a.renderRound(c, http.StatusUnprocessableEntity, err.Error())
-	}
-	scope := rounds.InviteScope(c.FormValue("scope"))
-	if scope != rounds.InvitePanel && scope != rounds.InviteRespondents {
-		scope = rounds.DefaultScope(r.Number)
-	}
-	if err := a.store.UpdateDraftRound(c.Request().Context(), r.ID, scope, deadline, days, c.FormValue("show_groups") == "on"); err != nil {
 		return err
 	}
 	setFlash(c, "Round settings saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", r.StudyID, r.ID))
-}
-
-// parseReminderDays reads "3, 1" (days before the deadline) and writes "3,1".
-func parseReminderDays(s string) (string, error) {
-	var out []string
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
-		d, err := strconv.Atoi(f)
-		if err != nil || d < 1 || d > 60 {
-			return "", fmt.Errorf("reminders: %q is not a number of days between 1 and 60", f)
-		}
-		out = append(out, strconv.Itoa(d))
-	}
-	return strings.Join(out, ","), nil
 }
 
 func (a *App) launchRoundAction(c echo.Context) error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -156,7 +157,7 @@ func (a *App) addIdeaQuestions(c echo.Context) error {
 	if err != nil {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Give the deadline as a date and time (UTC).")
 	}
-	days, err := parseReminderDays(c.FormValue("reminder_days"))
+	days, err := workflow.ParseReminderDays(c.FormValue("reminder_days"))
 	if err != nil {
 		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
 	}
@@ -568,7 +569,7 @@ func (a *App) apiCreateIdeas(c echo.Context) error {
 	}
 	var fe rounds.FieldErrors
 	if in.ReminderDays != nil {
-		days, err := parseReminderDays(*in.ReminderDays)
+		days, err := workflow.ParseReminderDays(*in.ReminderDays)
 		if err != nil {
 			fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
 		}

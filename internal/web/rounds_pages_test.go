@@ -31,10 +31,13 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		}
 		mustContain(t, "draft page", r.body, "First &lt;b&gt;statement&lt;/b&gt;", "locks the scale")
 		roundPath := r.url
+		before, _ := env.store.RoundByID(ctx, mustRoundID(t, roundPath))
 		r = b.post(roundPath+"/settings", url.Values{"deadline": {"2000-01-01T10:00"}, "reminder_days": {"2"}})
-		r = b.post(roundPath+"/launch", url.Values{})
-		if r.status != http.StatusConflict || !strings.Contains(r.body, "deadline must be in the future") {
-			t.Errorf("launch with a past deadline: %d", r.status)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "deadline must be in the future") || !strings.Contains(r.body, `value="2000-01-01T10:00"`) {
+			t.Errorf("saving a past deadline: %d", r.status)
+		}
+		if after, _ := env.store.RoundByID(ctx, mustRoundID(t, roundPath)); after != before {
+			t.Errorf("a refused form changed the round: %+v, was %+v", after, before)
 		}
 		b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}, "reminder_days": {"7, 2"}})
 		r = b.post(roundPath+"/launch", url.Values{})

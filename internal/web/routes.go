@@ -162,6 +162,7 @@ func (a *App) routes() *echo.Echo {
 	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
 	apiRound.GET("", a.apiGetRound)
 	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))
+	apiRoundEdit.PATCH("", a.apiUpdateRound)
 	apiRoundEdit.POST("/launch", a.apiLaunchRound)
 	apiRoundEdit.POST("/remind", a.apiRemindRound)
 	apiRoundEdit.POST("/close", a.apiCloseRound)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
@@ -22,22 +21,21 @@ import (
 // The round workflow: the handlers and the API both call these, so the
 // pages and the JSON API follow exactly the same rules.
 
-// RoundOptions are what a coordinator chooses for a round.
-type RoundOptions struct {
-	Scope        rounds.InviteScope
-	Deadline     time.Time
-	ReminderDays string
-	ShowGroups   bool
-}
-
 // CreateNextRound creates the study's next round as a draft, pre-filled by
 // the carry-over rules: the statements decided "carry" (or their rewordings,
 // merges and splits) and the statements written since, each carried one
-// with the group feedback of the previous round frozen into it.
-func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID int64, opt RoundOptions) (store.Round, error) {
+// with the group feedback of the previous round frozen into it. The
+// options not given take their defaults (DefaultRoundOptions); invalid
+// ones are refused with rounds.FieldErrors before anything is done.
+func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID int64, in RoundInput) (store.Round, error) {
 	all, err := w.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return store.Round{}, err
+	}
+	now := w.store.Now()
+	opt, fe := in.Apply(DefaultRoundOptions(len(all)+1, now), now)
+	if len(fe) > 0 {
+		return store.Round{}, fe
 	}
 	if st.Realtime() && len(all) > 0 { // real-time mode: one round, open until the study closes
 		return store.Round{}, rounds.ErrRealtimeSingle
@@ -96,9 +94,6 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		}
 	}
 	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
-	if nr.Scope == "" {
-		nr.Scope = rounds.DefaultScope(len(all) + 1)
-	}
 	for _, p := range planned {
 		s, err := w.store.StatementByID(ctx, st.ID, p.StatementID)
 		if err != nil {
@@ -121,6 +116,98 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		nr.Statements = append(nr.Statements, rs)
 	}
 	return w.store.CreateRound(ctx, st.ID, userID, nr)
+}
+
+// UpdateDraftRound changes a draft round's options (those given; the
+// others are kept), checked as CreateNextRound checks them.
+//
+// The feedback is frozen into a round's statements when the draft is
+// created, so the draft shows (GET /api/v1/rounds/{id}) what experts will
+// see. It follows the "show groups" option: when the option changes, the
+// figures per stakeholder group are added to or removed from every
+// statement's frozen feedback (regroupFeedback), in the same transaction
+// as the option, so the two are never out of step.
+func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID int64, in RoundInput) (store.Round, error) {
+	var r store.Round
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.LockStudy(ctx, st.ID); err != nil {
+			return err
+		}
+		var err error
+		if r, err = tx.RoundByID(ctx, roundID); err != nil {
+			return err
+		}
+		if r.StudyID != st.ID {
+			return store.ErrNotFound
+		}
+		if r.Status != string(rounds.Draft) {
+			return rounds.ErrRoundNotDraft
+		}
+		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now())
+		if len(fe) > 0 {
+			return fe
+		}
+		ch := store.DraftChange{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+		if opt.ShowGroups != r.ShowGroups {
+			if ch.Feedback, err = w.withStore(tx).regroupFeedback(ctx, st, r, opt.ShowGroups); err != nil {
+				return err
+			}
+		}
+		if err := tx.UpdateDraftRound(ctx, r.ID, ch); err != nil {
+			return err
+		}
+		r, err = tx.RoundByID(ctx, r.ID)
+		return err
+	})
+	return r, err
+}
+
+// regroupFeedback adds the figures per stakeholder group to the frozen
+// feedback of a draft round's statements (groups true), or removes them,
+// by round statement id. The figures per group are computed from the
+// previous round's submitted answers as CreateNextRound computes them;
+// everything else stays as frozen when the draft was created, notably the
+// comments, from which an erasure since may have removed a name that the
+// answers of others still hold.
+func (w *Service) regroupFeedback(ctx context.Context, st store.Study, draft store.Round, groups bool) (map[int64]string, error) {
+	all, err := w.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	var prev *store.Round
+	for i := range all {
+		if all[i].Number == draft.Number-1 {
+			prev = &all[i]
+		}
+	}
+	if prev == nil { // round 1: no feedback
+		return nil, nil
+	}
+	rss, err := w.store.RoundStatements(ctx, draft.ID)
+	if err != nil {
+		return nil, err
+	}
+	fb, err := w.newFeedbackSource(ctx, st, *prev, groups)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]string{}
+	for _, rs := range rss {
+		if !rs.PreviousID.Valid || rs.Feedback == "" {
+			continue
+		}
+		if out[rs.ID], err = fb.regrouped(rs.PreviousID.Int64, rs.Feedback); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// withStore is the workflows over tx, to run inside its transaction.
+func (w *Service) withStore(tx *store.Store) *Service {
+	c := *w
+	c.store = tx
+	return &c
 }
 
 // feedbackSource computes the frozen feedback of a closed round's statements.
@@ -171,6 +258,15 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 }
 
 func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
+	f, err := fs.build(rsID, previousText)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(f)
+	return string(b), err
+}
+
+func (fs *feedbackSource) build(rsID int64, previousText string) (rounds.Feedback, error) {
 	in := fs.byRS[rsID]
 	if in == nil {
 		in = &feedbackInput{}
@@ -179,10 +275,22 @@ func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, err
 	if !fs.groups {
 		groups = nil
 	}
-	f, err := rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+	return rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+}
+
+// regrouped is a statement's frozen feedback (JSON) with the figures per
+// stakeholder group of the closed round's statement rsID computed again,
+// or left out, as fs says; the rest stays as it was frozen.
+func (fs *feedbackSource) regrouped(rsID int64, frozen string) (string, error) {
+	var f rounds.Feedback
+	if err := json.Unmarshal([]byte(frozen), &f); err != nil {
+		return "", fmt.Errorf("workflow: frozen feedback: %w", err)
+	}
+	fresh, err := fs.build(rsID, "")
 	if err != nil {
 		return "", err
 	}
+	f.Groups = fresh.Groups
 	b, err := json.Marshal(f)
 	return string(b), err
 }

@@ -1,0 +1,110 @@
+package workflow
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// RoundInput is a round's options as submitted: from the draft round's
+// settings form, from the "Prepare round" button, or from the JSON API
+// (POST /studies/{id}/rounds, PATCH /rounds/{id}). A nil field keeps the
+// current value, or, for a new round, the default (DefaultRoundOptions),
+// so the pages and the API apply the same rules with the same messages.
+type RoundInput struct {
+	// Deadline is RFC 3339 ("2026-12-04T18:00:00Z"), or a date and time
+	// in UTC as a datetime-local field sends it ("2026-12-04T18:00").
+	Deadline     *string `json:"deadline"`
+	ReminderDays *string `json:"reminder_days"` // days before the deadline: "7, 2"; "" for none
+	Scope        *string `json:"invite_scope"`  // panel or respondents; "" keeps the current
+	ShowGroups   *bool   `json:"show_groups"`   // feedback per stakeholder group
+}
+
+// RoundOptions are what a coordinator chooses for a round, checked.
+type RoundOptions struct {
+	Scope        rounds.InviteScope
+	Deadline     time.Time
+	ReminderDays string // "7,2"
+	ShowGroups   bool
+}
+
+// DefaultRoundOptions are a new round's options: the deadline 14 days
+// after now (on the hour), one reminder 3 days before it, the usual scope
+// for the round's number, no figures per group.
+func DefaultRoundOptions(number int, now time.Time) RoundOptions {
+	return RoundOptions{Scope: rounds.DefaultScope(number), Deadline: now.UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour), ReminderDays: "3"}
+}
+
+// RoundOptionsOf returns a stored round's options.
+func RoundOptionsOf(r store.Round) RoundOptions {
+	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups}
+}
+
+// Deadline layouts accepted besides RFC 3339: datetime-local, in UTC.
+var deadlineLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05"}
+
+// Apply merges the input over opt and checks the result, reporting every
+// problem by field: deadline, reminder_days, invite_scope. A deadline
+// given must come after now.
+func (in RoundInput) Apply(opt RoundOptions, now time.Time) (RoundOptions, rounds.FieldErrors) {
+	var fe rounds.FieldErrors
+	if in.Deadline != nil {
+		if d, ok := parseDeadline(*in.Deadline); !ok {
+			fe = append(fe, rounds.FieldError{Field: "deadline", Message: "give the deadline as a date and time in UTC, such as 2026-12-04T18:00"})
+		} else if !d.After(now) {
+			fe = append(fe, rounds.FieldError{Field: "deadline", Message: rounds.ErrDeadlinePassed.Error()})
+		} else {
+			opt.Deadline = d
+		}
+	}
+	if in.ReminderDays != nil {
+		if days, err := ParseReminderDays(*in.ReminderDays); err != nil {
+			fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
+		} else {
+			opt.ReminderDays = days
+		}
+	}
+	if in.Scope != nil {
+		switch s := rounds.InviteScope(strings.TrimSpace(*in.Scope)); s {
+		case "":
+		case rounds.InvitePanel, rounds.InviteRespondents:
+			opt.Scope = s
+		default:
+			fe = append(fe, rounds.FieldError{Field: "invite_scope", Message: fmt.Sprintf("%q is not whom a round invites: use panel or respondents", string(s))})
+		}
+	}
+	if in.ShowGroups != nil {
+		opt.ShowGroups = *in.ShowGroups
+	}
+	return opt, fe
+}
+
+func parseDeadline(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	for _, layout := range deadlineLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// ParseReminderDays reads "3, 1" (days before the deadline) and writes "3,1".
+func ParseReminderDays(s string) (string, error) {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		d, err := strconv.Atoi(f)
+		if err != nil || d < 1 || d > 60 {
+			return "", fmt.Errorf("reminders: %q is not a number of days between 1 and 60", f)
+		}
+		out = append(out, strconv.Itoa(d))
+	}
+	return strings.Join(out, ","), nil
+}
