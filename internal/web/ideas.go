@@ -80,6 +80,14 @@ func (a *App) ideasData(ctx context.Context, st store.Study) (*store.IdeaRound, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	statements, err := a.store.StatementsByStudy(ctx, st.ID) // once, not per linked statement
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byID := make(map[int64]store.Statement, len(statements))
+	for _, s := range statements {
+		byID[s.ID] = s
+	}
 	from := map[int64][]int64{}
 	var stmts []ideaStatementView
 	index := map[int64]int{}
@@ -87,9 +95,9 @@ func (a *App) ideasData(ctx context.Context, st store.Study) (*store.IdeaRound, 
 		from[l.ProposalID] = append(from[l.ProposalID], l.StatementID)
 		i, ok := index[l.StatementID]
 		if !ok {
-			s, err := a.store.StatementByID(ctx, st.ID, l.StatementID)
-			if err != nil {
-				return nil, nil, nil, err
+			s, ok := byID[l.StatementID]
+			if !ok {
+				return nil, nil, nil, fmt.Errorf("round 0: statement %d is not the study's", l.StatementID)
 			}
 			i = len(stmts)
 			index[l.StatementID] = i

@@ -94,16 +94,29 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		}
 	}
 	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+	// The study's statements and topics, read once (not per statement).
+	statements, err := w.store.StatementsByStudy(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	byID := make(map[int64]store.Statement, len(statements))
+	for _, s := range statements {
+		byID[s.ID] = s
+	}
+	sections, err := w.store.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return store.Round{}, err
+	}
+	titles := make(map[int64]string, len(sections))
+	for _, sec := range sections {
+		titles[sec.ID] = sec.Title
+	}
 	for _, p := range planned {
-		s, err := w.store.StatementByID(ctx, st.ID, p.StatementID)
-		if err != nil {
-			return store.Round{}, err
+		s, ok := byID[p.StatementID]
+		if !ok {
+			return store.Round{}, fmt.Errorf("workflow: next round: statement %d is not the study's", p.StatementID)
 		}
-		section, err := w.store.SectionTitle(ctx, s.SectionID)
-		if err != nil {
-			return store.Round{}, err
-		}
-		rs := store.NewRoundStatement{StatementID: s.ID, SectionTitle: section, Text: s.Text, Origin: p.Origin, PreviousID: p.Previous}
+		rs := store.NewRoundStatement{StatementID: s.ID, SectionTitle: titles[s.SectionID.Int64], Text: s.Text, Origin: p.Origin, PreviousID: p.Previous}
 		if p.Previous != 0 && fb != nil {
 			previousText := ""
 			if old := prevRS[p.Previous]; old.Text != s.Text {
