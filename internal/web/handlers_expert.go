@@ -575,7 +575,12 @@ func (a *App) submitExpertRound(c echo.Context) error {
 			return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", total-answered))
 		}
 	}
-	if err := a.store.SubmitInvitation(ctx, v.Invitation.ID); err != nil {
+	// The visit may be a few seconds old: the write checks the round again.
+	err := a.store.SubmitInvitation(ctx, v.Invitation.ID)
+	if status, msg := answerError(l, err); status != 0 {
+		return a.renderRatingPage(c, status, msg)
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/e/thanks")

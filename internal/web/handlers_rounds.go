@@ -155,7 +155,7 @@ func (a *App) renderRound(c echo.Context, status int, errMsg string) error {
 // the comments of a closed round on its page.
 func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	ctx := c.Request().Context()
-	rr, err := a.store.RoundResultsByID(ctx, p.Round.ID)
+	rr, err := a.roundResults(c, p.Round)
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,12 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		if last.Status != string(rounds.Closed) {
 			return store.Round{}, rounds.ErrPreviousNotClosed
 		}
+		// Its proposals come with its results (CloseRound).
+		if _, err := w.store.RoundResultsByID(ctx, last.ID); errors.Is(err, store.ErrNotFound) {
+			return store.Round{}, ErrResultsPending
+		} else if err != nil {
+			return store.Round{}, err
+		}
 		rss, err := w.store.RoundStatements(ctx, last.ID)
 		if err != nil {
 			return store.Round{}, err
@@ -428,16 +434,36 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 	return n, err
 }
 
-// CloseRound closes an open round, computes its results with the study's
-// locked settings, and stores them with the rule's proposals as a snapshot
-// that later edits cannot change.
+// ErrResultsPending refuses what needs a closed round's results while
+// they are still being computed (see CloseRound).
+var ErrResultsPending = fault.New(fault.Conflict, "the results of the previous round are still being computed; try again in a minute")
+
+// CloseRound closes an open round, then computes its results with the
+// study's locked settings from exactly the answers acknowledged before
+// the close, and stores them with the rule's proposals as a snapshot that
+// later edits cannot change; a real-time round also gets its closing
+// snapshot.
+//
+// The close comes first (store.CloseRound): once it commits no save or
+// submission is accepted, and every one acknowledged before is committed
+// (store.SaveRating tells how each engine keeps them in order), so the
+// answers read next are final. They are read and analysed outside any
+// transaction: in a large study that takes about a second, which must not
+// hold SQLite's one write lock nor a PostgreSQL connection in a
+// transaction. The results are then stored in a transaction of their own,
+// once (store.SaveRoundResults). A crash in between leaves a closed round
+// without results; calling CloseRound again on it finishes the close,
+// which the jobs do (JobsOnce) and the round's page and API too.
 func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userID int64) error {
-	r, err := w.store.RoundByID(ctx, roundID)
+	r, err := w.store.CloseRound(ctx, roundID, userID)
+	if errors.Is(err, rounds.ErrRoundNotOpen) {
+		r, err = w.unfinishedClose(ctx, roundID)
+	}
 	if err != nil {
 		return err
 	}
-	if r.Status != string(rounds.Open) {
-		return rounds.ErrRoundNotOpen
+	if st, err = w.store.StudyByID(ctx, st.ID); err != nil { // the settings as they are now
+		return err
 	}
 	rep, keys, err := w.buildReport(ctx, st, r.Number)
 	if err != nil {
@@ -456,19 +482,36 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	if err != nil {
 		return err
 	}
-	if err := w.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
+	return w.store.Transact(ctx, func(tx *store.Store) error {
+		stored, err := tx.SaveRoundResults(ctx, r.ID, string(settings), string(results), proposals)
+		if err != nil || !stored || !st.Realtime() {
+			return err
+		}
+		// The closing snapshot of a real-time round (realtime.go).
+		_, err = realtime.TakeSnapshot(ctx, tx, st, r, store.SnapshotClose, "close", r.ClosedAt.Time)
 		return err
-	}
-	if !st.Realtime() {
-		return nil
-	}
-	// The closing snapshot of a real-time round (realtime.go).
-	closed, err := w.store.RoundByID(ctx, r.ID)
+	})
+}
+
+// unfinishedClose returns a round that is closed but has no results yet
+// (its close was interrupted), for CloseRound to finish; any other round
+// that is not open is rounds.ErrRoundNotOpen.
+func (w *Service) unfinishedClose(ctx context.Context, roundID int64) (store.Round, error) {
+	r, err := w.store.RoundByID(ctx, roundID)
 	if err != nil {
-		return err
+		return r, err
 	}
-	_, err = realtime.TakeSnapshot(ctx, w.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
-	return err
+	if r.Status != string(rounds.Closed) {
+		return r, rounds.ErrRoundNotOpen
+	}
+	_, err = w.store.RoundResultsByID(ctx, roundID)
+	switch {
+	case err == nil:
+		return r, rounds.ErrRoundNotOpen
+	case errors.Is(err, store.ErrNotFound):
+		return r, nil
+	}
+	return r, err
 }
 
 // buildReport analyses rounds 1..upTo of a study from the database with
