@@ -295,17 +295,33 @@ func responseOfAnswer(x rounds.Answer) analysis.Response {
 	return analysis.Missing
 }
 
-// StudyResults computes the results of a study's closed rounds.
+// StudyResults computes the results of a study's closed rounds, once
+// until something they depend on changes (resultsCache): every results
+// page and export of the study shares them, and must not change them.
 func (w *Service) StudyResults(ctx context.Context, st store.Study) (*Dataset, *results.Results, error) {
-	d, err := w.LoadDataset(ctx, st, LoadOptions{Details: true})
+	compute := func(ctx context.Context) (*Dataset, *results.Results, error) {
+		st, err := w.store.StudyByID(ctx, st.ID) // read after the version: as new as it
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := w.LoadDataset(ctx, st, LoadOptions{Details: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		res, err := results.Compute(ctx, d.Input)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, res, nil
+	}
+	if w.store.InTransaction() { // what is not committed is not kept
+		return compute(ctx)
+	}
+	version, err := w.store.ResultsVersion(ctx, st.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := results.Compute(ctx, d.Input)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, res, nil
+	return w.results.get(ctx, st.ID, version, compute)
 }
 
 // realTimeFacts describes a real-time study for the exports and the

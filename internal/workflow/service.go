@@ -23,6 +23,8 @@ type Service struct {
 	// notify wakes the e-mail dispatcher after messages were queued; nil
 	// when no SMTP server is configured.
 	wake func()
+	// results keeps the studies' computed results (StudyResults).
+	results resultsCache
 }
 
 // New returns the workflows over s. wake (may be nil) is called after
