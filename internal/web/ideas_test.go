@@ -248,7 +248,7 @@ func TestRoundZeroQuestionsEditable(t *testing.T) {
 			t.Errorf("an unknown question: %d", r.status)
 		}
 		s.call(t, "POST", s.path+"/ideas/launch", "")
-		if r := b.post(base+itoa(q[0].ID), url.Values{"text": {"Changed after launch"}, "action": {"save"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "already been launched") {
+		if r := b.post(base+itoa(q[0].ID), url.Values{"text": {"Changed after launch"}, "action": {"save"}}); r.status != http.StatusConflict || !strings.Contains(r.body, "already been launched") {
 			t.Errorf("edit after launch: %d", r.status)
 		}
 		if got := s.ideas(t).Questions[0].Text; got != "What helps?" {

@@ -33,7 +33,7 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		roundPath := r.url
 		r = b.post(roundPath+"/settings", url.Values{"deadline": {"2000-01-01T10:00"}, "reminder_days": {"2"}})
 		r = b.post(roundPath+"/launch", url.Values{})
-		if r.status != http.StatusConflict || !strings.Contains(r.body, "deadline must be in the future") {
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "deadline must be in the future") {
 			t.Errorf("launch with a past deadline: %d", r.status)
 		}
 		b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}, "reminder_days": {"7, 2"}})
