@@ -369,7 +369,8 @@ func (s *Store) SaveRoundResults(ctx context.Context, roundID int64, settingsJSO
 // CloseRound and SaveRoundResults (a crash), for the jobs to finish.
 func (s *Store) ClosedRoundsWithoutResults(ctx context.Context, grace time.Duration) ([]Round, error) {
 	var rs []Round
-	err := s.sel(ctx, &rs, `SELECT * FROM rounds r WHERE r.status = 'closed' AND r.closed_at < ?
+	err := s.sel(ctx, &rs, `SELECT r.id, r.study_id, r.number, r.status, r.invite_scope, r.deadline, r.reminder_days, r.show_groups,
+		r.opened_at, r.closed_at, r.created_at FROM rounds r WHERE r.status = 'closed' AND r.closed_at < ?
 		AND NOT EXISTS (SELECT 1 FROM round_results x WHERE x.round_id = r.id) ORDER BY r.id`, s.now().Add(-grace))
 	return rs, wrap("closed rounds without results", err)
 }

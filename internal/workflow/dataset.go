@@ -53,8 +53,9 @@ type LoadOptions struct {
 	Details bool
 	// At rebuilds the answers of a real-time study's one round, open or
 	// closed, as they stood at these moments from its revision history:
-	// one report round per moment, numbered 1, 2, … (RealtimeAnalysis).
-	// Without it the closed rounds' answers are read as they are stored.
+	// one report round per moment, numbered 1, 2, … (RealtimeAnalysis);
+	// results.Input.Rounds then stays empty. Without it the closed
+	// rounds' answers are read as they are stored.
 	At []time.Time
 }
 
