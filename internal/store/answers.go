@@ -26,8 +26,8 @@ func (s *Store) ForEachAnswer(ctx context.Context, roundID int64, ordered bool, 
 
 // ForEachCurrentAnswer is ForEachAnswer over every answer given, submitted
 // or not: the state of a real-time round, where nobody submits.
-func (s *Store) ForEachCurrentAnswer(ctx context.Context, roundID int64, fn func(Answer) error) error {
-	return s.forEachAnswer(ctx, roundID, false, false, fn)
+func (s *Store) ForEachCurrentAnswer(ctx context.Context, roundID int64, ordered bool, fn func(Answer) error) error {
+	return s.forEachAnswer(ctx, roundID, false, ordered, fn)
 }
 
 func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly, ordered bool, fn func(Answer) error) error {

@@ -114,7 +114,10 @@ func studyWithEverything(t *testing.T, s *store.Store) []read {
 	mails, err := s.OutboxByRound(ctx, r1.ID)
 	must(err)
 
-	must(s.CloseRound(ctx, r1.ID, u.ID, "{}", "{}", map[int64]rounds.Proposal{rss[0].ID: rounds.ProposeIn, rss[1].ID: rounds.ProposeCarry}))
+	_, err = s.CloseRound(ctx, r1.ID, u.ID)
+	must(err)
+	_, err = s.SaveRoundResults(ctx, r1.ID, "{}", "{}", map[int64]rounds.Proposal{rss[0].ID: rounds.ProposeIn, rss[1].ID: rounds.ProposeCarry})
+	must(err)
 	_, err = s.ReplaceStatements(ctx, st.ID, u.ID, rounds.OriginReworded, []int64{rss[1].StatementID}, []string{"Two, clearer"}, "ambiguous")
 	must(err)
 	r2, err := s.CreateRound(ctx, st.ID, u.ID, store.NewRound{Scope: rounds.InviteRespondents, Deadline: time.Now().Add(48 * time.Hour),

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // Invitation is one expert's personal link to one round.
@@ -60,10 +62,30 @@ func (s *Store) MarkInvitationOpened(ctx context.Context, id int64) error {
 }
 
 // SubmitInvitation records that the expert submitted the round; they may
-// still change answers until it closes.
+// still change answers until it closes. Like a save (SaveRating), the
+// write checks that the round is open and before its deadline, and takes
+// the same lock, so a submission racing the round's closing is either
+// counted in its results or refused with rounds.ErrRoundClosed. Submitting
+// again is a no-op.
 func (s *Store) SubmitInvitation(ctx context.Context, id int64) error {
-	_, err := s.exec(ctx, `UPDATE invitations SET submitted_at = ? WHERE id = ? AND submitted_at IS NULL`, s.now(), id)
-	return wrap("submit invitation", err)
+	now := s.now()
+	res, err := s.exec(ctx, `UPDATE invitations SET submitted_at = ? WHERE id = ? AND submitted_at IS NULL
+		AND EXISTS (SELECT 1 FROM rounds r WHERE r.id = invitations.round_id AND r.status = 'open'
+			AND (r.deadline IS NULL OR r.deadline > ?)`+s.openRoundLock()+`)`, now, id, now)
+	if err != nil {
+		return wrap("submit invitation", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return wrap("submit invitation", err)
+	}
+	inv, err := s.InvitationByID(ctx, id)
+	switch {
+	case err != nil:
+		return wrap("submit invitation", err)
+	case inv.SubmittedAt.Valid:
+		return nil
+	}
+	return wrap("submit invitation", rounds.ErrRoundClosed)
 }
 
 // RevokeInvitation disables a personal link.

@@ -34,9 +34,10 @@ func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
 //
 // The write itself checks, in the same statement, that the statement
 // belongs to the invitation's round and that the round is open and not
-// past its deadline, so a save racing the round's closing either lands
-// before the results are computed or is refused (rounds.ErrRoundClosed);
-// it is never acknowledged and then left out.
+// past its deadline, so a save racing the round's closing either commits
+// before the close does, and is in its results, or is refused
+// (rounds.ErrRoundClosed); it is never acknowledged and then left out.
+// How the two are kept in order on each engine: openRoundLock.
 func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) error {
 	written, err := s.upsertRating(ctx, newAnswer(invitationID, roundStatementID, rating, unable, comment), s.now())
 	if err != nil {
@@ -71,7 +72,8 @@ func (s *Store) upsertRating(ctx context.Context, a answer, now time.Time) (bool
 	res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
 		SELECT i.id, rs.id, ?, ?, ?, ?
 		FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN round_statements rs ON rs.round_id = r.id
-		WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
+		WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)`+
+		s.openRoundLock()+`
 		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
 		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at`,
 		a.rating, a.unable, a.comment, now, a.invitationID, a.roundStatementID, now)
@@ -80,6 +82,36 @@ func (s *Store) upsertRating(ctx context.Context, a answer, now time.Time) (bool
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// openRoundLock is what a write that requires an open round adds to the
+// query that reads the round (aliased r), so that the write and the
+// round's closing (CloseRound) happen one after the other, never
+// interleaved: a write the close does not see must not be acknowledged.
+//
+// SQLite has one writer at a time, and a writer takes the lock before it
+// reads anything (transactions begin IMMEDIATE, see Open; a lone writing
+// statement locks at its first step), so its check reads the round as the
+// last committed transaction left it, and a close that commits later
+// finds the write already committed. Nothing to add.
+//
+// PostgreSQL runs writers at once, and under READ COMMITTED a statement
+// reads a snapshot taken when it began: a save could find the round open,
+// and commit after the close has read the answers. So the write takes a
+// FOR KEY SHARE lock on the round's row, held until its transaction
+// commits, and the close takes FOR UPDATE on it (lockRound), the one mode
+// that conflicts: the close waits for every write that found the round
+// open, and a write that reaches the row after the close locked it waits
+// for the close to commit, then checks the row's new version (PostgreSQL
+// re-evaluates the WHERE clause on it), finds the round closed and writes
+// nothing. KEY SHARE, the weakest lock, leaves every other change to the
+// round's row (a plain UPDATE takes FOR NO KEY UPDATE) unblocked, and
+// concurrent writers do not block each other.
+func (s *Store) openRoundLock() string {
+	if s.dialect == Postgres {
+		return " FOR KEY SHARE OF r"
+	}
+	return ""
 }
 
 // saveAnswers writes a batch of answers, at most one per invitation and
@@ -110,7 +142,7 @@ func (s *Store) saveAnswers(ctx context.Context, as []answer) ([]bool, error) {
 		invs[i], rss[i], ratings[i], unables[i], comments[i] = a.invitationID, a.roundStatementID, a.rating, a.unable, a.comment
 		at[[2]int64{a.invitationID, a.roundStatementID}] = i
 	}
-	// The same checks as upsertRating's, for every row of the arrays.
+	// The same checks and lock as upsertRating's, for every row of the arrays.
 	var rows []struct {
 		InvitationID     int64 `db:"invitation_id"`
 		RoundStatementID int64 `db:"round_statement_id"`
@@ -122,6 +154,7 @@ func (s *Store) saveAnswers(ctx context.Context, as []answer) ([]bool, error) {
 		JOIN invitations i ON i.id = a.invitation_id JOIN rounds r ON r.id = i.round_id
 		JOIN round_statements rs ON rs.id = a.round_statement_id AND rs.round_id = r.id
 		WHERE i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
+		FOR KEY SHARE OF r
 		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
 		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at
 		RETURNING invitation_id, round_statement_id`,

@@ -88,7 +88,7 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 			}
 		}
 		// After the round closes the writer refuses, answer by answer.
-		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{}`, nil); err != nil {
+		if _, err := s.CloseRound(ctx, r.ID, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		v := 1
@@ -157,7 +157,7 @@ func TestRatingWriterBatch(t *testing.T) {
 				t.Errorf("the rest of a broken batch was not written: %+v", ra[rss[0].ID])
 			}
 		}
-		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{}`, nil); err != nil {
+		if _, err := s.CloseRound(ctx, r.ID, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		got = w.WriteBatch([]store.BatchSave{{a, rss[0].ID, &two, false, ""}, {b, rss[1].ID, &two, false, ""}})

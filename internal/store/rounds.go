@@ -313,13 +313,29 @@ func placeholders(rows, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
-// CloseRound closes an open round and stores its results snapshot and the
-// rule's proposal for every statement, in one transaction. Closing twice
-// fails with rounds.ErrRoundNotOpen, so the snapshot is written once.
-func (s *Store) CloseRound(ctx context.Context, roundID, userID int64, settingsJSON, resultsJSON string, proposals map[int64]rounds.Proposal) error {
-	return wrap("close round", s.Transact(ctx, func(tx *Store) error {
-		r, err := tx.RoundByID(ctx, roundID)
-		if err != nil {
+// CloseRound closes an open round and returns it closed. From its commit
+// on, no answer and no submission is accepted (SaveRating,
+// SubmitInvitation), and every one acknowledged before is committed, so
+// the answers stored are exactly those the round's results must count:
+// the caller computes them next and stores them with SaveRoundResults.
+// Closing twice fails with rounds.ErrRoundNotOpen.
+func (s *Store) CloseRound(ctx context.Context, roundID, userID int64) (Round, error) {
+	var r Round
+	err := s.Transact(ctx, func(tx *Store) error {
+		var err error
+		if r, err = tx.RoundByID(ctx, roundID); err != nil {
+			return err
+		}
+		// The study first, as every transaction that locks both does
+		// (LaunchRound), then the round: waiting here for the writes that
+		// found the round open to commit (openRoundLock).
+		if err := tx.lockStudy(ctx, r.StudyID); err != nil {
+			return err
+		}
+		if err := tx.lockRound(ctx, roundID); err != nil {
+			return err
+		}
+		if r, err = tx.RoundByID(ctx, roundID); err != nil { // as the lock found it
 			return err
 		}
 		d := r.Domain()
@@ -330,19 +346,63 @@ func (s *Store) CloseRound(ctx context.Context, roundID, userID int64, settingsJ
 		if err := tx.execOne(ctx, `UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`, now, roundID); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO round_results (round_id, computed_at, settings, results) VALUES (?, ?, ?, ?)`, roundID, now, settingsJSON, resultsJSON); err != nil {
+		r.Status, r.ClosedAt = string(rounds.Closed), sql.NullTime{Time: now, Valid: true}
+		if _, err := tx.exec(ctx, `UPDATE reminders SET done_at = ? WHERE round_id = ? AND done_at IS NULL`, now, roundID); err != nil {
 			return err
 		}
+		return tx.Audit(ctx, r.StudyID, userID, "close round", "", "", fmt.Sprintf("round %d", r.Number), "")
+	})
+	return r, wrap("close round", err)
+}
+
+// lockRound takes the lock on a round's row that the writes requiring it
+// open wait for, and wait for (openRoundLock); on SQLite the transaction's
+// write lock already keeps them out.
+func (s *Store) lockRound(ctx context.Context, roundID int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var id int64
+	return s.get(ctx, &id, `SELECT id FROM rounds WHERE id = ? FOR UPDATE`, roundID)
+}
+
+// SaveRoundResults stores a closed round's results snapshot and the rule's
+// proposal for every statement, once: it reports false, and writes
+// nothing, when they are already stored (another instance finished the
+// same close first). The snapshot is then never changed by later edits.
+func (s *Store) SaveRoundResults(ctx context.Context, roundID int64, settingsJSON, resultsJSON string, proposals map[int64]rounds.Proposal) (bool, error) {
+	stored := false
+	err := s.Transact(ctx, func(tx *Store) error {
+		now := tx.now()
+		res, err := tx.exec(ctx, `INSERT INTO round_results (round_id, computed_at, settings, results)
+			SELECT id, ?, ?, ? FROM rounds WHERE id = ? AND status = 'closed'
+			ON CONFLICT (round_id) DO NOTHING`, now, settingsJSON, resultsJSON, roundID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		stored = true
 		for rsID, p := range proposals {
 			if _, err := tx.exec(ctx, `INSERT INTO decisions (round_statement_id, proposed, decision, decided_at) VALUES (?, ?, ?, ?)`, rsID, string(p), string(p), now); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `UPDATE reminders SET done_at = ? WHERE round_id = ? AND done_at IS NULL`, now, roundID); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, r.StudyID, userID, "close round", "", "", fmt.Sprintf("round %d", r.Number), "")
-	}))
+		return nil
+	})
+	return stored, wrap("save round results", err)
+}
+
+// ClosedRoundsWithoutResults lists the rounds closed longer than grace
+// ago whose results were never stored: a close interrupted between
+// CloseRound and SaveRoundResults (a crash), for the jobs to finish.
+func (s *Store) ClosedRoundsWithoutResults(ctx context.Context, grace time.Duration) ([]Round, error) {
+	var rs []Round
+	err := s.sel(ctx, &rs, `SELECT r.id, r.study_id, r.number, r.status, r.invite_scope, r.deadline, r.reminder_days, r.show_groups,
+		r.opened_at, r.closed_at, r.created_at FROM rounds r WHERE r.status = 'closed' AND r.closed_at < ?
+		AND NOT EXISTS (SELECT 1 FROM round_results x WHERE x.round_id = r.id) ORDER BY r.id`, s.now().Add(-grace))
+	return rs, wrap("closed rounds without results", err)
 }
 
 // DueRounds lists open rounds whose deadline has passed.

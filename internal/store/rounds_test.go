@@ -190,7 +190,7 @@ func TestSaveRatingRefusedOutsideItsRound(t *testing.T) {
 		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &three, false, "before"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{"round":1}`, nil); err != nil {
+		if _, err := s.CloseRound(ctx, r.ID, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		four := 4
@@ -210,14 +210,29 @@ func TestCloseDecideReplace(t *testing.T) {
 		u, st, r, _ := launchedRound(t, s, 2)
 		rss, _ := s.RoundStatements(ctx, r.ID)
 		proposals := map[int64]rounds.Proposal{rss[0].ID: rounds.ProposeIn, rss[1].ID: rounds.ProposeCarry}
-		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{"round":1}`, proposals); err != nil {
+		if stored, err := s.SaveRoundResults(ctx, r.ID, `{}`, `{"round":1}`, proposals); err != nil || stored {
+			t.Errorf("results of an open round: stored %v, %v", stored, err)
+		}
+		if _, err := s.CloseRound(ctx, r.ID, u.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CloseRound(ctx, r.ID, u.ID, `{}`, `{}`, proposals); !errors.Is(err, rounds.ErrRoundNotOpen) {
+		if _, err := s.CloseRound(ctx, r.ID, u.ID); !errors.Is(err, rounds.ErrRoundNotOpen) {
 			t.Errorf("second close: %v", err)
+		}
+		if unfinished, err := s.ClosedRoundsWithoutResults(ctx, -time.Minute); err != nil || len(unfinished) != 1 || unfinished[0].ID != r.ID {
+			t.Errorf("closed without results: %+v %v", unfinished, err)
+		}
+		if stored, err := s.SaveRoundResults(ctx, r.ID, `{}`, `{"round":1}`, proposals); err != nil || !stored {
+			t.Fatalf("results: stored %v, %v", stored, err)
+		}
+		if stored, err := s.SaveRoundResults(ctx, r.ID, `{}`, `{"round":"again"}`, proposals); err != nil || stored {
+			t.Errorf("results stored twice: %v, %v", stored, err)
 		}
 		if rr, err := s.RoundResultsByID(ctx, r.ID); err != nil || rr.Results != `{"round":1}` {
 			t.Errorf("snapshot %+v %v", rr, err)
+		}
+		if unfinished, err := s.ClosedRoundsWithoutResults(ctx, -time.Minute); err != nil || len(unfinished) != 0 {
+			t.Errorf("closed without results after storing them: %+v %v", unfinished, err)
 		}
 		if err := s.SetDecision(ctx, rss[0].ID, u.ID, rounds.ProposeCarry, " "); !errors.Is(err, store.ErrOverrideNeedsReason) {
 			t.Errorf("override without reason: %v", err)

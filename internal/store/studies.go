@@ -150,6 +150,22 @@ func (s *Store) StudyByID(ctx context.Context, id int64) (Study, error) {
 	return st, wrap("study by id", err)
 }
 
+// ResultsVersion is a number that moves, in the same transaction, with
+// every change to what a study's results are computed from (its settings,
+// rounds, statements and their lineage, the panel's groups and countries,
+// erasures, decisions, real-time snapshots, the methods narrative). The
+// database's triggers move it (migration 0013), so no writer can forget
+// to, whichever instance or version of the code it runs in; the answers,
+// which change on every autosave, are not watched: the results read only
+// closed rounds', which change with nothing but a watched erasure. Read it
+// before the data it stands for: the data read after it are at least as
+// new.
+func (s *Store) ResultsVersion(ctx context.Context, studyID int64) (int64, error) {
+	var v int64
+	err := s.get(ctx, &v, `SELECT COALESCE((SELECT version FROM results_versions WHERE study_id = ?), 0)`, studyID)
+	return v, wrap("results version", err)
+}
+
 // StudyWithRole is a study as one user sees it in the study list.
 type StudyWithRole struct {
 	Study

@@ -89,7 +89,7 @@ func (a *App) exportRawCSV(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	return export.WriteRawCSV(download(c, "text/csv; charset=utf-8", "raw.csv"), func(yield func(export.RawRow) error) error {
-		return a.flow.RawRows(ctx, d, yield)
+		return a.flow.RawRows(ctx, study(c), d, yield)
 	})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -52,8 +53,34 @@ func timePtr(t sql.NullTime) *time.Time {
 	return &t.Time
 }
 
+// roundResults returns a closed round's stored results. A round whose
+// close was interrupted (a crash between closing and storing them) has
+// none yet: the close is finished first, as the jobs would.
+func (a *App) roundResults(c echo.Context, r store.Round) (store.RoundResults, error) {
+	ctx := c.Request().Context()
+	rr, err := a.store.RoundResultsByID(ctx, r.ID)
+	if !errors.Is(err, store.ErrNotFound) {
+		return rr, err
+	}
+	st, err := a.store.StudyByID(ctx, r.StudyID)
+	if err != nil {
+		return rr, err
+	}
+	if err := a.flow.CloseRound(ctx, st, r.ID, 0); err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
+		return rr, err
+	}
+	return a.store.RoundResultsByID(ctx, r.ID)
+}
+
 func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	ctx := c.Request().Context()
+	var results store.RoundResults
+	if r.Status == string(rounds.Closed) { // first: finishing a close adds the proposals
+		var err error
+		if results, err = a.roundResults(c, r); err != nil {
+			return roundJSON{}, err
+		}
+	}
 	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: r.Status, InviteScope: r.InviteScope,
 		Deadline: timePtr(r.Deadline), ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups,
 		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}}
@@ -89,11 +116,7 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 		}
 	}
 	if r.Status == string(rounds.Closed) {
-		rr, err := a.store.RoundResultsByID(ctx, r.ID)
-		if err != nil {
-			return j, err
-		}
-		j.Results = json.RawMessage(rr.Results)
+		j.Results = json.RawMessage(results.Results)
 	}
 	return j, nil
 }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -114,5 +116,38 @@ func watchMemory() func() uint64 {
 		close(stop)
 		<-done
 		return max
+	}
+}
+
+// BenchmarkResultsTab is GET of each results tab of the big study
+// (bigStudy: 1,000 experts × 500 statements × 3 rounds, SQLite) by its
+// owner's browser, through the whole HTTP stack, once warm: each tab is
+// requested once before it is timed.
+func BenchmarkResultsTab(b *testing.B) {
+	a, _, st, _ := bigStudy(b)
+	srv := httptest.NewServer(a.echo)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	br := &browser{t: b, base: srv.URL, client: &http.Client{Jar: jar}}
+	br.get("/login")
+	if r := br.post("/login", url.Values{"email": {"bench@example.org"}, "password": {"a long bench password"}}); r.status != http.StatusOK {
+		b.Fatalf("login: %d", r.status)
+	}
+	for _, tab := range []string{"results", "sensitivity", "attrition", "figures", "methods"} {
+		path := fmt.Sprintf("/studies/%d/results", st.ID)
+		if tab != "results" {
+			path += "/" + tab
+		}
+		b.Run(tab, func(b *testing.B) {
+			br.t = b
+			if r := br.get(path); r.status != http.StatusOK { // warm-up
+				b.Fatalf("%s: %d", path, r.status)
+			}
+			for b.Loop() {
+				if r := br.get(path); r.status != http.StatusOK {
+					b.Fatalf("%s: %d", path, r.status)
+				}
+			}
+		})
 	}
 }

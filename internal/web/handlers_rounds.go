@@ -213,7 +213,7 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 // the comments of a closed round on its page.
 func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	ctx := c.Request().Context()
-	rr, err := a.store.RoundResultsByID(ctx, p.Round.ID)
+	rr, err := a.roundResults(c, p.Round)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 func (a *App) apiGetRealtime(c echo.Context) error {
-	out, _, err := realtime.Analyze(c.Request().Context(), a.store, study(c), time.Now())
+	out, _, err := a.flow.RealtimeAnalysis(c.Request().Context(), study(c), time.Now())
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (a *App) apiGetRealtime(c echo.Context) error {
 // long CSV form `delphi analyze` reads, one round per moment (the moments'
 // times are in GET …/realtime).
 func (a *App) apiRealtimeRatings(c echo.Context) error {
-	_, in, err := realtime.Analyze(c.Request().Context(), a.store, study(c), time.Now())
+	_, in, err := a.flow.RealtimeAnalysis(c.Request().Context(), study(c), time.Now())
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (a *App) apiTakeSnapshot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ms, err := realtime.Moments(ctx, a.store, r, now)
+	ms, err := a.flow.RealtimeMoments(ctx, r, now)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ type realtimeView struct {
 }
 
 func (a *App) realtimeViewOf(ctx context.Context, st store.Study) (*realtimeView, error) {
-	rt, _, err := realtime.Analyze(ctx, a.store, st, time.Now())
+	rt, _, err := a.flow.RealtimeAnalysis(ctx, st, time.Now())
 	if err != nil {
 		return nil, err
 	}

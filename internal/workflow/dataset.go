@@ -11,28 +11,29 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/export"
-	"github.com/delphi-platform/delphi/internal/realtime"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
-// Dataset is a study's closed rounds as the results package and the
-// exports need them: pseudonymous experts, statements keyed by lineage,
-// and the raw answers with their comments for the raw-data export.
+// Dataset is what LoadDataset reads of a study: pseudonymous experts,
+// statements keyed by lineage, every round's answers as analysis input,
+// and (LoadOptions.Details) what the results pages and exports show
+// besides: who was invited and responded, the comments, the statements'
+// versions and lineage.
 type Dataset struct {
 	Input *results.Input
 	// Pseudonym maps an expert's database id to E001, E002, … in the
 	// order experts joined the panel; ids never leave the server.
 	Pseudonym map[int64]string
-	Rounds    []store.Round
+	Rounds    []store.Round // the rounds read, in order
 	Lineage   []roundLineage
 	KeyOf     map[int64]string // round statement id → lineage key
 	Versions  map[int64]store.Statement
 	Links     []store.StatementLink
 	Sources   map[int64][]store.CommentRef
-	// Comments are the submitted answers' comments, by round, statement
+	// Comments are the counted answers' comments, by round, statement
 	// and expert.
 	Comments []export.Comment
 	// Experts are the panel in pseudonym order.
@@ -42,9 +43,33 @@ type Dataset struct {
 // pseudonym is the anonymous expert ID of the exports, stable per study.
 func pseudonym(i int) string { return fmt.Sprintf("E%03d", i+1) }
 
-// LoadDataset reads the closed rounds of a study. It fails with
-// results.ErrNoClosedRound before round 1 closes.
-func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, error) {
+// LoadOptions choose what LoadDataset reads besides the answers.
+type LoadOptions struct {
+	// Details adds what the results pages and exports show besides the
+	// figures: who was invited to and responded in each round
+	// (RoundInfo.Invited, Respondents), the comments, the statements'
+	// versions, links and sources, and a real-time study's facts
+	// (results.Input.RealTime). The close needs none of it.
+	Details bool
+	// At rebuilds the answers of a real-time study's one round, open or
+	// closed, as they stood at these moments from its revision history:
+	// one report round per moment, numbered 1, 2, … (RealtimeAnalysis);
+	// results.Input.Rounds then stays empty. Without it the closed
+	// rounds' answers are read as they are stored.
+	At []time.Time
+}
+
+// LoadDataset is the one place where stored answers become analysis
+// input: the snapshot taken at a round's close (CloseRound), the results
+// pages and exports (StudyResults) and the moments of a real-time round
+// (RealtimeAnalysis) all read them here, so they cannot disagree. Experts
+// are pseudonymous (E001, …), statements keyed by lineage ("S<id>" of
+// their first version), so a carried or reworded statement is compared
+// with its earlier rounds. A classic round counts the answers of the
+// experts who submitted it; a real-time round, where nobody submits, every
+// answer given. Without At it fails with results.ErrNoClosedRound before
+// round 1 closes.
+func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptions) (*Dataset, error) {
 	set, err := st.AnalysisSettings()
 	if err != nil {
 		return nil, err
@@ -53,28 +78,31 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, er
 	if err != nil {
 		return nil, err
 	}
-	var closed []store.Round
-	for _, r := range all {
-		if r.Status == string(rounds.Closed) {
-			closed = append(closed, r)
+	var read []store.Round
+	if opt.At != nil {
+		r, err := realtimeRound(st, all)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if len(closed) == 0 {
-		return nil, results.ErrNoClosedRound
+		read = []store.Round{r}
+	} else {
+		for _, r := range all {
+			if r.Status == string(rounds.Closed) {
+				read = append(read, r)
+			}
+		}
+		if len(read) == 0 {
+			return nil, results.ErrNoClosedRound
+		}
 	}
 	experts, err := w.store.ExpertsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, err
 	}
-	d := &Dataset{Pseudonym: map[int64]string{}, Rounds: closed, Experts: experts}
-	in := &results.Input{Settings: set, Ratings: &report.Ratings{}, Finished: closed[len(closed)-1].Number >= st.MaxRounds}
+	d := &Dataset{Pseudonym: map[int64]string{}, Rounds: read, Experts: experts}
+	in := &results.Input{Settings: set, Ratings: &report.Ratings{}, Finished: opt.At == nil && read[len(read)-1].Number >= st.MaxRounds}
 	if st.SettingsLockedAt.Valid {
 		in.LockedAt = st.SettingsLockedAt.Time
-	}
-	if st.Realtime() {
-		if in.RealTime, err = w.realTimeFacts(ctx, st); err != nil {
-			return nil, err
-		}
 	}
 	expertIdx := map[int64]int{}
 	for i, e := range experts {
@@ -84,22 +112,18 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, er
 		in.Ratings.HasGroup = in.Ratings.HasGroup || e.Group != ""
 		in.Ratings.HasCountry = in.Ratings.HasCountry || e.Country != ""
 	}
-	if d.Lineage, d.KeyOf, err = w.lineage(ctx, all, closed[len(closed)-1].Number); err != nil {
+	if d.Lineage, d.KeyOf, err = w.lineage(ctx, all, read[len(read)-1].Number); err != nil {
 		return nil, err
 	}
-	statements, err := w.store.StatementsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	d.Versions = map[int64]store.Statement{}
-	for _, s := range statements {
-		d.Versions[s.ID] = s
-	}
-	if d.Links, err = w.store.StatementLinks(ctx, st.ID); err != nil {
-		return nil, err
-	}
-	if d.Sources, err = w.store.StatementSources(ctx, st.ID); err != nil {
-		return nil, err
+	if opt.Details {
+		if err := w.loadDetails(ctx, st, d); err != nil {
+			return nil, err
+		}
+		if st.Realtime() && opt.At == nil {
+			if in.RealTime, err = w.realTimeFacts(ctx, st); err != nil {
+				return nil, err
+			}
+		}
 	}
 	stmtIdx := map[string]int{}
 	for _, rl := range d.Lineage {
@@ -114,58 +138,82 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, er
 			in.Statements = append(in.Statements, results.StatementInfo{Key: key, Section: rs.SectionTitle, Text: rs.Text})
 		}
 	}
-	// The rounds' answers are read concurrently (SQLite and PostgreSQL
-	// both serve readers in parallel): a large study has millions.
-	cols := make([]map[int64][]analysis.Response, len(d.Lineage)) // per round: round statement id → column
-	for _, rl := range d.Lineage {
-		r, rss := rl.round, rl.statements
-		round := report.Round{Number: r.Number, Responses: make([][]analysis.Response, len(in.Ratings.Statements))}
-		info := results.RoundInfo{Number: r.Number, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time,
-			Origins: map[string]string{}, StatementVersion: map[string]int{}, Texts: map[string]string{}}
-		byRS := make(map[int64][]analysis.Response, len(rss))
+	// One report round per round read (per moment with At), each
+	// statement's column holding every expert's answer, Missing until read.
+	type columns = map[int64][]analysis.Response // round statement id → column
+	addRound := func(number int, rss []store.RoundStatement) columns {
+		round := report.Round{Number: number, Responses: make([][]analysis.Response, len(in.Ratings.Statements))}
+		byRS := make(columns, len(rss))
 		for _, rs := range rss {
-			key := d.KeyOf[rs.ID]
 			col := make([]analysis.Response, len(experts))
 			for i := range col {
 				col[i] = analysis.Missing
 			}
-			round.Responses[stmtIdx[key]] = col
+			round.Responses[stmtIdx[d.KeyOf[rs.ID]]] = col
 			byRS[rs.ID] = col
+		}
+		in.Ratings.Rounds = append(in.Ratings.Rounds, round)
+		return byRS
+	}
+	if opt.At != nil {
+		rss := d.Lineage[0].statements
+		revs, err := w.store.RevisionsByRound(ctx, read[0].ID)
+		if err != nil {
+			return nil, err
+		}
+		dom := make([]rounds.Revision, len(revs))
+		for i, v := range revs {
+			dom[i] = v.Domain()
+		}
+		for i, t := range opt.At {
+			cols := addRound(i+1, rss)
+			for k, x := range rounds.AnswersAt(dom, t) { // k: expert, round statement
+				if col, ok := cols[k[1]]; ok {
+					col[expertIdx[k[0]]] = responseOfAnswer(x)
+				}
+			}
+		}
+		d.Input = in
+		return d, nil
+	}
+	cols := make([]columns, len(d.Lineage))
+	for ri, rl := range d.Lineage {
+		r := rl.round
+		cols[ri] = addRound(r.Number, rl.statements)
+		info := results.RoundInfo{Number: r.Number, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time,
+			Origins: map[string]string{}, StatementVersion: map[string]int{}, Texts: map[string]string{}}
+		for _, rs := range rl.statements {
+			key := d.KeyOf[rs.ID]
 			info.Origins[key] = rs.Origin
 			info.StatementVersion[key] = d.Versions[rs.StatementID].Version
 			info.Texts[key] = rs.Text
 		}
-		cols[len(in.Rounds)] = byRS
-		in.Ratings.Rounds = append(in.Ratings.Rounds, round)
 		in.Rounds = append(in.Rounds, info)
 	}
+	// The rounds are read at once, each filling only its own columns:
+	// reading is most of the time in a large study (millions of answers),
+	// and both engines serve readers in parallel. Inside a transaction
+	// (the demo's) its one connection reads them in turn.
 	comments := make([][]export.Comment, len(d.Lineage))
 	errs := make([]error, len(d.Lineage))
 	var wg sync.WaitGroup
+	run := wg.Go
+	if w.store.InTransaction() {
+		run = func(f func()) { f() }
+	}
 	for ri, rl := range d.Lineage {
-		wg.Go(func() {
-			r, info := rl.round, &in.Rounds[ri]
-			errs[ri] = w.store.ForEachAnswer(ctx, r.ID, false, func(x store.Answer) error {
-				col := cols[ri][x.RoundStatementID]
-				col[expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
-				if x.Comment != "" {
+		run(func() {
+			r := rl.round
+			keep := func(x store.Answer) error {
+				cols[ri][x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				if opt.Details && x.Comment != "" {
 					comments[ri] = append(comments[ri], export.Comment{Round: r.Number, Statement: d.KeyOf[x.RoundStatementID], Expert: d.Pseudonym[x.ExpertID], Text: x.Comment})
 				}
 				return nil
-			})
-			if errs[ri] != nil {
-				return
 			}
-			statuses, err := w.store.RoundStatuses(ctx, r.ID)
-			if err != nil {
-				errs[ri] = err
-				return
-			}
-			for _, es := range statuses {
-				info.Invited = append(info.Invited, expertIdx[es.ExpertID])
-				if es.SubmittedAt.Valid {
-					info.Respondents = append(info.Respondents, expertIdx[es.ExpertID])
-				}
+			errs[ri] = w.forEachCounted(ctx, st, r.ID, false, keep)
+			if errs[ri] == nil && opt.Details {
+				errs[ri] = w.loadParticipation(ctx, st, r, expertIdx, &in.Rounds[ri], in.Ratings.Rounds[ri])
 			}
 		})
 	}
@@ -173,10 +221,12 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, er
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	d.Comments = slices.Concat(comments...)
-	slices.SortStableFunc(d.Comments, func(x, y export.Comment) int {
-		return cmp.Or(cmp.Compare(x.Round, y.Round), cmp.Compare(stmtIdx[x.Statement], stmtIdx[y.Statement]), cmp.Compare(x.Expert, y.Expert))
-	})
+	if opt.Details {
+		d.Comments = slices.Concat(comments...)
+		slices.SortStableFunc(d.Comments, func(x, y export.Comment) int {
+			return cmp.Or(cmp.Compare(x.Round, y.Round), cmp.Compare(stmtIdx[x.Statement], stmtIdx[y.Statement]), cmp.Compare(x.Expert, y.Expert))
+		})
+	}
 	if err := w.recordDecisions(ctx, d.Lineage, in); err != nil {
 		return nil, err
 	}
@@ -184,23 +234,104 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study) (*Dataset, er
 	return d, nil
 }
 
-// StudyResults computes the results of a study's closed rounds.
+// loadDetails reads the statements' versions, links and sources.
+func (w *Service) loadDetails(ctx context.Context, st store.Study, d *Dataset) error {
+	statements, err := w.store.StatementsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	d.Versions = map[int64]store.Statement{}
+	for _, s := range statements {
+		d.Versions[s.ID] = s
+	}
+	if d.Links, err = w.store.StatementLinks(ctx, st.ID); err != nil {
+		return err
+	}
+	d.Sources, err = w.store.StatementSources(ctx, st.ID)
+	return err
+}
+
+// loadParticipation fills who was invited to a round and who responded:
+// those who submitted it, or in a real-time round (nobody submits) those
+// with an answer.
+func (w *Service) loadParticipation(ctx context.Context, st store.Study, r store.Round, expertIdx map[int64]int, info *results.RoundInfo, round report.Round) error {
+	statuses, err := w.store.RoundStatuses(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	answered := map[int]bool{}
+	if st.Realtime() {
+		for _, col := range round.Responses {
+			for e, x := range col {
+				answered[e] = answered[e] || x != analysis.Missing
+			}
+		}
+	}
+	for _, es := range statuses {
+		e := expertIdx[es.ExpertID]
+		info.Invited = append(info.Invited, e)
+		if es.SubmittedAt.Valid || answered[e] {
+			info.Respondents = append(info.Respondents, e)
+		}
+	}
+	return nil
+}
+
+// forEachCounted calls fn with every answer of a round that its results
+// count: those of the experts who submitted it, or in a real-time round,
+// where nobody submits, every answer given. With ordered, answers come by
+// round statement and expert.
+func (w *Service) forEachCounted(ctx context.Context, st store.Study, roundID int64, ordered bool, fn func(store.Answer) error) error {
+	if st.Realtime() {
+		return w.store.ForEachCurrentAnswer(ctx, roundID, ordered, fn)
+	}
+	return w.store.ForEachAnswer(ctx, roundID, ordered, fn)
+}
+
+// responseOfAnswer converts an answer rebuilt from the revision history.
+func responseOfAnswer(x rounds.Answer) analysis.Response {
+	switch {
+	case x.Rating != nil:
+		return analysis.Rating(*x.Rating)
+	case x.Unable:
+		return analysis.Unable
+	}
+	return analysis.Missing
+}
+
+// StudyResults computes the results of a study's closed rounds, once
+// until something they depend on changes (resultsCache): every results
+// page and export of the study shares them, and must not change them.
 func (w *Service) StudyResults(ctx context.Context, st store.Study) (*Dataset, *results.Results, error) {
-	d, err := w.LoadDataset(ctx, st)
+	compute := func(ctx context.Context) (*Dataset, *results.Results, error) {
+		st, err := w.store.StudyByID(ctx, st.ID) // read after the version: as new as it
+		if err != nil {
+			return nil, nil, err
+		}
+		d, err := w.LoadDataset(ctx, st, LoadOptions{Details: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		res, err := results.Compute(ctx, d.Input)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, res, nil
+	}
+	if w.store.InTransaction() { // what is not committed is not kept
+		return compute(ctx)
+	}
+	version, err := w.store.ResultsVersion(ctx, st.ID)
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := results.Compute(ctx, d.Input)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, res, nil
+	return w.results.get(ctx, st.ID, version, compute)
 }
 
 // realTimeFacts describes a real-time study for the exports and the
 // methods report: its stored snapshots and the experts' revisions.
 func (w *Service) realTimeFacts(ctx context.Context, st store.Study) (*results.RealTime, error) {
-	rt, _, err := realtime.Analyze(ctx, w.store, st, time.Now())
+	rt, _, err := w.RealtimeAnalysis(ctx, st, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +345,10 @@ func (w *Service) realTimeFacts(ctx context.Context, st store.Study) (*results.R
 	return f, nil
 }
 
-// RawRows yields every submitted answer of the closed rounds, round by
-// round in questionnaire order, with the expert's pseudonym.
-func (w *Service) RawRows(ctx context.Context, d *Dataset, yield func(export.RawRow) error) error {
+// RawRows yields every answer the results count (forEachCounted) of the
+// closed rounds, round by round in questionnaire order, with the expert's
+// pseudonym.
+func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield func(export.RawRow) error) error {
 	byID := make(map[int64]store.Expert, len(d.Experts))
 	for _, e := range d.Experts {
 		byID[e.ID] = e
@@ -226,7 +358,7 @@ func (w *Service) RawRows(ctx context.Context, d *Dataset, yield func(export.Raw
 		for _, rs := range rl.statements {
 			rsByID[rs.ID] = rs
 		}
-		err := w.store.ForEachAnswer(ctx, rl.round.ID, true, func(x store.Answer) error {
+		err := w.forEachCounted(ctx, st, rl.round.ID, true, func(x store.Answer) error {
 			answer := ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
 			if answer == analysis.Missing && x.Comment == "" {
 				return nil

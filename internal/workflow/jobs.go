@@ -3,15 +3,18 @@ package workflow
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/delphi-platform/delphi/rounds"
 )
 
-// RunJobs closes rounds whose deadline passed, queues scheduled
-// reminders, and erases panels whose retention period is over. Both are rows in the database first, so nothing is lost
-// across restarts, and each is done once even with several instances
-// (closing twice fails; a reminder is claimed before it is sent).
+// RunJobs closes rounds whose deadline passed (and finishes closes that
+// were interrupted), queues scheduled reminders, and erases panels whose
+// retention period is over. Each is a row in the database first, so
+// nothing is lost across restarts, and each is done once even with
+// several instances (closing twice fails, results are stored once; a
+// reminder is claimed before it is sent).
 func (w *Service) RunJobs(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -31,15 +34,22 @@ func (w *Service) JobsOnce(ctx context.Context) {
 	if err != nil && ctx.Err() == nil {
 		w.log.Warn("due rounds", "err", err)
 	}
-	for _, r := range due {
+	// Closes interrupted between closing and storing the results (a
+	// crash) are finished the same way; a minute's grace leaves alone the
+	// closes still computing.
+	unfinished, err := w.store.ClosedRoundsWithoutResults(ctx, time.Minute)
+	if err != nil && ctx.Err() == nil {
+		w.log.Warn("closed rounds without results", "err", err)
+	}
+	for _, r := range slices.Concat(due, unfinished) {
 		st, err := w.store.StudyByID(ctx, r.StudyID)
 		if err == nil {
 			err = w.CloseRound(ctx, st, r.ID, 0)
 		}
 		if err != nil && !errors.Is(err, rounds.ErrRoundNotOpen) {
-			w.log.Error("close round at deadline", "round_id", r.ID, "err", err)
+			w.log.Error("close round", "round_id", r.ID, "err", err)
 		} else if err == nil {
-			w.log.Info("closed round at its deadline", "round_id", r.ID)
+			w.log.Info("closed round (deadline passed, or its close was interrupted)", "round_id", r.ID)
 		}
 	}
 	w.RealtimeSnapshotsOnce(ctx, time.Now()) // issue #8: real-time snapshots, round 0 deadlines

@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/mail"
-	"github.com/delphi-platform/delphi/internal/realtime"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -47,6 +45,12 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		last = &all[len(all)-1]
 		if last.Status != string(rounds.Closed) {
 			return store.Round{}, rounds.ErrPreviousNotClosed
+		}
+		// Its proposals come with its results (CloseRound).
+		if _, err := w.store.RoundResultsByID(ctx, last.ID); errors.Is(err, store.ErrNotFound) {
+			return store.Round{}, ErrResultsPending
+		} else if err != nil {
+			return store.Round{}, err
 		}
 		rss, err := w.store.RoundStatements(ctx, last.ID)
 		if err != nil {
@@ -253,8 +257,9 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 		groupOf[e.ID] = e.Group
 	}
 	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64]*feedbackInput{}, groups: groups}
-	// Only submitted answers count, as in the results.
-	err = w.store.ForEachAnswer(ctx, r.ID, true, func(x store.Answer) error { // ordered: comments in a stable order
+	// The answers the results count (forEachCounted), ordered: the
+	// comments in a stable order.
+	err = w.forEachCounted(ctx, st, r.ID, true, func(x store.Answer) error {
 		in := fs.byRS[x.RoundStatementID]
 		if in == nil {
 			in = &feedbackInput{}
@@ -568,22 +573,49 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 	return n, err
 }
 
-// CloseRound closes an open round, computes its results with the study's
-// locked settings, and stores them with the rule's proposals as a snapshot
-// that later edits cannot change.
+// ErrResultsPending refuses what needs a closed round's results while
+// they are still being computed (see CloseRound).
+var ErrResultsPending = fault.New(fault.Conflict, "the results of the previous round are still being computed; try again in a minute")
+
+// CloseRound closes an open round, then computes its results with the
+// study's locked settings from exactly the answers acknowledged before
+// the close, and stores them with the rule's proposals as a snapshot that
+// later edits cannot change; a real-time round also gets its closing
+// snapshot.
+//
+// The close comes first (store.CloseRound): once it commits no save or
+// submission is accepted, and every one acknowledged before is committed
+// (store.SaveRating tells how each engine keeps them in order), so the
+// answers read next are final. They are read and analysed outside any
+// transaction: in a large study that takes about a second, which must not
+// hold SQLite's one write lock nor a PostgreSQL connection in a
+// transaction. The results are then stored in a transaction of their own,
+// once (store.SaveRoundResults). A crash in between leaves a closed round
+// without results; calling CloseRound again on it finishes the close,
+// which the jobs do (JobsOnce) and the round's page and API too.
 func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userID int64) error {
-	r, err := w.store.RoundByID(ctx, roundID)
+	r, err := w.store.CloseRound(ctx, roundID, userID)
+	if errors.Is(err, rounds.ErrRoundNotOpen) {
+		r, err = w.unfinishedClose(ctx, roundID)
+	}
 	if err != nil {
 		return err
 	}
-	if r.Status != string(rounds.Open) {
-		return rounds.ErrRoundNotOpen
+	if st, err = w.store.StudyByID(ctx, st.ID); err != nil { // the settings as they are now
+		return err
 	}
-	rep, keys, err := w.buildReport(ctx, st, r.Number)
+	d, err := w.LoadDataset(ctx, st, LoadOptions{})
 	if err != nil {
 		return err
 	}
-	last := rep.Rounds[len(rep.Rounds)-1]
+	if last := d.Rounds[len(d.Rounds)-1]; last.ID != r.ID { // rounds close in turn
+		return fmt.Errorf("close round %d: round %d is closed after it", r.Number, last.Number)
+	}
+	rep, err := report.Build(ctx, d.Input.Ratings, d.Input.Settings)
+	if err != nil {
+		return err
+	}
+	last, keys := rep.Rounds[len(rep.Rounds)-1], d.Lineage[len(d.Lineage)-1].keys
 	proposals := map[int64]rounds.Proposal{}
 	for _, s := range last.Statements {
 		proposals[keys[s.Statement]] = rounds.Propose(s.Decision.String(), r.Number, st.MaxRounds)
@@ -596,104 +628,39 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	if err != nil {
 		return err
 	}
-	if err := w.store.CloseRound(ctx, r.ID, userID, string(settings), string(results), proposals); err != nil {
+	var closing store.Snapshot // the closing snapshot of a real-time round (realtime.go)
+	if st.Realtime() {
+		if closing, err = w.realtimeSnapshot(ctx, st, r, store.SnapshotClose, "close", r.ClosedAt.Time); err != nil {
+			return err
+		}
+	}
+	return w.store.Transact(ctx, func(tx *store.Store) error {
+		stored, err := tx.SaveRoundResults(ctx, r.ID, string(settings), string(results), proposals)
+		if err != nil || !stored || !st.Realtime() {
+			return err
+		}
+		_, err = tx.AddSnapshot(ctx, closing)
 		return err
-	}
-	if !st.Realtime() {
-		return nil
-	}
-	// The closing snapshot of a real-time round (realtime.go).
-	closed, err := w.store.RoundByID(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	_, err = realtime.TakeSnapshot(ctx, w.store, st, closed, store.SnapshotClose, "close", closed.ClosedAt.Time)
-	return err
+	})
 }
 
-// buildReport analyses rounds 1..upTo of a study from the database with
-// the report package, the engine of `delphi analyze`, so the platform and
-// the command agree. Only submitted answers count. Statements are keyed by
-// lineage ("S<id>" of the first version), so a carried or reworded
-// statement is compared with its earlier rounds; keys maps the keys of
-// round upTo to its round statement ids.
-func (w *Service) buildReport(ctx context.Context, st store.Study, upTo int) (*report.Report, map[string]int64, error) {
-	set, err := st.AnalysisSettings()
+// unfinishedClose returns a round that is closed but has no results yet
+// (its close was interrupted), for CloseRound to finish; any other round
+// that is not open is rounds.ErrRoundNotOpen.
+func (w *Service) unfinishedClose(ctx context.Context, roundID int64) (store.Round, error) {
+	r, err := w.store.RoundByID(ctx, roundID)
 	if err != nil {
-		return nil, nil, err
+		return r, err
 	}
-	all, err := w.store.RoundsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, nil, err
+	if r.Status != string(rounds.Closed) {
+		return r, rounds.ErrRoundNotOpen
 	}
-	experts, err := w.store.ExpertsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, nil, err
+	_, err = w.store.RoundResultsByID(ctx, roundID)
+	switch {
+	case err == nil:
+		return r, rounds.ErrRoundNotOpen
+	case errors.Is(err, store.ErrNotFound):
+		return r, nil
 	}
-	in := &report.Ratings{}
-	expertIdx := map[int64]int{}
-	for i, e := range experts {
-		expertIdx[e.ID] = i
-		in.Experts = append(in.Experts, report.Expert{ID: "E" + strconv.FormatInt(e.ID, 10), Group: e.Group, Country: e.Country})
-		in.HasGroup = in.HasGroup || e.Group != ""
-		in.HasCountry = in.HasCountry || e.Country != ""
-	}
-	lin, keyOf, err := w.lineage(ctx, all, upTo)
-	if err != nil {
-		return nil, nil, err
-	}
-	stmtIdx := map[string]int{}
-	for _, rl := range lin {
-		for _, rs := range rl.statements {
-			key := keyOf[rs.ID]
-			if _, ok := stmtIdx[key]; !ok {
-				stmtIdx[key] = len(in.Statements)
-				in.Statements = append(in.Statements, key)
-			}
-		}
-	}
-	in.Rounds = make([]report.Round, len(lin))
-	errs := make([]error, len(lin))
-	var wg sync.WaitGroup
-	for ri, rl := range lin {
-		r, rss := rl.round, rl.statements
-		round := report.Round{Number: r.Number, Responses: make([][]analysis.Response, len(in.Statements))}
-		cols := make(map[int64][]analysis.Response, len(rss))
-		for _, rs := range rss {
-			col := make([]analysis.Response, len(experts))
-			for i := range col {
-				col[i] = analysis.Missing
-			}
-			round.Responses[stmtIdx[keyOf[rs.ID]]] = col
-			cols[rs.ID] = col
-		}
-		in.Rounds[ri] = round
-		// The rounds are read at once (each fills only its own columns):
-		// reading is most of a close's time in a large study. Inside a
-		// transaction (the demo's) its one connection reads them in turn.
-		read := wg.Go
-		if w.store.InTransaction() {
-			read = func(f func()) { f() }
-		}
-		read(func() {
-			keep := func(x store.Answer) error {
-				cols[x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
-				return nil
-			}
-			if st.Realtime() { // every current answer counts; nobody submits
-				errs[ri] = w.store.ForEachCurrentAnswer(ctx, r.ID, keep)
-			} else {
-				errs[ri] = w.store.ForEachAnswer(ctx, r.ID, false, keep)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
-	}
-	rep, err := report.Build(ctx, in, set)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rep, lin[len(lin)-1].keys, nil
+	return r, err
 }

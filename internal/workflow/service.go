@@ -21,12 +21,15 @@ type Service struct {
 	// notify wakes the e-mail dispatcher after messages were queued; nil
 	// when no SMTP server is configured.
 	wake func()
+	// results keeps the studies' computed results (StudyResults); shared
+	// with the copies that run inside a transaction (withStore).
+	results *resultsCache
 }
 
 // New returns the workflows over s. wake (may be nil) is called after
 // e-mails were queued.
 func New(s *store.Store, baseURL string, log *slog.Logger, wake func()) *Service {
-	return &Service{store: s, baseURL: baseURL, log: log, wake: wake}
+	return &Service{store: s, baseURL: baseURL, log: log, wake: wake, results: &resultsCache{}}
 }
 
 // notify wakes the e-mail dispatcher.
