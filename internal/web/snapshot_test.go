@@ -102,6 +102,7 @@ type cachedResultsDoc struct {
 			Statement string `json:"statement"`
 			N         int    `json:"n"`
 			Decision  string `json:"decision"`
+			Proposal  string `json:"proposal"` // the rule's own decision
 			Subgroups *struct {
 				Group *struct {
 					Groups []struct {
@@ -182,13 +183,29 @@ func TestResultsFollowChanges(t *testing.T) {
 			t.Errorf("after the override: %q; want carry", got)
 		}
 
-		// The rule amended: statement 2 has 75 % agreement.
-		_, before, _ := statement(s.results(t), 1, key(1))
+		// The rule amended: statement 2 has 75 % agreement. The rule's own
+		// decision follows the amendment at once; the round's recorded
+		// decision, the study's record, stays what it was.
+		proposal := func(doc cachedResultsDoc, round int, k string) string {
+			for _, st := range doc.Rounds[round-1].Statements {
+				if st.Statement == k {
+					return st.Proposal
+				}
+			}
+			return ""
+		}
+		doc := s.results(t)
+		_, decided, _ := statement(doc, 1, key(1))
+		before := proposal(doc, 1, key(1))
 		if r := s.call(t, "PATCH", s.path, `{"consensus_rule":"percent:80","amendment_reason":"as registered"}`); r.status != http.StatusOK {
 			t.Fatalf("amendment: %d %s", r.status, r.body)
 		}
-		if _, after, _ := statement(s.results(t), 1, key(1)); after == before {
-			t.Errorf("statement 2 under 80 %%: still %q", after)
+		doc = s.results(t)
+		if after := proposal(doc, 1, key(1)); after == before {
+			t.Errorf("statement 2 under 80 %%: the rule still says %q", after)
+		}
+		if _, d, _ := statement(doc, 1, key(1)); d != decided {
+			t.Errorf("the amendment changed the recorded decision from %q to %q", decided, d)
 		}
 
 		// An expert's group corrected on the panel page.
@@ -221,7 +238,7 @@ func TestResultsFollowChanges(t *testing.T) {
 			t.Fatalf("%d rounds with results while round 2 is open", len(doc.Rounds))
 		}
 		s.close(t)
-		doc := s.results(t)
+		doc = s.results(t)
 		if len(doc.Rounds) != 2 {
 			t.Fatalf("%d rounds with results after round 2 closed; want 2", len(doc.Rounds))
 		}

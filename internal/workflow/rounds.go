@@ -43,7 +43,7 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	var last *store.Round
 	if len(all) > 0 {
 		last = &all[len(all)-1]
-		if last.Status != string(rounds.Closed) {
+		if last.Status != rounds.Closed {
 			return store.Round{}, rounds.ErrPreviousNotClosed
 		}
 		// Its proposals come with its results (CloseRound).
@@ -157,7 +157,7 @@ func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID 
 		if r.StudyID != st.ID {
 			return store.ErrNotFound
 		}
-		if r.Status != string(rounds.Draft) {
+		if r.Status != rounds.Draft {
 			return rounds.ErrRoundNotDraft
 		}
 		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now())
@@ -411,7 +411,7 @@ func (w *Service) LaunchRound(ctx context.Context, st store.Study, roundID, user
 		if err != nil {
 			return err
 		}
-		if r.Status != string(rounds.Draft) {
+		if r.Status != rounds.Draft {
 			return rounds.ErrRoundNotDraft
 		}
 		experts, err := tx.Invitees(ctx, r)
@@ -470,7 +470,7 @@ func (w *Service) SendNewLink(ctx context.Context, st store.Study, roundID, invi
 		if err != nil {
 			return err
 		}
-		if r.Status != string(rounds.Open) {
+		if r.Status != rounds.Open {
 			return rounds.ErrRoundNotOpen
 		}
 		inv, err := tx.InvitationByID(ctx, invitationID)
@@ -525,7 +525,7 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 		if err != nil {
 			return err
 		}
-		if r.Status != string(rounds.Open) {
+		if r.Status != rounds.Open {
 			return rounds.ErrRoundNotOpen
 		}
 		invs, err := tx.ReminderRecipients(ctx, r.ID)
@@ -617,8 +617,13 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	}
 	last, keys := rep.Rounds[len(rep.Rounds)-1], d.Lineage[len(d.Lineage)-1].keys
 	proposals := map[int64]rounds.Proposal{}
-	for _, s := range last.Statements {
+	for i := range last.Statements {
+		s := &last.Statements[i]
 		proposals[keys[s.Statement]] = rounds.Propose(s.Decision.String(), r.Number, st.MaxRounds)
+		// The decision recorded now is the rule's proposal; the snapshot
+		// names it as the results export does (results.applyDecisions).
+		rule := s.Decision
+		s.Proposal = &rule
 	}
 	settings, err := json.Marshal(rep.Settings)
 	if err != nil {
@@ -652,7 +657,7 @@ func (w *Service) unfinishedClose(ctx context.Context, roundID int64) (store.Rou
 	if err != nil {
 		return r, err
 	}
-	if r.Status != string(rounds.Closed) {
+	if r.Status != rounds.Closed {
 		return r, rounds.ErrRoundNotOpen
 	}
 	_, err = w.store.RoundResultsByID(ctx, roundID)
