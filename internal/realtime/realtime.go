@@ -43,7 +43,7 @@ func Moments(r store.Round, ss []store.Snapshot, now time.Time) []Moment {
 		closed = closed || s.Kind == store.SnapshotClose
 	}
 	switch {
-	case r.Status == string(rounds.Open):
+	case r.Status == rounds.Open:
 		ms = append(ms, Moment{Round: len(ms) + 1, Kind: "now", Label: "now", TakenAt: now.UTC()})
 	case !closed && r.ClosedAt.Valid:
 		ms = append(ms, Moment{Round: len(ms) + 1, Kind: store.SnapshotClose, Label: "close", TakenAt: r.ClosedAt.Time.UTC()})

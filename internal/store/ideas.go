@@ -18,13 +18,13 @@ import (
 
 // IdeaRound is a study's round 0.
 type IdeaRound struct {
-	ID        int64        `db:"id"`
-	StudyID   int64        `db:"study_id"`
-	Status    string       `db:"status"`
-	Deadline  sql.NullTime `db:"deadline"`
-	OpenedAt  sql.NullTime `db:"opened_at"`
-	ClosedAt  sql.NullTime `db:"closed_at"`
-	CreatedAt time.Time    `db:"created_at"`
+	ID        int64         `db:"id"`
+	StudyID   int64         `db:"study_id"`
+	Status    rounds.Status `db:"status"`
+	Deadline  sql.NullTime  `db:"deadline"`
+	OpenedAt  sql.NullTime  `db:"opened_at"`
+	ClosedAt  sql.NullTime  `db:"closed_at"`
+	CreatedAt time.Time     `db:"created_at"`
 	// ReminderDays: reminders this many days before the deadline ("7,2").
 	ReminderDays string `db:"reminder_days"`
 }
@@ -112,7 +112,7 @@ func (s *Store) IdeaRoundByID(ctx context.Context, id int64) (IdeaRound, error) 
 // CreateIdeaRound adds the study's round 0 as a draft with its questions.
 // It must come before round 1 is launched, and there is one per study.
 func (s *Store) CreateIdeaRound(ctx context.Context, studyID, userID int64, deadline time.Time, questions []NewIdeaQuestion) (IdeaRound, error) {
-	r := IdeaRound{StudyID: studyID, Status: string(rounds.Draft)}
+	r := IdeaRound{StudyID: studyID, Status: rounds.Draft}
 	err := s.Transact(ctx, func(tx *Store) error {
 		if err := tx.lockStudy(ctx, studyID); err != nil {
 			return err
@@ -157,7 +157,7 @@ func (s *Store) AddIdeaQuestions(ctx context.Context, ideaRoundID int64, questio
 		if err != nil {
 			return err
 		}
-		if r.Status != string(rounds.Draft) {
+		if r.Status != rounds.Draft {
 			return rounds.ErrRoundNotDraft
 		}
 		var pos int
@@ -551,12 +551,12 @@ func (s *Store) IdeaQuestionTranslations(ctx context.Context, ideaRoundID int64)
 // ideaQuestionEditable tells whether a question of the study can still be
 // changed: ErrNotFound, or rounds.ErrRoundNotDraft once round 0 launched.
 func (s *Store) ideaQuestionEditable(ctx context.Context, studyID, questionID int64) error {
-	var status string
+	var status rounds.Status
 	if err := s.get(ctx, &status, `SELECT r.status FROM idea_questions q JOIN idea_rounds r ON r.id = q.idea_round_id
 		WHERE q.id = ? AND r.study_id = ?`, questionID, studyID); err != nil {
 		return err
 	}
-	if status != string(rounds.Draft) {
+	if status != rounds.Draft {
 		return rounds.ErrRoundNotDraft
 	}
 	return nil

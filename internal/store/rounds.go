@@ -17,17 +17,17 @@ import (
 
 // Round is one round of a study.
 type Round struct {
-	ID           int64        `db:"id"`
-	StudyID      int64        `db:"study_id"`
-	Number       int          `db:"number"`
-	Status       string       `db:"status"`
-	InviteScope  string       `db:"invite_scope"`
-	Deadline     sql.NullTime `db:"deadline"`
-	ReminderDays string       `db:"reminder_days"` // "3,1": days before the deadline
-	ShowGroups   bool         `db:"show_groups"`   // feedback per stakeholder group
-	OpenedAt     sql.NullTime `db:"opened_at"`
-	ClosedAt     sql.NullTime `db:"closed_at"`
-	CreatedAt    time.Time    `db:"created_at"`
+	ID           int64         `db:"id"`
+	StudyID      int64         `db:"study_id"`
+	Number       int           `db:"number"`
+	Status       rounds.Status `db:"status"`
+	InviteScope  string        `db:"invite_scope"`
+	Deadline     sql.NullTime  `db:"deadline"`
+	ReminderDays string        `db:"reminder_days"` // "3,1": days before the deadline
+	ShowGroups   bool          `db:"show_groups"`   // feedback per stakeholder group
+	OpenedAt     sql.NullTime  `db:"opened_at"`
+	ClosedAt     sql.NullTime  `db:"closed_at"`
+	CreatedAt    time.Time     `db:"created_at"`
 }
 
 // roundColumns are the columns of rounds that Round maps, for a query that
@@ -144,7 +144,7 @@ func (s *Store) CreateRound(ctx context.Context, studyID, userID int64, nr NewRo
 		if err := rounds.CanCreateNext(prev, st.MaxRounds); err != nil {
 			return err
 		}
-		r = Round{StudyID: studyID, Number: len(all) + 1, Status: string(rounds.Draft), InviteScope: string(nr.Scope),
+		r = Round{StudyID: studyID, Number: len(all) + 1, Status: rounds.Draft, InviteScope: string(nr.Scope),
 			ReminderDays: nr.ReminderDays, ShowGroups: nr.ShowGroups, CreatedAt: tx.now()}
 		if !nr.Deadline.IsZero() {
 			r.Deadline = sql.NullTime{Time: nr.Deadline.UTC(), Valid: true}
@@ -346,7 +346,7 @@ func (s *Store) CloseRound(ctx context.Context, roundID, userID int64) (Round, e
 		if err := tx.execOne(ctx, `UPDATE rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`, now, roundID); err != nil {
 			return err
 		}
-		r.Status, r.ClosedAt = string(rounds.Closed), sql.NullTime{Time: now, Valid: true}
+		r.Status, r.ClosedAt = rounds.Closed, sql.NullTime{Time: now, Valid: true}
 		if _, err := tx.exec(ctx, `UPDATE reminders SET done_at = ? WHERE round_id = ? AND done_at IS NULL`, now, roundID); err != nil {
 			return err
 		}

@@ -75,13 +75,13 @@ func (a *App) roundResults(c echo.Context, r store.Round) (store.RoundResults, e
 func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	ctx := c.Request().Context()
 	var results store.RoundResults
-	if r.Status == string(rounds.Closed) { // first: finishing a close adds the proposals
+	if r.Status == rounds.Closed { // first: finishing a close adds the proposals
 		var err error
 		if results, err = a.roundResults(c, r); err != nil {
 			return roundJSON{}, err
 		}
 	}
-	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: r.Status, InviteScope: r.InviteScope,
+	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: string(r.Status), InviteScope: r.InviteScope,
 		Deadline: timePtr(r.Deadline), ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups,
 		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}}
 	rss, err := a.store.RoundStatements(ctx, r.ID)
@@ -105,7 +105,7 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 		}
 		j.Statements = append(j.Statements, sj)
 	}
-	if r.Status != string(rounds.Draft) {
+	if r.Status != rounds.Draft {
 		statuses, err := a.store.RoundStatuses(ctx, r.ID)
 		if err != nil {
 			return j, err
@@ -115,7 +115,7 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 			return j, err
 		}
 	}
-	if r.Status == string(rounds.Closed) {
+	if r.Status == rounds.Closed {
 		j.Results = json.RawMessage(results.Results)
 	}
 	return j, nil

@@ -16,7 +16,7 @@ func demoOpenRound(t testing.TB, s *store.Store) store.Round {
 		t.Fatal(err)
 	}
 	for _, r := range rs {
-		if r.Status == string(rounds.Open) {
+		if r.Status == rounds.Open {
 			return r
 		}
 	}

@@ -139,7 +139,7 @@ func (a *App) renderIdeas(c echo.Context, status int, errMsg string) error {
 		if r.Deadline.Valid {
 			p.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
 		}
-		if r.Status != string(rounds.Draft) {
+		if r.Status != rounds.Draft {
 			if p.Messages, err = a.store.IdeaOutbox(ctx, st.ID); err != nil {
 				return err
 			}
@@ -535,7 +535,7 @@ func (a *App) ideasJSONOf(ctx context.Context, st store.Study) (ideasJSON, error
 	if r == nil {
 		return ideasJSON{}, fmt.Errorf("round 0: %w", store.ErrNotFound)
 	}
-	out := ideasJSON{ID: r.ID, Status: r.Status, Deadline: nullTime(r.Deadline), ReminderDays: r.ReminderDays, OpenedAt: nullTime(r.OpenedAt), ClosedAt: nullTime(r.ClosedAt),
+	out := ideasJSON{ID: r.ID, Status: string(r.Status), Deadline: nullTime(r.Deadline), ReminderDays: r.ReminderDays, OpenedAt: nullTime(r.OpenedAt), ClosedAt: nullTime(r.ClosedAt),
 		Questions: []ideaQuestionJSON{}}
 	for _, q := range qs {
 		qj := ideaQuestionJSON{ID: q.Question.ID, Section: q.Question.SectionTitle, Text: q.Question.Text, Translations: q.Translations, Proposals: []proposalJSON{}}

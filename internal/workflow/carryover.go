@@ -36,7 +36,7 @@ func (w *Service) SetDecisions(ctx context.Context, st store.Study, roundID, use
 		if r.StudyID != st.ID {
 			return store.ErrNotFound
 		}
-		if r.Status != string(rounds.Closed) {
+		if r.Status != rounds.Closed {
 			return ErrDecideBeforeClose
 		}
 		rss, err := tx.RoundStatements(ctx, r.ID)

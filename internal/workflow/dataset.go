@@ -87,7 +87,7 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		read = []store.Round{r}
 	} else {
 		for _, r := range all {
-			if r.Status == string(rounds.Closed) {
+			if r.Status == rounds.Closed {
 				read = append(read, r)
 			}
 		}

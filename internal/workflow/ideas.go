@@ -52,7 +52,7 @@ func (w *Service) LaunchIdeaRound(ctx context.Context, st store.Study, userID in
 		if err != nil {
 			return err
 		}
-		if r.Status != string(rounds.Draft) {
+		if r.Status != rounds.Draft {
 			return rounds.ErrRoundNotDraft
 		}
 		qs, err := tx.IdeaQuestions(ctx, r.ID)
@@ -91,7 +91,7 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 		if err != nil {
 			return err
 		}
-		if r.Status != string(rounds.Open) {
+		if r.Status != rounds.Open {
 			return rounds.ErrRoundNotOpen
 		}
 		qs, err := tx.IdeaQuestions(ctx, r.ID)

@@ -68,7 +68,7 @@ func (w *Service) TakeManualSnapshot(ctx context.Context, st store.Study, userID
 	if err != nil {
 		return r, time.Time{}, err
 	}
-	if r.Status != string(rounds.Open) {
+	if r.Status != rounds.Open {
 		return r, time.Time{}, rounds.ErrRoundNotOpen
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -88,7 +88,7 @@ func realtimeRound(st store.Study, all []store.Round) (store.Round, error) {
 	if !st.Realtime() {
 		return store.Round{}, rounds.ErrNotRealtime
 	}
-	if len(all) == 0 || all[0].Status == string(rounds.Draft) {
+	if len(all) == 0 || all[0].Status == rounds.Draft {
 		return store.Round{}, fmt.Errorf("%w: the round has not been launched yet", store.ErrNotFound)
 	}
 	return all[0], nil
@@ -133,7 +133,7 @@ func (w *Service) RealtimeAnalysis(ctx context.Context, st store.Study, now time
 	if err != nil {
 		return out, nil, err
 	}
-	out.RoundID, out.Status = r.ID, r.Status
+	out.RoundID, out.Status = r.ID, string(r.Status)
 	if r.OpenedAt.Valid {
 		out.OpenedAt = &r.OpenedAt.Time
 	}
