@@ -79,12 +79,24 @@ func sameAsExport(t *testing.T, env *testEnv, s *expertStudy, roundIDs []int64) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		var stored, exported any
+		var stored, exported map[string]any
 		if err := json.Unmarshal([]byte(rr.Results), &stored); err != nil {
 			t.Fatal(err)
 		}
 		if err := json.Unmarshal(doc.Rounds[i], &exported); err != nil {
 			t.Fatal(err)
+		}
+		// The export adds the study's record to each statement: the rule's
+		// proposal, which is the snapshot's decision, beside the recorded
+		// decision (the same here: nobody overrode one).
+		statements, _ := exported["statements"].([]any)
+		for j, x := range statements {
+			st, _ := x.(map[string]any)
+			want := stored["statements"].([]any)[j].(map[string]any)["decision"]
+			if st["proposal"] != want {
+				t.Errorf("round %d, %v: the export's proposal %v is not the snapshot's decision %v", i+1, st["statement"], st["proposal"], want)
+			}
+			delete(st, "proposal")
 		}
 		if !reflect.DeepEqual(stored, exported) {
 			a, _ := json.Marshal(stored)

@@ -617,13 +617,8 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	}
 	last, keys := rep.Rounds[len(rep.Rounds)-1], d.Lineage[len(d.Lineage)-1].keys
 	proposals := map[int64]rounds.Proposal{}
-	for i := range last.Statements {
-		s := &last.Statements[i]
+	for _, s := range last.Statements {
 		proposals[keys[s.Statement]] = rounds.Propose(s.Decision.String(), r.Number, st.MaxRounds)
-		// The decision recorded now is the rule's proposal; the snapshot
-		// names it as the results export does (results.applyDecisions).
-		rule := s.Decision
-		s.Proposal = &rule
 	}
 	settings, err := json.Marshal(rep.Settings)
 	if err != nil {
