@@ -102,7 +102,7 @@ func ParseReminderDays(s string) (string, error) {
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		d, err := strconv.Atoi(f)
 		if err != nil || d < 1 || d > 60 {
-			return "", fmt.Errorf("reminders: %q is not a number of days between 1 and 60", f)
+			return "", fmt.Errorf("%q is not a number of days between 1 and 60", f)
 		}
 		out = append(out, strconv.Itoa(d))
 	}
