@@ -24,7 +24,7 @@ import (
 // page. `.ci/run` installs chromium; elsewhere the test is skipped when
 // it is missing, but never in CI.
 //
-// DELPHI_SCREENSHOTS=1 go test -run TestExpertInBrowser ./server/
+// DELPHI_SCREENSHOTS=1 go test -run TestExpertInBrowser ./internal/web/
 // writes the pages into docs/screenshots/.
 
 //go:embed testdata/axe.min.js
@@ -104,7 +104,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -119,6 +119,10 @@ type roundPage struct {
 }
 
 // carryRow is one line of the carry-over table of a closed round.
+// ctxRefusedDecision holds a refused decision, so that the page shows it
+// with its message instead of losing what was chosen.
+const ctxRefusedDecision = "refused_decision"
+
 type carryRow struct {
 	RS       store.RoundStatement
 	Stat     report.StatementReport
@@ -248,7 +252,11 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 		byRS[keys[s.Statement]] = s
 	}
 	for _, rs := range p.Statements {
-		p.Results = append(p.Results, carryRow{RS: rs, Stat: byRS[rs.ID], Decision: decisions[rs.ID], Comments: comments[rs.ID]})
+		d := decisions[rs.ID]
+		if refused, ok := c.Get(ctxRefusedDecision).(workflow.Decision); ok && refused.RoundStatementID == rs.ID {
+			d.Decision, d.Reason = refused.Decision, refused.Reason // the refused form shows what was chosen
+		}
+		p.Results = append(p.Results, carryRow{RS: rs, Stat: byRS[rs.ID], Decision: d, Comments: comments[rs.ID]})
 	}
 	p.NextExists = len(all) > p.Round.Number
 	return nil
@@ -338,13 +346,14 @@ func (a *App) decideStatement(c echo.Context) error {
 		return err
 	}
 	rsID := paramID(c, "rsid")
-	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID,
-		[]workflow.Decision{{RoundStatementID: rsID, Decision: c.FormValue("decision"), Reason: c.FormValue("reason")}})
+	item := workflow.Decision{RoundStatementID: rsID, Decision: c.FormValue("decision"), Reason: c.FormValue("reason")}
+	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID, []workflow.Decision{item})
 	var fe rounds.FieldErrors
 	switch {
 	case errors.As(err, &fe) && fe.For("[0].round_statement_id") != "":
 		return store.ErrNotFound
 	case errors.As(err, &fe): // one item: its messages without the item's place
+		c.Set(ctxRefusedDecision, item)
 		return a.renderRound(c, http.StatusUnprocessableEntity, fieldMessages(fe))
 	}
 	if status, msg, ok := userError(err); ok {

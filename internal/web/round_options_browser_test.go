@@ -37,16 +37,17 @@ func TestRoundSettingsInBrowser(t *testing.T) {
 	}
 	waitFor(t, b, "the round 2 draft", `document.readyState === "complete" && document.body.innerText.includes("Launch round 2")`)
 	roundID := mustRoundID(t, eval[string](t, b, `location.pathname`))
-	axeAt := func(page string) {
+	axeAt := func(page, screenshot string) {
 		t.Helper()
 		for _, w := range []int64{375, 1280} {
 			if err := chromedp.Do(b, chromedp.EmulateViewport(w, 900)); err != nil {
 				t.Fatal(err)
 			}
 			axeCheck(t, b, page+" at "+itoa(w)+" px")
+			shot(t, b, screenshot+"-"+itoa(w))
 		}
 	}
-	axeAt("round 2 draft")
+	axeAt("round 2 draft", "8-round-draft")
 
 	checkbox := `input[name=show_groups][type=checkbox]`
 	save := `form[action$="/settings"] button`
@@ -54,7 +55,7 @@ func TestRoundSettingsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, b, "the refused form", `document.readyState === "complete" && document.body.innerText.includes("were not saved")`)
-	axeAt("round 2 draft with an error")
+	axeAt("round 2 draft with an error", "9-round-draft-refused")
 	if !eval[bool](t, b, `document.querySelector("`+checkbox+`").checked`) || eval[string](t, b, `document.querySelector("#reminder_days").value`) != "x" {
 		t.Error("the refused form lost what was typed")
 	}
