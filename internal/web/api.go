@@ -214,8 +214,8 @@ func (a *App) apiAddStatements(c echo.Context) error {
 		switch text := strings.TrimSpace(it.Text); {
 		case text == "":
 			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].text", i), Message: "the statement is empty"})
-		case len([]rune(text)) > maxStatementLength:
-			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].text", i), Message: fmt.Sprintf("longer than %d characters", maxStatementLength)})
+		case len([]rune(text)) > workflow.MaxStatementLength:
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].text", i), Message: fmt.Sprintf("longer than %d characters", workflow.MaxStatementLength)})
 		}
 	}
 	if len(fe) > 0 {

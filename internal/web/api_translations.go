@@ -1,16 +1,13 @@
 package web
 
 import (
-	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -73,7 +70,7 @@ func (a *App) apiUpdateSection(c echo.Context) error {
 	if in.Title != nil {
 		title = strings.TrimSpace(*in.Title)
 	}
-	fe := checkTranslations(st, in.Translations, maxTopicLength)
+	fe := workflow.CheckTranslations(st, in.Translations, workflow.MaxTopicLength)
 	if msg := checkTopic(title); msg != "" {
 		fe = append(rounds.FieldErrors{{Field: "title", Message: msg}}, fe...)
 	}
@@ -96,21 +93,7 @@ func (a *App) apiSetStatementTranslations(c echo.Context) error {
 		return err
 	}
 	sid := paramID(c, "sid")
-	if _, err := a.store.StatementByID(ctx, st.ID, sid); err != nil {
-		return err
-	}
-	if fe := checkTranslations(st, in, maxStatementLength); len(fe) > 0 {
-		return fe
-	}
-	err := a.store.Transact(ctx, func(tx *store.Store) error {
-		for _, lang := range slices.Sorted(maps.Keys(in)) {
-			if err := tx.SetTranslation(ctx, st.ID, sid, lang, in[lang]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if _, err := a.flow.SaveStatement(ctx, st, sid, workflow.StatementEdit{Translations: in}); err != nil {
 		return err
 	}
 	out, err := a.statementsJSON(c, st.ID, map[int64]bool{sid: true})
@@ -118,23 +101,4 @@ func (a *App) apiSetStatementTranslations(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out[0])
-}
-
-// checkTranslations names each translation that is not in one of the
-// study's other languages or is too long.
-func checkTranslations(st store.Study, trs map[string]string, max int) rounds.FieldErrors {
-	langs := st.LanguageList()
-	var fe rounds.FieldErrors
-	for _, lang := range slices.Sorted(maps.Keys(trs)) {
-		field := "translations." + lang
-		switch {
-		case lang == langs[0]:
-			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%s is the study's main language: change the text itself", lang)})
-		case !slices.Contains(langs, lang):
-			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(langs, ", "))})
-		case utf8.RuneCountInString(strings.TrimSpace(trs[lang])) > max:
-			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("longer than %d characters", max)})
-		}
-	}
-	return fe
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,10 +12,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
+	"github.com/delphi-platform/delphi/rounds"
 )
-
-// maxStatementLength bounds one statement; longer text is an error, not a cut.
-const maxStatementLength = 2000
 
 type statementsPage struct {
 	basePage
@@ -33,9 +33,6 @@ type sectionView struct {
 }
 
 type sectionTranslation struct{ Lang, Title string }
-
-// maxTopicLength bounds a topic's title, in any language.
-const maxTopicLength = 200
 
 func (a *App) showStatementsPage(c echo.Context) error {
 	return a.renderStatements(c, http.StatusOK, "", "", "")
@@ -86,8 +83,8 @@ func parseStatementLines(text string) ([]string, error) {
 		if line == "" {
 			continue
 		}
-		if len([]rune(line)) > maxStatementLength {
-			return nil, fmt.Errorf("line %d is longer than %d characters", i+1, maxStatementLength)
+		if len([]rune(line)) > workflow.MaxStatementLength {
+			return nil, fmt.Errorf("line %d is longer than %d characters", i+1, workflow.MaxStatementLength)
 		}
 		out = append(out, line)
 	}
@@ -137,7 +134,7 @@ func (a *App) renameSection(c echo.Context) error {
 		trs[lang] = c.FormValue("tr_" + lang)
 	}
 	msg := checkTopic(title)
-	if fe := checkTranslations(st, trs, maxTopicLength); msg == "" && len(fe) > 0 {
+	if fe := workflow.CheckTranslations(st, trs, workflow.MaxTopicLength); msg == "" && len(fe) > 0 {
 		msg = "The topic's title in " + strings.TrimPrefix(fe[0].Field, "translations.") + " is " + fe[0].Message + "."
 	}
 	if msg != "" {
@@ -156,8 +153,8 @@ func checkTopic(title string) string {
 	if title == "" {
 		return "A topic's title cannot be empty."
 	}
-	if utf8.RuneCountInString(title) > maxTopicLength {
-		return fmt.Sprintf("A topic's title is at most %d characters.", maxTopicLength)
+	if utf8.RuneCountInString(title) > workflow.MaxTopicLength {
+		return fmt.Sprintf("A topic's title is at most %d characters.", workflow.MaxTopicLength)
 	}
 	return ""
 }
@@ -213,25 +210,22 @@ func (a *App) updateStatement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(c.FormValue("text"))
+	text := c.FormValue("text")
 	var section sql.NullInt64
 	if id, err := strconv.ParseInt(c.FormValue("section_id"), 10, 64); err == nil && id > 0 {
 		section = sql.NullInt64{Int64: id, Valid: true}
 	}
-	s.Text, s.SectionID = text, section
-	switch {
-	case text == "":
-		return a.renderStatement(c, http.StatusUnprocessableEntity, s, "The statement cannot be empty.")
-	case len([]rune(text)) > maxStatementLength:
-		return a.renderStatement(c, http.StatusUnprocessableEntity, s, fmt.Sprintf("The statement is longer than %d characters.", maxStatementLength))
-	}
-	if err := a.store.UpdateStatement(ctx, st.ID, s.ID, text, section); err != nil {
-		return err
-	}
+	trs := map[string]string{}
 	for _, lang := range st.LanguageList()[1:] {
-		if err := a.store.SetTranslation(ctx, st.ID, s.ID, lang, c.FormValue("tr_"+lang)); err != nil {
-			return err
-		}
+		trs[lang] = c.FormValue("tr_" + lang)
+	}
+	edited, err := a.flow.SaveStatement(ctx, st, s.ID, workflow.StatementEdit{Text: &text, Section: &section, Translations: trs})
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderStatement(c, http.StatusUnprocessableEntity, edited, fieldMessages(fe))
+	}
+	if err != nil {
+		return err
 	}
 	setFlash(c, "Statement saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))

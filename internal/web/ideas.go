@@ -196,7 +196,7 @@ func (a *App) editIdeaQuestion(c echo.Context) error {
 		for _, lang := range st.LanguageList()[1:] {
 			trs[lang] = c.FormValue("tr_" + lang)
 		}
-		if fe := checkTranslations(st, trs, maxStatementLength); len(fe) > 0 {
+		if fe := workflow.CheckTranslations(st, trs, workflow.MaxStatementLength); len(fe) > 0 {
 			return a.renderIdeas(c, http.StatusUnprocessableEntity, "The question in "+strings.TrimPrefix(fe[0].Field, "translations.")+" is "+fe[0].Message+".")
 		}
 	}
@@ -584,7 +584,7 @@ func (a *App) apiCreateIdeas(c echo.Context) error {
 		in.ReminderDays = &days
 	}
 	for i, q := range in.Questions {
-		for _, e := range checkTranslations(study(c), q.Translations, maxStatementLength) {
+		for _, e := range workflow.CheckTranslations(study(c), q.Translations, workflow.MaxStatementLength) {
 			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].%s", i, e.Field), Message: e.Message})
 		}
 	}

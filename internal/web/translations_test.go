@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/delphi-platform/delphi/internal/workflow"
 )
 
 // TestTranslations: statement and topic translations through the API and
@@ -29,7 +31,7 @@ func TestTranslations(t *testing.T) {
 		if r := s.call(t, "PUT", tp, `{"nl":"Identiteitsdocumenten","el":"Έγγραφα ταυτότητας"}`); r.status != http.StatusOK || !strings.Contains(r.body, `"nl":"Identiteitsdocumenten"`) {
 			t.Errorf("set: %d %s", r.status, r.body)
 		}
-		r := s.call(t, "PUT", tp, `{"nl":"Andere tekst","fr":"Documents","en":"Papers","el":"`+strings.Repeat("α", maxStatementLength+1)+`"}`)
+		r := s.call(t, "PUT", tp, `{"nl":"Andere tekst","fr":"Documents","en":"Papers","el":"`+strings.Repeat("α", workflow.MaxStatementLength+1)+`"}`)
 		if r.status != http.StatusUnprocessableEntity {
 			t.Errorf("bad languages: %d %s", r.status, r.body)
 		}
@@ -113,7 +115,7 @@ func TestRoundZeroTranslations(t *testing.T) {
 		page := b.get("/studies/" + itoa(s.id) + "/ideas")
 		mustContain(t, "round 0 page", page.body, `name="tr_nl" lang="nl" type="text" value="Wat houdt migranten weg van zorg?"`)
 		edit := "/studies/" + itoa(s.id) + "/ideas/questions/" + itoa(qs[1].ID)
-		if r := b.post(edit, url.Values{"action": {"save"}, "text": {"What would help most?"}, "tr_nl": {strings.Repeat("x", maxStatementLength+1)}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The question in nl is longer than 2000 characters.") {
+		if r := b.post(edit, url.Values{"action": {"save"}, "text": {"What would help most?"}, "tr_nl": {strings.Repeat("x", workflow.MaxStatementLength+1)}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The question in nl is longer than 2000 characters.") {
 			t.Errorf("too long a translation: %d", r.status)
 		}
 		if r := b.post(edit, url.Values{"action": {"save"}, "text": {"What would help most?"}, "tr_nl": {"Wat zou het meest helpen?"}}); r.status != http.StatusOK {
@@ -139,6 +141,47 @@ func TestRoundZeroTranslations(t *testing.T) {
 		mustContain(t, "the English reader's round 0", p, "Access", "What keeps migrants from care?", "What would help most?")
 		if strings.Contains(p, "Wat ") || strings.Contains(p, "Toegang") {
 			t.Error("the English reader sees Dutch")
+		}
+	})
+}
+
+// TestStatementEditPageAndAPI: the statement's edit page and the API save
+// translations through one workflow, so both refuse an over-long one with
+// the same reason and change nothing, and both store a good one.
+func TestStatementEditPageAndAPI(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, []string{"Identity documents"}, defaultPanel, `,"languages":["en","nl"]`)
+		var stmts []statementJSON
+		_ = json.Unmarshal([]byte(s.call(t, "GET", s.path+"/statements", "").body), &stmts)
+		b := env.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		page := "/studies/" + itoa(s.id) + "/statements/" + itoa(stmts[0].ID)
+		tp := s.path + "/statements/" + itoa(stmts[0].ID) + "/translations"
+		long := strings.Repeat("a", workflow.MaxStatementLength+1)
+
+		r := b.post(page, url.Values{"text": {"Identity papers"}, "tr_nl": {long}})
+		mustContain(t, "page: over-long translation", r.body, "Longer than 2000 characters")
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("page: over-long translation: %d", r.status)
+		}
+		r = s.call(t, "PUT", tp, `{"nl":"`+long+`"}`)
+		mustContain(t, "API: over-long translation", r.body, `"field":"translations.nl","message":"longer than 2000 characters"`)
+		var got []statementJSON
+		_ = json.Unmarshal([]byte(s.call(t, "GET", s.path+"/statements", "").body), &got)
+		if got[0].Text != "Identity documents" || len(got[0].Translations) != 0 {
+			t.Fatalf("a refused edit changed the statement: %+v", got[0])
+		}
+
+		if r := b.post(page, url.Values{"text": {"Identity papers"}, "tr_nl": {"Identiteitspapieren"}}); r.status != http.StatusOK {
+			t.Fatalf("page: save: %d", r.status)
+		}
+		_ = json.Unmarshal([]byte(s.call(t, "GET", s.path+"/statements", "").body), &got)
+		if got[0].Text != "Identity papers" || got[0].Translations["nl"] != "Identiteitspapieren" {
+			t.Errorf("after the page's save: %+v", got[0])
+		}
+		if r := s.call(t, "PUT", tp, `{"nl":"Identiteitsbewijzen"}`); r.status != http.StatusOK || !strings.Contains(r.body, `"nl":"Identiteitsbewijzen"`) {
+			t.Errorf("API: save: %d %s", r.status, r.body)
 		}
 	})
 }

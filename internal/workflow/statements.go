@@ -2,11 +2,72 @@ package workflow
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
 )
+
+// MaxStatementLength bounds one statement, in any language; longer text is
+// an error, not a cut.
+const MaxStatementLength = 2000
+
+// MaxTopicLength bounds a topic's title, in any language.
+const MaxTopicLength = 200
+
+// StatementEdit changes a statement: its text and topic when given, and
+// its translations (language → text; "" removes one).
+type StatementEdit struct {
+	Text         *string
+	Section      *sql.NullInt64
+	Translations map[string]string
+}
+
+// SaveStatement checks an edit (field errors name the text or the
+// translation) and stores all of it in one transaction. The statement's
+// edit page and PUT …/statements/{id}/translations call it.
+func (w *Service) SaveStatement(ctx context.Context, st store.Study, id int64, edit StatementEdit) (store.Statement, error) {
+	s, err := w.store.StatementByID(ctx, st.ID, id)
+	if err != nil {
+		return s, err
+	}
+	var fe rounds.FieldErrors
+	if edit.Text != nil {
+		s.Text = strings.TrimSpace(*edit.Text)
+		switch {
+		case s.Text == "":
+			fe = append(fe, rounds.FieldError{Field: "text", Message: "the statement cannot be empty"})
+		case utf8.RuneCountInString(s.Text) > MaxStatementLength:
+			fe = append(fe, rounds.FieldError{Field: "text", Message: fmt.Sprintf("the statement is longer than %d characters", MaxStatementLength)})
+		}
+	}
+	if edit.Section != nil {
+		s.SectionID = *edit.Section
+	}
+	fe = append(fe, CheckTranslations(st, edit.Translations, MaxStatementLength)...)
+	if len(fe) > 0 {
+		return s, fe
+	}
+	err = w.store.Transact(ctx, func(tx *store.Store) error {
+		if edit.Text != nil || edit.Section != nil {
+			if err := tx.UpdateStatement(ctx, st.ID, s.ID, s.Text, s.SectionID); err != nil {
+				return err
+			}
+		}
+		for _, lang := range slices.Sorted(maps.Keys(edit.Translations)) {
+			if err := tx.SetTranslation(ctx, st.ID, s.ID, lang, edit.Translations[lang]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s, err
+}
 
 // SaveTopic renames a topic and sets its translations ("" removes one),
 // all in one transaction; the callers have checked them.
@@ -22,4 +83,23 @@ func (w *Service) SaveTopic(ctx context.Context, studyID, sectionID int64, title
 		}
 		return nil
 	})
+}
+
+// CheckTranslations names each translation that is not in one of the
+// study's other languages or is too long.
+func CheckTranslations(st store.Study, trs map[string]string, max int) rounds.FieldErrors {
+	langs := st.LanguageList()
+	var fe rounds.FieldErrors
+	for _, lang := range slices.Sorted(maps.Keys(trs)) {
+		field := "translations." + lang
+		switch {
+		case lang == langs[0]:
+			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%s is the study's main language: change the text itself", lang)})
+		case !slices.Contains(langs, lang):
+			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(langs, ", "))})
+		case utf8.RuneCountInString(strings.TrimSpace(trs[lang])) > max:
+			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("longer than %d characters", max)})
+		}
+	}
+	return fe
 }
