@@ -488,6 +488,11 @@ func (s *Store) SetIdeaReminderDays(ctx context.Context, ideaRoundID int64, days
 	return wrap("set round 0 reminders", s.execOne(ctx, `UPDATE idea_rounds SET reminder_days = ? WHERE id = ? AND status = 'draft'`, days, ideaRoundID))
 }
 
+// SetIdeaDeadline changes the deadline of a draft round 0.
+func (s *Store) SetIdeaDeadline(ctx context.Context, ideaRoundID int64, deadline time.Time) error {
+	return wrap("set round 0 deadline", s.execOne(ctx, `UPDATE idea_rounds SET deadline = ? WHERE id = ? AND status = 'draft'`, deadline, ideaRoundID))
+}
+
 // DueIdeaReminders returns round 0's scheduled reminders whose time has
 // come, while round 0 is open: reminder id → round 0 id.
 func (s *Store) DueIdeaReminders(ctx context.Context) (map[int64]int64, error) {

@@ -161,15 +161,13 @@ func questionsFromForm(c echo.Context) []store.NewIdeaQuestion {
 }
 
 func (a *App) addIdeaQuestions(c echo.Context) error {
-	deadline, err := time.Parse("2006-01-02T15:04", c.FormValue("deadline"))
-	if err != nil {
-		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Give the deadline as a date and time (UTC).")
+	deadline, days := c.FormValue("deadline"), c.FormValue("reminder_days")
+	in := workflow.IdeaRoundInput{Deadline: &deadline, ReminderDays: &days, Questions: questionsFromForm(c)}
+	_, err := a.flow.CreateIdeaRound(c.Request().Context(), study(c), user(c).ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, fieldMessages(fe))
 	}
-	days, err := workflow.ParseReminderDays(c.FormValue("reminder_days"))
-	if err != nil {
-		return a.renderIdeas(c, http.StatusUnprocessableEntity, "Reminders: give days before the deadline, such as 7, 2 ("+err.Error()+").")
-	}
-	_, err = a.flow.CreateIdeaRound(c.Request().Context(), study(c), user(c).ID, deadline, questionsFromForm(c), &days)
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
 	}
@@ -563,36 +561,12 @@ func (a *App) apiGetIdeas(c echo.Context) error {
 }
 
 func (a *App) apiCreateIdeas(c echo.Context) error {
-	var in struct {
-		Deadline     *time.Time              `json:"deadline"`
-		ReminderDays *string                 `json:"reminder_days"` // omitted: kept as they are
-		Questions    []store.NewIdeaQuestion `json:"questions"`
-	}
+	var in workflow.IdeaRoundInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	deadline := time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour)
-	if in.Deadline != nil {
-		deadline = *in.Deadline
-	}
-	var fe rounds.FieldErrors
-	if in.ReminderDays != nil {
-		days, err := workflow.ParseReminderDays(*in.ReminderDays)
-		if err != nil {
-			fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
-		}
-		in.ReminderDays = &days
-	}
-	for i, q := range in.Questions {
-		for _, e := range workflow.CheckTranslations(study(c), q.Translations, workflow.MaxStatementLength) {
-			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].%s", i, e.Field), Message: e.Message})
-		}
-	}
-	if len(fe) > 0 {
-		return fe
-	}
 	ctx := c.Request().Context()
-	if _, err := a.flow.CreateIdeaRound(ctx, study(c), user(c).ID, deadline, in.Questions, in.ReminderDays); err != nil {
+	if _, err := a.flow.CreateIdeaRound(ctx, study(c), user(c).ID, in); err != nil {
 		return err
 	}
 	out, err := a.ideasJSONOf(ctx, study(c))

@@ -663,3 +663,44 @@ func TestRoundZeroEmails(t *testing.T) {
 		})
 	}
 }
+
+// TestRoundZeroInputPageAndAPI: round 0's deadline, reminder days and
+// questions are read by one workflow, so the round 0 page and the API
+// refuse the same bad input with the same reasons and create nothing, and
+// a new deadline for the draft is kept, not ignored, either way.
+func TestRoundZeroInputPageAndAPI(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		b := env.browser()
+		b.get("/login")
+		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		page := "/studies/" + itoa(s.id) + "/ideas"
+
+		r := b.post(page, url.Values{"questions": {"What helps?"}, "deadline": {"next week"}, "reminder_days": {"x"}})
+		mustContain(t, "page: bad input", r.body, "Give the deadline as a date and time in UTC", "&#34;x&#34; is not a number of days between 1 and 60")
+		api := s.call(t, "POST", s.path+"/ideas", `{"deadline":"next week","reminder_days":"x","questions":[{"text":"What helps?"}]}`)
+		mustContain(t, "API: bad input", api.body, `"field":"deadline","message":"give the deadline as a date and time in UTC`, `"field":"reminder_days","message":"\"x\" is not a number of days between 1 and 60"`)
+		if r.status != http.StatusUnprocessableEntity || api.status != http.StatusUnprocessableEntity {
+			t.Errorf("bad input: page %d, API %d", r.status, api.status)
+		}
+		if r := s.call(t, "GET", s.path+"/ideas", ""); r.status != http.StatusNotFound {
+			t.Fatalf("a refused round 0 was created: %d %s", r.status, r.body)
+		}
+
+		if r := b.post(page, url.Values{"questions": {"What helps?"}, "deadline": {"2099-01-01T12:00"}, "reminder_days": {"7, 2"}}); r.status != http.StatusOK {
+			t.Fatalf("page: create: %d", r.status)
+		}
+		if r := b.post(page, url.Values{"questions": {"What is missing?"}, "deadline": {"2099-02-01T12:00"}, "reminder_days": {"7, 2"}}); r.status != http.StatusOK {
+			t.Fatalf("page: add: %d", r.status)
+		}
+		if got := s.ideas(t); got.Deadline == nil || got.Deadline.Format("2006-01-02") != "2099-02-01" || len(got.Questions) != 2 {
+			t.Errorf("after the page's second save: deadline %v, %d questions", got.Deadline, len(got.Questions))
+		}
+		if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-03-01T12:00:00Z","questions":[{"text":"Who else should we ask?"}]}`); r.status != http.StatusCreated {
+			t.Fatalf("API: add: %d %s", r.status, r.body)
+		}
+		if got := s.ideas(t); got.Deadline == nil || got.Deadline.Format("2006-01-02") != "2099-03-01" || got.ReminderDays != "7,2" {
+			t.Errorf("after the API's save: deadline %v, reminders %q", got.Deadline, got.ReminderDays)
+		}
+	})
+}

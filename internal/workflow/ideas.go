@@ -2,9 +2,12 @@ package workflow
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/mail"
@@ -14,24 +17,73 @@ import (
 
 // ---- The coordinator's side ----
 
-// CreateIdeaRound creates round 0 with its questions, or adds questions
-// to the draft; reminderDays ("7,2", checked by parseReminderDays) sets
-// its scheduled reminders (nil keeps them), all in one transaction.
-func (w *Service) CreateIdeaRound(ctx context.Context, st store.Study, userID int64, deadline time.Time, qs []store.NewIdeaQuestion, reminderDays *string) (store.IdeaRound, error) {
+// IdeaRoundInput is round 0 as the coordinator sets it up, on the round 0
+// page or through POST /api/v1/studies/{id}/ideas: the deadline (RFC 3339
+// or a datetime-local value in UTC; a week ahead when round 0 is created
+// without one), the reminder days before it (nil keeps them) and
+// questions to add, with their translations.
+type IdeaRoundInput struct {
+	Deadline     *string                 `json:"deadline"`
+	ReminderDays *string                 `json:"reminder_days"`
+	Questions    []store.NewIdeaQuestion `json:"questions"`
+}
+
+// check reads the input, reporting every problem by field.
+func (in IdeaRoundInput) check(st store.Study, now time.Time) (deadline time.Time, reminderDays *string, fe rounds.FieldErrors) {
+	deadline = now.UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour)
+	if in.Deadline != nil {
+		if d, ok := parseDeadline(*in.Deadline); !ok {
+			fe = append(fe, rounds.FieldError{Field: "deadline", Message: "give the deadline as a date and time in UTC, such as 2026-12-04T18:00"})
+		} else {
+			deadline = d
+		}
+	}
+	if in.ReminderDays != nil {
+		days, err := ParseReminderDays(*in.ReminderDays)
+		if err != nil {
+			fe = append(fe, rounds.FieldError{Field: "reminder_days", Message: err.Error()})
+		}
+		reminderDays = &days
+	}
+	for i, q := range in.Questions {
+		if utf8.RuneCountInString(strings.TrimSpace(q.Text)) > MaxStatementLength {
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].text", i), Message: fmt.Sprintf("longer than %d characters", MaxStatementLength)})
+		}
+		for _, e := range CheckTranslations(st, q.Translations, MaxStatementLength) {
+			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("questions[%d].%s", i, e.Field), Message: e.Message})
+		}
+	}
+	return deadline, reminderDays, fe
+}
+
+// CreateIdeaRound checks the input and creates round 0 with its questions,
+// or adds the questions to the draft, and sets its scheduled reminders,
+// all in one transaction.
+func (w *Service) CreateIdeaRound(ctx context.Context, st store.Study, userID int64, in IdeaRoundInput) (store.IdeaRound, error) {
+	deadline, reminderDays, fe := in.check(st, time.Now())
+	if len(fe) > 0 {
+		return store.IdeaRound{}, fe
+	}
 	var r store.IdeaRound
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		var err error
 		r, err = tx.IdeaRoundByStudy(ctx, st.ID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			if r, err = tx.CreateIdeaRound(ctx, st.ID, userID, deadline, qs); err != nil {
+			if r, err = tx.CreateIdeaRound(ctx, st.ID, userID, deadline, in.Questions); err != nil {
 				return err
 			}
 		case err != nil:
 			return err
 		default:
-			if err := tx.AddIdeaQuestions(ctx, r.ID, qs); err != nil {
+			if err := tx.AddIdeaQuestions(ctx, r.ID, in.Questions); err != nil {
 				return err
+			}
+			if in.Deadline != nil { // a new deadline for the draft, not ignored
+				if err := tx.SetIdeaDeadline(ctx, r.ID, deadline); err != nil {
+					return err
+				}
+				r.Deadline = sql.NullTime{Time: deadline, Valid: true}
 			}
 		}
 		if reminderDays == nil {
