@@ -153,6 +153,7 @@ func key(t *testing.T, ctx context.Context, k string) {
 }
 
 func TestExpertInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	smtp := smtptest.Start(t)
 	env := newTestEnvWith(t, "sqlite", map[string]string{"DELPHI_SMTP_URL": smtp.URL(), "DELPHI_SMTP_FROM": "Study team <study@example.org>"})

@@ -16,6 +16,7 @@ import (
 // pages. Coordinators and researchers use screen readers too, and public
 // funders ask for it.
 func TestCoordinatorPagesAccessible(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	env := newTestEnv(t, "sqlite")
 	if err := env.run(nil, "demo"); err != nil {

@@ -13,6 +13,7 @@ import (
 // Results tab reports the coordinator's decision beside the rule's.
 // axe-core checks both pages at 375 px and 1280 px.
 func TestDecisionInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	env := newTestEnv(t, "sqlite")
 	s := newExpertStudy(t, env, nil, []string{"Everyone agrees", "Divided"}, defaultPanel)

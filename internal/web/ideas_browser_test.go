@@ -13,6 +13,7 @@ import (
 // their duplicate proposals and writes a statement from them, which
 // keeps its links to both and is presented in round 1.
 func TestRoundZeroInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	env := newTestEnv(t, "sqlite")
 	s := newPanelStudy(t, env, nil, nil, defaultPanel, "")

@@ -38,6 +38,7 @@ func buildBinary(t *testing.T, dir string) string {
 // answers 421 at the greeting, then recovers; afterwards every expert has
 // exactly one invitation, and both processes took part in sending.
 func TestSMTPOutageTwoInstances(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	n := 2000
 	if v := os.Getenv(EnvOutageExperts); v != "" {
 		var err error

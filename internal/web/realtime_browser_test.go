@@ -14,6 +14,7 @@ import (
 // each sees the other's rating in the distribution within a few seconds,
 // without reloading, and one revises after seeing the group.
 func TestRealtimeInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	env := newTestEnv(t, "sqlite")
 	s := newExpertStudyWith(t, env, nil, fourStatements, defaultPanel, `,"mode":"realtime"`)

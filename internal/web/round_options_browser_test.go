@@ -14,6 +14,7 @@ import (
 // launched; the expert sees the figures per group. axe-core checks the
 // draft page, with and without errors, at 375 px and 1280 px.
 func TestRoundSettingsInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser or on timers: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	env := newTestEnv(t, "sqlite")
 	ctx := context.Background()
