@@ -63,6 +63,17 @@ func newChromium(t *testing.T, path string) context.Context {
 	return ctx
 }
 
+// chromiumLogin logs Chromium in to an account made by the tests.
+func chromiumLogin(t *testing.T, b context.Context, base, email string) {
+	t.Helper()
+	if err := chromedp.Do(b, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(`#email`),
+		chromedp.SendKeys(`#email`, email), chromedp.SendKeys(`#password`, "a long test password"),
+		chromedp.Submit(`#password`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the studies page", `location.pathname === "/studies" && document.readyState === "complete"`)
+}
+
 type axeViolation struct {
 	ID    string `json:"id"`
 	Help  string `json:"help"`

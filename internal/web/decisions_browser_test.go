@@ -24,12 +24,7 @@ func TestDecisionInBrowser(t *testing.T) {
 	rs := s.round.Statements[0] // everyone agrees: the rule proposes in
 
 	b := newChromium(t, chromium)
-	if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+"/login"), chromedp.WaitVisible(`#email`),
-		chromedp.SendKeys(`#email`, "coord@example.org"), chromedp.SendKeys(`#password`, "a long test password"),
-		chromedp.Submit(`#password`)); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, b, "the studies page", `location.pathname === "/studies" && document.readyState === "complete"`)
+	chromiumLogin(t, b, env.srv.URL, "coord@example.org")
 	round := env.srv.URL + "/studies/" + itoa(s.id) + "/rounds/" + itoa(s.round.ID)
 	sel, reason, save := `#d`+itoa(rs.ID), `#why`+itoa(rs.ID), `#rs`+itoa(rs.ID)+` button`
 	if err := chromedp.Do(b, chromedp.Navigate(round), chromedp.WaitVisible(sel),

@@ -18,11 +18,7 @@ var goPrefix = regexp.MustCompile(`\b(store|rounds|workflow|results|report|web|f
 func TestConflictsSpeakToTheUser(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
 		s := newExpertStudy(t, env, nil, fourStatements, defaultPanel)
-		b := env.browser()
-		b.get("/login")
-		if r := b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}}); r.status != http.StatusOK {
-			t.Fatalf("login: %d", r.status)
-		}
+		b := env.loggedIn("coord@example.org")
 		page := "/studies/" + itoa(s.id)
 		round := page + "/rounds/" + itoa(s.round.ID)
 		rs := s.round.Statements[0]

@@ -144,13 +144,20 @@ func (env *testEnv) coordinator(email, name string) (*browser, store.User) {
 	if err != nil {
 		env.t.Fatal(err)
 	}
+	return env.loggedIn(email), u
+}
+
+// loggedIn returns a browser logged in to an account made by the tests
+// (coordinator, tokenFor), whose password is the tests' own.
+func (env *testEnv) loggedIn(email string) *browser {
+	env.t.Helper()
 	b := env.browser()
 	b.get("/login")
 	resp := b.post("/login", url.Values{"email": {email}, "password": {"a long test password"}})
 	if resp.status != http.StatusOK || !strings.Contains(resp.body, "Your studies") {
 		env.t.Fatalf("login failed: %d %s", resp.status, resp.body)
 	}
-	return b, u
+	return b
 }
 
 // browser is an HTTP client with a cookie jar that follows redirects and

@@ -311,9 +311,7 @@ func TestRoundZeroReminders(t *testing.T) {
 		}
 
 		// The coordinator's button, then round 0 closes: no more reminders.
-		b := env.browser()
-		b.get("/login")
-		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		b := env.loggedIn("coord@example.org")
 		page := b.post("/studies/"+itoa(s.id)+"/ideas/remind", url.Values{})
 		mustContain(t, "reminder from the page", page.body, "3 reminders queued")
 		// A failed round 0 e-mail sent again comes back to the round 0 page.
@@ -671,9 +669,7 @@ func TestRoundZeroEmails(t *testing.T) {
 func TestRoundZeroInputPageAndAPI(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
 		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
-		b := env.browser()
-		b.get("/login")
-		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		b := env.loggedIn("coord@example.org")
 		page := "/studies/" + itoa(s.id) + "/ideas"
 
 		r := b.post(page, url.Values{"questions": {"What helps?"}, "deadline": {"next week"}, "reminder_days": {"x"}})

@@ -26,12 +26,7 @@ func TestRoundSettingsInBrowser(t *testing.T) {
 	s.close(t)
 
 	b := newChromium(t, chromium)
-	if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+"/login"), chromedp.WaitVisible(`#email`),
-		chromedp.SendKeys(`#email`, "coord@example.org"), chromedp.SendKeys(`#password`, "a long test password"),
-		chromedp.Submit(`#password`)); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, b, "the studies page", `location.pathname === "/studies" && document.readyState === "complete"`)
+	chromiumLogin(t, b, env.srv.URL, "coord@example.org")
 	if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+"/studies/"+itoa(s.id)+"/rounds"), chromedp.WaitVisible(`h1`),
 		chromedp.Click(`form[action$="/rounds"] button`)); err != nil {
 		t.Fatal(err)

@@ -58,9 +58,7 @@ func TestTranslations(t *testing.T) {
 		}
 
 		// The Statements page: the same fields in the topic's form.
-		b := env.browser()
-		b.get("/login")
-		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		b := env.loggedIn("coord@example.org")
 		page := b.get("/studies/" + itoa(s.id) + "/statements")
 		mustContain(t, "statements page", page.body, `name="tr_nl" lang="nl" type="text" value="Toegang tot zorg"`, `for="sec`+itoa(secs[1].ID)+`_el">Title in el</label>`)
 		form := url.Values{"title": {"Services"}, "tr_nl": {"Diensten"}, "tr_el": {strings.Repeat("υ", 201)}}
@@ -109,9 +107,7 @@ func TestRoundZeroTranslations(t *testing.T) {
 
 		// The coordinator translates the second question on the round 0 page.
 		qs := s.ideas(t).Questions
-		b := env.browser()
-		b.get("/login")
-		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		b := env.loggedIn("coord@example.org")
 		page := b.get("/studies/" + itoa(s.id) + "/ideas")
 		mustContain(t, "round 0 page", page.body, `name="tr_nl" lang="nl" type="text" value="Wat houdt migranten weg van zorg?"`)
 		edit := "/studies/" + itoa(s.id) + "/ideas/questions/" + itoa(qs[1].ID)
@@ -153,9 +149,7 @@ func TestStatementEditPageAndAPI(t *testing.T) {
 		s := newPanelStudy(t, env, nil, []string{"Identity documents"}, defaultPanel, `,"languages":["en","nl"]`)
 		var stmts []statementJSON
 		_ = json.Unmarshal([]byte(s.call(t, "GET", s.path+"/statements", "").body), &stmts)
-		b := env.browser()
-		b.get("/login")
-		b.post("/login", url.Values{"email": {"coord@example.org"}, "password": {"a long test password"}})
+		b := env.loggedIn("coord@example.org")
 		page := "/studies/" + itoa(s.id) + "/statements/" + itoa(stmts[0].ID)
 		tp := s.path + "/statements/" + itoa(stmts[0].ID) + "/translations"
 		long := strings.Repeat("a", workflow.MaxStatementLength+1)
