@@ -41,6 +41,30 @@ func (s *Store) AddInvitationLink(ctx context.Context, invitationID int64, hash 
 	return wrap("add invitation link", err)
 }
 
+// InvitationLink is one more personal link for an invitation.
+type InvitationLink struct {
+	InvitationID int64
+	TokenHash    string
+}
+
+// AddInvitationLinks adds links to invitations, 200 to a statement (the
+// earlier links keep working). Its statements are not kept prepared: their
+// text changes with the batch's size.
+func (s *Store) AddInvitationLinks(ctx context.Context, links []InvitationLink) error {
+	now := s.now()
+	for i := 0; i < len(links); i += 200 {
+		batch := links[i:min(i+200, len(links))]
+		args := make([]any, 0, 3*len(batch))
+		for _, l := range batch {
+			args = append(args, l.TokenHash, l.InvitationID, now)
+		}
+		if _, err := s.q.ExecContext(ctx, s.rebind(`INSERT INTO invitation_links (token_hash, invitation_id, created_at) VALUES `+placeholders(len(batch), 3)), args...); err != nil {
+			return wrap("add invitation links", err)
+		}
+	}
+	return nil
+}
+
 // InvitationByID returns one invitation.
 func (s *Store) InvitationByID(ctx context.Context, id int64) (Invitation, error) {
 	var inv Invitation

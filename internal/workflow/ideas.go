@@ -154,12 +154,13 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 		if err != nil {
 			return err
 		}
+		experts, err := expertsByID(ctx, tx, st.ID)
+		if err != nil {
+			return err
+		}
 		msgs := make([]store.NewMessage, 0, len(invs))
 		for _, inv := range invs {
-			e, err := tx.ExpertByID(ctx, st.ID, inv.ExpertID)
-			if err != nil {
-				return err
-			}
+			e := experts[inv.ExpertID]
 			token, hash := auth.NewToken()
 			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
 				return err

@@ -551,15 +551,20 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 			}
 		}
 		msgs := make([]store.NewMessage, 0, len(invs))
+		links := make([]store.InvitationLink, 0, len(invs))
 		for _, inv := range invs {
 			if st.Realtime() && answered[inv.ID] >= len(rss) {
 				continue
 			}
-			msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, experts[inv.ExpertID], "reminder", len(rss))
+			token, hash := auth.NewToken()
+			msg, err := w.composeMessage(st, r, experts[inv.ExpertID], "reminder", token, len(rss))
 			if err != nil {
 				return err
 			}
-			msgs = append(msgs, msg)
+			msgs, links = append(msgs, msg), append(links, store.InvitationLink{InvitationID: inv.ID, TokenHash: hash})
+		}
+		if err := tx.AddInvitationLinks(ctx, links); err != nil {
+			return err
 		}
 		n = len(msgs)
 		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
