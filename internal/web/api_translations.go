@@ -8,7 +8,6 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
-	"github.com/delphi-platform/delphi/rounds"
 )
 
 // Translations through the API: statements and topic titles in the
@@ -70,14 +69,7 @@ func (a *App) apiUpdateSection(c echo.Context) error {
 	if in.Title != nil {
 		title = strings.TrimSpace(*in.Title)
 	}
-	fe := workflow.CheckTranslations(st, in.Translations, workflow.MaxTopicLength)
-	if msg := checkTopic(title); msg != "" {
-		fe = append(rounds.FieldErrors{{Field: "title", Message: msg}}, fe...)
-	}
-	if len(fe) > 0 {
-		return fe
-	}
-	if err := a.flow.SaveTopic(ctx, st.ID, sid, title, in.Translations); err != nil {
+	if err := a.flow.SaveTopic(ctx, st, sid, title, in.Translations); err != nil {
 		return err
 	}
 	return a.apiListSections(c)

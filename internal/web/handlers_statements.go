@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -114,11 +113,12 @@ func (a *App) addStatements(c echo.Context) error {
 
 func (a *App) createSection(c echo.Context) error {
 	st := study(c)
-	title := strings.TrimSpace(c.FormValue("title"))
-	if msg := checkTopic(title); msg != "" {
-		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
+	_, err := a.flow.CreateTopic(c.Request().Context(), st, c.FormValue("title"))
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		return a.renderStatements(c, http.StatusUnprocessableEntity, fe.For("title"), "", "")
 	}
-	if _, err := a.store.CreateSection(c.Request().Context(), st.ID, title); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
@@ -133,30 +133,20 @@ func (a *App) renameSection(c echo.Context) error {
 	for _, lang := range st.LanguageList()[1:] {
 		trs[lang] = c.FormValue("tr_" + lang)
 	}
-	msg := checkTopic(title)
-	if fe := workflow.CheckTranslations(st, trs, workflow.MaxTopicLength); msg == "" && len(fe) > 0 {
-		msg = "The topic's title in " + strings.TrimPrefix(fe[0].Field, "translations.") + " is " + fe[0].Message + "."
-	}
-	if msg != "" {
+	err := a.flow.SaveTopic(c.Request().Context(), st, paramID(c, "sid"), title, trs)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		msg := fe.For("title")
+		if msg == "" {
+			msg = "The topic's title in " + strings.TrimPrefix(fe[0].Field, "translations.") + " is " + fe[0].Message + "."
+		}
 		return a.renderStatements(c, http.StatusUnprocessableEntity, msg, "", "")
 	}
-	if err := a.flow.SaveTopic(c.Request().Context(), st.ID, paramID(c, "sid"), title, trs); err != nil {
+	if err != nil {
 		return err
 	}
 	setFlash(c, "Topic saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
-}
-
-// checkTopic checks a topic's title, and says what is wrong ("" when
-// nothing is); its translations go through checkTranslations.
-func checkTopic(title string) string {
-	if title == "" {
-		return "A topic's title cannot be empty."
-	}
-	if utf8.RuneCountInString(title) > workflow.MaxTopicLength {
-		return fmt.Sprintf("A topic's title is at most %d characters.", workflow.MaxTopicLength)
-	}
-	return ""
 }
 
 func (a *App) deleteSection(c echo.Context) error {

@@ -69,15 +69,40 @@ func (w *Service) SaveStatement(ctx context.Context, st store.Study, id int64, e
 	return s, err
 }
 
-// SaveTopic renames a topic and sets its translations ("" removes one),
-// all in one transaction; the callers have checked them.
-func (w *Service) SaveTopic(ctx context.Context, studyID, sectionID int64, title string, translations map[string]string) error {
+// CreateTopic checks a new topic's title and adds the topic at the end.
+func (w *Service) CreateTopic(ctx context.Context, st store.Study, title string) (store.Section, error) {
+	title, fe := topicTitle(title)
+	if len(fe) > 0 {
+		return store.Section{}, fe
+	}
+	return w.store.CreateSection(ctx, st.ID, title)
+}
+
+// topicTitle trims a topic's title and says what is wrong with it.
+func topicTitle(title string) (string, rounds.FieldErrors) {
+	switch title = strings.TrimSpace(title); {
+	case title == "":
+		return title, rounds.FieldErrors{{Field: "title", Message: "A topic's title cannot be empty."}}
+	case utf8.RuneCountInString(title) > MaxTopicLength:
+		return title, rounds.FieldErrors{{Field: "title", Message: fmt.Sprintf("A topic's title is at most %d characters.", MaxTopicLength)}}
+	}
+	return title, nil
+}
+
+// SaveTopic checks a topic's new title and its translations ("" removes
+// one; field errors name the title or the language) and stores them, all
+// in one transaction. The statements page and PATCH …/sections/{id} call it.
+func (w *Service) SaveTopic(ctx context.Context, st store.Study, sectionID int64, title string, translations map[string]string) error {
+	title, fe := topicTitle(title)
+	if fe = append(fe, CheckTranslations(st, translations, MaxTopicLength)...); len(fe) > 0 {
+		return fe
+	}
 	return w.store.Transact(ctx, func(tx *store.Store) error {
-		if err := tx.RenameSection(ctx, studyID, sectionID, title); err != nil {
+		if err := tx.RenameSection(ctx, st.ID, sectionID, title); err != nil {
 			return err
 		}
 		for _, lang := range slices.Sorted(maps.Keys(translations)) {
-			if err := tx.SetSectionTranslation(ctx, studyID, sectionID, lang, translations[lang]); err != nil {
+			if err := tx.SetSectionTranslation(ctx, st.ID, sectionID, lang, translations[lang]); err != nil {
 				return err
 			}
 		}
