@@ -38,7 +38,7 @@ func (r IdeaRound) Reminders() []int { return Round{ReminderDays: r.ReminderDays
 
 // Domain returns the lifecycle state; round 0 follows the rules of any round.
 func (r IdeaRound) Domain() rounds.Round {
-	return rounds.Round{Number: 0, Status: rounds.Status(r.Status), Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
+	return rounds.Round{Number: 0, Status: r.Status, Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
 }
 
 // IdeaQuestion is an open question of round 0.

@@ -36,7 +36,7 @@ const roundColumns = "r.id, r.study_id, r.number, r.status, r.invite_scope, r.de
 
 // Domain returns the lifecycle state for the rounds package.
 func (r Round) Domain() rounds.Round {
-	return rounds.Round{Number: r.Number, Status: rounds.Status(r.Status), Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
+	return rounds.Round{Number: r.Number, Status: r.Status, Deadline: r.Deadline.Time, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time}
 }
 
 // reminderTimes returns when reminders the given days before a deadline

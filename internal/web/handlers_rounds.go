@@ -95,7 +95,7 @@ func (a *App) createRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setFlash(c, fmt.Sprintf("Round %d created as a draft with %s. Check the deadline and reminders, then launch it.", r.Number, "its statements"))
+	setFlash(c, fmt.Sprintf("Round %d created as a draft with its statements. Check the deadline and reminders, then launch it.", r.Number))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
 }
 
@@ -118,11 +118,11 @@ type roundPage struct {
 	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
 }
 
-// carryRow is one line of the carry-over table of a closed round.
 // ctxRefusedDecision holds a refused decision, so that the page shows it
 // with its message instead of losing what was chosen.
 const ctxRefusedDecision = "refused_decision"
 
+// carryRow is one line of the carry-over table of a closed round.
 type carryRow struct {
 	RS       store.RoundStatement
 	Stat     report.StatementReport
@@ -184,7 +184,7 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 	if in.ShowGroups != nil {
 		p.Form.ShowGroups = *in.ShowGroups
 	}
-	switch rounds.Status(r.Status) {
+	switch r.Status {
 	case rounds.Draft:
 		invitees, err := a.store.Invitees(ctx, r)
 		if err != nil {
@@ -205,7 +205,7 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 			}
 		}
 	}
-	if rounds.Status(r.Status) == rounds.Closed {
+	if r.Status == rounds.Closed {
 		if err := a.fillCarryOver(c, &p); err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	if err != nil {
 		return err
 	}
-	keys, err := a.flow.RoundKeys(ctx, p.Round.StudyID, p.Round.Number)
+	keys, err := a.flow.RoundKeys(ctx, all, p.Round.Number)
 	if err != nil {
 		return err
 	}

@@ -357,12 +357,9 @@ func expertsByID(ctx context.Context, s *store.Store, studyID int64) (map[int64]
 }
 
 // RoundKeys maps the lineage keys of round number n's statements (the
-// keys of its results snapshot) to its round statement ids.
-func (w *Service) RoundKeys(ctx context.Context, studyID int64, n int) (map[string]int64, error) {
-	all, err := w.store.RoundsByStudy(ctx, studyID)
-	if err != nil {
-		return nil, err
-	}
+// keys of its results snapshot) to its round statement ids; all are the
+// study's rounds, in order.
+func (w *Service) RoundKeys(ctx context.Context, all []store.Round, n int) (map[string]int64, error) {
 	lin, _, err := w.lineage(ctx, all, n)
 	if err != nil {
 		return nil, err

@@ -48,7 +48,7 @@ func (w *Service) UpdateStudy(ctx context.Context, st store.Study, userID int64,
 		return st, err
 	}
 	info, sc, fe := in.Apply(StudyInfoOf(st), cur)
-	if in.TouchesScale() && st.Locked() && strings.TrimSpace(in.AmendmentReason) == "" && fe.For("amendment_reason") == "" {
+	if in.touchesScale() && st.Locked() && strings.TrimSpace(in.AmendmentReason) == "" && fe.For("amendment_reason") == "" {
 		fe = append(fe, rounds.FieldError{Field: "amendment_reason", Message: "the settings are locked since round 1; give the reason for this protocol amendment"})
 	}
 	if len(fe) > 0 {
@@ -61,10 +61,13 @@ func (w *Service) UpdateStudy(ctx context.Context, st store.Study, userID int64,
 				return err
 			}
 		}
-		if in.TouchesScale() {
+		if in.touchesScale() {
 			if err := tx.UpdateStudyScale(ctx, st.ID, userID, sc, in.AmendmentReason); err != nil {
 				return err
 			}
+		}
+		if !in.touchesInfo() { // a mode or scale form: the details are not written again
+			return nil
 		}
 		return tx.UpdateStudyInfo(ctx, st.ID, userID, info)
 	})

@@ -36,8 +36,15 @@ type StudyInput struct {
 	Mode          *string `json:"mode"` // classic or realtime (issue #8)
 }
 
-// TouchesScale tells whether the input changes any locked setting.
-func (in StudyInput) TouchesScale() bool {
+// touchesInfo tells whether the input changes any of the study's details
+// (store.StudyInfo).
+func (in StudyInput) touchesInfo() bool {
+	return in.Title != nil || in.Description != nil || in.Languages != nil || in.ContactEmail != nil ||
+		in.MaxRounds != nil || in.RequireAll != nil || in.ErasurePolicy != nil || in.RetentionDays != nil
+}
+
+// touchesScale tells whether the input changes any locked setting.
+func (in StudyInput) touchesScale() bool {
 	return in.ScaleMin != nil || in.ScaleMax != nil || in.ScaleLabels != nil || in.Bands != nil ||
 		in.AllowUnable != nil || in.ConsensusRule != nil || in.Quantile != nil || in.FinalNoConsensus != nil
 }
