@@ -49,7 +49,8 @@ type LoadOptions struct {
 	// figures: who was invited to and responded in each round
 	// (RoundInfo.Invited, Respondents), the comments, the statements'
 	// versions, links and sources, and a real-time study's facts
-	// (results.Input.RealTime). The close needs none of it.
+	// (results.Input.RealTime), and the decisions recorded after each
+	// close. The close needs none of it.
 	Details bool
 	// At rebuilds the answers of a real-time study's one round, open or
 	// closed, as they stood at these moments from its revision history:
@@ -226,9 +227,12 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		slices.SortStableFunc(d.Comments, func(x, y export.Comment) int {
 			return cmp.Or(cmp.Compare(x.Round, y.Round), cmp.Compare(stmtIdx[x.Statement], stmtIdx[y.Statement]), cmp.Compare(x.Expert, y.Expert))
 		})
-	}
-	if err := w.recordDecisions(ctx, d.Lineage, in); err != nil {
-		return nil, err
+		// The decisions recorded after each close: what the results report
+		// (results.Compute); the close and the real-time moments report the
+		// rule's own.
+		if err := w.recordDecisions(ctx, d.Lineage, in); err != nil {
+			return nil, err
+		}
 	}
 	d.Input = in
 	return d, nil
