@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,6 +29,12 @@ type Config struct {
 
 	LogLevel  slog.Level // DELPHI_LOG_LEVEL: debug, info, warn, error
 	LogFormat string     // DELPHI_LOG_FORMAT: text or json
+
+	// TrustedProxies (DELPHI_TRUSTED_PROXIES, comma-separated CIDRs or
+	// addresses) are the reverse proxies whose X-Forwarded-For is believed.
+	// Empty: the client is the socket's peer and the header is ignored, so
+	// no client can pick the address its rate limits are counted under.
+	TrustedProxies []*net.IPNet
 }
 
 // Parse reads the configuration through getenv (os.Getenv in production, a
@@ -76,10 +83,43 @@ func Parse(getenv func(string) string) (Config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, "DELPHI_LOG_FORMAT: must be text or json")
 	}
+	if c.TrustedProxies, err = parseCIDRs(get("DELPHI_TRUSTED_PROXIES", "")); err != nil {
+		problems = append(problems, "DELPHI_TRUSTED_PROXIES: "+err.Error())
+	}
 	if len(problems) > 0 {
 		return c, fmt.Errorf("config: %s", strings.Join(problems, "; "))
 	}
 	return c, nil
+}
+
+// parseCIDRs reads a comma-separated list of networks (10.0.0.0/8) or
+// single addresses (192.0.2.7, ::1).
+func parseCIDRs(list string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			ip := net.ParseIP(item)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is neither an address nor a network such as 10.0.0.0/8", item)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a network such as 10.0.0.0/8", item)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 // SMTP is a parsed DELPHI_SMTP_URL.

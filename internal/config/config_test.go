@@ -73,3 +73,26 @@ func TestParseSMTPURL(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTrustedProxies: networks and single addresses are read; an
+// empty list trusts no proxy; a typo is reported, not ignored.
+func TestParseTrustedProxies(t *testing.T) {
+	c, err := Parse(env(nil))
+	if err != nil || len(c.TrustedProxies) != 0 {
+		t.Fatalf("default: %v %v", c.TrustedProxies, err)
+	}
+	c, err = Parse(env(map[string]string{"DELPHI_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7 ,::1,fd00::/8"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 ::1/128 fd00::/8" {
+		t.Errorf("parsed %v", got)
+	}
+	if _, err := Parse(env(map[string]string{"DELPHI_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"})); err == nil || !strings.Contains(err.Error(), `DELPHI_TRUSTED_PROXIES: "proxy.local"`) {
+		t.Errorf("bad entry: %v", err)
+	}
+}

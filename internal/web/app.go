@@ -27,8 +27,8 @@ type App struct {
 	flow         *workflow.Service // every action of the pages and the API
 	log          *slog.Logger
 	pages        pages
-	loginLimiter *auth.Limiter // failed logins, per IP and per e-mail
-	tokenLimiter *auth.Limiter // unknown link tokens and API tokens, per IP
+	logins       *auth.LoginGuard // password checks: limits, bounded argon2 work (login_check.go)
+	tokenLimiter *auth.Limiter    // unknown link tokens and API tokens, per IP
 	echo         *echo.Echo
 	mailer       *mail.Dispatcher                          // nil when no SMTP server is configured
 	i18n         *i18n.Catalog                             // the expert pages' text in every language
@@ -69,7 +69,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		feedback:     newBoundedCache[feedbackKey, template.HTML](100_000),
 		roundSizes:   newBoundedCache[int64, int](10_000),
 		live:         newBoundedCache[int64, liveTallies](1_000),
-		loginLimiter: auth.NewLimiter(10, 30*time.Second),       // failed logins
+		logins:       auth.NewLoginGuard(),
 		tokenLimiter: auth.NewLimiter(50, 200*time.Millisecond), // unknown links and API tokens
 		roundLink:    roundLinks(s),
 		ideaLink:     ideaLinks(s),

@@ -3,8 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,10 +28,24 @@ func (a *App) showLoginPage(c echo.Context) error {
 	return a.render(c, http.StatusOK, "login", loginPage{basePage: a.base(c, "Log in"), Next: safeNext(c.QueryParam("next"))})
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: only a clean local
+// path is kept. Browsers drop tabs and newlines from a Location and read
+// a backslash as a slash, so "/\t/evil.example" or "/\evil.example" would
+// leave the site as "//evil.example"; anything with such characters, or
+// that parses with a scheme or host, goes to the studies instead.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/studies"
+	const home = "/studies"
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return home
+	}
+	for _, r := range next {
+		if r < 0x21 || r == 0x7f || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return home
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") {
+		return home
 	}
 	return next
 }
@@ -37,28 +53,18 @@ func safeNext(next string) string {
 func (a *App) login(c echo.Context) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 	page := loginPage{basePage: a.base(c, "Log in"), Email: email, Next: safeNext(c.FormValue("next"))}
-	// Failed attempts are limited by address and by account, so neither one
-	// machine nor many machines can guess one account's password quickly;
-	// successful logins cost nothing.
-	ipKey, emailKey := "ip:"+c.RealIP(), "email:"+email
-	if a.loginLimiter.Blocked(ipKey) || a.loginLimiter.Blocked(emailKey) {
-		page.Error = "Too many login attempts. Wait a minute and try again."
-		return a.render(c, http.StatusTooManyRequests, "login", page)
-	}
-	ctx := c.Request().Context()
-	u, err := a.store.UserByEmail(ctx, email)
-	if err == nil {
-		err = auth.CheckPassword(u.PasswordHash, c.FormValue("password"))
-	}
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, auth.ErrBadPassword) {
-		a.loginLimiter.Allow(ipKey)
-		a.loginLimiter.Allow(emailKey)
-		page.Error = "The e-mail address or password is wrong."
-		return a.render(c, http.StatusUnauthorized, "login", page)
+	u, err := a.checkLogin(c, email, c.FormValue("password")) // login_check.go
+	if status, msg, ok := loginRefusal(c, err); ok {
+		if errors.Is(err, errEmailTooLong) {
+			page.Email = ""
+		}
+		page.Error = msg
+		return a.render(c, status, "login", page)
 	}
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	if err := a.startSession(c, u.ID); err != nil {
 		return err
 	}
@@ -74,6 +80,7 @@ func (a *App) startSession(c echo.Context, userID int64) error {
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
 		Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(a.cfg.SessionLifetime.Seconds())})
+	a.rotateCSRF(c)
 	return nil
 }
 
@@ -84,6 +91,7 @@ func (a *App) logout(c echo.Context) error {
 		}
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: a.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	a.rotateCSRF(c)
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
@@ -108,19 +116,17 @@ func (a *App) renderAccount(c echo.Context, status int, passwordError string) er
 }
 
 // changePassword sets a new password after checking the current one
-// (failures count against the same limit as logins) and ends every other
+// (through the same guard as logins) and ends every other
 // session of the account: whoever else was logged in as this coordinator
 // is logged out.
 func (a *App) changePassword(c echo.Context) error {
 	u := user(c)
-	key := "email:" + u.Email
-	if a.loginLimiter.Blocked(key) {
-		return a.renderAccount(c, http.StatusTooManyRequests, "Too many wrong passwords. Wait a minute and try again.")
-	}
-	err := auth.CheckPassword(u.PasswordHash, c.FormValue("current"))
+	err := a.logins.Verify(c.Request().Context(), c.RealIP(), u.Email, u.PasswordHash, c.FormValue("current"))
 	if errors.Is(err, auth.ErrBadPassword) {
-		a.loginLimiter.Allow(key)
 		return a.renderAccount(c, http.StatusUnprocessableEntity, "Your current password is wrong; nothing was changed.")
+	}
+	if status, msg, ok := loginRefusal(c, err); ok {
+		return a.renderAccount(c, status, msg)
 	}
 	if err != nil {
 		return err

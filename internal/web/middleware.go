@@ -53,11 +53,32 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 
 // loggedPath is the request's path with a personal link's token (an
 // expert's, round 0's or a new collaborator's) replaced: a token in a log
-// file would open the link, while the database keeps only its hash.
+// file would open the link, while the database keeps only its hash. The
+// path is the decoded one, and it is redacted by its prefix whether or not
+// a route matched (/r/<token>/, /r/<token>/decline/x, /R/%5A…).
 func loggedPath(c echo.Context) string {
 	path := c.Request().URL.Path
 	if tok := c.Param("token"); tok != "" {
-		path = strings.Replace(path, tok, "[token]", 1)
+		path = strings.ReplaceAll(path, tok, "[token]")
+	}
+	return redactTokens(path)
+}
+
+// tokenPrefixes are the addresses whose next path segment is a secret.
+var tokenPrefixes = []string{"/r/", "/i/", "/account/setup/"}
+
+// redactTokens replaces the segment after a token prefix (in any case,
+// after any number of leading slashes) with [token].
+func redactTokens(path string) string {
+	clean := "/" + strings.TrimLeft(path, "/")
+	for _, p := range tokenPrefixes {
+		if len(clean) > len(p) && strings.EqualFold(clean[:len(p)], p) {
+			_, after, more := strings.Cut(clean[len(p):], "/")
+			if more {
+				return p + "[token]/" + after
+			}
+			return p + "[token]"
+		}
 	}
 	return path
 }
@@ -73,6 +94,11 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		if a.cfg.SecureCookies {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		// Pages carry personal data (names, e-mail addresses, answers, a
+		// subject-access export): no browser or proxy cache keeps a copy.
+		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
 		}
 		return next(c)
 	}
@@ -93,7 +119,7 @@ func (a *App) csrf() echo.MiddlewareFunc {
 		},
 		TokenLookup:    "form:csrf,header:X-CSRF-Token",
 		ContextKey:     ctxCSRF,
-		CookieName:     "delphi_csrf",
+		CookieName:     csrfCookie,
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   a.cfg.SecureCookies,
@@ -102,6 +128,32 @@ func (a *App) csrf() echo.MiddlewareFunc {
 			return echo.NewHTTPError(http.StatusForbidden, "the form expired or came from another site; reload the page and try again")
 		},
 	})
+}
+
+const (
+	csrfCookie       = "delphi_csrf"
+	csrfCookieMaxAge = 86400 // echo's CSRF default, which the middleware gives its cookie
+)
+
+// rotateCSRF gives the browser a new CSRF token when it logs in or out, so
+// a token someone read or planted before is worthless afterwards. The
+// cookie the CSRF middleware already set on this response is replaced.
+func (a *App) rotateCSRF(c echo.Context) {
+	h := c.Response().Header()
+	var kept []string
+	for _, v := range h.Values("Set-Cookie") {
+		if !strings.HasPrefix(v, csrfCookie+"=") {
+			kept = append(kept, v)
+		}
+	}
+	h.Del("Set-Cookie")
+	for _, v := range kept {
+		h.Add("Set-Cookie", v)
+	}
+	token, _ := auth.NewToken()
+	c.Set(ctxCSRF, token)
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true, Secure: a.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, MaxAge: csrfCookieMaxAge})
 }
 
 // loadUser puts the logged-in coordinator, if any, in the context.

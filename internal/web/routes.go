@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/delphi-platform/delphi/internal/store"
-	"github.com/delphi-platform/delphi/templates"
 )
 
 // routes lists every route of the platform with the permission it needs.
@@ -15,6 +14,7 @@ func (a *App) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = clientIP(a.cfg.TrustedProxies) // clientip.go: rate limits key on this
 	e.Use(middleware.RequestID(), withRequestID)
 	e.Use(a.logRequests)
 	e.Use(middleware.Recover())
@@ -25,7 +25,7 @@ func (a *App) routes() *echo.Echo {
 	// on phones. (Coordinator pages are not: they show what experts wrote
 	// next to the coordinator's CSRF token, the setting BREACH needs.)
 	gzip := middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024})
-	e.GET("/static/*", echo.WrapHandler(http.FileServer(http.FS(templates.FS))), gzip)
+	e.GET("/static/*", serveStatic(), gzip) // static.go: templates/static only
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/readyz", a.showReadiness)
 

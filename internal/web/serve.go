@@ -20,7 +20,7 @@ func (a *App) Serve(ctx context.Context, addr, baseURL string, stdout io.Writer)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: a.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := newHTTPServer(a.echo)
 
 	jobs, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
@@ -42,4 +42,20 @@ func (a *App) Serve(ctx context.Context, addr, baseURL string, stdout io.Writer)
 		return nil
 	}
 	return err
+}
+
+// The HTTP server's timeouts: a client that sends its request slowly (one
+// byte a second, to hold connections open) is cut off, while an honest
+// upload or a long export still fits.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute     // the whole request: a 4 MiB upload at 70 kB/s fits
+	writeTimeout      = 5 * time.Minute // from the end of the headers to the last byte of an export
+	idleTimeout       = 2 * time.Minute // between requests on a kept-alive connection
+)
+
+// newHTTPServer is the server Serve runs (TestSlowRequestsAreCut).
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
 }
