@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -102,14 +103,26 @@ func TestLogsHideLinkTokens(t *testing.T) {
 	var buf syncBuffer
 	env.app.useLogger(NewLogger(config.Config{LogFormat: "json"}, &buf))
 	const token = "Zm9vYmFyLXRoaXMtaXMtYS10b2tlbi10aGF0LW11c3Qtbm90LWxlYWs"
-	paths := []string{"/r/" + token, "/r/" + token + "/decline", "/i/" + token, "/i/" + token + "/decline", "/account/setup/" + token}
+	paths := []string{"/r/" + token, "/r/" + token + "/decline", "/i/" + token, "/i/" + token + "/decline", "/account/setup/" + token,
+		// Paths that match no route, and a token sent percent-encoded.
+		"/r/" + token + "/", "/r/" + token + "/decline/x", "/i/" + token + "/x/y", "/account/setup/" + token + "/",
+		"//r/" + token, "/R/" + token, "/r/" + percentEncode(token), "/%72/" + percentEncode(token) + "/decline"}
 	for _, path := range paths {
-		env.browser().get(path)
+		rawGet(t, env, path)
 	}
 	logged := buf.String()
 	if strings.Contains(logged, token) || strings.Count(logged, "[token]") < len(paths) {
 		t.Errorf("link tokens in the log:\n%s", logged)
 	}
+}
+
+// percentEncode writes every byte of s as %XX.
+func percentEncode(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
 }
 
 // useLogger makes the application and its workflows log to l.

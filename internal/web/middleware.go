@@ -55,9 +55,16 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 // expert's, round 0's or a new collaborator's) replaced: a token in a log
 // file would open the link, while the database keeps only its hash. The
 // path is the decoded one, and it is redacted by its prefix whether or not
-// a route matched (/r/<token>/, /r/<token>/decline/x, /R/%5A…).
+// a route matched (/r/<token>/, /r/<token>/decline/x, //r/…, /R/%5A…).
 func loggedPath(c echo.Context) string {
+	// The path as the client sent it, decoded: "//r/<token>" would parse
+	// as the host "r" and the path "/<token>".
 	path := c.Request().URL.Path
+	if raw, _, _ := strings.Cut(c.Request().RequestURI, "?"); strings.HasPrefix(raw, "/") {
+		if p, err := url.PathUnescape(raw); err == nil {
+			path = p
+		}
+	}
 	if tok := c.Param("token"); tok != "" {
 		path = strings.ReplaceAll(path, tok, "[token]")
 	}
