@@ -31,7 +31,9 @@ func TestLoginGuardParallelGuesses(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make(chan error, 30)
 	for i := range 30 {
-		wg.Go(func() { results <- g.Verify(t.Context(), "198.51.100.1", "owner@example.org", hash, fmt.Sprint("guess", i)) })
+		wg.Go(func() {
+			results <- g.Verify(t.Context(), "198.51.100.1", "owner@example.org", hash, fmt.Sprint("guess", i))
+		})
 	}
 	wg.Wait()
 	close(results)
