@@ -53,7 +53,7 @@ const (
 	RecentFailure  = 10 * time.Minute
 	// QueueWait is how long an attempt waits for a password-checking slot
 	// before it is answered "busy".
-	QueueWait = 10 * time.Second
+	QueueWait = 60 * time.Second
 	// maxSlots caps concurrent checks whatever the memory: each argon2
 	// check takes 64 MiB and two cores' worth of work.
 	maxSlots = 4
@@ -104,7 +104,8 @@ func newLoginGuard(slots int) *LoginGuard {
 
 // Slots is the number of argon2 checks that may run at once: a quarter of
 // the memory limit in 64 MiB pieces, no more than the processors (more
-// would only queue inside the CPU) nor maxSlots, and at least one.
+// would only queue inside the CPU, holding their memory) nor maxSlots, and
+// at least one.
 func Slots(memLimit uint64, procs int) int {
 	n := int(min(memLimit/4/(argonMemory*1024), uint64(maxSlots)))
 	return max(1, min(n, procs))
@@ -164,7 +165,15 @@ func (g *LoginGuard) check(ctx context.Context, hash, pw string) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	defer func() { <-g.slots }()
+	defer func() {
+		// The finished check's 64 MiB are garbage now. Collecting them at
+		// once keeps the heap near slots × 64 MiB; left to its pacing (next
+		// collection at twice the live heap, which counted the running
+		// checks) the GC lets several more pile up first. A collection
+		// costs milliseconds, a check hundreds.
+		runtime.GC()
+		<-g.slots
+	}()
 	now := g.running.Add(1)
 	defer g.running.Add(-1)
 	for p := g.peak.Load(); now > p && !g.peak.CompareAndSwap(p, now); p = g.peak.Load() {
