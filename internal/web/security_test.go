@@ -175,8 +175,8 @@ func TestRateLimits(t *testing.T) {
 	if last != http.StatusTooManyRequests {
 		t.Errorf("12th wrong password: %d; want 429", last)
 	}
-	// Both kinds of personal link, each on a fresh server.
-	for _, prefix := range []string{"/r/", "/i/"} {
+	// Both kinds of personal link and the account set-up link, each on a fresh server.
+	for _, prefix := range []string{"/r/", "/i/", "/account/setup/"} {
 		b := newTestEnv(t, "sqlite").browser()
 		last := 0
 		for i := 0; i < 400 && last != http.StatusTooManyRequests; i++ {
