@@ -216,6 +216,7 @@ func (a *App) renderTwoFactorSetup(c echo.Context, status int, u store.User, msg
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("Cache-Control", "no-store") // the key: not for the browser's cache
 	p := twoFactorPage{basePage: a.base(c, "Two-factor authentication"), Secret: key.Secret(), URI: template.URL(key.URL()), Error: msg}
 	if img, err := key.Image(240, 240); err == nil {
 		var buf bytes.Buffer
@@ -247,6 +248,7 @@ func (a *App) enableTwoFactor(c echo.Context) error {
 		return err
 	}
 	a.log.InfoContext(ctx, "two-factor on", "user_id", u.ID, "request_id", requestID(c))
+	c.Response().Header().Set("Cache-Control", "no-store") // the recovery codes: not for the browser's cache
 	p := twoFactorPage{basePage: a.base(c, "Two-factor authentication"), RecoveryCodes: codes}
 	p.Flash = "Two-factor authentication is on."
 	return a.render(c, http.StatusOK, "account_twofactor", p)
