@@ -113,6 +113,11 @@ func cmdUser(ctx context.Context, args []string, getenv func(string) string, std
 		if err := s.SetUserPassword(ctx, u.ID, hash); err != nil {
 			return err
 		}
+		// The operator vouches for the account: its owner may now accept
+		// other studies' invitations (see store.AcceptMembership).
+		if err := s.ConfirmUser(ctx, u.ID); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "new password set for %s <%s>; their sessions are ended\n", u.Name, u.Email)
 		return nil
 	}

@@ -106,7 +106,7 @@ func studyWithEverything(t *testing.T, s *store.Store) []read {
 	_, err = s.AddStatementFromComments(ctx, st.ID, u.ID, "From a comment", "", []store.CommentRef{{InvitationID: inv0.ID, RoundStatementID: rss[0].ID}})
 	must(err)
 	must(s.SaveMethodsNarrative(ctx, u.ID, store.MethodsNarrative{StudyID: st.ID, Rationale: "Why a Delphi"}))
-	colleague, err := s.InviteStudyMember(ctx, st.ID, u.ID, "colleague@example.org", "Colleague", store.RoleResearcher, "setup-hash", time.Now().Add(time.Hour))
+	colleague, err := s.InviteStudyMember(ctx, st.ID, u.ID, "colleague@example.org", "Colleague", store.RoleResearcher, "setup-hash", time.Now().Add(time.Hour), false)
 	must(err)
 	must(s.CreateSession(ctx, "session-hash", u.ID, time.Hour))
 	_, err = s.CreateAPIToken(ctx, u.ID, "api-hash", "cli")

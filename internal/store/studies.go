@@ -176,7 +176,7 @@ type StudyWithRole struct {
 func (s *Store) StudiesForUser(ctx context.Context, userID int64) ([]StudyWithRole, error) {
 	var sts []StudyWithRole
 	err := s.sel(ctx, &sts, `SELECT `+studyColumns+`, 'owner' AS role FROM studies s WHERE s.owner_id = ?
-		UNION ALL SELECT `+studyColumns+`, m.role FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ?
+		UNION ALL SELECT `+studyColumns+`, m.role FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ? AND m.pending = FALSE
 		ORDER BY id DESC`, userID, userID, userID)
 	return sts, wrap("studies for user", err)
 }
@@ -189,32 +189,36 @@ const (
 )
 
 // RoleInStudy returns the user's role in the study, or ErrNotFound when the
-// user has none (the study is then invisible to them).
+// user has none (the study is then invisible to them). An invitation the
+// user has not accepted is no role.
 func (s *Store) RoleInStudy(ctx context.Context, studyID, userID int64) (string, error) {
 	var role string
 	err := s.get(ctx, &role, `SELECT 'owner' FROM studies WHERE id = ? AND owner_id = ?
-		UNION ALL SELECT role FROM study_members WHERE study_id = ? AND user_id = ?`, studyID, userID, studyID, userID)
+		UNION ALL SELECT role FROM study_members WHERE study_id = ? AND user_id = ? AND pending = FALSE`, studyID, userID, studyID, userID)
 	return role, wrap("role in study", err)
 }
 
 // Member is a collaborator on a study.
 type Member struct {
-	UserID int64  `db:"user_id"`
-	Email  string `db:"email"`
-	Name   string `db:"name"`
-	Role   string `db:"role"`
+	UserID  int64  `db:"user_id"`
+	Email   string `db:"email"`
+	Name    string `db:"name"`
+	Role    string `db:"role"`
+	Pending bool   `db:"pending"` // invited, not accepted yet
 }
 
-// MembersByStudy lists the owner and collaborators.
+// MembersByStudy lists the owner and collaborators, invited ones too.
 func (s *Store) MembersByStudy(ctx context.Context, studyID int64) ([]Member, error) {
 	var ms []Member
-	err := s.sel(ctx, &ms, `SELECT u.id AS user_id, u.email, u.name, 'owner' AS role FROM studies s JOIN users u ON u.id = s.owner_id WHERE s.id = ?
-		UNION ALL SELECT u.id, u.email, u.name, m.role FROM study_members m JOIN users u ON u.id = m.user_id WHERE m.study_id = ?
+	err := s.sel(ctx, &ms, `SELECT u.id AS user_id, u.email, u.name, 'owner' AS role, FALSE AS pending FROM studies s JOIN users u ON u.id = s.owner_id WHERE s.id = ?
+		UNION ALL SELECT u.id, u.email, u.name, m.role, m.pending FROM study_members m JOIN users u ON u.id = m.user_id WHERE m.study_id = ?
 		ORDER BY role DESC, name`, studyID, studyID)
 	return ms, wrap("members by study", err)
 }
 
-// AddStudyMember gives an existing account a role in the study.
+// AddStudyMember gives an existing account a role in the study at once,
+// with no invitation to accept: for tests and tools that act for the
+// account's owner. The pages invite instead (InviteExistingMember).
 func (s *Store) AddStudyMember(ctx context.Context, studyID, byUserID int64, email, role string) error {
 	return wrap("add study member", s.Transact(ctx, func(tx *Store) error {
 		u, err := tx.UserByEmail(ctx, email)
@@ -228,6 +232,85 @@ func (s *Store) AddStudyMember(ctx context.Context, studyID, byUserID int64, ema
 			return err
 		}
 		return tx.Audit(ctx, studyID, byUserID, "add member", role, "", u.Email, "")
+	}))
+}
+
+// InviteExistingMember invites an existing account to a role in the study: the
+// membership is pending, and gives no access, until the account's owner
+// accepts it (AcceptMembership). ErrConflict when the account has a role
+// or an invitation in the study already.
+func (s *Store) InviteExistingMember(ctx context.Context, studyID, byUserID int64, email, role string) (User, error) {
+	var u User
+	err := s.Transact(ctx, func(tx *Store) error {
+		var err error
+		if u, err = tx.UserByEmail(ctx, email); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.get(ctx, &n, `SELECT (SELECT COUNT(*) FROM studies WHERE id = ? AND owner_id = ?)
+			+ (SELECT COUNT(*) FROM study_members WHERE study_id = ? AND user_id = ?)`, studyID, u.ID, studyID, u.ID); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrConflict
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO study_members (study_id, user_id, role, pending) VALUES (?, ?, ?, TRUE)`, studyID, u.ID, role); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, byUserID, "invite member", role, "", u.Email, "")
+	})
+	return u, wrap("invite existing member", err)
+}
+
+// StudyInvitation is a study that invited the user, not accepted yet.
+type StudyInvitation struct {
+	StudyID    int64  `db:"study_id"`
+	StudyTitle string `db:"title"`
+	Role       string `db:"role"`
+	OwnerName  string `db:"owner_name"`
+}
+
+// InvitationsForUser lists the user's pending memberships.
+func (s *Store) InvitationsForUser(ctx context.Context, userID int64) ([]StudyInvitation, error) {
+	var is []StudyInvitation
+	err := s.sel(ctx, &is, `SELECT m.study_id, s.title, m.role, u.name AS owner_name FROM study_members m
+		JOIN studies s ON s.id = m.study_id JOIN users u ON u.id = s.owner_id
+		WHERE m.user_id = ? AND m.pending = TRUE ORDER BY m.study_id`, userID)
+	return is, wrap("invitations for user", err)
+}
+
+// ErrUnconfirmedAccount refuses an invitation to an account whose owner
+// has not proved the address (see User.Confirmed).
+var ErrUnconfirmedAccount = fault.New(fault.Forbidden, "this account was set up through a link that was shown to a coordinator, so it cannot join another study yet: first choose a new password through the link that \"Forgot your password?\" on the login page e-mails to you (or ask whoever runs the server to set one)")
+
+// AcceptMembership makes the user's invitation to the study a role
+// (accept) or removes it (decline); audit-logged. ErrNotFound when there
+// is no such invitation; accepting from an unconfirmed account is
+// ErrUnconfirmedAccount, because whoever set that account up may know its
+// password.
+func (s *Store) AcceptMembership(ctx context.Context, studyID, userID int64, accept bool) error {
+	return wrap("accept membership", s.Transact(ctx, func(tx *Store) error {
+		u, err := tx.UserByID(ctx, userID)
+		if err != nil {
+			return err
+		}
+		var role string
+		if err := tx.get(ctx, &role, `SELECT role FROM study_members WHERE study_id = ? AND user_id = ? AND pending = TRUE`, studyID, userID); err != nil {
+			return err
+		}
+		if !accept {
+			if err := tx.execOne(ctx, `DELETE FROM study_members WHERE study_id = ? AND user_id = ? AND pending = TRUE`, studyID, userID); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, studyID, userID, "decline invitation", role, u.Email, "", "")
+		}
+		if !u.Confirmed {
+			return ErrUnconfirmedAccount
+		}
+		if err := tx.execOne(ctx, `UPDATE study_members SET pending = FALSE WHERE study_id = ? AND user_id = ? AND pending = TRUE`, studyID, userID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, userID, "accept invitation", role, "", u.Email, "")
 	}))
 }
 

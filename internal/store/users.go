@@ -14,11 +14,17 @@ type User struct {
 	Name         string    `db:"name"`
 	PasswordHash string    `db:"password_hash"`
 	CreatedAt    time.Time `db:"created_at"`
+	// Confirmed: the owner proved the address (an e-mailed link, or the
+	// server's operator set the password); see AcceptMembership.
+	Confirmed    bool   `db:"confirmed"`
+	TOTPSecret   string `db:"totp_secret"` // the second factor's key, while set up or on
+	TOTPEnabled  bool   `db:"totp_enabled"`
+	TOTPLastStep int64  `db:"totp_last_step"` // the last 30-second step a code was accepted for
 }
 
 // userColumns are the columns of users that User maps, for a query that
 // calls the table u (see "Column lists" in store.go).
-const userColumns = "u.id, u.email, u.name, u.password_hash, u.created_at"
+const userColumns = "u.id, u.email, u.name, u.password_hash, u.created_at, u.confirmed, u.totp_secret, u.totp_enabled, u.totp_last_step"
 
 // CreateUser adds an account; the e-mail is stored lower-case and must be
 // unused (ErrConflict otherwise).
@@ -30,15 +36,41 @@ func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string
 	return u, wrap("create user", err)
 }
 
-// SetUserPassword replaces an account's password hash and ends its sessions.
+// SetUserPassword replaces an account's password hash and ends its
+// sessions (and half-finished two-factor logins).
 func (s *Store) SetUserPassword(ctx context.Context, userID int64, passwordHash string) error {
 	return s.Transact(ctx, func(tx *Store) error {
 		if err := tx.execOne(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID); err != nil {
 			return wrap("set password", err)
 		}
-		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
-		return wrap("set password", err)
+		return wrap("set password", tx.endSessions(ctx, userID))
 	})
+}
+
+// endSessions logs an account out everywhere.
+func (s *Store) endSessions(ctx context.Context, userID int64) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, `DELETE FROM login_challenges WHERE user_id = ?`, userID)
+	return err
+}
+
+// ConfirmUser records that the account's owner holds it: whoever runs the
+// server set its password (delphi user password).
+func (s *Store) ConfirmUser(ctx context.Context, userID int64) error {
+	return wrap("confirm user", s.execOne(ctx, `UPDATE users SET confirmed = TRUE WHERE id = ?`, userID))
+}
+
+// RevokeAPITokens revokes every live API token of an account (after a
+// password change or reset).
+func (s *Store) RevokeAPITokens(ctx context.Context, userID int64) (int64, error) {
+	res, err := s.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, s.now(), userID)
+	if err != nil {
+		return 0, wrap("revoke api tokens", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
 }
 
 // UserByEmail finds an account by e-mail, case-insensitively.

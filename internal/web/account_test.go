@@ -103,6 +103,10 @@ func TestCollaboratorRoles(t *testing.T) {
 		}
 		sp := "/studies/" + itoa(st.ID)
 		owner.post(sp+"/members", url.Values{"email": {"colleague@example.org"}, "role": {"coordinator"}})
+		if r := colleague.post(sp+"/statements", url.Values{"statements": {"Before accepting"}}); r.status != http.StatusNotFound {
+			t.Fatalf("an invitation not accepted yet opens the study: %d", r.status)
+		}
+		colleague.post("/invitations/"+itoa(st.ID)+"/accept", url.Values{})
 		if r := colleague.post(sp+"/statements", url.Values{"statements": {"From the colleague"}}); r.status != http.StatusOK {
 			t.Fatalf("a coordinator cannot edit: %d", r.status)
 		}

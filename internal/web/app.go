@@ -39,6 +39,10 @@ type App struct {
 	ideaLink     linkKind                                  // round 0's (ideas.go)
 	roundSizes   *boundedCache[int64, int]                 // round id → number of statements (fixed at creation)
 	live         *boundedCache[int64, liveTallies]         // real-time tallies per round, for a second (expert_realtime.go)
+	// Accounts (handlers_recovery.go, handlers_twofactor.go).
+	resetLimiter *auth.Limiter  // password-reset requests, per IP and per e-mail
+	codeLimiter  *auth.Limiter  // wrong second-factor codes, per account
+	accountMail  sync.WaitGroup // account e-mails being sent (mailAccount)
 }
 
 // notifyMail wakes the dispatcher after e-mails were queued.
@@ -73,6 +77,8 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		tokenLimiter: auth.NewLimiter(50, 200*time.Millisecond), // unknown links and API tokens
 		roundLink:    roundLinks(s),
 		ideaLink:     ideaLinks(s),
+		resetLimiter: auth.NewLimiter(5, time.Minute),
+		codeLimiter:  auth.NewLimiter(10, time.Minute),
 	}
 	if cfg.SMTPURL != "" {
 		smtp, err := config.ParseSMTPURL(cfg.SMTPURL)
@@ -101,7 +107,10 @@ func (a *App) Handler() http.Handler { return a.echo }
 
 // Close writes the experts' queued autosaves; call it after the HTTP
 // server stopped and before the store closes.
-func (a *App) Close() { a.ratings.Close() }
+func (a *App) Close() {
+	a.ratings.Close()
+	a.accountMail.Wait()
+}
 
 // RunJobs runs the background jobs until ctx ends: expired sessions,
 // rounds at their deadline, scheduled reminders, e-mail.

@@ -2,12 +2,14 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/delphi-platform/delphi/internal/auth"
+	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
 )
 
@@ -21,8 +23,20 @@ type accountInvitedPage struct {
 	basePage
 	Invitee store.User
 	Role    string
-	Link    string
+	Link    string // shown only when it was not e-mailed
+	Emailed bool
 	Expires string
+}
+
+// setupMail carries a new collaborator's set-up link to their address;
+// the coordinator who invited them never sees it.
+func setupMail(st store.Study, by, invitee store.User, role, link, expires string) mail.AccountMessage {
+	return mail.AccountMessage{ToAddress: invitee.Email, ToName: invitee.Name,
+		Subject: "Your account for the Delphi study " + st.Title,
+		Text: fmt.Sprintf("Hello %s,\n\n%s <%s> invites you to the Delphi study %q as %s, and an account was made for you.\n\n"+
+			"Choose your password here (the link works once, until %s):\n%s\n\n"+
+			"If you do not know this person, ignore this e-mail: nobody can use the account without this link.\n",
+			invitee.Name, by.Name, by.Email, st.Title, role, expires, link)}
 }
 
 type accountSetupPage struct {

@@ -64,6 +64,9 @@ func (a *App) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if u.TOTPEnabled { // the password was right; a code is still to come (handlers_twofactor.go)
+		return a.startTwoFactor(c, u, page.Next)
+	}
 	ctx := c.Request().Context()
 	if err := a.startSession(c, u.ID); err != nil {
 		return err
@@ -95,48 +98,58 @@ func (a *App) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// tokensPage is the account page: the password and the API tokens.
+// tokensPage is the account page: the password, the second factor and
+// the API tokens.
 type tokensPage struct {
 	basePage
-	Tokens        []store.APIToken
-	NewToken      string
-	PasswordError string
+	Tokens         []store.APIToken
+	NewToken       string
+	PasswordError  string
+	TwoFactorError string
+	RecoveryLeft   int // unused recovery codes, when the second factor is on
 }
 
 func (a *App) showTokensPage(c echo.Context) error {
-	return a.renderAccount(c, http.StatusOK, "")
+	return a.renderAccount(c, http.StatusOK, "", "")
 }
 
-func (a *App) renderAccount(c echo.Context, status int, passwordError string) error {
-	ts, err := a.store.APITokensByUser(c.Request().Context(), user(c).ID)
+func (a *App) renderAccount(c echo.Context, status int, passwordError, twoFactorError string) error {
+	ctx := c.Request().Context()
+	ts, err := a.store.APITokensByUser(ctx, user(c).ID)
 	if err != nil {
 		return err
 	}
-	return a.render(c, status, "account_tokens", tokensPage{basePage: a.base(c, "Your account"), Tokens: ts, PasswordError: passwordError})
+	left, err := a.store.RecoveryCodesLeft(ctx, user(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, status, "account_tokens", tokensPage{basePage: a.base(c, "Your account"), Tokens: ts,
+		PasswordError: passwordError, TwoFactorError: twoFactorError, RecoveryLeft: left})
 }
 
 // changePassword sets a new password after checking the current one
 // (through the same guard as logins) and ends every other
 // session of the account: whoever else was logged in as this coordinator
-// is logged out.
+// is logged out. Its API tokens are revoked unless "keep my API tokens"
+// was ticked.
 func (a *App) changePassword(c echo.Context) error {
 	u := user(c)
 	err := a.logins.Verify(c.Request().Context(), c.RealIP(), u.Email, u.PasswordHash, c.FormValue("current"))
 	if errors.Is(err, auth.ErrBadPassword) {
-		return a.renderAccount(c, http.StatusUnprocessableEntity, "Your current password is wrong; nothing was changed.")
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "Your current password is wrong; nothing was changed.", "")
 	}
 	if status, msg, ok := loginRefusal(c, err); ok {
-		return a.renderAccount(c, status, msg)
+		return a.renderAccount(c, status, msg, "")
 	}
 	if err != nil {
 		return err
 	}
 	pw := c.FormValue("new")
 	if pw != c.FormValue("confirm") {
-		return a.renderAccount(c, http.StatusUnprocessableEntity, "The new password and its repetition differ; nothing was changed.")
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "The new password and its repetition differ; nothing was changed.", "")
 	}
 	if err := auth.CheckPasswordStrength(pw); err != nil {
-		return a.renderAccount(c, http.StatusUnprocessableEntity, "Not changed: "+err.Error()+".")
+		return a.renderAccount(c, http.StatusUnprocessableEntity, "Not changed: "+err.Error()+".", "")
 	}
 	hash, err := auth.HashPassword(pw)
 	if err != nil {
@@ -145,11 +158,19 @@ func (a *App) changePassword(c echo.Context) error {
 	if err := a.store.SetUserPassword(c.Request().Context(), u.ID, hash); err != nil {
 		return err
 	}
+	// Whoever learnt the old password may have made API tokens with it:
+	// they are revoked too, unless the owner chose to keep them.
+	msg := "Password changed. Your other sessions were logged out and your API tokens revoked."
+	if c.FormValue("keep_tokens") == "on" {
+		msg = "Password changed. Your other sessions were logged out; your API tokens still work."
+	} else if _, err := a.store.RevokeAPITokens(c.Request().Context(), u.ID); err != nil {
+		return err
+	}
 	if err := a.startSession(c, u.ID); err != nil {
 		return err
 	}
 	a.log.InfoContext(c.Request().Context(), "password changed", "user_id", u.ID, "request_id", requestID(c))
-	setFlash(c, "Password changed. Your other sessions were logged out.")
+	setFlash(c, msg)
 	return c.Redirect(http.StatusSeeOther, "/account")
 }
 

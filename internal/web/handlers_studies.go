@@ -19,9 +19,10 @@ import (
 
 type studiesPage struct {
 	basePage
-	Studies []store.StudyWithRole
-	Form    newStudyForm
-	Errors  rounds.FieldErrors
+	Studies     []store.StudyWithRole
+	Invitations []store.StudyInvitation // pending memberships to accept or decline
+	Form        newStudyForm
+	Errors      rounds.FieldErrors
 }
 
 type newStudyForm struct {
@@ -38,7 +39,11 @@ func (a *App) renderStudies(c echo.Context, status int, form newStudyForm, fe ro
 	if err != nil {
 		return err
 	}
-	return a.render(c, status, "studies_list", studiesPage{basePage: a.base(c, "Your studies"), Studies: list, Form: form, Errors: fe})
+	invs, err := a.store.InvitationsForUser(c.Request().Context(), user(c).ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, status, "studies_list", studiesPage{basePage: a.base(c, "Your studies"), Studies: list, Invitations: invs, Form: form, Errors: fe})
 }
 
 // createStudy starts a study from a title and a scale; everything else
@@ -261,9 +266,13 @@ func (a *App) updateStudyScale(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }
 
-// addMember gives an account a role in the study. For an e-mail without
-// an account, given the person's name, it creates the account with a
-// one-time set-up link that the coordinator passes on (shown once).
+// addMember invites someone to a role in the study. An existing account
+// gets a pending membership that its owner accepts after logging in (and
+// an e-mail saying so when SMTP is set up): adding an address never opens
+// a study to whoever holds that account without their word. For an
+// e-mail without an account, given the person's name, it creates the
+// account with a one-time set-up link: e-mailed to the address when SMTP
+// is set up, otherwise shown once to the coordinator, who passes it on.
 func (a *App) addMember(c echo.Context) error {
 	ctx := c.Request().Context()
 	st := study(c)
@@ -272,7 +281,7 @@ func (a *App) addMember(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "choose the role coordinator or researcher")
 	}
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
-	err := a.store.AddStudyMember(ctx, st.ID, user(c).ID, email, role)
+	invitee, err := a.store.InviteExistingMember(ctx, st.ID, user(c).ID, email, role)
 	if errors.Is(err, store.ErrNotFound) {
 		name := strings.TrimSpace(c.FormValue("name"))
 		if name == "" {
@@ -285,20 +294,29 @@ func (a *App) addMember(c echo.Context) error {
 		}
 		token, hash := auth.NewToken()
 		expires := time.Now().Add(accountLinkLifetime)
-		u, err := a.store.InviteStudyMember(ctx, st.ID, user(c).ID, email, name, role, hash, expires)
+		emailed := a.mailer != nil
+		u, err := a.store.InviteStudyMember(ctx, st.ID, user(c).ID, email, name, role, hash, expires, emailed)
 		if err != nil {
 			return err
 		}
-		return a.render(c, http.StatusOK, "account_invited", accountInvitedPage{basePage: a.base(c, "Collaborator invited"),
-			Invitee: u, Role: role, Link: a.cfg.BaseURL + "/account/setup/" + token, Expires: expires.UTC().Format("2 January 2006, 15:04 UTC")})
+		page := accountInvitedPage{basePage: a.base(c, "Collaborator invited"), Invitee: u, Role: role, Emailed: emailed,
+			Expires: expires.UTC().Format("2 January 2006, 15:04 UTC")}
+		link := a.cfg.BaseURL + "/account/setup/" + token
+		if emailed {
+			a.mailAccount(setupMail(st, user(c), u, role, link, page.Expires))
+		} else {
+			page.Link = link
+		}
+		return a.render(c, http.StatusOK, "account_invited", page)
 	}
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		setFlash(c, "That person already has a role in this study.")
+		setFlash(c, "That person already has a role, or an invitation, in this study.")
 	case err != nil:
 		return err
 	default:
-		setFlash(c, "Collaborator added.")
+		a.mailAccount(a.invitationMail(st, user(c), invitee, role))
+		setFlash(c, "Invitation made: "+invitee.Name+" becomes a collaborator after accepting it, on their list of studies.")
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings", st.ID))
 }

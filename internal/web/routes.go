@@ -37,6 +37,14 @@ func (a *App) routes() *echo.Echo {
 	web.POST("/logout", a.logout)
 	web.GET("/account/setup/:token", a.showAccountSetup) // a new collaborator's one-time link
 	web.POST("/account/setup/:token", a.setUpAccount)
+	// Accounts (issue #14): a forgotten password by e-mail, the login's
+	// second step, invitations to studies.
+	web.GET("/login/forgot", a.showForgotPage)
+	web.POST("/login/forgot", a.requestPasswordReset)
+	web.GET("/account/reset/:token", a.showResetPage)
+	web.POST("/account/reset/:token", a.resetPassword)
+	web.GET("/login/code", a.showCodePage)
+	web.POST("/login/code", a.verifyLoginCode)
 
 	// Experts: a personal link, no account. The link's token becomes a
 	// cookie and the address bar is cleaned at once.
@@ -71,6 +79,11 @@ func (a *App) routes() *echo.Echo {
 	coord.GET("/account/tokens", a.showTokensPage)
 	coord.POST("/account/tokens", a.createToken)
 	coord.POST("/account/tokens/:tid/revoke", a.revokeToken)
+	coord.POST("/account/2fa/setup", a.setUpTwoFactor)
+	coord.POST("/account/2fa/enable", a.enableTwoFactor)
+	coord.POST("/account/2fa/disable", a.disableTwoFactor)
+	coord.POST("/invitations/:id/accept", a.respondToInvitation(true))
+	coord.POST("/invitations/:id/decline", a.respondToInvitation(false))
 
 	read := coord.Group("/studies/:id", a.studyAccess(store.RoleResearcher))
 	read.GET("", a.showStudyPage)
