@@ -234,6 +234,11 @@ var ErrExpertInvited = fault.New(fault.Conflict, "this expert was invited to a r
 // closed rounds under their results snapshots (ErrExpertInvited).
 func (s *Store) DeleteExpert(ctx context.Context, studyID, userID, id int64) error {
 	return wrap("delete expert", s.Transact(ctx, func(tx *Store) error {
+		// Not in this study: not found, whatever the expert is elsewhere
+		// (whether they were invited must not leak across studies).
+		if _, err := tx.ExpertByID(ctx, studyID, id); err != nil {
+			return err
+		}
 		var invited []int64
 		if err := tx.sel(ctx, &invited, `SELECT id FROM invitations WHERE expert_id = ? LIMIT 1`, id); err != nil {
 			return err
@@ -250,8 +255,8 @@ func (s *Store) DeleteExpert(ctx context.Context, studyID, userID, id int64) err
 
 // Count is a label with a number, for panel composition tables.
 type Count struct {
-	Label string `db:"label"`
-	N     int    `db:"n"`
+	Label string `db:"label" json:"label"`
+	N     int    `db:"n" json:"n"`
 }
 
 // PanelComposition counts a panel's experts by stakeholder group and by country.
