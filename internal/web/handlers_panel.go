@@ -36,62 +36,6 @@ func (a *App) showPanelPage(c echo.Context) error {
 	return a.renderPanel(c, http.StatusOK, nil, expertForm{}, nil)
 }
 
-// researcher tells whether the user's role in the study is researcher:
-// results and exports only, so experts appear to them as pseudonyms and
-// counts, never by name, e-mail or message.
-func researcher(c echo.Context) bool {
-	role, _ := c.Get(ctxRole).(string)
-	return role == store.RoleResearcher
-}
-
-// panelCountsPage is the panel as a researcher sees it: how many experts,
-// by stakeholder group and by country.
-type panelCountsPage struct {
-	basePage
-	Total     int
-	ByGroup   []store.Count
-	ByCountry []store.Count
-	Erased    int
-}
-
-func (a *App) showPanelCounts(c echo.Context) error {
-	pc, err := a.panelCounts(c)
-	if err != nil {
-		return err
-	}
-	p := panelCountsPage{basePage: a.base(c, "Panel"), Total: pc.Experts, ByGroup: pc.ByGroup, ByCountry: pc.ByCountry, Erased: pc.Erased}
-	p.Tab = "panel"
-	return a.render(c, http.StatusOK, "study_panel_counts", p)
-}
-
-// panelCountsJSON is the panel as the API shows it to a researcher.
-type panelCountsJSON struct {
-	Experts   int           `json:"experts"` // also those whose personal data was erased
-	Erased    int           `json:"erased"`
-	ByGroup   []store.Count `json:"by_group"`
-	ByCountry []store.Count `json:"by_country"`
-}
-
-func (a *App) panelCounts(c echo.Context) (panelCountsJSON, error) {
-	ctx := c.Request().Context()
-	st := study(c)
-	byGroup, byCountry, err := a.store.PanelComposition(ctx, st.ID)
-	if err != nil {
-		return panelCountsJSON{}, err
-	}
-	es, err := a.store.ExpertsByStudy(ctx, st.ID)
-	if err != nil {
-		return panelCountsJSON{}, err
-	}
-	out := panelCountsJSON{Experts: len(es), ByGroup: append([]store.Count{}, byGroup...), ByCountry: append([]store.Count{}, byCountry...)}
-	for _, e := range es {
-		if e.ErasedAt.Valid {
-			out.Erased++
-		}
-	}
-	return out, nil
-}
-
 func (a *App) renderPanel(c echo.Context, status int, problems []panelcsv.Problem, form expertForm, fe rounds.FieldErrors) error {
 	ctx := c.Request().Context()
 	st := study(c)

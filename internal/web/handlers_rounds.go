@@ -1,8 +1,6 @@
 package web
 
 import (
-	"cmp"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -224,16 +222,6 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		}
 	}
 	return a.render(c, status, "round_show", p)
-}
-
-// pseudonymous turns a round's status rows into what a researcher may
-// see: pseudonyms in their order (not the names' or the ids'), and no
-// name, e-mail address or mail status (whose error may quote the address).
-func pseudonymous(es []store.ExpertStatus) {
-	for i := range es {
-		es[i].Name, es[i].Email, es[i].MailStatus, es[i].MailError = "", "", sql.NullString{}, sql.NullString{}
-	}
-	slices.SortFunc(es, func(x, y store.ExpertStatus) int { return cmp.Compare(x.PseudonymNumber, y.PseudonymNumber) })
 }
 
 // fillCarryOver puts the frozen results, the proposals and decisions and

@@ -197,6 +197,18 @@ func TestResearcherSeesPseudonymsOnly(t *testing.T) {
 				t.Errorf("raw.csv rows in the order %v; want the pseudonyms' %v", order, want)
 			}
 		}
+
+		// The audit log names experts by pseudonym to a researcher (the
+		// id would tie the pseudonym to when the expert was added).
+		coord := loginAs(t, env, "coord@example.org")
+		coord.post(page+"/panel/experts", url.Values{"email": {"late@panel.example"}, "name": {"Late"}, "language": {"en"}})
+		late := pseudonymsOf(t, env, s.id)["late@panel.example"]
+		mustContain(t, "coordinator's audit page", coord.get(page+"/audit").body, fmt.Sprintf("<td>expert %d</td>", late.ID))
+		r = b.get(page + "/audit")
+		mustContain(t, "researcher's audit page", r.body, "<td>expert "+late.Pseudonym()+"</td>")
+		if strings.Contains(r.body, fmt.Sprintf("expert %d<", late.ID)) {
+			t.Error("the researcher's audit page names an expert by id")
+		}
 	})
 }
 
