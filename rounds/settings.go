@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/fault"
 )
 
@@ -219,11 +220,19 @@ func ParseRule(s string, min, max int) (Rule, error) {
 			}
 			return r, fmt.Errorf("give the IQR limit, e.g. iqr:1")
 		}
-		t, err := strconv.ParseFloat(arg, 64)
+		// Exactly what the analysis reads (a decimal with at most two
+		// places): "NaN", "Inf" or 75.125 would be stored and then fail
+		// the round's close.
+		// (A negative one is read, for check to say what is wrong with it.)
+		digits, negative := strings.CutPrefix(strings.TrimSpace(arg), "-")
+		h, err := analysis.ParseHundredths(digits)
 		if err != nil {
-			return r, fmt.Errorf("%q is not a number", arg)
+			return r, fmt.Errorf("%q is not a number with at most two decimals: write %s as, e.g., %s", arg, ruleNumber(kind), map[string]string{RulePercent: "percent:75", RuleIQR: "iqr:1.5"}[kind])
 		}
-		r.Threshold = t
+		r.Threshold = float64(h) / 100
+		if negative {
+			r.Threshold = -r.Threshold
+		}
 	case RuleCOMET, RuleCOMETInclusive, RuleRAND:
 		if hasArg {
 			return r, fmt.Errorf("the %s rule takes no number", kind)
@@ -232,6 +241,14 @@ func ParseRule(s string, min, max int) (Rule, error) {
 		return r, fmt.Errorf("%q is not a rule: use percent:T, comet, comet-inclusive, iqr:L or rand", s)
 	}
 	return r, r.check(min, max)
+}
+
+// ruleNumber names the number a rule of this kind takes.
+func ruleNumber(kind string) string {
+	if kind == RulePercent {
+		return "the threshold"
+	}
+	return "the IQR limit"
 }
 
 func (r Rule) check(min, max int) error {

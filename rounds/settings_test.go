@@ -74,6 +74,13 @@ func TestParseRule(t *testing.T) {
 		{"iqr:0", "above 0"},
 		{"median", "not a rule"},
 		{"comet:70", "takes no number"},
+		// Numbers the analysis cannot read would fail the round's close.
+		{"percent:NaN", "not a number with at most two decimals"},
+		{"iqr:NaN", "not a number with at most two decimals"},
+		{"percent:75.125", "not a number with at most two decimals"},
+		{"percent:Inf", "not a number with at most two decimals"},
+		{"iqr:1e0", "not a number with at most two decimals"},
+		{"percent:0x4b", "not a number with at most two decimals"},
 	}
 	for _, tt := range bad {
 		if _, err := ParseRule(tt.in, 1, 9); err == nil || !strings.Contains(err.Error(), tt.errHas) {

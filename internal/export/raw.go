@@ -10,7 +10,7 @@ import (
 )
 
 // RawRow is one submitted answer in long format. Expert is a pseudonym
-// (E001), never a name, e-mail address or database id.
+// (E417), never a name, e-mail address or database id.
 type RawRow struct {
 	Expert, Group, Country string
 	Round                  int
@@ -68,8 +68,10 @@ Only answers of experts who submitted the round are included. Text cells
 that begin with = + - @, a tab or a carriage return are prefixed with a
 single quote (') so that spreadsheets do not run them as formulas.
 
-expert             text     pseudonymous expert ID (E001, E002, ...), stable within the study;
-                            no name, e-mail address or database id is exported
+expert             text     pseudonymous expert ID (E and a number, such as E417), drawn at random
+                            when the expert joined the panel: stable within the study, the same
+                            in every export, unrelated to the order experts joined; no name,
+                            e-mail address or database id is exported
 group              text     stakeholder group ("" if none)
 country            text     ISO 3166-1 alpha-2 country code ("" if none)
 round              integer  round number, 1, 2, ...

@@ -317,9 +317,14 @@ func (d *Dispatcher) message(m store.OutboxMessage) (*gomail.Msg, error) {
 	if err := msg.From(d.From); err != nil {
 		return nil, fmt.Errorf("from %q: %w", d.From, err)
 	}
-	if err := msg.AddToFormat(m.ToName, m.ToAddress); err != nil {
+	// The name is quoted (or encoded) by net/mail whatever it holds:
+	// go-mail's AddToFormat puts it between quotes as it is, so a name
+	// with a backslash or a quote made the message impossible to build.
+	to, err := mail.ParseAddress(m.ToAddress)
+	if err != nil {
 		return nil, fmt.Errorf("to %q: %w", m.ToAddress, err)
 	}
+	msg.AddToMailAddress(&mail.Address{Name: m.ToName, Address: to.Address})
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.TextBody)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTMLBody)

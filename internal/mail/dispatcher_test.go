@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -367,4 +368,49 @@ func TestDispatcherRate(t *testing.T) {
 		t.Errorf("60 messages at 50/s took %v", el)
 	}
 	exactlyOnce(t, srv, 60)
+}
+
+// TestDispatcherQuotesNames: any name makes a valid To header, quoted or
+// encoded by net/mail: a backslash and quote (which go-mail's
+// AddToFormat left unbuildable), quotes, a comma, non-ASCII letters, and
+// a line break that must not start a header of its own.
+func TestDispatcherQuotesNames(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		srv := smtptest.Start(t)
+		names := []string{`Ana \"Q\" Doe`, `Bo "the Boss" Ek\`, "Cy Ünal, PhD", "Di\r\nBcc: evil@example.org"}
+		roundID := queue(t, s, len(names))
+		msgs, err := s.OutboxByRound(ctx, roundID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{} // address → name
+		for i, m := range msgs {
+			if err := s.UpdateExpert(ctx, m.StudyID, m.ExpertID.Int64, store.NewExpert{Email: m.ToAddress, Name: names[i], Language: "en"}); err != nil {
+				t.Fatal(err)
+			}
+			want[m.ToAddress] = names[i]
+		}
+		counts := drain(t, s, roundID, dispatcher(s, srv))
+		if counts["sent"] != len(names) {
+			stored, _ := s.OutboxByRound(ctx, roundID)
+			for _, m := range stored {
+				t.Logf("%s: %s %s", m.ToName, m.Status, m.LastError)
+			}
+			t.Fatalf("counts %v; want all %d sent", counts, len(names))
+		}
+		for _, m := range srv.Messages() {
+			if len(m.Header["Bcc"]) > 0 {
+				t.Errorf("a name started a Bcc header: %q", m.Header["Bcc"])
+			}
+			to, err := netmail.ParseAddress(m.Header.Get("To"))
+			if err != nil {
+				t.Errorf("To %q: %v", m.Header.Get("To"), err)
+				continue
+			}
+			if to.Name != want[to.Address] {
+				t.Errorf("To %q reads back as name %q; want %q", m.Header.Get("To"), to.Name, want[to.Address])
+			}
+		}
+	})
 }

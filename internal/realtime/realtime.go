@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/export"
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -79,7 +80,8 @@ type Statement struct {
 }
 
 // WriteCSV writes ratings in the input form of `delphi analyze`: a
-// row for every expert, round and statement, empty where there is no answer.
+// row for every expert (in the order of in.Experts: by pseudonym), round
+// and statement, empty where there is no answer.
 func WriteCSV(w io.Writer, in *report.Ratings) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"expert", "round", "statement", "rating", "group", "country"}); err != nil {
@@ -96,7 +98,10 @@ func WriteCSV(w io.Writer, in *report.Ratings) error {
 					rating = strconv.Itoa(int(x))
 				}
 				ex := in.Experts[e]
-				if err := cw.Write([]string{ex.ID, strconv.Itoa(r.Number), in.Statements[s], rating, ex.Group, ex.Country}); err != nil {
+				// Text cells neutralised as in every other CSV export: a group
+				// named "=HYPERLINK(…)" must not run in a spreadsheet.
+				if err := cw.Write([]string{export.Neutralise(ex.ID), strconv.Itoa(r.Number), export.Neutralise(in.Statements[s]), rating,
+					export.Neutralise(ex.Group), export.Neutralise(ex.Country)}); err != nil {
 					return err
 				}
 			}

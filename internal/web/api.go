@@ -247,7 +247,16 @@ type expertJSON struct {
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
+// apiListPanel lists the panel for a coordinator; a researcher gets the
+// counts by stakeholder group and country only (panelCountsJSON).
 func (a *App) apiListPanel(c echo.Context) error {
+	if researcher(c) {
+		pc, err := a.panelCounts(c)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, pc)
+	}
 	es, err := a.store.ExpertsByStudy(c.Request().Context(), study(c).ID)
 	if err != nil {
 		return err

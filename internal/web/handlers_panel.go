@@ -30,6 +30,9 @@ type expertForm struct {
 }
 
 func (a *App) showPanelPage(c echo.Context) error {
+	if researcher(c) {
+		return a.showPanelCounts(c)
+	}
 	return a.renderPanel(c, http.StatusOK, nil, expertForm{}, nil)
 }
 

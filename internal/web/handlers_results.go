@@ -25,7 +25,7 @@ import (
 // The results pages for coordinators and researchers: the consensus table
 // per round (sortable, per group and per country), Kendall's W and
 // stability; the sensitivity of decisions to the rule; attrition; figures.
-// Experts appear nowhere by name: tables count them, exports use E001.
+// Experts appear nowhere by name: tables count them, exports use pseudonyms (E417).
 
 // resultsBase is what every results page shows: the sub-navigation and the
 // rounds that have results.

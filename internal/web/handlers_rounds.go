@@ -116,6 +116,9 @@ type roundPage struct {
 	IsLast     bool
 	NextExists bool
 	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
+	// Pseudonyms: a researcher sees experts by pseudonym, without names,
+	// e-mail addresses or the outbox.
+	Pseudonyms bool
 }
 
 // ctxRefusedDecision holds a refused decision, so that the page shows it
@@ -192,8 +195,16 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		}
 		p.Invitees = len(invitees)
 	default:
+		if p.Pseudonyms = researcher(c); p.Pseudonyms {
+			if err := a.store.EnsurePseudonyms(ctx, st.ID); err != nil {
+				return err
+			}
+		}
 		if p.Statuses, err = a.store.RoundStatuses(ctx, r.ID); err != nil {
 			return err
+		}
+		if p.Pseudonyms {
+			pseudonymous(p.Statuses)
 		}
 		p.Counts = store.StatusCounts(p.Statuses)
 		if p.Outbox, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
@@ -487,9 +498,18 @@ type messagePage struct {
 }
 
 func (a *App) showMessagePage(c echo.Context) error {
-	m, err := a.store.OutboxMessageByID(c.Request().Context(), study(c).ID, paramID(c, "mid"))
+	ctx := c.Request().Context()
+	st := study(c)
+	m, err := a.store.OutboxMessageByID(ctx, st.ID, paramID(c, "mid"))
 	if err != nil {
 		return err
+	}
+	// A message not sent yet still holds the expert's personal link: who
+	// saw it is recorded, as anyone with the link can answer as them.
+	if m.Secret != "" {
+		if err := a.store.Audit(ctx, st.ID, user(c).ID, "view e-mail with link", "", "", fmt.Sprintf("message %d", m.ID), ""); err != nil {
+			return err
+		}
 	}
 	p := messagePage{basePage: a.base(c, "E-mail to "+m.ToName), Message: m, SMTP: a.cfg.SMTPURL != ""}
 	p.Tab = "rounds"

@@ -361,6 +361,11 @@ func (a *App) showAuditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if researcher(c) {
+		if err := a.pseudonymousAudit(c, es); err != nil {
+			return err
+		}
+	}
 	p := auditPage{basePage: a.base(c, "Audit log"), Entries: es}
 	p.Tab = "audit"
 	return a.render(c, http.StatusOK, "study_audit", p)

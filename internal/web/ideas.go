@@ -139,7 +139,7 @@ func (a *App) renderIdeas(c echo.Context, status int, errMsg string) error {
 		if r.Deadline.Valid {
 			p.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
 		}
-		if r.Status != rounds.Draft {
+		if r.Status != rounds.Draft && p.CanEdit() { // names and addresses: not for researchers
 			if p.Messages, err = a.store.IdeaOutbox(ctx, st.ID); err != nil {
 				return err
 			}

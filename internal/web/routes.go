@@ -93,7 +93,6 @@ func (a *App) routes() *echo.Echo {
 	read.GET("/audit", a.showAuditPage)
 	read.GET("/rounds", a.showRoundsPage)
 	read.GET("/rounds/:rid", a.showRoundPage)
-	read.GET("/rounds/:rid/outbox", a.showOutboxPage)
 	read.GET("/ideas", a.showIdeasPage) // round 0
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
@@ -137,6 +136,7 @@ func (a *App) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
 	edit.POST("/rounds/:rid/replace", a.replaceStatement)
 	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)
+	edit.GET("/rounds/:rid/outbox", a.showOutboxPage) // names, addresses, links: not for researchers
 	edit.GET("/outbox/:mid", a.showMessagePage)
 	edit.POST("/outbox/:mid/resend", a.resendMessage)
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -24,8 +23,9 @@ import (
 // versions and lineage.
 type Dataset struct {
 	Input *results.Input
-	// Pseudonym maps an expert's database id to E001, E002, … in the
-	// order experts joined the panel; ids never leave the server.
+	// Pseudonym maps an expert's database id to their stored pseudonym
+	// (store.Expert.Pseudonym: E417), drawn at random when they joined;
+	// ids never leave the server.
 	Pseudonym map[int64]string
 	Rounds    []store.Round // the rounds read, in order
 	Lineage   []roundLineage
@@ -39,9 +39,6 @@ type Dataset struct {
 	// Experts are the panel in pseudonym order.
 	Experts []store.Expert
 }
-
-// pseudonym is the anonymous expert ID of the exports, stable per study.
-func pseudonym(i int) string { return fmt.Sprintf("E%03d", i+1) }
 
 // LoadOptions choose what LoadDataset reads besides the answers.
 type LoadOptions struct {
@@ -64,7 +61,7 @@ type LoadOptions struct {
 // input: the snapshot taken at a round's close (CloseRound), the results
 // pages and exports (StudyResults) and the moments of a real-time round
 // (RealtimeAnalysis) all read them here, so they cannot disagree. Experts
-// are pseudonymous (E001, …), statements keyed by lineage ("S<id>" of
+// are pseudonymous (E417, …), statements keyed by lineage ("S<id>" of
 // their first version), so a carried or reworded statement is compared
 // with its earlier rounds. A classic round counts the answers of the
 // experts who submitted it; a real-time round, where nobody submits, every
@@ -96,10 +93,16 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 			return nil, results.ErrNoClosedRound
 		}
 	}
+	if err := w.store.EnsurePseudonyms(ctx, st.ID); err != nil {
+		return nil, err
+	}
 	experts, err := w.store.ExpertsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, err
 	}
+	// In pseudonym order: every export lists experts in this order, which
+	// must not be the order they joined in.
+	slices.SortFunc(experts, func(a, b store.Expert) int { return cmp.Compare(a.PseudonymNumber, b.PseudonymNumber) })
 	d := &Dataset{Pseudonym: map[int64]string{}, Rounds: read, Experts: experts}
 	in := &results.Input{Settings: set, Ratings: &report.Ratings{}, Finished: opt.At == nil && read[len(read)-1].Number >= st.MaxRounds}
 	if st.SettingsLockedAt.Valid {
@@ -108,8 +111,8 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 	expertIdx := map[int64]int{}
 	for i, e := range experts {
 		expertIdx[e.ID] = i
-		d.Pseudonym[e.ID] = pseudonym(i)
-		in.Ratings.Experts = append(in.Ratings.Experts, report.Expert{ID: pseudonym(i), Group: e.Group, Country: e.Country})
+		d.Pseudonym[e.ID] = e.Pseudonym()
+		in.Ratings.Experts = append(in.Ratings.Experts, report.Expert{ID: e.Pseudonym(), Group: e.Group, Country: e.Country})
 		in.Ratings.HasGroup = in.Ratings.HasGroup || e.Group != ""
 		in.Ratings.HasCountry = in.Ratings.HasCountry || e.Country != ""
 	}

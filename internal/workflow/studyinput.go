@@ -3,6 +3,8 @@ package workflow
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
@@ -64,11 +66,16 @@ func (in StudyInput) Apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	}
 	if info.Title == "" {
 		fe = append(fe, rounds.FieldError{Field: "title", Message: "give the study a title"})
+	} else if msg := badText(info.Title, false); msg != "" {
+		fe = append(fe, rounds.FieldError{Field: "title", Message: "the title " + msg})
 	} else if len([]rune(info.Title)) > 300 {
 		fe = append(fe, rounds.FieldError{Field: "title", Message: "the title is longer than 300 characters"})
 	}
 	if in.Description != nil {
 		info.Description = *in.Description
+		if msg := badText(info.Description, true); msg != "" {
+			fe = append(fe, rounds.FieldError{Field: "description", Message: "the description " + msg})
+		}
 	}
 	if in.Languages != nil {
 		info.Languages = nil
@@ -191,4 +198,24 @@ func StudyInfoOf(st store.Study) store.StudyInfo {
 	return store.StudyInfo{Title: st.Title, Description: st.Description, Languages: st.LanguageList(),
 		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll,
 		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64)}
+}
+
+// badText says what is wrong with a text a study shows and e-mails, or "":
+// invalid UTF-8 and control characters (NUL, which PostgreSQL refuses)
+// never; line breaks only where lines are allowed (a title is one line:
+// it goes into e-mail subjects and file names).
+func badText(s string, lines bool) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8 text"
+	}
+	for _, r := range s {
+		switch {
+		case (r == '\n' || r == '\r') && !lines:
+			return "must be one line, without line breaks"
+		case r == '\n' || r == '\r' || r == '\t':
+		case unicode.IsControl(r):
+			return fmt.Sprintf("contains the control character U+%04X; remove it", r)
+		}
+	}
+	return ""
 }
