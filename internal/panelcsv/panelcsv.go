@@ -9,6 +9,11 @@
 // at the header line. Values may be quoted and quoted values may contain
 // separators and line breaks.
 //
+// An optional expert_id column gives the number of an expert already in the
+// panel (the panel export writes it); columns round_N_status, also from the
+// export, are ignored, and a ' the export put before a value that a
+// spreadsheet would read as a formula is removed.
+//
 // Import is all-or-nothing: Parse reports every problem it finds and returns
 // experts only when there is none.
 //

@@ -151,6 +151,16 @@ func TestPanelReimport(t *testing.T) {
 		if got := panelByEmail(t, env, s.id); got["e5@example.org"].Name != "Eleni Eidiki" || len(got) != 6 {
 			t.Errorf("a refused file wrote: %+v", got["e5@example.org"])
 		}
+
+		// Values are escaped on the preview, and its form carries the file as it was.
+		xss := "email,name,stakeholder_group,country,language\nx@example.org,\"<b>Bold</b> \"\"quoted\"\"\",Research,NL,en\n"
+		r = b.upload(sp+"/panel/import", "file", "panel.csv", xss)
+		if strings.Contains(r.body, "<b>Bold</b>") || !strings.Contains(r.body, "&lt;b&gt;Bold&lt;/b&gt; &#34;quoted&#34;") {
+			t.Errorf("preview does not escape the name")
+		}
+		if got := previewForm(t, r.body).Get("csv"); got != xss {
+			t.Errorf("the preview's form carries %q; want the file %q", got, xss)
+		}
 	})
 }
 

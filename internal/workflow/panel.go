@@ -223,7 +223,7 @@ func (p PanelImport) fingerprint() string {
 }
 
 // ErrNoOpenRound refuses a late invitation while no round is open.
-var ErrNoOpenRound = fault.New(fault.Conflict, "no round is open; an expert added now is invited when the next round is launched")
+var ErrNoOpenRound = fault.New(fault.Conflict, "no round is open, so there is no round to invite the expert to; the launch of a round invites the experts its invite scope names")
 
 // OpenRound returns the study's open rating round, or ok false.
 func (w *Service) OpenRound(ctx context.Context, studyID int64) (store.Round, bool, error) {
