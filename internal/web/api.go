@@ -260,13 +260,9 @@ func (a *App) apiListPanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	invited := map[int64]bool{}
-	if r, ok, err := a.flow.OpenRound(ctx, st.ID); err != nil {
+	_, invited, err := a.flow.OpenRoundInvitations(ctx, st.ID)
+	if err != nil {
 		return err
-	} else if ok {
-		if invited, err = a.flow.InvitedTo(ctx, st.ID, r.Number); err != nil {
-			return err
-		}
 	}
 	out := make([]expertJSON, 0, len(es))
 	for _, e := range es {

@@ -58,16 +58,10 @@ func (a *App) renderPanel(c echo.Context, status int, problems []panelcsv.Proble
 	p := panelPage{basePage: a.base(c, "Panel"), ByGroup: byGroup, ByCountry: byCountry, Problems: problems, Form: form, Errors: fe,
 		StatusFilters: workflow.PanelStatusFilters}
 	p.Filter, p.FilterErrors = panelFilter(c)
-	invited := map[int64]bool{}
-	if r, ok, err := a.flow.OpenRound(ctx, st.ID); err != nil {
+	if p.OpenRound, p.InvitedToRound, err = a.flow.OpenRoundInvitations(ctx, st.ID); err != nil {
 		return err
-	} else if ok {
-		p.OpenRound = &r
-		if invited, err = a.flow.InvitedTo(ctx, st.ID, r.Number); err != nil {
-			return err
-		}
 	}
-	p.InvitedToRound = invited
+	invited := p.InvitedToRound
 	for _, e := range es {
 		switch {
 		case e.ErasedAt.Valid:
@@ -253,16 +247,11 @@ func (a *App) showExpertPage(c echo.Context) error {
 		return err
 	}
 	p := expertPage{basePage: a.base(c, "Edit expert"), Expert: e, Form: expertForm{e.Email, e.Name, e.Group, e.Country, e.Language}}
-	if r, ok, err := a.flow.OpenRound(ctx, st.ID); err != nil {
+	r, invited, err := a.flow.OpenRoundInvitations(ctx, st.ID)
+	if err != nil {
 		return err
-	} else if ok {
-		p.OpenRound = &r
-		invited, err := a.flow.InvitedTo(ctx, st.ID, r.Number)
-		if err != nil {
-			return err
-		}
-		p.Invited = invited[e.ID]
 	}
+	p.OpenRound, p.Invited = r, invited[e.ID]
 	p.Tab = "panel"
 	return a.render(c, http.StatusOK, "expert_edit", p)
 }

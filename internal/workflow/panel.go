@@ -428,17 +428,23 @@ func (f PanelFilter) Match(e store.Expert, invitedOpen bool) bool {
 	return true
 }
 
-// InvitedTo returns the experts invited to round number n.
-func (w *Service) InvitedTo(ctx context.Context, studyID int64, n int) (map[int64]bool, error) {
+// OpenRoundInvitations returns the study's open round, or nil, and the
+// experts invited to it, for the panel's "Invite to round N" and its
+// filter by invitation.
+func (w *Service) OpenRoundInvitations(ctx context.Context, studyID int64) (*store.Round, map[int64]bool, error) {
+	invited := map[int64]bool{}
+	r, ok, err := w.OpenRound(ctx, studyID)
+	if err != nil || !ok {
+		return nil, invited, err
+	}
 	invs, err := w.store.PanelInvitations(ctx, studyID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[int64]bool{}
 	for _, inv := range invs {
-		if inv.RoundNumber == n {
-			out[inv.ExpertID] = true
+		if inv.RoundNumber == r.Number {
+			invited[inv.ExpertID] = true
 		}
 	}
-	return out, nil
+	return &r, invited, nil
 }
