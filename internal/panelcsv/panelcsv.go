@@ -9,6 +9,11 @@
 // at the header line. Values may be quoted and quoted values may contain
 // separators and line breaks.
 //
+// An optional expert_id column gives the number of an expert already in the
+// panel (the panel export writes it); columns round_N_status, also from the
+// export, are ignored, and a ' the export put before a value that a
+// spreadsheet would read as a formula is removed.
+//
 // Import is all-or-nothing: Parse reports every problem it finds and returns
 // experts only when there is none.
 //
@@ -55,6 +60,13 @@ const (
 	ColLanguage = "language"
 )
 
+// ColExpertID is an optional column: the number of an expert already in
+// the panel, as the panel export writes it. A row with a number updates
+// that expert, even their e-mail address; a row without one is matched by
+// e-mail address. Columns named round_1_status, round_2_status, … are what
+// the panel export adds for information; they are ignored.
+const ColExpertID = "expert_id"
+
 // Expert is one valid row of the file.
 type Expert struct {
 	// Email is the address as written, trimmed. Compare addresses with
@@ -77,6 +89,12 @@ type Expert struct {
 	Attributes map[string]string
 	// Row is the row number of the expert, see Problem.Row.
 	Row int
+	// ID is the value of the expert_id column, or 0 when the file has no
+	// such column or the cell is empty.
+	ID int64
+	// LanguageDefaulted is true when the row has no language and Language
+	// is Options.DefaultLanguage: an update then keeps the expert's own.
+	LanguageDefaulted bool
 }
 
 // Problem is one reason why the file cannot be imported.
@@ -166,6 +184,7 @@ func Parse(r io.Reader, opt Options) ([]Expert, []Problem) {
 		maxRows:  maxRows,
 		existing: opt.Existing,
 		seen:     make(map[string]int),
+		seenIDs:  make(map[int64]int),
 	}
 	if lang, err := ParseLanguage(opt.DefaultLanguage); err == nil {
 		p.defaultLang = lang
@@ -191,6 +210,7 @@ type parser struct {
 
 	header   header
 	seen     map[string]int // lower-cased e-mail → row of first occurrence
+	seenIDs  map[int64]int  // expert_id → row of first occurrence
 	problems []Problem
 }
 
@@ -267,6 +287,7 @@ type header struct {
 	names []string       // trimmed names as written
 	index map[string]int // required column → index
 	extra []int          // indexes of the other named columns
+	id    int            // index of the expert_id column, or -1
 	// unnamed maps the index of a column without a name to the first row
 	// with a value in it (0 while there is none). Excel writes such columns
 	// when cells right of the table were once used; they are harmless
@@ -309,6 +330,7 @@ func (p *parser) parseHeader(rec record) bool {
 		names:   make([]string, len(rec.fields)),
 		index:   make(map[string]int),
 		unnamed: make(map[int]int),
+		id:      -1,
 	}
 	required := requiredColumns()
 	first := make(map[string]int) // lower-cased name → index
@@ -329,9 +351,14 @@ func (p *parser) parseHeader(rec record) bool {
 			continue
 		}
 		first[key] = i
-		if isRequired {
+		switch {
+		case isRequired:
 			h.index[key] = i
-		} else {
+		case key == ColExpertID:
+			h.id = i
+		case isRoundStatus(key):
+			// Written by the panel export for information; not an attribute.
+		default:
 			h.extra = append(h.extra, i)
 		}
 	}
@@ -381,6 +408,9 @@ func (p *parser) parseRow(rec record) (Expert, bool) {
 		return Expert{}, false
 	}
 	before := len(p.problems)
+	for i, f := range rec.fields {
+		rec.fields[i] = unneutralise(f)
+	}
 	value := func(col string) string { return strings.TrimSpace(rec.fields[h.index[col]]) }
 	column := func(col string) string { return h.names[h.index[col]] }
 	e := Expert{
@@ -401,6 +431,21 @@ func (p *parser) parseRow(rec record) (Expert, bool) {
 		}
 		if p.existing[key] {
 			p.add(rec.row, column(ColEmail), quote(e.Email)+" is already in the panel")
+		}
+	}
+
+	if h.id >= 0 {
+		if v := strings.TrimSpace(rec.fields[h.id]); v != "" {
+			id, err := strconv.ParseInt(v, 10, 64)
+			switch {
+			case err != nil || id <= 0:
+				p.add(rec.row, h.names[h.id], quote(v)+" is not an expert number; leave the cell empty for a new expert")
+			case p.seenIDs[id] > 0:
+				p.add(rec.row, h.names[h.id], fmt.Sprintf("expert %d also appears in row %d", id, p.seenIDs[id]))
+			default:
+				p.seenIDs[id] = rec.row
+				e.ID = id
+			}
 		}
 	}
 
@@ -429,6 +474,7 @@ func (p *parser) parseRow(rec record) (Expert, bool) {
 		p.add(rec.row, column(ColLanguage), "the language is missing and the study has no default language")
 	} else {
 		e.Language = p.defaultLang
+		e.LanguageDefaulted = true
 	}
 
 	if len(h.extra) > 0 {
@@ -443,6 +489,31 @@ func (p *parser) parseRow(rec record) (Expert, bool) {
 		}
 	}
 	return e, len(p.problems) == before
+}
+
+// isRoundStatus reports whether a folded column name is one of the
+// round_N_status columns of the panel export.
+func isRoundStatus(key string) bool {
+	n, ok := strings.CutPrefix(key, "round_")
+	if !ok {
+		return false
+	}
+	n, ok = strings.CutSuffix(n, "_status")
+	if !ok || n == "" {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
+}
+
+// unneutralise undoes the ' that exports put before a value a spreadsheet
+// would read as a formula (export.Neutralise), so that an exported panel
+// imports as it was.
+func unneutralise(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+		return s[1:]
+	}
+	return s
 }
 
 func allBlank(fields []string) bool {

@@ -273,7 +273,7 @@ func TestParseHappy(t *testing.T) {
 		{Email: "Ana.Silva@x.pt", Name: "Silva, Ana", Group: "Patients", Country: "PT", Language: "pt",
 			Attributes: map[string]string{"Notes": "Prefers calls\nafter 10:00", "Organisation": "APDP"}, Row: 2},
 		{Email: "bob@x.org", Name: `Bob "the Builder" Smith`, Group: "", Country: "", Language: "en",
-			Attributes: map[string]string{"Notes": "", "Organisation": ""}, Row: 4},
+			Attributes: map[string]string{"Notes": "", "Organisation": ""}, Row: 4, LanguageDefaulted: true},
 		{Email: "jo@münchen.de", Name: "Jörg Ölmann", Group: "Academia", Country: "DE", Language: "de",
 			Attributes: map[string]string{"Notes": "", "Organisation": "LMU; Institut für Ethik"}, Row: 5},
 	}

@@ -211,19 +211,31 @@ func (s *Store) UpdateExpert(ctx context.Context, studyID, id int64, e NewExpert
 		if old.ErasedAt.Valid {
 			return ErrAlreadyErased
 		}
-		email, name := strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name)
-		if err := tx.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
-			WHERE id = ? AND study_id = ? AND erased_at IS NULL`, email, name, strings.TrimSpace(e.Group),
-			strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID); err != nil {
+		return tx.setExpertDetails(ctx, studyID, id, e)
+	}))
+}
+
+// setExpertDetails writes an expert's details, and their attributes when
+// e.Attributes is not nil, inside the caller's transaction.
+func (s *Store) setExpertDetails(ctx context.Context, studyID, id int64, e NewExpert) error {
+	email, name := strings.ToLower(strings.TrimSpace(e.Email)), strings.TrimSpace(e.Name)
+	if err := s.execOne(ctx, `UPDATE experts SET email = ?, name = ?, stakeholder_group = ?, country = ?, language = ?
+		WHERE id = ? AND study_id = ? AND erased_at IS NULL`, email, name, strings.TrimSpace(e.Group),
+		strings.ToUpper(strings.TrimSpace(e.Country)), strings.ToLower(strings.TrimSpace(e.Language)), id, studyID); err != nil {
+		return err
+	}
+	if e.Attributes != nil {
+		js, _ := json.Marshal(e.Attributes)
+		if err := s.execOne(ctx, `UPDATE experts SET attributes = ? WHERE id = ? AND study_id = ?`, string(js), id, studyID); err != nil {
 			return err
 		}
-		// E-mails not yet delivered go to the corrected address: a typo in
-		// the panel file is fixed here, then a failed invitation is sent
-		// again. (Their text stays in the language they were written in.)
-		_, err = tx.exec(ctx, `UPDATE outbox SET to_address = ?, to_name = ?
-			WHERE expert_id = ? AND study_id = ? AND status IN ('pending', 'failed', 'uncertain')`, email, name, id, studyID)
-		return err
-	}))
+	}
+	// E-mails not yet delivered go to the corrected address: a typo in
+	// the panel file is fixed here, then a failed invitation is sent
+	// again. (Their text stays in the language they were written in.)
+	_, err := s.exec(ctx, `UPDATE outbox SET to_address = ?, to_name = ?
+		WHERE expert_id = ? AND study_id = ? AND status IN ('pending', 'failed', 'uncertain')`, email, name, id, studyID)
+	return err
 }
 
 // ErrExpertInvited refuses to delete an expert who was invited to a round.

@@ -247,8 +247,10 @@ type expertJSON struct {
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
-// apiListPanel lists the panel for a coordinator; a researcher gets the
-// counts by stakeholder group and country only (panelCountsJSON).
+// apiListPanel lists the panel for a coordinator, filtered as the panel
+// page filters it (query parameters q, group, country, status); a
+// researcher gets the counts by stakeholder group and country only
+// (panelCountsJSON).
 func (a *App) apiListPanel(c echo.Context) error {
 	if researcher(c) {
 		pc, err := a.panelCounts(c)
@@ -257,14 +259,24 @@ func (a *App) apiListPanel(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, pc)
 	}
-	es, err := a.store.ExpertsByStudy(c.Request().Context(), study(c).ID)
+	ctx := c.Request().Context()
+	st := study(c)
+	f, fe := panelFilter(c)
+	if len(fe) > 0 {
+		return fe
+	}
+	es, err := a.store.ExpertsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	_, invited, err := a.flow.OpenRoundInvitations(ctx, st.ID)
 	if err != nil {
 		return err
 	}
 	out := make([]expertJSON, 0, len(es))
 	for _, e := range es {
-		if e.ErasedAt.Valid {
-			continue // a tombstone: no one to list
+		if e.ErasedAt.Valid || !f.Match(e, invited[e.ID]) {
+			continue // a tombstone: no one to list; or filtered out
 		}
 		out = append(out, expertJSON{e.ID, e.Email, e.Name, e.Group, e.Country, e.Language, e.Status, e.AttributeMap()})
 	}
@@ -277,28 +289,94 @@ type importProblemJSON struct {
 	Message string `json:"message"`
 }
 
+// importResultJSON is what an import did, or would do with dry_run.
 type importResultJSON struct {
-	Imported int                 `json:"imported"`
-	Errors   []importProblemJSON `json:"errors"`
+	DryRun      bool                `json:"dry_run"`
+	Imported    int                 `json:"imported"` // new experts
+	Updated     int                 `json:"updated"`
+	Unchanged   int                 `json:"unchanged"`
+	Fingerprint string              `json:"fingerprint,omitempty"`
+	New         []newExpertJSON     `json:"new"`
+	Changes     []expertChangeJSON  `json:"changes"`
+	Errors      []importProblemJSON `json:"errors"`
 }
 
-// apiImportPanel takes a text/csv body; any problem imports nothing and
-// answers 422 with every problem by row and column.
+type newExpertJSON struct {
+	Row      int    `json:"row"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Group    string `json:"stakeholder_group"`
+	Country  string `json:"country"`
+	Language string `json:"language"`
+}
+
+type expertChangeJSON struct {
+	Row      int               `json:"row"`
+	ExpertID int64             `json:"expert_id"`
+	Email    string            `json:"email"` // the current address
+	Changes  []fieldChangeJSON `json:"changes"`
+	Note     string            `json:"note,omitempty"` // what a new address means for an invited expert
+}
+
+type fieldChangeJSON struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// apiImportPanel takes a text/csv body: rows of experts already in the
+// panel update them, the others are added. With ?dry_run=true it only
+// answers what the import would do; with ?fingerprint= (from a dry run) it
+// applies only if that is still what it does (else 409). Any problem
+// imports nothing and answers 422 with every problem by row and column.
 func (a *App) apiImportPanel(c echo.Context) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if !strings.HasPrefix(ct, "text/csv") {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the panel as a CSV body with Content-Type: text/csv")
 	}
-	n, problems, err := a.flow.ImportPanel(c.Request().Context(), study(c), user(c).ID, io.LimitReader(c.Request().Body, 8<<20))
+	var opt workflow.ImportOptions
+	switch v := c.QueryParam("dry_run"); v {
+	case "", "false", "0":
+	case "true", "1":
+		opt.DryRun = true
+	default:
+		return rounds.FieldErrors{{Field: "dry_run", Message: fmt.Sprintf("%q is not true or false", v)}}
+	}
+	opt.Fingerprint = c.QueryParam("fingerprint")
+	plan, problems, err := a.flow.ImportPanel(c.Request().Context(), study(c), user(c).ID, io.LimitReader(c.Request().Body, 8<<20), opt)
 	if err != nil {
 		return err
 	}
-	res := importResultJSON{Imported: n, Errors: []importProblemJSON{}}
+	res := importResultJSON{DryRun: opt.DryRun, New: []newExpertJSON{}, Changes: []expertChangeJSON{}, Errors: []importProblemJSON{}}
 	for _, p := range problems {
 		res.Errors = append(res.Errors, importProblemJSON{p.Row, p.Column, p.Message})
 	}
 	if len(problems) > 0 {
 		return c.JSON(http.StatusUnprocessableEntity, res)
 	}
+	res.Imported, res.Updated, res.Unchanged, res.Fingerprint = len(plan.New), len(plan.Updated), plan.Unchanged, plan.Fingerprint
+	for _, e := range plan.New {
+		res.New = append(res.New, newExpertJSON{e.Row, strings.ToLower(e.Email), e.Name, e.Group, e.Country, e.Language})
+	}
+	for _, ch := range plan.Updated {
+		j := expertChangeJSON{Row: ch.Row, ExpertID: ch.Expert.ID, Email: ch.Expert.Email}
+		for _, f := range ch.Changes {
+			j.Changes = append(j.Changes, fieldChangeJSON(f))
+		}
+		if ch.Invited && ch.EmailChanged() {
+			j.Note = workflow.EmailChangeNote
+		}
+		res.Changes = append(res.Changes, j)
+	}
 	return c.JSON(http.StatusOK, res)
+}
+
+// apiInviteExpert invites one expert to the open round (InviteToOpenRound).
+func (a *App) apiInviteExpert(c echo.Context) error {
+	eid := paramID(c, "eid")
+	r, err := a.flow.InviteToOpenRound(c.Request().Context(), study(c), eid, user(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"expert_id": eid, "round_id": r.ID, "round": r.Number})
 }

@@ -105,9 +105,7 @@ func TestGroupFeedbackFromThePages(t *testing.T) {
 		studies, _ := env.store.StudiesForUser(ctx, u.ID)
 		base := "/studies/" + itoa(studies[0].ID)
 		b.post(base+"/statements", url.Values{"statements": {"Divided one\nDivided two"}, "section": {"Topic"}})
-		if r := b.upload(base+"/panel/import", "file", "panel.csv", panelCSV(defaultPanel)); r.status != http.StatusOK {
-			t.Fatalf("panel: %d", r.status)
-		}
+		importViaPage(t, b, base, panelCSV(defaultPanel))
 
 		// Round 1 on the pages; the panel is divided, so both statements carry.
 		r := b.post(base+"/rounds", url.Values{})

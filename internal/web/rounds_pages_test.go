@@ -23,7 +23,7 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		studies, _ := env.store.StudiesForUser(ctx, u.ID)
 		base := "/studies/" + itoa(studies[0].ID)
 		b.post(base+"/statements", url.Values{"statements": {"First <b>statement</b>\nSecond statement"}, "section": {"Topic"}})
-		b.upload(base+"/panel/import", "file", "panel.csv", goodPanel)
+		importViaPage(t, b, base, goodPanel)
 
 		r := b.post(base+"/rounds", url.Values{})
 		if r.status != http.StatusOK || !strings.Contains(r.body, "Launch round 1 and send 3 invitations") {
@@ -117,7 +117,7 @@ func TestBadFormSavesNothing(t *testing.T) {
 	studies, _ := env.store.StudiesForUser(ctx, u.ID)
 	base := "/studies/" + itoa(studies[0].ID)
 	b.post(base+"/statements", url.Values{"statements": {"One\nTwo"}})
-	b.upload(base+"/panel/import", "file", "panel.csv", goodPanel)
+	importViaPage(t, b, base, goodPanel)
 	r := b.post(base+"/rounds", url.Values{})
 	roundPath := r.url
 	b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}})
@@ -150,7 +150,7 @@ func TestExpertDataExport(t *testing.T) {
 	studies, _ := env.store.StudiesForUser(ctx, u.ID)
 	base := "/studies/" + itoa(studies[0].ID)
 	b.post(base+"/statements", url.Values{"statements": {"One"}})
-	b.upload(base+"/panel/import", "file", "panel.csv", goodPanel)
+	importViaPage(t, b, base, goodPanel)
 	r := b.post(base+"/rounds", url.Values{})
 	roundPath := r.url
 	b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}})

@@ -197,5 +197,13 @@ func (a *App) routes() *echo.Echo {
 		g.GET("/lineage.csv", a.exportLineageCSV)
 	}
 	apiRead.GET("/results", a.getResults)
+
+	// The panel (issue #15): import with a preview, export with the
+	// status per round, a late recruit invited to the open round.
+	edit.POST("/panel/import/apply", a.applyPanelImport)
+	edit.GET("/panel.csv", a.exportPanelCSV)
+	edit.POST("/panel/experts/:eid/invite", a.inviteExpertAction)
+	apiEdit.GET("/panel.csv", a.exportPanelCSV)
+	apiEdit.POST("/panel/:eid/invite", a.apiInviteExpert)
 	return e
 }
