@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,6 +117,17 @@ type roundPage struct {
 	IsLast     bool
 	NextExists bool
 	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
+	// The round's reminders: the last batch (when Reminded), and each
+	// expert's, for the coordinator's "Reminders sent" table.
+	Reminded     bool
+	LastReminder store.ReminderBatch
+	Reminders    []expertReminders
+}
+
+// expertReminders is one expert's reminders in a round.
+type expertReminders struct {
+	Name  string
+	Times []time.Time
 }
 
 // ctxRefusedDecision holds a refused decision, so that the page shows it
@@ -199,6 +211,9 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		if p.Outbox, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
 			return err
 		}
+		if err := a.fillReminders(c, &p); err != nil {
+			return err
+		}
 		if st.Realtime() {
 			if p.Realtime, err = a.realtimeViewOf(ctx, st); err != nil {
 				return err
@@ -211,6 +226,26 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		}
 	}
 	return a.render(c, status, "round_show", p)
+}
+
+// fillReminders puts the round's last reminders on its page and, for
+// those who may remind (coordinators), when each expert was reminded.
+func (a *App) fillReminders(c echo.Context, p *roundPage) error {
+	ctx := c.Request().Context()
+	var err error
+	if p.LastReminder, p.Reminded, err = a.store.LastReminder(ctx, p.Round.StudyID, p.Round.ID); err != nil || !p.Reminded || !p.CanEdit() {
+		return err
+	}
+	byExpert, err := a.store.RemindersByExpert(ctx, p.Round.ID)
+	if err != nil {
+		return err
+	}
+	for _, st := range p.Statuses {
+		if times := byExpert[st.ExpertID]; len(times) > 0 {
+			p.Reminders = append(p.Reminders, expertReminders{Name: st.Name, Times: times})
+		}
+	}
+	return nil
 }
 
 // fillCarryOver puts the frozen results, the proposals and decisions and
@@ -311,7 +346,12 @@ func (a *App) remindRoundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.flow.RemindRound(c.Request().Context(), st, r.ID, user(c).ID)
+	n, err := a.flow.RemindRound(c.Request().Context(), st, r.ID, user(c).ID, remindConfirmOf(c))
+	var recent *workflow.RecentReminderError
+	if errors.As(err, &recent) {
+		back := fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID)
+		return a.askRemindAgain(c, recent, back+"/remind", back, fmt.Sprintf("who have not submitted round %d or declined", r.Number))
+	}
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
 	}
@@ -327,6 +367,9 @@ func (a *App) closeRoundAction(c echo.Context) error {
 	r, err := a.roundOf(c)
 	if err != nil {
 		return err
+	}
+	if !confirmed(c) && r.Status == rounds.Open {
+		return a.askCloseRound(c, st, r)
 	}
 	err = a.flow.CloseRound(c.Request().Context(), st, r.ID, user(c).ID)
 	if status, msg, ok := userError(err); ok {
@@ -541,4 +584,51 @@ func (a *App) revokeInvitation(c echo.Context) error {
 	}
 	setFlash(c, "The expert's links to this round no longer work.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
+}
+
+// remindConfirmOf reads the "remind again" confirmation of a reminder
+// form: the ticked box and the last reminder the page showed.
+func remindConfirmOf(c echo.Context) workflow.RemindConfirm {
+	seen, _ := strconv.ParseInt(c.FormValue("seen"), 10, 64)
+	return workflow.RemindConfirm{Again: c.FormValue("again") == "yes" && seen > 0, Seen: seen}
+}
+
+// askRemindAgain answers a reminder refused because the experts were
+// reminded less than a day ago: it says when, and asks to tick "Yes,
+// remind again" (round N's page and round 0's alike).
+func (a *App) askRemindAgain(c echo.Context, recent *workflow.RecentReminderError, action, back, who string) error {
+	p := confirmPage{Heading: "Remind the experts again?", Action: action, Button: "Send the reminders", Cancel: back,
+		Check: "Yes, remind again", CheckName: "again", Hidden: map[string]string{"seen": strconv.FormatInt(recent.Last.MessageID, 10)},
+		Effects: []string{
+			fmt.Sprintf("The experts were last reminded %s ago, at %s UTC: %d reminder(s).", workflow.Ago(recent.Now.Sub(recent.Last.At)), recent.Last.At.UTC().Format("2006-01-02 15:04"), recent.Last.Count),
+			fmt.Sprintf("Reminding again now e-mails %d expert(s) %s once more, each with a fresh link.", recent.Recipients, who),
+		}}
+	if c.FormValue("seen") != "" && c.FormValue("again") != "yes" {
+		p.Error = "Tick \"Yes, remind again\" to send the reminders; nothing was sent."
+	}
+	return a.askConfirmation(c, http.StatusConflict, "rounds", p)
+}
+
+// askCloseRound says what closing the round now does, and asks to
+// confirm: it cannot be undone.
+func (a *App) askCloseRound(c echo.Context, st store.Study, r store.Round) error {
+	statuses, err := a.store.RoundStatuses(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	n := store.StatusCounts(statuses)
+	back := fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID)
+	p := confirmPage{Heading: fmt.Sprintf("Close round %d now?", r.Number), Action: back + "/close", Cancel: back, Danger: true,
+		Button: fmt.Sprintf("Close round %d now", r.Number)}
+	if r.Deadline.Valid {
+		p.Effects = append(p.Effects, fmt.Sprintf("The round closes now instead of at its deadline, %s UTC. This cannot be undone: the round cannot be opened again.", r.Deadline.Time.UTC().Format("2006-01-02 15:04")))
+	}
+	p.Effects = append(p.Effects, "Experts can no longer save, change or submit answers; their links show their answers read-only.")
+	if st.Realtime() {
+		p.Effects = append(p.Effects, "Every answer given so far counts; the closing snapshot is taken.")
+	} else {
+		p.Effects = append(p.Effects, fmt.Sprintf("%d of %d invited experts have submitted; their answers are counted. The answers of the %d who started without submitting are not.", n["submitted"], n["invited"], n["started"]))
+	}
+	p.Effects = append(p.Effects, "The results are computed with the study's locked settings and frozen, and the rule proposes a decision for each statement.")
+	return a.askConfirmation(c, http.StatusOK, "rounds", p)
 }

@@ -232,7 +232,12 @@ func (a *App) launchIdeasAction(c echo.Context) error {
 }
 
 func (a *App) remindIdeasAction(c echo.Context) error {
-	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID, remindConfirmOf(c))
+	var recent *workflow.RecentReminderError
+	if errors.As(err, &recent) {
+		back := fmt.Sprintf("/studies/%d/ideas", study(c).ID)
+		return a.askRemindAgain(c, recent, back+"/remind", back, "who have proposed nothing yet")
+	}
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
 	}
@@ -244,7 +249,12 @@ func (a *App) remindIdeasAction(c echo.Context) error {
 }
 
 func (a *App) apiRemindIdeas(c echo.Context) error {
-	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	confirm, err := apiRemindConfirm(c)
+	if err != nil {
+		return err
+	}
+	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID, confirm)
+	err = apiRecentReminder(err)
 	if err != nil {
 		return err
 	}
