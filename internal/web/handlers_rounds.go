@@ -130,9 +130,16 @@ type expertReminders struct {
 	Times []time.Time
 }
 
-// ctxRefusedDecision holds a refused decision, so that the page shows it
-// with its message instead of losing what was chosen.
-const ctxRefusedDecision = "refused_decision"
+// ctxRefusedDecisions holds refused decisions (map[int64]refusedDecision
+// by round statement id), so that the page shows them with their
+// messages instead of losing what was chosen.
+const ctxRefusedDecisions = "refused_decisions"
+
+// refusedDecision is a decision as submitted, and why it was refused.
+type refusedDecision struct {
+	workflow.Decision
+	Error string
+}
 
 // carryRow is one line of the carry-over table of a closed round.
 type carryRow struct {
@@ -140,6 +147,7 @@ type carryRow struct {
 	Stat     report.StatementReport
 	Decision store.Decision
 	Comments []commentView
+	Error    string // why the submitted decision was refused
 }
 
 type commentView struct {
@@ -286,12 +294,13 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	for _, s := range res.Statements {
 		byRS[keys[s.Statement]] = s
 	}
+	refused, _ := c.Get(ctxRefusedDecisions).(map[int64]refusedDecision)
 	for _, rs := range p.Statements {
-		d := decisions[rs.ID]
-		if refused, ok := c.Get(ctxRefusedDecision).(workflow.Decision); ok && refused.RoundStatementID == rs.ID {
-			d.Decision, d.Reason = refused.Decision, refused.Reason // the refused form shows what was chosen
+		row := carryRow{RS: rs, Stat: byRS[rs.ID], Decision: decisions[rs.ID], Comments: comments[rs.ID]}
+		if x, ok := refused[rs.ID]; ok { // the refused form shows what was chosen
+			row.Decision.Decision, row.Decision.Reason, row.Error = x.Decision.Decision, x.Reason, x.Error
 		}
-		p.Results = append(p.Results, carryRow{RS: rs, Stat: byRS[rs.ID], Decision: d, Comments: comments[rs.ID]})
+		p.Results = append(p.Results, row)
 	}
 	p.NextExists = len(all) > p.Round.Number
 	return nil
@@ -389,14 +398,20 @@ func (a *App) decideStatement(c echo.Context) error {
 		return err
 	}
 	rsID := paramID(c, "rsid")
+	// A row's Save button submits the carry-over form ("decision_<id>");
+	// a form of one decision sends "decision".
+	id := strconv.FormatInt(rsID, 10)
 	item := workflow.Decision{RoundStatementID: rsID, Decision: c.FormValue("decision"), Reason: c.FormValue("reason")}
+	if v, ok := c.Request().PostForm["decision_"+id]; ok {
+		item.Decision, item.Reason = v[0], c.FormValue("reason_"+id)
+	}
 	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID, []workflow.Decision{item})
 	var fe rounds.FieldErrors
 	switch {
 	case errors.As(err, &fe) && fe.For("[0].round_statement_id") != "":
 		return store.ErrNotFound
 	case errors.As(err, &fe): // one item: its messages without the item's place
-		c.Set(ctxRefusedDecision, item)
+		c.Set(ctxRefusedDecisions, map[int64]refusedDecision{rsID: {item, fieldMessages(fe)}})
 		return a.renderRound(c, http.StatusUnprocessableEntity, fieldMessages(fe))
 	}
 	if status, msg, ok := userError(err); ok {
@@ -407,6 +422,64 @@ func (a *App) decideStatement(c echo.Context) error {
 	}
 	setFlash(c, "Decision saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d#rs%d", st.ID, r.ID, rsID))
+}
+
+// decideAll saves the decision of every statement of the carry-over
+// form in one workflow call: each starts as the rule's proposal, so one
+// press confirms all proposals, with the overrides chosen (and their
+// reasons) on the rows. All or nothing: a refused row is marked and every
+// choice is kept.
+func (a *App) decideAll(c echo.Context) error {
+	st := study(c)
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	rss, err := a.store.RoundStatements(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	var items []workflow.Decision
+	for _, rs := range rss {
+		id := strconv.FormatInt(rs.ID, 10)
+		if v, ok := form["decision_"+id]; ok {
+			items = append(items, workflow.Decision{RoundStatementID: rs.ID, Decision: v[0], Reason: form.Get("reason_" + id)})
+		}
+	}
+	if len(items) == 0 {
+		return a.renderRound(c, http.StatusUnprocessableEntity, "No decisions were sent; choose a decision for each statement.")
+	}
+	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID, items)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		refused, wrong := map[int64]refusedDecision{}, 0
+		for i, it := range items {
+			var mine rounds.FieldErrors
+			for _, e := range fe {
+				if strings.HasPrefix(e.Field, fmt.Sprintf("[%d].", i)) {
+					mine = append(mine, e)
+				}
+			}
+			refused[it.RoundStatementID] = refusedDecision{it, fieldMessages(mine)}
+			if len(mine) > 0 {
+				wrong++
+			}
+		}
+		c.Set(ctxRefusedDecisions, refused)
+		return a.renderRound(c, http.StatusUnprocessableEntity, fmt.Sprintf("No decision was saved: %d statement(s) need a correction, marked below.", wrong))
+	}
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, fmt.Sprintf("%d decisions confirmed.", len(items)))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d#decisions", st.ID, r.ID))
 }
 
 func (a *App) checkRoundStatement(c echo.Context, roundID, rsID int64) error {

@@ -31,7 +31,11 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		return store.Round{}, err
 	}
 	now := w.store.Now()
-	opt, fe := in.Apply(DefaultRoundOptions(len(all)+1, now), now)
+	def := DefaultRoundOptions(len(all)+1, now)
+	if len(all) > 0 { // the previous round's reminder days, rather than the default, unless given
+		def.ReminderDays = all[len(all)-1].ReminderDays
+	}
+	opt, fe := in.Apply(def, now)
 	if len(fe) > 0 {
 		return store.Round{}, fe
 	}
