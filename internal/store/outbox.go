@@ -208,7 +208,7 @@ type ReminderBatch struct {
 func (s *Store) LastReminder(ctx context.Context, studyID, roundID int64) (b ReminderBatch, ok bool, err error) {
 	where, args := `round_id = ? AND kind = 'reminder'`, []any{roundID}
 	if roundID == 0 {
-		where, args = `study_id = ? AND round_id IS NULL AND kind = 'idea_reminder'`, []any{studyID}
+		where, args = `study_id = ? AND round_id IS NULL AND kind = 'reminder'`, []any{studyID}
 	}
 	var last []struct {
 		ID        int64     `db:"id"`

@@ -30,6 +30,9 @@ type roundJSON struct {
 	Mail         map[string]int       `json:"mail"`
 	Statements   []roundStatementJSON `json:"statements"`
 	Results      json.RawMessage      `json:"results,omitempty"`
+	// LastRemindedAt: when the last reminders were queued (null: none);
+	// another reminder within 24 hours needs {"confirm": true}.
+	LastRemindedAt *time.Time `json:"last_reminded_at"`
 }
 
 type roundStatementJSON struct {
@@ -113,6 +116,11 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 		j.Counts = store.StatusCounts(statuses)
 		if j.Mail, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
 			return j, err
+		}
+		if last, ok, err := a.store.LastReminder(ctx, r.StudyID, r.ID); err != nil {
+			return j, err
+		} else if ok {
+			j.LastRemindedAt = &last.At
 		}
 	}
 	if r.Status == rounds.Closed {
