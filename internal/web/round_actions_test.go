@@ -168,7 +168,8 @@ func TestRemindTwiceAtOnce(t *testing.T) {
 }
 
 // TestRoundZeroRemindAgainAsksFirst: round 0's reminders ask the same way
-// (page: the box; API: 409, then {"confirm": true}).
+// (page: the box; API: 409, then {"confirm": true}), its page says when
+// the experts were last reminded, and closing it asks first.
 func TestRoundZeroRemindAgainAsksFirst(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
 		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
@@ -204,6 +205,19 @@ func TestRoundZeroRemindAgainAsksFirst(t *testing.T) {
 		}
 		if n := ideaReminders(); n != 10 {
 			t.Errorf("%d round 0 reminders after the confirmed one; want 10", n)
+		}
+		ideas := fmt.Sprintf("/studies/%d/ideas", s.id)
+		mustContain(t, "round 0 page", b.get(ideas).body, `id="last-reminded"`, "(5 reminder(s), listed under E-mails)")
+
+		// Closing round 0 asks first too.
+		r = b.post(ideas+"/close", url.Values{})
+		mustContain(t, "round 0 close question", r.body, "Close round 0 now?", "cannot be undone", `name="confirm" value="yes"`)
+		if st := s.ideas(t).Status; st != "open" {
+			t.Fatalf("round 0 is %s after the unconfirmed close", st)
+		}
+		mustContain(t, "round 0 closed", b.post(ideas+"/close", url.Values{"confirm": {"yes"}}).body, "Round 0 closed.")
+		if st := s.ideas(t).Status; st != "closed" {
+			t.Fatalf("round 0 is %s after the confirmed close", st)
 		}
 	})
 }
