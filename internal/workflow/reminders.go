@@ -63,8 +63,12 @@ func Ago(d time.Duration) string {
 // checkRemindAgain refuses, inside the reminder's transaction (after
 // LockStudy, so that two presses at once are serialised and the second
 // sees the first's reminders), a reminder within RemindAgainWithin of
-// the last one unless confirmed.
+// the last one unless confirmed. With nobody left to remind there is
+// nothing to ask.
 func checkRemindAgain(ctx context.Context, tx *store.Store, studyID, roundID int64, c RemindConfirm, recipients int) error {
+	if recipients == 0 {
+		return nil
+	}
 	last, ok, err := tx.LastReminder(ctx, studyID, roundID)
 	if err != nil || !ok {
 		return err
