@@ -241,6 +241,14 @@ func (s *Store) setExpertDetails(ctx context.Context, studyID, id int64, e NewEx
 // ErrExpertInvited refuses to delete an expert who was invited to a round.
 var ErrExpertInvited = fault.New(fault.Conflict, "this expert was invited to a round, so their answers are part of the study's results; erase their personal data instead")
 
+// ExpertInvited tells whether the expert was invited to a round (they
+// can then not be deleted: ErrExpertInvited).
+func (s *Store) ExpertInvited(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := s.get(ctx, &n, `SELECT COUNT(*) FROM invitations WHERE expert_id = ?`, id)
+	return n > 0, wrap("expert invited", err)
+}
+
 // DeleteExpert removes an expert who was never invited from the panel.
 // Deleting an invited one would cascade into their answers and change
 // closed rounds under their results snapshots (ErrExpertInvited).

@@ -190,3 +190,49 @@ func (s *Store) OldestDueMessage(ctx context.Context) (time.Time, error) {
 	}
 	return t[0], nil
 }
+
+// ReminderBatch is the newest batch of reminders queued for a round (or
+// round 0): the id of its last message, when it was queued, and how many
+// it held (the messages of one batch are queued in one transaction, at
+// one time).
+type ReminderBatch struct {
+	MessageID int64
+	At        time.Time
+	Count     int
+}
+
+// LastReminder is the newest batch of reminders of round roundID, or,
+// with roundID 0, of the study's round 0; ok is false when none was
+// queued. The outbox is the record: every reminder, by hand or scheduled,
+// is a row in it.
+func (s *Store) LastReminder(ctx context.Context, studyID, roundID int64) (b ReminderBatch, ok bool, err error) {
+	where, args := `round_id = ? AND kind = 'reminder'`, []any{roundID}
+	if roundID == 0 {
+		where, args = `study_id = ? AND round_id IS NULL AND kind = 'reminder'`, []any{studyID}
+	}
+	var last []struct {
+		ID        int64     `db:"id"`
+		CreatedAt time.Time `db:"created_at"`
+	}
+	if err := s.sel(ctx, &last, `SELECT id, created_at FROM outbox WHERE `+where+` ORDER BY id DESC LIMIT 1`, args...); err != nil || len(last) == 0 {
+		return b, false, wrap("last reminder", err)
+	}
+	b.MessageID, b.At = last[0].ID, last[0].CreatedAt
+	err = s.get(ctx, &b.Count, `SELECT COUNT(*) FROM outbox WHERE `+where+` AND created_at = ?`, append(args, b.At)...)
+	return b, true, wrap("last reminder", err)
+}
+
+// RemindersByExpert lists when each expert of a round was sent a
+// reminder, oldest first, by expert id.
+func (s *Store) RemindersByExpert(ctx context.Context, roundID int64) (map[int64][]time.Time, error) {
+	var rows []struct {
+		ExpertID  int64     `db:"expert_id"`
+		CreatedAt time.Time `db:"created_at"`
+	}
+	err := s.sel(ctx, &rows, `SELECT expert_id, created_at FROM outbox WHERE round_id = ? AND kind = 'reminder' AND expert_id IS NOT NULL ORDER BY id`, roundID)
+	out := map[int64][]time.Time{}
+	for _, r := range rows {
+		out[r.ExpertID] = append(out[r.ExpertID], r.CreatedAt)
+	}
+	return out, wrap("reminders by expert", err)
+}

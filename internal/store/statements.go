@@ -174,6 +174,13 @@ func (s *Store) DeleteStatement(ctx context.Context, studyID, userID, id int64) 
 	}))
 }
 
+// StatementUsed tells whether a round has presented the statement (it
+// can then not be deleted: ErrStatementInUse).
+func (s *Store) StatementUsed(ctx context.Context, id int64) (bool, error) {
+	used, err := s.statementUsed(ctx, id)
+	return used, wrap("statement used", err)
+}
+
 // statementUsed tells whether a round has presented the statement.
 func (s *Store) statementUsed(ctx context.Context, id int64) (bool, error) {
 	var n int

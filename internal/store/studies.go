@@ -169,14 +169,49 @@ func (s *Store) ResultsVersion(ctx context.Context, studyID int64) (int64, error
 // StudyWithRole is a study as one user sees it in the study list.
 type StudyWithRole struct {
 	Study
-	Role string `db:"role"`
+	Role     string `db:"role"`
+	Finished bool   `db:"finished"` // see finishedSQL
+}
+
+// Phase is the study's phase: PhasePreparation, PhaseRunning or PhaseFinished.
+func (st StudyWithRole) Phase() string { return phaseOf(st.Study, st.Finished) }
+
+// A study's phases, as the study list, the overview and the API name them.
+const (
+	PhasePreparation = "in preparation" // round 1 not launched
+	PhaseRunning     = "running"
+	PhaseFinished    = "finished" // its last planned round closed
+)
+
+// finishedSQL is true for a study (called s) that is finished: a round
+// numbered max_rounds or later (a real-time study's one round) is
+// closed, and no round is open or in draft.
+const finishedSQL = `(EXISTS (SELECT 1 FROM rounds fr WHERE fr.study_id = s.id AND fr.status = 'closed' AND (fr.number >= s.max_rounds OR s.mode = 'realtime'))
+	AND NOT EXISTS (SELECT 1 FROM rounds fo WHERE fo.study_id = s.id AND fo.status <> 'closed'))`
+
+func phaseOf(st Study, finished bool) string {
+	switch {
+	case finished:
+		return PhaseFinished
+	case st.Locked():
+		return PhaseRunning
+	}
+	return PhasePreparation
+}
+
+// StudyPhase is one study's phase (PhasePreparation, PhaseRunning or
+// PhaseFinished).
+func (s *Store) StudyPhase(ctx context.Context, st Study) (string, error) {
+	var finished bool
+	err := s.get(ctx, &finished, `SELECT `+finishedSQL+` FROM studies s WHERE s.id = ?`, st.ID)
+	return phaseOf(st, finished), wrap("study phase", err)
 }
 
 // StudiesForUser lists the studies a user owns or collaborates on.
 func (s *Store) StudiesForUser(ctx context.Context, userID int64) ([]StudyWithRole, error) {
 	var sts []StudyWithRole
-	err := s.sel(ctx, &sts, `SELECT `+studyColumns+`, 'owner' AS role FROM studies s WHERE s.owner_id = ?
-		UNION ALL SELECT `+studyColumns+`, m.role FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ? AND m.pending = FALSE
+	err := s.sel(ctx, &sts, `SELECT `+studyColumns+`, 'owner' AS role, `+finishedSQL+` AS finished FROM studies s WHERE s.owner_id = ?
+		UNION ALL SELECT `+studyColumns+`, m.role, `+finishedSQL+` AS finished FROM studies s JOIN study_members m ON m.study_id = s.id WHERE m.user_id = ? AND s.owner_id <> ? AND m.pending = FALSE
 		ORDER BY id DESC`, userID, userID, userID)
 	return sts, wrap("studies for user", err)
 }

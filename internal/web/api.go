@@ -40,6 +40,16 @@ type studyJSON struct {
 	ErasurePolicy    string     `json:"erasure_policy"`
 	RetentionDays    int        `json:"retention_days"` // 0: kept until erased by a coordinator
 	Mode             string     `json:"mode"`
+	Status           string     `json:"status"` // "in preparation", "running" or "finished" (store.Phase*)
+}
+
+// studyJSONWithStatus is toStudyJSON with the study's phase.
+func (a *App) studyJSONWithStatus(c echo.Context, st store.Study, role string) (studyJSON, error) {
+	j, err := toStudyJSON(st, role)
+	if err == nil {
+		j.Status, err = a.store.StudyPhase(c.Request().Context(), st)
+	}
+	return j, err
 }
 
 func toStudyJSON(st store.Study, role string) (studyJSON, error) {
@@ -116,7 +126,7 @@ func (a *App) apiCreateStudy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	j, err := toStudyJSON(st, store.RoleOwner)
+	j, err := a.studyJSONWithStatus(c, st, store.RoleOwner)
 	if err != nil {
 		return err
 	}
@@ -126,7 +136,7 @@ func (a *App) apiCreateStudy(c echo.Context) error {
 
 func (a *App) apiGetStudy(c echo.Context) error {
 	role, _ := c.Get(ctxRole).(string)
-	j, err := toStudyJSON(study(c), role)
+	j, err := a.studyJSONWithStatus(c, study(c), role)
 	if err != nil {
 		return err
 	}
@@ -147,7 +157,7 @@ func (a *App) apiUpdateStudy(c echo.Context) error {
 		return err
 	}
 	role, _ := c.Get(ctxRole).(string)
-	j, err := toStudyJSON(updated, role)
+	j, err := a.studyJSONWithStatus(c, updated, role)
 	if err != nil {
 		return err
 	}

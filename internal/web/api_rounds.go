@@ -30,6 +30,9 @@ type roundJSON struct {
 	Mail         map[string]int       `json:"mail"`
 	Statements   []roundStatementJSON `json:"statements"`
 	Results      json.RawMessage      `json:"results,omitempty"`
+	// LastRemindedAt: when the last reminders were queued (null: none);
+	// another reminder within 24 hours needs {"confirm": true}.
+	LastRemindedAt *time.Time `json:"last_reminded_at"`
 }
 
 type roundStatementJSON struct {
@@ -114,6 +117,11 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 		if j.Mail, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
 			return j, err
 		}
+		if last, ok, err := a.store.LastReminder(ctx, r.StudyID, r.ID); err != nil {
+			return j, err
+		} else if ok {
+			j.LastRemindedAt = &last.At
+		}
 	}
 	if r.Status == rounds.Closed {
 		j.Results = json.RawMessage(results.Results)
@@ -192,11 +200,42 @@ func (a *App) apiLaunchRound(c echo.Context) error {
 	})
 }
 
+// apiRemindRound reminds the round's experts who have not submitted;
+// within a day of the last reminders it answers 409 unless the body is
+// {"confirm": true}.
 func (a *App) apiRemindRound(c echo.Context) error {
-	return a.apiRoundAction(c, func(r store.Round) error {
-		_, err := a.flow.RemindRound(c.Request().Context(), study(c), r.ID, user(c).ID)
+	confirm, err := apiRemindConfirm(c)
+	if err != nil {
 		return err
+	}
+	return a.apiRoundAction(c, func(r store.Round) error {
+		_, err := a.flow.RemindRound(c.Request().Context(), study(c), r.ID, user(c).ID, confirm)
+		return apiRecentReminder(err)
 	})
+}
+
+// apiRemindConfirm reads the optional body {"confirm": true} of a
+// reminder call.
+func apiRemindConfirm(c echo.Context) (workflow.RemindConfirm, error) {
+	var body struct {
+		Confirm bool `json:"confirm"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			return workflow.RemindConfirm{}, err
+		}
+	}
+	return workflow.RemindConfirm{Again: body.Confirm}, nil
+}
+
+// apiRecentReminder tells an API caller how to confirm a reminder
+// refused because the last ones are less than a day old.
+func apiRecentReminder(err error) error {
+	var recent *workflow.RecentReminderError
+	if errors.As(err, &recent) {
+		return echo.NewHTTPError(http.StatusConflict, recent.Error()+`: send {"confirm": true} to remind again`)
+	}
+	return err
 }
 
 func (a *App) apiCloseRound(c echo.Context) error {

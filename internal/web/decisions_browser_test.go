@@ -73,3 +73,82 @@ func TestDecisionInBrowser(t *testing.T) {
 		shot(t, b, "11-results-override-"+itoa(w))
 	}
 }
+
+// TestRoundActionsInBrowser walks the coordinator's round actions in
+// Chromium: "Remind now" twice (the second asks, and sends once the box
+// "Yes, remind again" is ticked), "Close round now" (asks, naming what
+// happens, then closes), and "Confirm all proposals" with one row
+// overridden. axe-core checks the question pages and the round page at
+// 375 px and 1280 px.
+func TestRoundActionsInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser: overlaps with the other such tests
+	chromium := chromiumPath(t)
+	env := newTestEnv(t, "sqlite")
+	s := newExpertStudy(t, env, nil, []string{"Everyone agrees", "Divided"}, defaultPanel)
+	b := newChromium(t, chromium)
+	chromiumLogin(t, b, env.srv.URL, "coord@example.org")
+	round := env.srv.URL + "/studies/" + itoa(s.id) + "/rounds/" + itoa(s.round.ID)
+	checkWidths := func(what string) {
+		t.Helper()
+		for _, w := range []int64{375, 1280} {
+			if err := chromedp.Do(b, chromedp.EmulateViewport(w, 900)); err != nil {
+				t.Fatal(err)
+			}
+			axeCheck(t, b, what+" at "+itoa(w)+" px")
+		}
+	}
+	remind := `form[action$="/remind"] button`
+	if err := chromedp.Do(b, chromedp.Navigate(round), chromedp.WaitVisible(remind), chromedp.Click(remind)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the first reminders", `document.readyState === "complete" && document.body.innerText.includes("5 reminder(s) queued")`)
+	if err := chromedp.Do(b, chromedp.Click(remind)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the question", `document.readyState === "complete" && document.body.innerText.includes("Remind the experts again?")`)
+	if n := reminderCount(t, env, s.round.ID); n != 5 {
+		t.Fatalf("%d reminders after the second press; want 5", n)
+	}
+	checkWidths("remind-again question")
+	shot(t, b, "12-remind-again")
+	if err := chromedp.Do(b, chromedp.Click(`input[name="again"]`), chromedp.Click(`form button[type="submit"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the confirmed reminders", `document.readyState === "complete" && !!document.querySelector("#reminder-history")`)
+	if n := reminderCount(t, env, s.round.ID); n != 10 {
+		t.Fatalf("%d reminders after confirming; want 10", n)
+	}
+	checkWidths("round page with its reminders")
+
+	for i, p := range defaultPanel {
+		s.rate(t, s.expert(t, p.email), map[int]string{0: "5", 1: []string{"1", "5", "1", "5", "3"}[i]}, nil, true)
+	}
+	closeButton := `form[action$="/close"] button`
+	if err := chromedp.Do(b, chromedp.Navigate(round), chromedp.WaitVisible(closeButton), chromedp.Click(closeButton)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the close question", `document.readyState === "complete" && document.body.innerText.includes("Close round 1 now?")`)
+	if st := s.get(t).Status; st != "open" {
+		t.Fatalf("the round is %s before the close is confirmed", st)
+	}
+	checkWidths("close question")
+	shot(t, b, "13-close-round-question")
+	if err := chromedp.Do(b, chromedp.Click(`form button[type="submit"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the closed round", `document.readyState === "complete" && document.body.innerText.includes("Confirm all proposals")`)
+
+	rss := s.get(t).Statements
+	sel, reason := `#d`+itoa(rss[1].ID), `#why`+itoa(rss[1].ID)
+	if err := chromedp.Do(b, chromedp.SetValue(sel, "out"), chromedp.SendKeys(reason, "outside the scope"),
+		chromedp.Click(`#decide-all button[type="submit"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the confirmed decisions", `document.readyState === "complete" && document.body.innerText.includes("2 decisions confirmed")`)
+	got := s.get(t).Statements
+	if got[0].Decision != got[0].Proposal || got[1].Decision != "out" || got[1].Reason != "outside the scope" {
+		t.Errorf("after confirming all: %+v / %+v", got[0], got[1])
+	}
+	checkWidths("carry-over page after confirming all")
+	shot(t, b, "14-confirm-all-proposals")
+}

@@ -27,9 +27,16 @@ type decisionStudy struct {
 
 func newDecisionStudy(t *testing.T, env *testEnv, email string) *decisionStudy {
 	t.Helper()
+	return newDecisionStudyOf(t, env, email, 3)
+}
+
+// newDecisionStudyOf is newDecisionStudy with maxRounds planned rounds
+// (1: round 1 is the last, its proposals in, unresolved, unresolved).
+func newDecisionStudyOf(t *testing.T, env *testEnv, email string, maxRounds int) *decisionStudy {
+	t.Helper()
 	s := &decisionStudy{env: env, token: tokenFor(t, env, email)}
 	var st studyJSON
-	decodeInto(t, s.call(t, "POST", "/api/v1/studies", fmt.Sprintf(`{"title":"Decisions","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":%q}`, email)), &st)
+	decodeInto(t, s.call(t, "POST", "/api/v1/studies", fmt.Sprintf(`{"title":"Decisions","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":%d,"contact_email":%q}`, maxRounds, email)), &st)
 	s.studyID = st.ID
 	sp := "/api/v1/studies/" + itoa(st.ID)
 	if r := s.call(t, "POST", sp+"/statements", `[{"text":"Everyone agrees","section":"A"},{"text":"Divided, decided out","section":"A"},{"text":"Divided, carried","section":"A"}]`); r.status != http.StatusCreated && r.status != http.StatusOK {
@@ -68,7 +75,11 @@ func newDecisionStudy(t *testing.T, env *testEnv, email string) *decisionStudy {
 		env.expertRates(t, linkIn(t, m.TextBody), ids, true)
 	}
 	s.round = decodeRound(t, s.call(t, "POST", rp+"/close", ""))
-	for i, want := range []string{"in", "carry", "carry"} {
+	want := []string{"in", "carry", "carry"}
+	if maxRounds == 1 {
+		want = []string{"in", "unresolved", "unresolved"}
+	}
+	for i, want := range want {
 		if got := s.round.Statements[i]; got.Proposal != want || got.Decision != want {
 			t.Fatalf("statement %d: proposal %s, decision %s; want %s", i, got.Proposal, got.Decision, want)
 		}

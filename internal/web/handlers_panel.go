@@ -308,6 +308,9 @@ func (a *App) updateExpert(c echo.Context) error {
 
 func (a *App) deleteExpert(c echo.Context) error {
 	st := study(c)
+	if !confirmed(c) {
+		return a.askDeleteExpert(c, st)
+	}
 	if err := a.store.DeleteExpert(c.Request().Context(), st.ID, user(c).ID, paramID(c, "eid")); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -119,11 +120,29 @@ type roundPage struct {
 	// Pseudonyms: a researcher sees experts by pseudonym, without names,
 	// e-mail addresses or the outbox.
 	Pseudonyms bool
+	// The round's reminders: the last batch (when Reminded), and each
+	// expert's, for the coordinator's "Reminders sent" table.
+	Reminded     bool
+	LastReminder store.ReminderBatch
+	Reminders    []expertReminders
 }
 
-// ctxRefusedDecision holds a refused decision, so that the page shows it
-// with its message instead of losing what was chosen.
-const ctxRefusedDecision = "refused_decision"
+// expertReminders is one expert's reminders in a round.
+type expertReminders struct {
+	Name  string
+	Times []time.Time
+}
+
+// ctxRefusedDecisions holds refused decisions (map[int64]refusedDecision
+// by round statement id), so that the page shows them with their
+// messages instead of losing what was chosen.
+const ctxRefusedDecisions = "refused_decisions"
+
+// refusedDecision is a decision as submitted, and why it was refused.
+type refusedDecision struct {
+	workflow.Decision
+	Error string
+}
 
 // carryRow is one line of the carry-over table of a closed round.
 type carryRow struct {
@@ -131,6 +150,7 @@ type carryRow struct {
 	Stat     report.StatementReport
 	Decision store.Decision
 	Comments []commentView
+	Error    string // why the submitted decision was refused
 }
 
 type commentView struct {
@@ -210,6 +230,9 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		if p.Outbox, err = a.store.OutboxCounts(ctx, r.ID); err != nil {
 			return err
 		}
+		if err := a.fillReminders(c, &p); err != nil {
+			return err
+		}
 		if st.Realtime() {
 			if p.Realtime, err = a.realtimeViewOf(ctx, st); err != nil {
 				return err
@@ -222,6 +245,26 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		}
 	}
 	return a.render(c, status, "round_show", p)
+}
+
+// fillReminders puts the round's last reminders on its page and, for
+// those who may remind (coordinators), when each expert was reminded.
+func (a *App) fillReminders(c echo.Context, p *roundPage) error {
+	ctx := c.Request().Context()
+	var err error
+	if p.LastReminder, p.Reminded, err = a.store.LastReminder(ctx, p.Round.StudyID, p.Round.ID); err != nil || !p.Reminded || !p.CanEdit() {
+		return err
+	}
+	byExpert, err := a.store.RemindersByExpert(ctx, p.Round.ID)
+	if err != nil {
+		return err
+	}
+	for _, st := range p.Statuses {
+		if times := byExpert[st.ExpertID]; len(times) > 0 {
+			p.Reminders = append(p.Reminders, expertReminders{Name: st.Name, Times: times})
+		}
+	}
+	return nil
 }
 
 // fillCarryOver puts the frozen results, the proposals and decisions and
@@ -262,12 +305,13 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	for _, s := range res.Statements {
 		byRS[keys[s.Statement]] = s
 	}
+	refused, _ := c.Get(ctxRefusedDecisions).(map[int64]refusedDecision)
 	for _, rs := range p.Statements {
-		d := decisions[rs.ID]
-		if refused, ok := c.Get(ctxRefusedDecision).(workflow.Decision); ok && refused.RoundStatementID == rs.ID {
-			d.Decision, d.Reason = refused.Decision, refused.Reason // the refused form shows what was chosen
+		row := carryRow{RS: rs, Stat: byRS[rs.ID], Decision: decisions[rs.ID], Comments: comments[rs.ID]}
+		if x, ok := refused[rs.ID]; ok { // the refused form shows what was chosen
+			row.Decision.Decision, row.Decision.Reason, row.Error = x.Decision.Decision, x.Reason, x.Error
 		}
-		p.Results = append(p.Results, carryRow{RS: rs, Stat: byRS[rs.ID], Decision: d, Comments: comments[rs.ID]})
+		p.Results = append(p.Results, row)
 	}
 	p.NextExists = len(all) > p.Round.Number
 	return nil
@@ -322,7 +366,12 @@ func (a *App) remindRoundAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.flow.RemindRound(c.Request().Context(), st, r.ID, user(c).ID)
+	n, err := a.flow.RemindRound(c.Request().Context(), st, r.ID, user(c).ID, remindConfirmOf(c))
+	var recent *workflow.RecentReminderError
+	if errors.As(err, &recent) {
+		back := fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID)
+		return a.askRemindAgain(c, recent, back+"/remind", back, fmt.Sprintf("who have not submitted round %d or declined", r.Number))
+	}
 	if status, msg, ok := userError(err); ok {
 		return a.renderRound(c, status, msg)
 	}
@@ -338,6 +387,9 @@ func (a *App) closeRoundAction(c echo.Context) error {
 	r, err := a.roundOf(c)
 	if err != nil {
 		return err
+	}
+	if !confirmed(c) && r.Status == rounds.Open {
+		return a.askCloseRound(c, st, r)
 	}
 	err = a.flow.CloseRound(c.Request().Context(), st, r.ID, user(c).ID)
 	if status, msg, ok := userError(err); ok {
@@ -357,14 +409,20 @@ func (a *App) decideStatement(c echo.Context) error {
 		return err
 	}
 	rsID := paramID(c, "rsid")
+	// A row's Save button submits the carry-over form ("decision_<id>");
+	// a form of one decision sends "decision".
+	id := strconv.FormatInt(rsID, 10)
 	item := workflow.Decision{RoundStatementID: rsID, Decision: c.FormValue("decision"), Reason: c.FormValue("reason")}
+	if v, ok := c.Request().PostForm["decision_"+id]; ok {
+		item.Decision, item.Reason = v[0], c.FormValue("reason_"+id)
+	}
 	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID, []workflow.Decision{item})
 	var fe rounds.FieldErrors
 	switch {
 	case errors.As(err, &fe) && fe.For("[0].round_statement_id") != "":
 		return store.ErrNotFound
 	case errors.As(err, &fe): // one item: its messages without the item's place
-		c.Set(ctxRefusedDecision, item)
+		c.Set(ctxRefusedDecisions, map[int64]refusedDecision{rsID: {item, fieldMessages(fe)}})
 		return a.renderRound(c, http.StatusUnprocessableEntity, fieldMessages(fe))
 	}
 	if status, msg, ok := userError(err); ok {
@@ -375,6 +433,64 @@ func (a *App) decideStatement(c echo.Context) error {
 	}
 	setFlash(c, "Decision saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d#rs%d", st.ID, r.ID, rsID))
+}
+
+// decideAll saves the decision of every statement of the carry-over
+// form in one workflow call: each starts as the rule's proposal, so one
+// press confirms all proposals, with the overrides chosen (and their
+// reasons) on the rows. All or nothing: a refused row is marked and every
+// choice is kept.
+func (a *App) decideAll(c echo.Context) error {
+	st := study(c)
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	rss, err := a.store.RoundStatements(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	var items []workflow.Decision
+	for _, rs := range rss {
+		id := strconv.FormatInt(rs.ID, 10)
+		if v, ok := form["decision_"+id]; ok {
+			items = append(items, workflow.Decision{RoundStatementID: rs.ID, Decision: v[0], Reason: form.Get("reason_" + id)})
+		}
+	}
+	if len(items) == 0 {
+		return a.renderRound(c, http.StatusUnprocessableEntity, "No decisions were sent; choose a decision for each statement.")
+	}
+	err = a.flow.SetDecisions(c.Request().Context(), st, r.ID, user(c).ID, items)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		refused, wrong := map[int64]refusedDecision{}, 0
+		for i, it := range items {
+			var mine rounds.FieldErrors
+			for _, e := range fe {
+				if strings.HasPrefix(e.Field, fmt.Sprintf("[%d].", i)) {
+					mine = append(mine, e)
+				}
+			}
+			refused[it.RoundStatementID] = refusedDecision{it, fieldMessages(mine)}
+			if len(mine) > 0 {
+				wrong++
+			}
+		}
+		c.Set(ctxRefusedDecisions, refused)
+		return a.renderRound(c, http.StatusUnprocessableEntity, fmt.Sprintf("No decision was saved: %d statement(s) need a correction, marked below.", wrong))
+	}
+	if status, msg, ok := userError(err); ok {
+		return a.renderRound(c, status, msg)
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(c, fmt.Sprintf("%d decisions confirmed.", len(items)))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d#decisions", st.ID, r.ID))
 }
 
 func (a *App) checkRoundStatement(c echo.Context, roundID, rsID int64) error {
@@ -561,4 +677,51 @@ func (a *App) revokeInvitation(c echo.Context) error {
 	}
 	setFlash(c, "The expert's links to this round no longer work.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
+}
+
+// remindConfirmOf reads the "remind again" confirmation of a reminder
+// form: the ticked box and the last reminder the page showed.
+func remindConfirmOf(c echo.Context) workflow.RemindConfirm {
+	seen, _ := strconv.ParseInt(c.FormValue("seen"), 10, 64)
+	return workflow.RemindConfirm{Again: c.FormValue("again") == "yes" && seen > 0, Seen: seen}
+}
+
+// askRemindAgain answers a reminder refused because the experts were
+// reminded less than a day ago: it says when, and asks to tick "Yes,
+// remind again" (round N's page and round 0's alike).
+func (a *App) askRemindAgain(c echo.Context, recent *workflow.RecentReminderError, action, back, who string) error {
+	p := confirmPage{Heading: "Remind the experts again?", Action: action, Button: "Send the reminders", Cancel: back,
+		Check: "Yes, remind again", CheckName: "again", Hidden: map[string]string{"seen": strconv.FormatInt(recent.Last.MessageID, 10)},
+		Effects: []string{
+			fmt.Sprintf("The experts were last reminded %s ago, at %s UTC: %d reminder(s).", workflow.Ago(recent.Now.Sub(recent.Last.At)), recent.Last.At.UTC().Format("2006-01-02 15:04"), recent.Last.Count),
+			fmt.Sprintf("Reminding again now e-mails %d expert(s) %s once more, each with a fresh link.", recent.Recipients, who),
+		}}
+	if c.FormValue("seen") != "" && c.FormValue("again") != "yes" {
+		p.Error = "Tick \"Yes, remind again\" to send the reminders; nothing was sent."
+	}
+	return a.askConfirmation(c, http.StatusConflict, "rounds", p)
+}
+
+// askCloseRound says what closing the round now does, and asks to
+// confirm: it cannot be undone.
+func (a *App) askCloseRound(c echo.Context, st store.Study, r store.Round) error {
+	statuses, err := a.store.RoundStatuses(c.Request().Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	n := store.StatusCounts(statuses)
+	back := fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID)
+	p := confirmPage{Heading: fmt.Sprintf("Close round %d now?", r.Number), Action: back + "/close", Cancel: back, Danger: true,
+		Button: fmt.Sprintf("Close round %d now", r.Number)}
+	if r.Deadline.Valid {
+		p.Effects = append(p.Effects, fmt.Sprintf("The round closes now instead of at its deadline, %s UTC. This cannot be undone: the round cannot be opened again.", r.Deadline.Time.UTC().Format("2006-01-02 15:04")))
+	}
+	p.Effects = append(p.Effects, "Experts can no longer save, change or submit answers; their links show their answers read-only.")
+	if st.Realtime() {
+		p.Effects = append(p.Effects, "Every answer given so far counts; the closing snapshot is taken.")
+	} else {
+		p.Effects = append(p.Effects, fmt.Sprintf("%d of %d invited experts have submitted; their answers are counted. The answers of the %d who started without submitting are not.", n["submitted"], n["invited"], n["started"]))
+	}
+	p.Effects = append(p.Effects, "The results are computed with the study's locked settings and frozen, and the rule proposes a decision for each statement.")
+	return a.askConfirmation(c, http.StatusOK, "rounds", p)
 }

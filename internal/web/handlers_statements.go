@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -151,6 +152,9 @@ func (a *App) renameSection(c echo.Context) error {
 
 func (a *App) deleteSection(c echo.Context) error {
 	st := study(c)
+	if !confirmed(c) {
+		return a.askDeleteSection(c, st)
+	}
 	if err := a.store.DeleteSection(c.Request().Context(), st.ID, paramID(c, "sid")); err != nil {
 		return err
 	}
@@ -235,11 +239,66 @@ func (a *App) moveStatement(c echo.Context) error {
 
 func (a *App) deleteStatement(c echo.Context) error {
 	st := study(c)
+	if !confirmed(c) {
+		return a.askDeleteStatement(c, st)
+	}
 	if err := a.store.DeleteStatement(c.Request().Context(), st.ID, user(c).ID, paramID(c, "sid")); err != nil {
 		return err
 	}
 	setFlash(c, "Statement deleted.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/statements", st.ID))
+}
+
+// askDeleteSection names the topic and what deleting it does, and asks
+// to confirm.
+func (a *App) askDeleteSection(c echo.Context, st store.Study) error {
+	ctx := c.Request().Context()
+	secs, err := a.store.SectionsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(secs, func(s store.Section) bool { return s.ID == paramID(c, "sid") })
+	if i < 0 {
+		return store.ErrNotFound
+	}
+	sts, err := a.store.StatementsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range sts {
+		if s.SectionID.Int64 == secs[i].ID {
+			n++
+		}
+	}
+	back := fmt.Sprintf("/studies/%d/statements", st.ID)
+	return a.askConfirmation(c, http.StatusOK, "statements", confirmPage{Heading: fmt.Sprintf("Delete the topic %q?", secs[i].Title),
+		Action: fmt.Sprintf("/studies/%d/sections/%d/delete", st.ID, secs[i].ID), Cancel: back, Danger: true, Button: "Delete the topic",
+		Effects: []string{
+			fmt.Sprintf("The topic %q and its translated titles are deleted. This cannot be undone.", secs[i].Title),
+			fmt.Sprintf("Its %d statement(s) are kept, without a topic.", n),
+		}})
+}
+
+// askDeleteStatement names the statement and what deleting it does, and
+// asks to confirm; a statement a round presented is refused at once.
+func (a *App) askDeleteStatement(c echo.Context, st store.Study) error {
+	ctx := c.Request().Context()
+	s, err := a.store.StatementByID(ctx, st.ID, paramID(c, "sid"))
+	if err != nil {
+		return err
+	}
+	if used, err := a.store.StatementUsed(ctx, s.ID); err != nil {
+		return err
+	} else if used {
+		return store.ErrStatementInUse
+	}
+	return a.askConfirmation(c, http.StatusOK, "statements", confirmPage{Heading: "Delete this statement?",
+		Action: fmt.Sprintf("/studies/%d/statements/%d/delete", st.ID, s.ID), Cancel: fmt.Sprintf("/studies/%d/statements#s%d", st.ID, s.ID),
+		Danger: true, Button: "Delete the statement",
+		Effects: []string{
+			fmt.Sprintf("%q is deleted with its translations. This cannot be undone (the audit log keeps its text).", s.Text),
+		}})
 }
 
 // paramID reads a numeric path parameter; a malformed one matches nothing.

@@ -83,6 +83,7 @@ type studyPage struct {
 	ByGroup    []store.Count
 	ByCountry  []store.Count
 	Checklist  []checkItem
+	Phase      string // store.PhasePreparation, PhaseRunning or PhaseFinished
 }
 
 type checkItem struct {
@@ -116,6 +117,9 @@ func (a *App) showStudyPage(c echo.Context) error {
 	}
 	p := studyPage{basePage: a.base(c, st.Title), Scale: sc, Statements: len(sts), Sections: len(secs), Experts: experts, ByGroup: byGroup, ByCountry: byCountry}
 	p.Tab = "overview"
+	if p.Phase, err = a.store.StudyPhase(ctx, st); err != nil {
+		return err
+	}
 	base := fmt.Sprintf("/studies/%d", st.ID)
 	p.Checklist = []checkItem{
 		{st.Description != "" && st.ContactEmail != "", "Describe the study and give a contact e-mail for the panel", base + "/settings"},

@@ -52,6 +52,9 @@ type ideasPage struct {
 	Error      string
 	CanCreate  bool     // round 1 not launched yet
 	Languages  []string // the study's languages other than the main one
+	// Round 0's last reminders, when Reminded (each one is in Messages).
+	Reminded     bool
+	LastReminder store.ReminderBatch
 }
 
 type ideaStatementView struct {
@@ -143,6 +146,9 @@ func (a *App) renderIdeas(c echo.Context, status int, errMsg string) error {
 			if p.Messages, err = a.store.IdeaOutbox(ctx, st.ID); err != nil {
 				return err
 			}
+			if p.LastReminder, p.Reminded, err = a.store.LastReminder(ctx, st.ID, 0); err != nil {
+				return err
+			}
 		}
 	}
 	return a.render(c, status, "ideas_show", p)
@@ -232,7 +238,12 @@ func (a *App) launchIdeasAction(c echo.Context) error {
 }
 
 func (a *App) remindIdeasAction(c echo.Context) error {
-	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID, remindConfirmOf(c))
+	var recent *workflow.RecentReminderError
+	if errors.As(err, &recent) {
+		back := fmt.Sprintf("/studies/%d/ideas", study(c).ID)
+		return a.askRemindAgain(c, recent, back+"/remind", back, "who have proposed nothing yet")
+	}
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
 	}
@@ -244,7 +255,12 @@ func (a *App) remindIdeasAction(c echo.Context) error {
 }
 
 func (a *App) apiRemindIdeas(c echo.Context) error {
-	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID)
+	confirm, err := apiRemindConfirm(c)
+	if err != nil {
+		return err
+	}
+	n, err := a.flow.RemindIdeaRound(c.Request().Context(), study(c), user(c).ID, confirm)
+	err = apiRecentReminder(err)
 	if err != nil {
 		return err
 	}
@@ -256,6 +272,15 @@ func (a *App) closeIdeasAction(c echo.Context) error {
 	r, err := a.store.IdeaRoundByStudy(ctx, study(c).ID)
 	if err != nil {
 		return err
+	}
+	if !confirmed(c) && r.Status == rounds.Open {
+		back := fmt.Sprintf("/studies/%d/ideas", study(c).ID)
+		return a.askConfirmation(c, http.StatusOK, "rounds", confirmPage{Heading: "Close round 0 now?", Action: back + "/close", Cancel: back,
+			Danger: true, Button: "Close round 0 now", Effects: []string{
+				"Round 0 closes now. This cannot be undone: it cannot be opened again.",
+				"Experts can no longer add or change proposals; no more reminders go out.",
+				"The proposals stay here for you to tag, merge and turn into statements.",
+			}})
 	}
 	if err := a.store.CloseIdeaRound(ctx, r.ID, user(c).ID); err != nil {
 		if status, msg, ok := userError(err); ok {

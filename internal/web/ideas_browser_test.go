@@ -101,6 +101,12 @@ func TestRoundZeroInBrowser(t *testing.T) {
 	if err := chromedp.Do(coord, chromedp.Click(`form[action$="/ideas/close"] button`)); err != nil {
 		t.Fatal(err)
 	}
+	// Closing asks first (it cannot be undone); the question's button closes.
+	waitFor(t, coord, "the close question", `document.readyState === "complete" && document.body.innerText.includes("Close round 0 now?")`)
+	axeCheck(t, coord, "round 0, close question")
+	if err := chromedp.Do(coord, chromedp.Click(`form[action$="/ideas/close"] button`)); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, coord, "round 0 closed", `document.body.innerText.includes("Status: closed")`)
 	s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, 5)
 	if len(s.round.Statements) != 1 || s.round.Statements[0].Section != "Access" {

@@ -311,8 +311,16 @@ func TestRoundZeroReminders(t *testing.T) {
 		}
 
 		// The coordinator's button, then round 0 closes: no more reminders.
+		// The experts were reminded a moment ago (above), so the button asks
+		// first; ticked, it reminds them again.
 		b := env.loggedIn("coord@example.org")
 		page := b.post("/studies/"+itoa(s.id)+"/ideas/remind", url.Values{})
+		mustContain(t, "reminder from the page", page.body, "Remind the experts again?", "3 reminder(s)", "Yes, remind again")
+		seen := regexp.MustCompile(`name="seen" value="(\d+)"`).FindStringSubmatch(page.body)
+		if page.status != http.StatusConflict || seen == nil {
+			t.Fatalf("second reminder from the page: %d, seen %v", page.status, seen)
+		}
+		page = b.post("/studies/"+itoa(s.id)+"/ideas/remind", url.Values{"again": {"yes"}, "seen": {seen[1]}})
 		mustContain(t, "reminder from the page", page.body, "3 reminders queued")
 		// A failed round 0 e-mail sent again comes back to the round 0 page.
 		if _, err := env.store.DB().Exec(env.store.DB().Rebind(`UPDATE outbox SET status = 'failed' WHERE id = ?`), ms[0].ID); err != nil {

@@ -316,7 +316,7 @@ func TestErasePage(t *testing.T) {
 		}
 		b.post(panel+"/experts", url.Values{"email": {"late@panel.example"}, "name": {"Late"}, "language": {"en"}})
 		late, _ := env.store.ExpertsByStudy(context.Background(), p.study.ID)
-		if r := b.post(fmt.Sprintf("%s/experts/%d/delete", panel, late[len(late)-1].ID), url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "removed from the panel") {
+		if r := b.post(fmt.Sprintf("%s/experts/%d/delete", panel, late[len(late)-1].ID), url.Values{"confirm": {"yes"}}); r.status != http.StatusOK || !strings.Contains(r.body, "removed from the panel") {
 			t.Errorf("removing an expert never invited: %d", r.status)
 		}
 	})

@@ -120,7 +120,7 @@ func TestGroupFeedbackFromThePages(t *testing.T) {
 			rating := []string{"1", "5", "1", "5", "3"}[i]
 			env.expertRates(t, links[p.email], map[int64]string{rss[0].ID: rating, rss[1].ID: rating}, true)
 		}
-		if r := b.post(round1+"/close", url.Values{}); !strings.Contains(r.body, "Results and carry-over") {
+		if r := b.post(round1+"/close", url.Values{"confirm": {"yes"}}); !strings.Contains(r.body, "Results and carry-over") {
 			t.Fatalf("close round 1: %d", r.status)
 		}
 

@@ -79,7 +79,10 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		}
 		r = b.post(roundPath+"/remind", url.Values{})
 		mustContain(t, "after remind", r.body, "1 reminder(s) queued")
+		// Closing asks first, naming what happens; confirmed, it closes.
 		r = b.post(roundPath+"/close", url.Values{})
+		mustContain(t, "close confirmation", r.body, "Close round 1 now?", "cannot be undone", `name="confirm" value="yes"`)
+		r = b.post(roundPath+"/close", url.Values{"confirm": {"yes"}})
 		if r.status != http.StatusOK {
 			t.Fatalf("close: %d\n%s", r.status, r.body)
 		}

@@ -133,6 +133,7 @@ func (a *App) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/invitations/:iid/revoke", a.revokeInvitation)
 	edit.POST("/rounds/:rid/invitations/:iid/link", a.sendNewLinkAction)
 	edit.POST("/rounds/:rid/statements/:rsid/decision", a.decideStatement)
+	edit.POST("/rounds/:rid/decisions", a.decideAll) // every statement's decision at once
 	edit.POST("/rounds/:rid/statements/:rsid/comment", a.showComment)
 	edit.POST("/rounds/:rid/replace", a.replaceStatement)
 	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)

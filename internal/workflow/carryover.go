@@ -25,8 +25,9 @@ var ErrDecideBeforeClose = fault.New(fault.Conflict, "decisions are made once th
 
 // SetDecisions records decisions on statements of a closed round, all or
 // none: every item is checked first, and each refused one is named by its
-// place ("[1].reason") in the field errors. The carry-over page sends one,
-// the API a list.
+// place ("[1].reason") in the field errors. The carry-over page sends
+// every statement's (its "Confirm all" button) or one (a row's Save), the
+// API a list. The last planned round's statements cannot be carried.
 func (w *Service) SetDecisions(ctx context.Context, st store.Study, roundID, userID int64, items []Decision) error {
 	return w.store.Transact(ctx, func(tx *store.Store) error {
 		r, err := tx.RoundByID(ctx, roundID)
@@ -49,6 +50,10 @@ func (w *Service) SetDecisions(ctx context.Context, st store.Study, roundID, use
 			d, err := rounds.ParseProposal(it.Decision)
 			if err != nil {
 				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].decision", i), Message: err.Error()})
+			}
+			if err == nil && d == rounds.ProposeCarry && r.Number >= st.MaxRounds {
+				fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("[%d].decision", i), Message: fmt.Sprintf(
+					"round %d is the study's last planned round, so nothing can be carried: decide in, out or unresolved (or plan more rounds in the settings)", r.Number)})
 			}
 			ds[i] = d
 			if !slices.ContainsFunc(rss, func(rs store.RoundStatement) bool { return rs.ID == it.RoundStatementID }) {

@@ -135,10 +135,14 @@ func (w *Service) LaunchIdeaRound(ctx context.Context, st store.Study, userID in
 
 // RemindIdeaRound queues a reminder, with a fresh personal link, to every
 // expert invited to the open round 0 who has proposed nothing and has not
-// declined.
-func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
+// declined. Within RemindAgainWithin of round 0's last reminders it asks
+// first, as RemindRound does.
+func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID int64, confirm RemindConfirm) (int, error) {
 	var n int
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.LockStudy(ctx, st.ID); err != nil { // two presses at once: the second sees the first's reminders
+			return err
+		}
 		r, err := tx.IdeaRoundByStudy(ctx, st.ID)
 		if err != nil {
 			return err
@@ -152,6 +156,9 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 		}
 		invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
 		if err != nil {
+			return err
+		}
+		if err := checkRemindAgain(ctx, tx, st.ID, 0, confirm, len(invs)); err != nil {
 			return err
 		}
 		experts, err := expertsByID(ctx, tx, st.ID)
@@ -206,7 +213,7 @@ func (w *Service) sendDueIdeaReminders(ctx context.Context) {
 		if err == nil {
 			var st store.Study
 			if st, err = w.store.StudyByID(ctx, r.StudyID); err == nil {
-				n, err = w.RemindIdeaRound(ctx, st, 0)
+				n, err = w.RemindIdeaRound(ctx, st, 0, RemindConfirm{Again: true}) // as scheduled
 			}
 		}
 		if err != nil {

@@ -71,7 +71,7 @@ func (w *Service) JobsOnce(ctx context.Context) {
 		st, err := w.store.StudyByID(ctx, r.StudyID)
 		if err == nil {
 			var n int
-			n, err = w.RemindRound(ctx, st, r.ID, 0)
+			n, err = w.RemindRound(ctx, st, r.ID, 0, RemindConfirm{Again: true}) // as scheduled
 			w.log.Info("scheduled reminder", "round_id", r.ID, "queued", n)
 		}
 		if err != nil {

@@ -31,7 +31,11 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		return store.Round{}, err
 	}
 	now := w.store.Now()
-	opt, fe := in.Apply(DefaultRoundOptions(len(all)+1, now), now)
+	def := DefaultRoundOptions(len(all)+1, now)
+	if len(all) > 0 { // the previous round's reminder days, rather than the default, unless given
+		def.ReminderDays = all[len(all)-1].ReminderDays
+	}
+	opt, fe := in.Apply(def, now)
 	if len(fe) > 0 {
 		return store.Round{}, fe
 	}
@@ -515,12 +519,20 @@ func (w *Service) RevokeLinks(ctx context.Context, st store.Study, r store.Round
 
 // RemindRound queues a reminder, with a fresh personal link, to every
 // invited expert of an open round who has not submitted or declined.
-func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, userID int64) (int, error) {
+// Within RemindAgainWithin of the round's last reminders it asks first
+// (RecentReminderError) unless confirm says to remind again.
+func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, userID int64, confirm RemindConfirm) (int, error) {
 	var n int
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.LockStudy(ctx, st.ID); err != nil { // two presses at once: the second sees the first's reminders
+			return err
+		}
 		r, err := tx.RoundByID(ctx, roundID)
 		if err != nil {
 			return err
+		}
+		if r.StudyID != st.ID {
+			return store.ErrNotFound
 		}
 		if r.Status != rounds.Open {
 			return rounds.ErrRoundNotOpen
@@ -547,12 +559,21 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 				return err
 			}
 		}
+		if st.Realtime() { // only those with statements left
+			left := invs[:0:0]
+			for _, inv := range invs {
+				if answered[inv.ID] < len(rss) {
+					left = append(left, inv)
+				}
+			}
+			invs = left
+		}
+		if err := checkRemindAgain(ctx, tx, st.ID, r.ID, confirm, len(invs)); err != nil {
+			return err
+		}
 		msgs := make([]store.NewMessage, 0, len(invs))
 		links := make([]store.InvitationLink, 0, len(invs))
 		for _, inv := range invs {
-			if st.Realtime() && answered[inv.ID] >= len(rss) {
-				continue
-			}
 			token, hash := auth.NewToken()
 			msg, err := w.composeMessage(st, r, experts[inv.ExpertID], "reminder", token, len(rss))
 			if err != nil {

@@ -23,14 +23,16 @@ func (w *Service) CreateStudy(ctx context.Context, userID int64, in StudyInput) 
 	var st store.Study
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		var err error
-		if st, err = tx.CreateStudy(ctx, userID, info, sc); err != nil || in.Mode == nil {
+		if st, err = tx.CreateStudy(ctx, userID, info, sc); err != nil {
 			return err
 		}
-		mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
-		if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
-			return err
+		if in.Mode != nil {
+			mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
+			if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
+				return err
+			}
 		}
-		st, err = tx.StudyByID(ctx, st.ID)
+		st, err = tx.StudyByID(ctx, st.ID) // as stored: the mode's default ("classic") too
 		return err
 	})
 	return st, err
