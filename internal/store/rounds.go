@@ -539,8 +539,11 @@ func (s *Store) changeOpenDeadline(ctx context.Context, t deadlineTables, studyI
 		if err := tx.lockStudy(ctx, studyID); err != nil {
 			return err
 		}
-		var old sql.NullTime
-		if err := tx.get(ctx, &old, `SELECT deadline FROM `+t.rounds+` WHERE id = ? AND status = 'open'`, roundID); errors.Is(err, ErrNotFound) {
+		var old struct {
+			Deadline     sql.NullTime `db:"deadline"`
+			ReminderDays string       `db:"reminder_days"`
+		}
+		if err := tx.get(ctx, &old, `SELECT deadline, reminder_days FROM `+t.rounds+` WHERE id = ? AND status = 'open'`, roundID); errors.Is(err, ErrNotFound) {
 			return rounds.ErrRoundNotOpen
 		} else if err != nil {
 			return err
@@ -553,17 +556,24 @@ func (s *Store) changeOpenDeadline(ctx context.Context, t deadlineTables, studyI
 		if _, err := tx.exec(ctx, `DELETE FROM `+t.reminders+` WHERE `+t.roundID+` = ? AND done_at IS NULL`, roundID); err != nil {
 			return err
 		}
-		days := Round{ReminderDays: reminderDays}.Reminders()
-		for _, due := range reminderTimes(deadline, days, now) {
+		for _, due := range reminderTimes(deadline, Round{ReminderDays: reminderDays}.Reminders(), now) {
 			if _, err := tx.exec(ctx, `INSERT INTO `+t.reminders+` (`+t.roundID+`, due_at, created_at) VALUES (?, ?, ?)`, roundID, due, now); err != nil {
 				return err
 			}
 		}
 		oldText := ""
-		if old.Valid {
-			oldText = old.Time.UTC().Format(time.RFC3339)
+		if old.Deadline.Valid {
+			oldText = old.Deadline.Time.UTC().Format(time.RFC3339)
 		}
-		return tx.Audit(ctx, studyID, userID, "change deadline", name, oldText, deadline.Format(time.RFC3339), "")
+		if newText := deadline.Format(time.RFC3339); newText != oldText {
+			if err := tx.Audit(ctx, studyID, userID, "change deadline", name+" deadline", oldText, newText, ""); err != nil {
+				return err
+			}
+		}
+		if old.ReminderDays != reminderDays {
+			return tx.Audit(ctx, studyID, userID, "change deadline", name+" reminder days", old.ReminderDays, reminderDays, "")
+		}
+		return nil
 	})
 }
 

@@ -383,7 +383,7 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 	p := expertIdeasPage{visitPage: a.visitBase(c, v, errMsg), Open: v.IdeaRound.Domain().AcceptsRatings(time.Now()) == nil}
 	p.Title = p.L.T("ideas.title")
 	if v.IdeaRound.Deadline.Valid {
-		p.Deadline = p.L.T("deadline", "Date", i18n.DateTime(v.IdeaRound.Deadline.Time, p.L.Lang))
+		p.Deadline = p.L.T("deadline", "Date", i18n.DateTimeIn(v.IdeaRound.Deadline.Time, v.Study.Location(), p.L.Lang))
 	}
 	qs, err := a.store.IdeaQuestions(ctx, v.IdeaRound.ID)
 	if err != nil {

@@ -23,12 +23,21 @@ func (w *Service) CreateStudy(ctx context.Context, userID int64, in StudyInput) 
 	var st store.Study
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		var err error
-		if st, err = tx.CreateStudy(ctx, userID, info, sc); err != nil || in.Mode == nil {
+		if st, err = tx.CreateStudy(ctx, userID, info, sc); err != nil {
 			return err
 		}
-		mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
-		if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
+		zone := DefaultTimeZone
+		if in.TimeZone != nil {
+			zone = strings.TrimSpace(*in.TimeZone) // checked by Apply
+		}
+		if err := tx.SetStudyTimeZone(ctx, st.ID, userID, zone); err != nil {
 			return err
+		}
+		if in.Mode != nil {
+			mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
+			if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
+				return err
+			}
 		}
 		st, err = tx.StudyByID(ctx, st.ID)
 		return err
@@ -58,6 +67,11 @@ func (w *Service) UpdateStudy(ctx context.Context, st store.Study, userID int64,
 		if in.Mode != nil {
 			mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
 			if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
+				return err
+			}
+		}
+		if in.TimeZone != nil {
+			if err := tx.SetStudyTimeZone(ctx, st.ID, userID, strings.TrimSpace(*in.TimeZone)); err != nil { // checked by Apply
 				return err
 			}
 		}
