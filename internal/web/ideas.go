@@ -236,7 +236,7 @@ func (a *App) changeIdeasDeadline(c echo.Context) error {
 	var fe rounds.FieldErrors
 	if errors.As(err, &fe) {
 		c.Set(ctxRefusedDeadline, deadline)
-		return a.renderIdeas(c, http.StatusUnprocessableEntity, "The deadline was not changed: "+fieldMessages(fe))
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "The deadline was not changed. "+fieldMessages(fe))
 	}
 	if status, msg, ok := userError(err); ok {
 		return a.renderIdeas(c, status, msg)
