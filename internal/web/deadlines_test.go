@@ -343,14 +343,15 @@ func TestStudyTimeZone(t *testing.T) {
 	})
 }
 
-// TestCreateStudyTakesBrowserZoneInBrowser: the create form fills in the
-// browser's time zone (Chromium set to Asia/Tokyo), the study gets it,
-// and the form passes axe-core.
-func TestCreateStudyTakesBrowserZoneInBrowser(t *testing.T) {
-	t.Parallel()
+// TestDeadlinesInBrowser: the create form fills in the browser's time
+// zone (Chromium set to Asia/Tokyo) and the study gets it; an open
+// round's deadline form is used as a coordinator clicks it. axe-core
+// checks both pages, the round page at 375 px and 1280 px.
+func TestDeadlinesInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser: overlaps with the other such tests
 	chromium := chromiumPath(t)
 	env := newTestEnv(t, "sqlite")
-	tokenFor(t, env, "coord@example.org") // the account
+	s := athensStudy(t, env) // makes the coordinator's account
 	b := newChromium(t, chromium)
 	if _, err := chromedp.Call(b, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
 		t.Fatal(err)
@@ -364,5 +365,22 @@ func TestCreateStudyTakesBrowserZoneInBrowser(t *testing.T) {
 	waitFor(t, b, "the new study's settings", `location.pathname.endsWith("/settings") && document.readyState === "complete"`)
 	if got := eval[string](t, b, `document.querySelector("#time_zone").value`); got != "Asia/Tokyo" {
 		t.Errorf("the study's zone on its settings page: %q", got)
+	}
+
+	if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+"/studies/"+itoa(s.id)+"/rounds/"+itoa(s.round.ID)), chromedp.WaitVisible(`#deadline`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int64{375, 1280} {
+		if err := chromedp.Do(b, chromedp.EmulateViewport(w, 900)); err != nil {
+			t.Fatal(err)
+		}
+		axeCheck(t, b, "open round page at "+itoa(w)+" px")
+	}
+	if err := chromedp.Do(b, chromedp.SetValue(`#deadline`, "2099-01-24T09:30"), chromedp.Click(`form.deadline-change button`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, b, "the changed deadline", `document.readyState === "complete" && document.body.innerText.includes("now closes on 24 January 2099, 09:30 (Europe/Athens)")`)
+	if r, _ := env.store.RoundByID(context.Background(), s.round.ID); !r.Deadline.Time.Equal(utc("2099-01-24T07:30:00Z")) {
+		t.Errorf("stored: %v", r.Deadline.Time)
 	}
 }
