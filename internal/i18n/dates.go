@@ -1,7 +1,9 @@
 package i18n
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -64,4 +66,44 @@ func LongDate(t time.Time, lang string) string {
 // "Friday 4 December 2026, 18:00 UTC".
 func DateTime(t time.Time, lang string) string {
 	return LongDate(t.UTC(), lang) + ", " + t.UTC().Format("15:04") + " UTC"
+}
+
+// DateTimeIn is a deadline as an expert reads it: in the study's time
+// zone, naming the zone's place and its offset from UTC, so that nobody
+// needs to know the zone's rules: "Friday 4 December 2026, 18:00 (Athens,
+// UTC+2)". In UTC it is DateTime.
+func DateTimeIn(t time.Time, loc *time.Location, lang string) string {
+	if loc == nil || loc == time.UTC || loc.String() == "UTC" {
+		return DateTime(t, lang)
+	}
+	t = t.In(loc)
+	return LongDate(t, lang) + ", " + t.Format("15:04") + " (" + Place(loc) + ", " + UTCOffset(t) + ")"
+}
+
+// Place is the place an IANA zone is named after: "Athens" for
+// Europe/Athens, "Buenos Aires" for America/Argentina/Buenos_Aires.
+func Place(loc *time.Location) string {
+	name := loc.String()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// UTCOffset is a moment's offset from UTC in its zone: "UTC+2",
+// "UTC+5:30", "UTC-3", "UTC".
+func UTCOffset(t time.Time) string {
+	_, off := t.Zone()
+	if off == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	s := "UTC" + sign + strconv.Itoa(off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	return s
 }

@@ -26,7 +26,9 @@ type MessageData struct {
 	StatementCount   int
 	QuestionCount    int // round 0's open questions
 	Deadline         time.Time
-	Link             string // the personal link
+	PreviousDeadline time.Time      // a changed deadline's earlier value (KindDeadlineChanged)
+	Location         *time.Location // the study's time zone; nil: UTC
+	Link             string         // the personal link
 	DeclineLink      string
 	ContactName      string
 	ContactEmail     string
@@ -34,13 +36,23 @@ type MessageData struct {
 	Lang             string // set by Compose: the language the message is written in
 }
 
-// DeadlineText is the deadline as the e-mail states it, in UTC, in the
-// message's language: "Friday 4 December 2026, 18:00 UTC".
+// DeadlineText is the deadline as the e-mail states it, in the study's
+// time zone with its offset, in the message's language: "Friday 4
+// December 2026, 18:00 (Athens, UTC+2)"; "…, 18:00 UTC" in UTC.
 func (d MessageData) DeadlineText() string {
 	if d.Deadline.IsZero() {
 		return "—"
 	}
-	return i18n.DateTime(d.Deadline, d.Lang)
+	return i18n.DateTimeIn(d.Deadline, d.Location, d.Lang)
+}
+
+// PreviousDeadlineText is a changed deadline's earlier value, as
+// DeadlineText writes it; "" when there was none.
+func (d MessageData) PreviousDeadlineText() string {
+	if d.PreviousDeadline.IsZero() {
+		return ""
+	}
+	return i18n.DateTimeIn(d.PreviousDeadline, d.Location, d.Lang)
 }
 
 // DeadlineShort is the deadline for a subject line: "4 December".
@@ -48,7 +60,11 @@ func (d MessageData) DeadlineShort() string {
 	if d.Deadline.IsZero() {
 		return "—"
 	}
-	return i18n.ShortDate(d.Deadline.UTC(), d.Lang)
+	loc := d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return i18n.ShortDate(d.Deadline.In(loc), d.Lang)
 }
 
 // Languages are those the e-mails are written in; others get English.
@@ -61,10 +77,14 @@ const (
 	KindReminder       = "reminder"
 	KindIdeaInvitation = "idea_invitation"
 	KindIdeaReminder   = "idea_reminder"
+	// KindDeadlineChanged tells an expert who has not submitted (or, in
+	// round 0, proposed) that the deadline moved; in the outbox it is a
+	// reminder, with a fresh personal link as reminders have.
+	KindDeadlineChanged = "deadline_changed"
 )
 
 // Kinds are the kinds Compose knows.
-var Kinds = []string{KindInvitation, KindReminder, KindIdeaInvitation, KindIdeaReminder}
+var Kinds = []string{KindInvitation, KindReminder, KindIdeaInvitation, KindIdeaReminder, KindDeadlineChanged}
 
 // OutboxKind is what the outbox calls an e-mail of a kind: round 0's
 // invitation is an invitation there too.
@@ -72,7 +92,7 @@ func OutboxKind(kind string) string {
 	switch kind {
 	case KindIdeaInvitation:
 		return KindInvitation
-	case KindIdeaReminder:
+	case KindIdeaReminder, KindDeadlineChanged:
 		return KindReminder
 	}
 	return kind

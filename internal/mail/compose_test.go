@@ -2,11 +2,13 @@ package mail
 
 import (
 	"flag"
+	stdhtml "html"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones, whatever the machine has
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -25,6 +27,10 @@ func sampleFor(kind string) MessageData {
 	if kind == KindIdeaInvitation || kind == KindIdeaReminder {
 		d.RoundNumber, d.StatementCount, d.QuestionCount, d.MinutesEstimate = 0, 0, 4, 0
 		d.Link, d.DeclineLink = "https://delphi.example.org/i/TOKEN", "https://delphi.example.org/i/TOKEN/decline"
+	}
+	if kind == KindDeadlineChanged { // a study in Athens, moved by a week
+		d.Location, _ = time.LoadLocation("Europe/Athens")
+		d.PreviousDeadline = d.Deadline.Add(-7 * 24 * time.Hour)
 	}
 	return d
 }
@@ -69,8 +75,12 @@ func goldenCase(t *testing.T, lang, kind string) {
 		}
 		date := map[string]string{"en": "Friday 4 December 2026", "nl": "vrijdag 4 december 2026", "de": "Freitag, 4. Dezember 2026",
 			"fr": "vendredi 4 décembre 2026", "es": "viernes, 4 de diciembre de 2026", "el": "Παρασκευή 4 Δεκεμβρίου 2026"}[lang]
-		for _, must := range []string{"Eleni Papadopoulou", date + ", 18:00 UTC", d.Link, d.DeclineLink, "coordinator@example.org"} {
-			if !strings.Contains(text, must) || !strings.Contains(html, must) {
+		when := date + ", 18:00 UTC"
+		if d.Location != nil { // in the study's zone, named with its offset
+			when = date + ", 20:00 (Athens, UTC+2)"
+		}
+		for _, must := range []string{"Eleni Papadopoulou", when, d.Link, d.DeclineLink, "coordinator@example.org"} {
+			if !strings.Contains(text, must) || !strings.Contains(stdhtml.UnescapeString(html), must) { // html/template writes + as &#43;
 				t.Errorf("%s/%s lacks %q in a part", lang, kind, must)
 			}
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -499,4 +500,94 @@ func (s *Store) SetDecision(ctx context.Context, roundStatementID, userID int64,
 		}
 		return tx.Audit(ctx, rs.StudyID, userID, "decide statement", fmt.Sprintf("round %d: %s", rs.Number, rs.Text), d.Decision, string(decision), reason)
 	}))
+}
+
+// deadlineTables names a kind of round's tables: the rounds' own
+// (rounds, reminders) or round 0's (idea_rounds, idea_reminders).
+type deadlineTables struct{ rounds, reminders, roundID string }
+
+var (
+	roundDeadlineTables = deadlineTables{"rounds", "reminders", "round_id"}
+	ideaDeadlineTables  = deadlineTables{"idea_rounds", "idea_reminders", "idea_round_id"}
+)
+
+// ChangeOpenDeadline moves an open round's deadline (later or earlier;
+// the caller checks it is ahead) and sets its reminder days, in one
+// transaction: the scheduled reminders not yet sent are planned again
+// from the new deadline (those already past are left out, as at launch),
+// and the change is audit-logged with the old and new deadline. A round
+// that is not open is rounds.ErrRoundNotOpen.
+func (s *Store) ChangeOpenDeadline(ctx context.Context, roundID, userID int64, deadline time.Time, reminderDays string) error {
+	r, err := s.RoundByID(ctx, roundID)
+	if err != nil {
+		return wrap("change deadline", err)
+	}
+	return wrap("change deadline", s.changeOpenDeadline(ctx, roundDeadlineTables, r.StudyID, roundID, userID, fmt.Sprintf("round %d", r.Number), deadline, reminderDays))
+}
+
+// ChangeOpenIdeaDeadline is ChangeOpenDeadline for an open round 0.
+func (s *Store) ChangeOpenIdeaDeadline(ctx context.Context, ideaRoundID, userID int64, deadline time.Time, reminderDays string) error {
+	r, err := s.IdeaRoundByID(ctx, ideaRoundID)
+	if err != nil {
+		return wrap("change round 0 deadline", err)
+	}
+	return wrap("change round 0 deadline", s.changeOpenDeadline(ctx, ideaDeadlineTables, r.StudyID, ideaRoundID, userID, "round 0", deadline, reminderDays))
+}
+
+func (s *Store) changeOpenDeadline(ctx context.Context, t deadlineTables, studyID, roundID, userID int64, name string, deadline time.Time, reminderDays string) error {
+	return s.Transact(ctx, func(tx *Store) error {
+		if err := tx.lockStudy(ctx, studyID); err != nil {
+			return err
+		}
+		var old struct {
+			Deadline     sql.NullTime `db:"deadline"`
+			ReminderDays string       `db:"reminder_days"`
+		}
+		if err := tx.get(ctx, &old, `SELECT deadline, reminder_days FROM `+t.rounds+` WHERE id = ? AND status = 'open'`, roundID); errors.Is(err, ErrNotFound) {
+			return rounds.ErrRoundNotOpen
+		} else if err != nil {
+			return err
+		}
+		deadline = deadline.UTC()
+		if err := tx.execOne(ctx, `UPDATE `+t.rounds+` SET deadline = ?, reminder_days = ? WHERE id = ? AND status = 'open'`, deadline, reminderDays, roundID); err != nil {
+			return err
+		}
+		now := tx.now()
+		if _, err := tx.exec(ctx, `DELETE FROM `+t.reminders+` WHERE `+t.roundID+` = ? AND done_at IS NULL`, roundID); err != nil {
+			return err
+		}
+		for _, due := range reminderTimes(deadline, Round{ReminderDays: reminderDays}.Reminders(), now) {
+			if _, err := tx.exec(ctx, `INSERT INTO `+t.reminders+` (`+t.roundID+`, due_at, created_at) VALUES (?, ?, ?)`, roundID, due, now); err != nil {
+				return err
+			}
+		}
+		oldText := ""
+		if old.Deadline.Valid {
+			oldText = old.Deadline.Time.UTC().Format(time.RFC3339)
+		}
+		if newText := deadline.Format(time.RFC3339); newText != oldText {
+			if err := tx.Audit(ctx, studyID, userID, "change deadline", name+" deadline", oldText, newText, ""); err != nil {
+				return err
+			}
+		}
+		if old.ReminderDays != reminderDays {
+			return tx.Audit(ctx, studyID, userID, "change deadline", name+" reminder days", old.ReminderDays, reminderDays, "")
+		}
+		return nil
+	})
+}
+
+// PendingReminders lists when an open round's scheduled reminders not yet
+// sent fall, in order (the round's page shows them).
+func (s *Store) PendingReminders(ctx context.Context, roundID int64) ([]time.Time, error) {
+	var ts []time.Time
+	err := s.sel(ctx, &ts, `SELECT due_at FROM reminders WHERE round_id = ? AND done_at IS NULL ORDER BY due_at`, roundID)
+	return ts, wrap("pending reminders", err)
+}
+
+// PendingIdeaReminders is PendingReminders for round 0.
+func (s *Store) PendingIdeaReminders(ctx context.Context, ideaRoundID int64) ([]time.Time, error) {
+	var ts []time.Time
+	err := s.sel(ctx, &ts, `SELECT due_at FROM idea_reminders WHERE idea_round_id = ? AND done_at IS NULL ORDER BY due_at`, ideaRoundID)
+	return ts, wrap("pending round 0 reminders", err)
 }

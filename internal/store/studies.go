@@ -42,11 +42,38 @@ type Study struct {
 	// erased by the background job; NULL keeps it until erased by hand.
 	RetentionDays sql.NullInt64 `db:"retention_days"`
 	Mode          string        `db:"mode"` // rounds.ModeClassic or rounds.ModeRealtime (realtime.go)
+	// TimeZone is an IANA name ("Europe/Athens"): deadlines are entered
+	// and shown in it (Location).
+	TimeZone string `db:"time_zone"`
 }
 
 // studyColumns are the columns of studies that Study maps, for a query that
 // calls the table s (see "Column lists" in store.go).
-const studyColumns = "s.id, s.owner_id, s.title, s.description, s.languages, s.contact_email, s.max_rounds, s.scale_min, s.scale_max, s.scale_labels, s.bands, s.allow_unable, s.require_all, s.consensus_rule, s.quantile_type, s.final_no_consensus, s.settings_locked_at, s.created_at, s.updated_at, s.erasure_policy, s.retention_days, s.mode"
+const studyColumns = "s.id, s.owner_id, s.title, s.description, s.languages, s.contact_email, s.max_rounds, s.scale_min, s.scale_max, s.scale_labels, s.bands, s.allow_unable, s.require_all, s.consensus_rule, s.quantile_type, s.final_no_consensus, s.settings_locked_at, s.created_at, s.updated_at, s.erasure_policy, s.retention_days, s.mode, s.time_zone"
+
+// Location is the study's time zone; UTC when its name is not known to
+// this machine (the name was checked when it was set).
+func (st Study) Location() *time.Location {
+	if loc, err := time.LoadLocation(st.TimeZone); err == nil && st.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// SetStudyTimeZone sets the zone deadlines are entered and shown in (an
+// IANA name, checked by the caller), audit-logged when it changes.
+func (s *Store) SetStudyTimeZone(ctx context.Context, studyID, userID int64, zone string) error {
+	return wrap("set study time zone", s.Transact(ctx, func(tx *Store) error {
+		old, err := tx.StudyByID(ctx, studyID)
+		if err != nil || old.TimeZone == zone {
+			return err
+		}
+		if err := tx.execOne(ctx, `UPDATE studies SET time_zone = ?, updated_at = ? WHERE id = ?`, zone, tx.now(), studyID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, studyID, userID, "edit study", "time_zone", old.TimeZone, zone, "")
+	}))
+}
 
 // LanguageList returns the offered languages, main language first.
 func (st Study) LanguageList() []string { return strings.Split(st.Languages, ",") }

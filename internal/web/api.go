@@ -40,7 +40,8 @@ type studyJSON struct {
 	ErasurePolicy    string     `json:"erasure_policy"`
 	RetentionDays    int        `json:"retention_days"` // 0: kept until erased by a coordinator
 	Mode             string     `json:"mode"`
-	Status           string     `json:"status"` // "in preparation", "running" or "finished" (store.Phase*)
+	Status           string     `json:"status"`    // "in preparation", "running" or "finished" (store.Phase*)
+	TimeZone         string     `json:"time_zone"` // IANA name: deadlines without a zone are read in it
 }
 
 // studyJSONWithStatus is toStudyJSON with the study's phase.
@@ -61,7 +62,7 @@ func toStudyJSON(st store.Study, role string) (studyJSON, error) {
 		ContactEmail: st.ContactEmail, MaxRounds: st.MaxRounds, RequireAll: st.RequireAll, ScaleMin: sc.Min, ScaleMax: sc.Max,
 		ScaleLabels: sc.Labels, Bands: sc.Bands.String(), AllowUnable: sc.AllowUnable, ConsensusRule: sc.Rule.String(),
 		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role,
-		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64), Mode: st.Mode}
+		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64), Mode: st.Mode, TimeZone: st.TimeZone}
 	if st.Locked() {
 		t := st.SettingsLockedAt.Time
 		j.SettingsLockedAt = &t

@@ -149,15 +149,16 @@ func (a *App) apiCreateRound(c echo.Context) error {
 	return c.JSON(http.StatusCreated, j)
 }
 
-// apiUpdateRound changes a draft round's options: the fields given, as
-// the draft's settings form does (workflow.UpdateDraftRound).
+// apiUpdateRound changes a draft round's options, or an open round's
+// deadline and reminder days: the fields given, as the round's settings
+// form does (workflow.UpdateRound).
 func (a *App) apiUpdateRound(c echo.Context) error {
 	var in workflow.RoundInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	return a.apiRoundAction(c, func(r store.Round) error {
-		_, err := a.flow.UpdateDraftRound(c.Request().Context(), study(c), r.ID, in)
+		_, _, err := a.flow.UpdateRound(c.Request().Context(), study(c), r.ID, user(c).ID, in)
 		return err
 	})
 }

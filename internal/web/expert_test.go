@@ -72,7 +72,7 @@ func TestExpertJourneyWithoutJavaScript(t *testing.T) {
 		// radios with the scale's labels, "unable to rate", comments.
 		mustContain(t, "rating page", r.body, "<h2>Access</h2>", "<h2>Services</h2>", "<legend>Everyone agrees</legend>",
 			"<legend>Nobody agrees</legend>", "Strongly agree", "Unable to rate", "Comment (optional)",
-			"0 of 4 statements rated", "Please answer by Thursday 4 June 2099, 17:00 UTC", `<script src="/static/expert.js" defer></script>`)
+			"0 of 4 statements rated", "Please answer by Thursday 4 June 2099, 19:00 (Brussels, UTC&#43;2)", `<script src="/static/expert.js" defer></script>`)
 		if n := strings.Count(r.body, "<fieldset"); n != 4 {
 			t.Errorf("%d fieldsets; want 4", n)
 		}

@@ -337,7 +337,7 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	p.CommentLabel = l.T("comment")
 	p.Progress = l.T("progress", "Count", p.Answered, "Total", p.Total)
 	if v.Round.Deadline.Valid {
-		p.Deadline = l.T("deadline", "Date", i18n.DateTime(v.Round.Deadline.Time, l.Lang))
+		p.Deadline = l.T("deadline", "Date", i18n.DateTimeIn(v.Round.Deadline.Time, v.Study.Location(), l.Lang))
 	}
 	if v.Invitation.SubmittedAt.Valid {
 		p.SubmittedOn = l.T("submitted.on", "Date", i18n.LongDate(v.Invitation.SubmittedAt.Time.UTC(), l.Lang))

@@ -83,6 +83,9 @@ func roundInput(c echo.Context) (workflow.RoundInput, error) {
 	if v, ok := form["show_groups"]; ok {
 		in.ShowGroups = new(slices.Contains(v, "on"))
 	}
+	if v, ok := form["notify_experts"]; ok { // a checkbox followed by a hidden "off", as show_groups
+		in.NotifyExperts = new(slices.Contains(v, "on"))
+	}
 	return in, nil
 }
 
@@ -122,9 +125,10 @@ type roundPage struct {
 	Pseudonyms bool
 	// The round's reminders: the last batch (when Reminded), and each
 	// expert's, for the coordinator's "Reminders sent" table.
-	Reminded     bool
-	LastReminder store.ReminderBatch
-	Reminders    []expertReminders
+	Reminded         bool
+	LastReminder     store.ReminderBatch
+	Reminders        []expertReminders
+	PlannedReminders []time.Time // an open round's scheduled reminders not yet sent
 }
 
 // expertReminders is one expert's reminders in a round.
@@ -162,10 +166,11 @@ type commentView struct {
 // roundForm is a draft's settings form as shown: the stored options, or
 // the submitted ones when they were refused.
 type roundForm struct {
-	Deadline     string // for <input type=datetime-local>, UTC
-	ReminderDays string
-	Scope        string
-	ShowGroups   bool
+	Deadline      string // for <input type=datetime-local>, in the study's time zone
+	ReminderDays  string
+	Scope         string
+	ShowGroups    bool
+	NotifyExperts bool // an open round's deadline change: tell who has not submitted
 }
 
 func (a *App) showRoundPage(c echo.Context) error {
@@ -193,7 +198,7 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 	p.Tab = "rounds"
 	p.Form = roundForm{ReminderDays: r.ReminderDays, Scope: r.InviteScope, ShowGroups: r.ShowGroups}
 	if r.Deadline.Valid {
-		p.Form.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
+		p.Form.Deadline = localInput(r.Deadline.Time, st)
 	}
 	if in.Deadline != nil {
 		p.Form.Deadline = *in.Deadline
@@ -207,6 +212,7 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 	if in.ShowGroups != nil {
 		p.Form.ShowGroups = *in.ShowGroups
 	}
+	p.Form.NotifyExperts = in.NotifyExperts == nil || *in.NotifyExperts // ticked unless refused unticked
 	switch r.Status {
 	case rounds.Draft:
 		invitees, err := a.store.Invitees(ctx, r)
@@ -235,6 +241,11 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		}
 		if st.Realtime() {
 			if p.Realtime, err = a.realtimeViewOf(ctx, st); err != nil {
+				return err
+			}
+		}
+		if r.Status == rounds.Open {
+			if p.PlannedReminders, err = a.store.PendingReminders(ctx, r.ID); err != nil {
 				return err
 			}
 		}
@@ -317,8 +328,8 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	return nil
 }
 
-// updateRound saves a draft's settings form (workflow.UpdateDraftRound,
-// as PATCH /api/v1/rounds/{id} does).
+// updateRound saves a draft's settings form, or an open round's deadline
+// form (workflow.UpdateRound, as PATCH /api/v1/rounds/{id} does).
 func (a *App) updateRound(c echo.Context) error {
 	r, err := a.roundOf(c)
 	if err != nil {
@@ -328,7 +339,8 @@ func (a *App) updateRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.flow.UpdateDraftRound(c.Request().Context(), study(c), r.ID, in)
+	st := study(c)
+	changed, told, err := a.flow.UpdateRound(c.Request().Context(), st, r.ID, user(c).ID, in)
 	var fe rounds.FieldErrors
 	if errors.As(err, &fe) {
 		return a.renderRoundForm(c, http.StatusUnprocessableEntity, "The round settings were not saved; correct the fields marked below.", in, fe)
@@ -339,7 +351,14 @@ func (a *App) updateRound(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	setFlash(c, "Round settings saved.")
+	msg := "Round settings saved."
+	if r.Status == rounds.Open {
+		msg = fmt.Sprintf("The round now closes on %s; its reminders are planned from then.", inZone(changed.Deadline.Time, &st))
+		if told > 0 {
+			msg += fmt.Sprintf(" %d experts who have not submitted are told by e-mail.", told)
+		}
+	}
+	setFlash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", r.StudyID, r.ID))
 }
 

@@ -26,12 +26,13 @@ type studiesPage struct {
 }
 
 type newStudyForm struct {
-	Title string
-	Scale string // "1-5", "1-7", "1-9"
+	Title    string
+	Scale    string // "1-5", "1-7", "1-9"
+	TimeZone string // filled from the browser by /static/coordinator.js
 }
 
 func (a *App) showStudiesPage(c echo.Context) error {
-	return a.renderStudies(c, http.StatusOK, newStudyForm{Scale: "1-9"}, nil)
+	return a.renderStudies(c, http.StatusOK, newStudyForm{Scale: "1-9", TimeZone: workflow.DefaultTimeZone}, nil)
 }
 
 func (a *App) renderStudies(c echo.Context, status int, form newStudyForm, fe rounds.FieldErrors) error {
@@ -49,12 +50,15 @@ func (a *App) renderStudies(c echo.Context, status int, form newStudyForm, fe ro
 // createStudy starts a study from a title and a scale; everything else
 // starts at its default and is set on the settings page.
 func (a *App) createStudy(c echo.Context) error {
-	form := newStudyForm{Title: c.FormValue("title"), Scale: c.FormValue("scale")}
+	form := newStudyForm{Title: c.FormValue("title"), Scale: c.FormValue("scale"), TimeZone: c.FormValue("time_zone")}
 	min, max, ok := parseRange(form.Scale)
 	if !ok {
 		return a.renderStudies(c, http.StatusUnprocessableEntity, form, rounds.FieldErrors{{Field: "scale", Message: "choose a scale"}})
 	}
 	in := workflow.StudyInput{Title: &form.Title, ScaleMin: &min, ScaleMax: &max}
+	if _, sent := c.Request().PostForm["time_zone"]; sent {
+		in.TimeZone = &form.TimeZone
+	}
 	st, err := a.flow.CreateStudy(c.Request().Context(), user(c).ID, in)
 	var fe rounds.FieldErrors
 	if errors.As(err, &fe) {
@@ -133,6 +137,7 @@ func (a *App) showStudyPage(c echo.Context) error {
 type settingsPage struct {
 	basePage
 	Info        store.StudyInfo
+	TimeZone    string // as stored, or as refused
 	Scale       rounds.Scale
 	Errors      rounds.FieldErrors
 	Members     []store.Member
@@ -159,7 +164,7 @@ func (a *App) renderSettings(c echo.Context, status int, info store.StudyInfo, s
 	if err != nil {
 		return err
 	}
-	p := settingsPage{basePage: a.base(c, "Settings"), Info: info, Scale: sc, Errors: fe, Members: members,
+	p := settingsPage{basePage: a.base(c, "Settings"), Info: info, TimeZone: study(c).TimeZone, Scale: sc, Errors: fe, Members: members,
 		RuleKinds: []string{rounds.RulePercent, rounds.RuleCOMET, rounds.RuleCOMETInclusive, rounds.RuleIQR, rounds.RuleRAND},
 		Finals:    rounds.FinalNoConsensusChoices, PercentT: "75", IQRLimit: strconv.FormatFloat(rounds.DefaultIQRLimit(sc.Min, sc.Max), 'f', -1, 64),
 		LabelsText: strings.Join(sc.Labels, "\n"), Reason: reason, ScaleChoice: fmt.Sprintf("%d-%d", sc.Min, sc.Max)}
@@ -169,14 +174,25 @@ func (a *App) renderSettings(c echo.Context, status int, info store.StudyInfo, s
 	case rounds.RuleIQR:
 		p.IQRLimit = strconv.FormatFloat(sc.Rule.Threshold, 'f', -1, 64)
 	}
+	if zone, ok := c.Get(ctxRefusedTimeZone).(string); ok {
+		p.TimeZone = zone
+	}
 	p.Tab = "settings"
 	return a.render(c, status, "study_settings", p)
 }
+
+// ctxRefusedTimeZone holds a refused time zone, for the settings page to
+// show it in its field with its message.
+const ctxRefusedTimeZone = "refused_time_zone"
 
 func (a *App) updateStudyInfo(c echo.Context) error {
 	st := study(c)
 	title, desc, contact := c.FormValue("title"), c.FormValue("description"), c.FormValue("contact_email")
 	in := workflow.StudyInput{Title: &title, Description: &desc, ContactEmail: &contact, Languages: strings.Split(c.FormValue("languages"), ",")}
+	if _, sent := c.Request().PostForm["time_zone"]; sent {
+		zone := c.FormValue("time_zone")
+		in.TimeZone = &zone
+	}
 	requireAll := c.FormValue("require_all") == "on"
 	in.RequireAll = &requireAll
 	if n, err := strconv.Atoi(c.FormValue("max_rounds")); err == nil {
@@ -199,6 +215,9 @@ func (a *App) saveStudyInfo(c echo.Context, st store.Study, in workflow.StudyInp
 			return serr
 		}
 		info, _, _ := in.Apply(workflow.StudyInfoOf(st), cur)
+		if in.TimeZone != nil { // the refused zone stays in its field
+			c.Set(ctxRefusedTimeZone, *in.TimeZone)
+		}
 		return a.renderSettings(c, http.StatusUnprocessableEntity, info, cur, fe, "")
 	}
 	if err != nil {

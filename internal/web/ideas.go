@@ -137,10 +137,13 @@ func (a *App) renderIdeas(c echo.Context, status int, errMsg string) error {
 	p := ideasPage{basePage: a.base(c, "Round 0: ideas"), Round: r, Questions: qs, Statements: stmts, Error: errMsg, CanCreate: !st.Locked(),
 		Languages: st.LanguageList()[1:]}
 	p.Tab = "rounds"
-	p.Deadline = time.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04")
+	p.Deadline = localInput(time.Now().Add(7*24*time.Hour).Truncate(time.Hour), st)
 	if r != nil {
 		if r.Deadline.Valid {
-			p.Deadline = r.Deadline.Time.UTC().Format("2006-01-02T15:04")
+			p.Deadline = localInput(r.Deadline.Time, st)
+		}
+		if refused, ok := c.Get(ctxRefusedDeadline).(string); ok { // the refused value stays in its field
+			p.Deadline = refused
 		}
 		if r.Status != rounds.Draft && p.CanEdit() { // names and addresses: not for researchers
 			if p.Messages, err = a.store.IdeaOutbox(ctx, st.ID); err != nil {
@@ -223,6 +226,54 @@ func (a *App) editIdeaQuestion(c echo.Context) error {
 	}
 	setFlash(c, "Question saved.")
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", study(c).ID))
+}
+
+// ctxRefusedDeadline holds a refused deadline for round 0's page.
+const ctxRefusedDeadline = "refused_deadline"
+
+// changeIdeasDeadline moves an open round 0's deadline from its page
+// (workflow.ChangeIdeaDeadline, as PATCH /api/v1/studies/{id}/ideas does).
+func (a *App) changeIdeasDeadline(c echo.Context) error {
+	st := study(c)
+	deadline, days := c.FormValue("deadline"), c.FormValue("reminder_days")
+	notify := c.FormValue("notify_experts") == "on"
+	in := workflow.IdeaRoundInput{Deadline: &deadline, ReminderDays: &days, NotifyExperts: &notify}
+	r, told, err := a.flow.ChangeIdeaDeadline(c.Request().Context(), st, user(c).ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) {
+		c.Set(ctxRefusedDeadline, deadline)
+		return a.renderIdeas(c, http.StatusUnprocessableEntity, "The deadline was not changed. "+fieldMessages(fe))
+	}
+	if status, msg, ok := userError(err); ok {
+		return a.renderIdeas(c, status, msg)
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Round 0 now closes on %s; its reminders are planned from then.", inZone(r.Deadline.Time, &st))
+	if told > 0 {
+		msg += fmt.Sprintf(" %d experts who have proposed nothing are told by e-mail.", told)
+	}
+	setFlash(c, msg)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/ideas", st.ID))
+}
+
+// apiChangeIdeasDeadline: PATCH /api/v1/studies/{id}/ideas with deadline,
+// reminder_days and notify_experts (workflow.ChangeIdeaDeadline).
+func (a *App) apiChangeIdeasDeadline(c echo.Context) error {
+	var in workflow.IdeaRoundInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, _, err := a.flow.ChangeIdeaDeadline(ctx, study(c), user(c).ID, in); err != nil {
+		return err
+	}
+	out, err := a.ideasJSONOf(ctx, study(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 func (a *App) launchIdeasAction(c echo.Context) error {
@@ -408,7 +459,7 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 	p := expertIdeasPage{visitPage: a.visitBase(c, v, errMsg), Open: v.IdeaRound.Domain().AcceptsRatings(time.Now()) == nil}
 	p.Title = p.L.T("ideas.title")
 	if v.IdeaRound.Deadline.Valid {
-		p.Deadline = p.L.T("deadline", "Date", i18n.DateTime(v.IdeaRound.Deadline.Time, p.L.Lang))
+		p.Deadline = p.L.T("deadline", "Date", i18n.DateTimeIn(v.IdeaRound.Deadline.Time, v.Study.Location(), p.L.Lang))
 	}
 	qs, err := a.store.IdeaQuestions(ctx, v.IdeaRound.ID)
 	if err != nil {

@@ -681,9 +681,9 @@ func TestRoundZeroInputPageAndAPI(t *testing.T) {
 		page := "/studies/" + itoa(s.id) + "/ideas"
 
 		r := b.post(page, url.Values{"questions": {"What helps?"}, "deadline": {"next week"}, "reminder_days": {"x"}})
-		mustContain(t, "page: bad input", r.body, "Give the deadline as a date and time in UTC", "&#34;x&#34; is not a number of days between 1 and 60")
+		mustContain(t, "page: bad input", r.body, "Give the deadline as a date and time in the study&#39;s time zone (Europe/Brussels)", "&#34;x&#34; is not a number of days between 1 and 60")
 		api := s.call(t, "POST", s.path+"/ideas", `{"deadline":"next week","reminder_days":"x","questions":[{"text":"What helps?"}]}`)
-		mustContain(t, "API: bad input", api.body, `"field":"deadline","message":"give the deadline as a date and time in UTC`, `"field":"reminder_days","message":"\"x\" is not a number of days between 1 and 60"`)
+		mustContain(t, "API: bad input", api.body, `"field":"deadline","message":"give the deadline as a date and time in the study's time zone (Europe/Brussels)`, `"field":"reminder_days","message":"\"x\" is not a number of days between 1 and 60"`)
 		if r.status != http.StatusUnprocessableEntity || api.status != http.StatusUnprocessableEntity {
 			t.Errorf("bad input: page %d, API %d", r.status, api.status)
 		}

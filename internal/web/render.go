@@ -9,6 +9,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -91,6 +92,9 @@ var templateFuncs = template.FuncMap{
 	"int64":    func(i int) int64 { return int64(i) },
 	"list":     func(xs ...string) []string { return xs },
 	"opt":      formatOpt,
+	// inZone shows a moment to coordinators in the study's time zone,
+	// named: "14 March 2027, 18:00 (Europe/Athens)".
+	"inZone": inZone,
 	// paragraphs splits text written with blank lines between paragraphs.
 	"paragraphs": func(s string) []string {
 		var out []string
@@ -188,4 +192,19 @@ func takeFlash(c echo.Context) string {
 	}
 	c.SetCookie(&http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
 	return decodeFlash(ck.Value)
+}
+
+// inZone writes t in the study st's time zone, named: "14 March 2027,
+// 18:00 (Europe/Athens)" (UTC without a study).
+func inZone(t time.Time, st *store.Study) string {
+	loc := time.UTC
+	if st != nil {
+		loc = st.Location()
+	}
+	return t.In(loc).Format("2 January 2006, 15:04") + " (" + loc.String() + ")"
+}
+
+// localInput is t for an <input type=datetime-local> in the study's zone.
+func localInput(t time.Time, st store.Study) string {
+	return t.In(st.Location()).Format("2006-01-02T15:04")
 }

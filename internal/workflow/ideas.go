@@ -19,21 +19,23 @@ import (
 
 // IdeaRoundInput is round 0 as the coordinator sets it up, on the round 0
 // page or through POST /api/v1/studies/{id}/ideas: the deadline (RFC 3339
-// or a datetime-local value in UTC; a week ahead when round 0 is created
+// or a datetime-local value in the study's time zone; a week ahead when round 0 is created
 // without one), the reminder days before it (nil keeps them) and
 // questions to add, with their translations.
 type IdeaRoundInput struct {
 	Deadline     *string                 `json:"deadline"`
 	ReminderDays *string                 `json:"reminder_days"`
 	Questions    []store.NewIdeaQuestion `json:"questions"`
+	// NotifyExperts: see RoundInput; ChangeIdeaDeadline only.
+	NotifyExperts *bool `json:"notify_experts"`
 }
 
 // check reads the input, reporting every problem by field.
 func (in IdeaRoundInput) check(st store.Study, now time.Time) (deadline time.Time, reminderDays *string, fe rounds.FieldErrors) {
 	deadline = now.UTC().Add(7 * 24 * time.Hour).Truncate(time.Hour)
 	if in.Deadline != nil {
-		if d, ok := parseDeadline(*in.Deadline); !ok {
-			fe = append(fe, rounds.FieldError{Field: "deadline", Message: "give the deadline as a date and time in UTC, such as 2026-12-04T18:00"})
+		if d, ok := parseDeadline(*in.Deadline, st.Location()); !ok {
+			fe = append(fe, rounds.FieldError{Field: "deadline", Message: deadlineFormatMessage(st.Location())})
 		} else {
 			deadline = d
 		}
@@ -95,6 +97,72 @@ func (w *Service) CreateIdeaRound(ctx context.Context, st store.Study, userID in
 	return r, err
 }
 
+// ChangeIdeaDeadline sets round 0's deadline and reminder days, those
+// given: a draft's as CreateIdeaRound does, an open one's as an open
+// round's (changeOpenDeadline): not into the past, the reminders not yet
+// sent planned again, audit-logged, and with NotifyExperts the experts
+// who have proposed nothing (nor declined) e-mailed the new deadline with
+// a fresh link. The round 0 page's deadline form and PATCH
+// /api/v1/studies/{id}/ideas call it. It returns round 0 and how many
+// experts were e-mailed.
+func (w *Service) ChangeIdeaDeadline(ctx context.Context, st store.Study, userID int64, in IdeaRoundInput) (store.IdeaRound, int, error) {
+	r, err := w.store.IdeaRoundByStudy(ctx, st.ID)
+	if err != nil {
+		return r, 0, err
+	}
+	if len(in.Questions) > 0 {
+		return r, 0, rounds.FieldErrors{{Field: "questions", Message: "add questions with POST /api/v1/studies/{id}/ideas, while round 0 is a draft"}}
+	}
+	if r.Status == rounds.Draft {
+		r, err = w.CreateIdeaRound(ctx, st, userID, in)
+		return r, 0, err
+	}
+	if r.Status != rounds.Open {
+		return r, 0, ErrRoundClosedNoChange
+	}
+	now := w.store.Now()
+	deadline, reminderDays, fe := in.check(st, now)
+	if in.Deadline == nil {
+		deadline = r.Deadline.Time
+	}
+	if fe.For("deadline") == "" && !deadline.After(now) {
+		fe = append(fe, rounds.FieldError{Field: "deadline", Message: rounds.ErrDeadlinePassed.Error()})
+	}
+	if len(fe) > 0 {
+		return r, 0, fe
+	}
+	days := r.ReminderDays
+	if reminderDays != nil {
+		days = *reminderDays
+	}
+	moved := !deadline.Equal(r.Deadline.Time)
+	var n int
+	err = w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.ChangeOpenIdeaDeadline(ctx, r.ID, userID, deadline, days); err != nil {
+			return err
+		}
+		if !moved || in.NotifyExperts == nil || !*in.NotifyExperts {
+			return nil
+		}
+		changed, err := tx.IdeaRoundByID(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if n, err = w.withStore(tx).queueIdeaReminders(ctx, st, changed, mail.KindDeadlineChanged, r.Deadline.Time, nil); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round 0: %d e-mails of the new deadline", n), "")
+	})
+	if err != nil {
+		return r, 0, err
+	}
+	if n > 0 {
+		w.notify()
+	}
+	r, err = w.store.IdeaRoundByID(ctx, r.ID)
+	return r, n, err
+}
+
 // LaunchIdeaRound invites the active panel to round 0: a personal link
 // and an e-mail each, in one transaction.
 func (w *Service) LaunchIdeaRound(ctx context.Context, st store.Study, userID int64) (int, error) {
@@ -150,36 +218,8 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 		if r.Status != rounds.Open {
 			return rounds.ErrRoundNotOpen
 		}
-		qs, err := tx.IdeaQuestions(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		if err := checkRemindAgain(ctx, tx, st.ID, 0, confirm, len(invs)); err != nil {
-			return err
-		}
-		experts, err := expertsByID(ctx, tx, st.ID)
-		if err != nil {
-			return err
-		}
-		msgs := make([]store.NewMessage, 0, len(invs))
-		for _, inv := range invs {
-			e := experts[inv.ExpertID]
-			token, hash := auth.NewToken()
-			if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
-				return err
-			}
-			msg, err := w.ideaMessage(st, r, e, mail.KindIdeaReminder, token, len(qs))
-			if err != nil {
-				return err
-			}
-			msgs = append(msgs, msg)
-		}
-		n = len(msgs)
-		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+		check := func(recipients int) error { return checkRemindAgain(ctx, tx, st.ID, 0, confirm, recipients) }
+		if n, err = w.withStore(tx).queueIdeaReminders(ctx, st, r, mail.KindIdeaReminder, time.Time{}, check); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round 0: %d reminders", n), "")
@@ -188,6 +228,46 @@ func (w *Service) RemindIdeaRound(ctx context.Context, st store.Study, userID in
 		w.notify()
 	}
 	return n, err
+}
+
+// queueIdeaReminders queues an e-mail of kind (a reminder, or the news of
+// a changed deadline, previously the earlier one) with a fresh personal
+// link to every expert invited to the open round 0 r who has proposed
+// nothing and has not declined, and returns how many. Run it inside a
+// transaction (withStore).
+func (w *Service) queueIdeaReminders(ctx context.Context, st store.Study, r store.IdeaRound, kind string, previously time.Time, check func(recipients int) error) (int, error) {
+	tx := w.store
+	qs, err := tx.IdeaQuestions(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	invs, err := tx.IdeaReminderRecipients(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	if check != nil {
+		if err := check(len(invs)); err != nil {
+			return 0, err
+		}
+	}
+	experts, err := expertsByID(ctx, tx, st.ID)
+	if err != nil {
+		return 0, err
+	}
+	msgs := make([]store.NewMessage, 0, len(invs))
+	for _, inv := range invs {
+		token, hash := auth.NewToken()
+		if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
+			return 0, err
+		}
+		msg, err := w.expertMessage(st, 0, experts[inv.ExpertID], kind, "/i/", token,
+			mail.MessageData{QuestionCount: len(qs), Deadline: r.Deadline.Time, PreviousDeadline: previously})
+		if err != nil {
+			return 0, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return len(msgs), tx.EnqueueMessages(ctx, msgs)
 }
 
 // ideaMessage is round 0's invitation or reminder (mail.KindIdea*), made

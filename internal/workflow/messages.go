@@ -14,6 +14,7 @@ func (w *Service) expertMessage(st store.Study, roundID int64, e store.Expert, k
 	link := w.baseURL + linkPrefix + token
 	d.StudyTitle, d.StudyDescription, d.ExpertName, d.ContactEmail = st.Title, st.Description, e.Name, st.ContactEmail
 	d.Link, d.DeclineLink = link, link+"/decline"
+	d.Location = st.Location() // deadlines in the study's zone, with its offset
 	subject, text, html, err := mail.Compose(kind, e.Language, d)
 	if err != nil {
 		return store.NewMessage{}, err

@@ -17,11 +17,16 @@ import (
 // so the pages and the API apply the same rules with the same messages.
 type RoundInput struct {
 	// Deadline is RFC 3339 ("2026-12-04T18:00:00Z"), or a date and time
-	// in UTC as a datetime-local field sends it ("2026-12-04T18:00").
+	// in the study's time zone as a datetime-local field sends it
+	// ("2026-12-04T18:00").
 	Deadline     *string `json:"deadline"`
 	ReminderDays *string `json:"reminder_days"` // days before the deadline: "7, 2"; "" for none
 	Scope        *string `json:"invite_scope"`  // panel or respondents; "" keeps the current
 	ShowGroups   *bool   `json:"show_groups"`   // feedback per stakeholder group
+	// NotifyExperts, when an open round's deadline changes, e-mails the
+	// invited experts who have not submitted (nor declined) the new
+	// deadline with a fresh personal link; a draft has nobody to tell.
+	NotifyExperts *bool `json:"notify_experts"`
 }
 
 // RoundOptions are what a coordinator chooses for a round, checked.
@@ -44,17 +49,19 @@ func RoundOptionsOf(r store.Round) RoundOptions {
 	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups}
 }
 
-// Deadline layouts accepted besides RFC 3339: datetime-local, in UTC.
+// Deadline layouts accepted besides RFC 3339: datetime-local, in the
+// study's time zone.
 var deadlineLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05"}
 
 // Apply merges the input over opt and checks the result, reporting every
 // problem by field: deadline, reminder_days, invite_scope. A deadline
-// given must come after now.
-func (in RoundInput) Apply(opt RoundOptions, now time.Time) (RoundOptions, rounds.FieldErrors) {
+// given must come after now; one without a zone is read in loc, the
+// study's time zone.
+func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) (RoundOptions, rounds.FieldErrors) {
 	var fe rounds.FieldErrors
 	if in.Deadline != nil {
-		if d, ok := parseDeadline(*in.Deadline); !ok {
-			fe = append(fe, rounds.FieldError{Field: "deadline", Message: "give the deadline as a date and time in UTC, such as 2026-12-04T18:00"})
+		if d, ok := parseDeadline(*in.Deadline, loc); !ok {
+			fe = append(fe, rounds.FieldError{Field: "deadline", Message: deadlineFormatMessage(loc)})
 		} else if !d.After(now) {
 			fe = append(fe, rounds.FieldError{Field: "deadline", Message: rounds.ErrDeadlinePassed.Error()})
 		} else {
@@ -83,17 +90,25 @@ func (in RoundInput) Apply(opt RoundOptions, now time.Time) (RoundOptions, round
 	return opt, fe
 }
 
-func parseDeadline(s string) (time.Time, bool) {
+// parseDeadline reads RFC 3339, or a date and time without a zone
+// (datetime-local) in loc: "2027-03-14T18:00" in Europe/Athens is 16:00
+// UTC. The result is in UTC.
+func parseDeadline(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), true
 	}
 	for _, layout := range deadlineLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false
+}
+
+// deadlineFormatMessage says how to write a deadline for a study in loc.
+func deadlineFormatMessage(loc *time.Location) string {
+	return fmt.Sprintf("give the deadline as a date and time in the study's time zone (%s), such as 2026-12-04T18:00", loc)
 }
 
 // ParseReminderDays reads "3, 1" (days before the deadline) and writes "3,1".

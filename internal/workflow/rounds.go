@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/auth"
@@ -35,7 +36,7 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	if len(all) > 0 { // the previous round's reminder days, rather than the default, unless given
 		def.ReminderDays = all[len(all)-1].ReminderDays
 	}
-	opt, fe := in.Apply(def, now)
+	opt, fe := in.Apply(def, now, st.Location())
 	if len(fe) > 0 {
 		return store.Round{}, fe
 	}
@@ -139,8 +140,37 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	return w.store.CreateRound(ctx, st.ID, userID, nr)
 }
 
-// UpdateDraftRound changes a draft round's options (those given; the
-// others are kept), checked as CreateNextRound checks them.
+// UpdateRound changes a round's options, those given (the others are
+// kept), checked as CreateNextRound checks them; the round's settings
+// form and PATCH /api/v1/rounds/{id} both call it. It returns the round
+// and how many experts were e-mailed.
+//
+// A draft may change every option (updateDraft). An open round may move
+// its deadline, later or earlier but not into the past, and change its
+// reminder days (changeOpenDeadline); whom it invited and what it shows
+// are fixed since it launched. A closed round changes no more.
+func (w *Service) UpdateRound(ctx context.Context, st store.Study, roundID, userID int64, in RoundInput) (store.Round, int, error) {
+	r, err := w.store.RoundByID(ctx, roundID)
+	if err != nil {
+		return r, 0, err
+	}
+	if r.StudyID != st.ID {
+		return r, 0, store.ErrNotFound
+	}
+	switch r.Status {
+	case rounds.Draft:
+		r, err = w.updateDraft(ctx, st, roundID, in)
+		return r, 0, err
+	case rounds.Open:
+		return w.changeOpenDeadline(ctx, st, r, userID, in)
+	}
+	return r, 0, ErrRoundClosedNoChange
+}
+
+// ErrRoundClosedNoChange refuses a change to a closed round's options.
+var ErrRoundClosedNoChange = fault.New(fault.Conflict, "the round is closed; its deadline and settings can no longer change")
+
+// updateDraft changes a draft round's options.
 //
 // The feedback is frozen into a round's statements when the draft is
 // created, so the draft shows (GET /api/v1/rounds/{id}) what experts will
@@ -148,7 +178,7 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 // figures per stakeholder group are added to or removed from every
 // statement's frozen feedback (regroupFeedback), in the same transaction
 // as the option, so the two are never out of step.
-func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID int64, in RoundInput) (store.Round, error) {
+func (w *Service) updateDraft(ctx context.Context, st store.Study, roundID int64, in RoundInput) (store.Round, error) {
 	var r store.Round
 	err := w.store.Transact(ctx, func(tx *store.Store) error {
 		if err := tx.LockStudy(ctx, st.ID); err != nil {
@@ -164,7 +194,7 @@ func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID 
 		if r.Status != rounds.Draft {
 			return rounds.ErrRoundNotDraft
 		}
-		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now())
+		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now(), st.Location())
 		if len(fe) > 0 {
 			return fe
 		}
@@ -181,6 +211,59 @@ func (w *Service) UpdateDraftRound(ctx context.Context, st store.Study, roundID 
 		return err
 	})
 	return r, err
+}
+
+// changeOpenDeadline moves an open round's deadline and sets its reminder
+// days, in one transaction: the reminders not yet sent are planned again
+// from the new deadline (store.ChangeOpenDeadline), the change is
+// audit-logged, and, when asked (NotifyExperts) and the deadline moved,
+// each invited expert who has not submitted or declined is e-mailed the
+// new deadline with a fresh personal link, as a reminder is. Usually the
+// deadline moves later because few have answered; it may also move
+// earlier, but not into the past.
+func (w *Service) changeOpenDeadline(ctx context.Context, st store.Study, r store.Round, userID int64, in RoundInput) (store.Round, int, error) {
+	cur := RoundOptionsOf(r)
+	opt, fe := in.Apply(cur, w.store.Now(), st.Location())
+	if opt.Scope != cur.Scope {
+		fe = append(fe, rounds.FieldError{Field: "invite_scope", Message: "whom the round invites is fixed since it launched"})
+	}
+	if opt.ShowGroups != cur.ShowGroups {
+		fe = append(fe, rounds.FieldError{Field: "show_groups", Message: "the feedback per stakeholder group is fixed since the round launched"})
+	}
+	if in.Deadline == nil && fe.For("deadline") == "" && !opt.Deadline.After(w.store.Now()) { // none, or passed
+		fe = append(fe, rounds.FieldError{Field: "deadline", Message: "give the round a deadline in the future"})
+	}
+	if len(fe) > 0 {
+		return r, 0, fe
+	}
+	moved := !opt.Deadline.Equal(r.Deadline.Time)
+	var n int
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		if err := tx.ChangeOpenDeadline(ctx, r.ID, userID, opt.Deadline, opt.ReminderDays); err != nil {
+			return err
+		}
+		if !moved || in.NotifyExperts == nil || !*in.NotifyExperts {
+			return nil
+		}
+		changed, err := tx.RoundByID(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		msgs, err := w.withStore(tx).queueReminders(ctx, st, changed, mail.KindDeadlineChanged, r.Deadline.Time, nil)
+		if err != nil {
+			return err
+		}
+		n = msgs
+		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round %d: %d e-mails of the new deadline", r.Number, n), "")
+	})
+	if err != nil {
+		return r, 0, err
+	}
+	if n > 0 {
+		w.notify()
+	}
+	r, err = w.store.RoundByID(ctx, r.ID)
+	return r, n, err
 }
 
 // regroupFeedback adds the figures per stakeholder group to the frozen
@@ -443,8 +526,14 @@ func (w *Service) LaunchRound(ctx context.Context, st store.Study, roundID, user
 
 // composeMessage renders an invitation or reminder for one expert.
 func (w *Service) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
+	return w.roundMessage(st, r, e, kind, token, statements, time.Time{})
+}
+
+// roundMessage renders a round's e-mail of kind for one expert; previously
+// is a changed deadline's earlier value (mail.KindDeadlineChanged).
+func (w *Service) roundMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int, previously time.Time) (store.NewMessage, error) {
 	return w.expertMessage(st, r.ID, e, kind, "/r/", token, mail.MessageData{RoundNumber: r.Number, StatementCount: statements,
-		Deadline: r.Deadline.Time, MinutesEstimate: max(5, statements/3)})
+		Deadline: r.Deadline.Time, PreviousDeadline: previously, MinutesEstimate: max(5, statements/3)})
 }
 
 // newLinkMessage gives an invitation one more personal link (the earlier
@@ -537,55 +626,8 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 		if r.Status != rounds.Open {
 			return rounds.ErrRoundNotOpen
 		}
-		invs, err := tx.ReminderRecipients(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		rss, err := tx.RoundStatements(ctx, r.ID)
-		if err != nil {
-			return err
-		}
-		experts, err := expertsByID(ctx, tx, st.ID)
-		if err != nil {
-			return err
-		}
-		var answered map[int64]int
-		if st.Realtime() { // nobody submits a real-time round: remind those with statements left
-			ids := make([]int64, len(invs))
-			for i, inv := range invs {
-				ids[i] = inv.ID
-			}
-			if answered, err = tx.AnsweredCounts(ctx, ids); err != nil {
-				return err
-			}
-		}
-		if st.Realtime() { // only those with statements left
-			left := invs[:0:0]
-			for _, inv := range invs {
-				if answered[inv.ID] < len(rss) {
-					left = append(left, inv)
-				}
-			}
-			invs = left
-		}
-		if err := checkRemindAgain(ctx, tx, st.ID, r.ID, confirm, len(invs)); err != nil {
-			return err
-		}
-		msgs := make([]store.NewMessage, 0, len(invs))
-		links := make([]store.InvitationLink, 0, len(invs))
-		for _, inv := range invs {
-			token, hash := auth.NewToken()
-			msg, err := w.composeMessage(st, r, experts[inv.ExpertID], "reminder", token, len(rss))
-			if err != nil {
-				return err
-			}
-			msgs, links = append(msgs, msg), append(links, store.InvitationLink{InvitationID: inv.ID, TokenHash: hash})
-		}
-		if err := tx.AddInvitationLinks(ctx, links); err != nil {
-			return err
-		}
-		n = len(msgs)
-		if err := tx.EnqueueMessages(ctx, msgs); err != nil {
+		check := func(recipients int) error { return checkRemindAgain(ctx, tx, st.ID, r.ID, confirm, recipients) }
+		if n, err = w.withStore(tx).queueReminders(ctx, st, r, mail.KindReminder, time.Time{}, check); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round %d: %d reminders", r.Number, n), "")
@@ -594,6 +636,65 @@ func (w *Service) RemindRound(ctx context.Context, st store.Study, roundID, user
 		w.notify()
 	}
 	return n, err
+}
+
+// queueReminders queues an e-mail of kind (a reminder, or the news of a
+// changed deadline, previously the earlier one) with a fresh personal
+// link to every invited expert of the open round r who has not submitted
+// or declined (in a real-time round: who has statements left), and
+// returns how many. Run it inside a transaction (withStore).
+func (w *Service) queueReminders(ctx context.Context, st store.Study, r store.Round, kind string, previously time.Time, check func(recipients int) error) (int, error) {
+	tx := w.store
+	invs, err := tx.ReminderRecipients(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	rss, err := tx.RoundStatements(ctx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	experts, err := expertsByID(ctx, tx, st.ID)
+	if err != nil {
+		return 0, err
+	}
+	var answered map[int64]int
+	if st.Realtime() { // nobody submits a real-time round: remind those with statements left
+		ids := make([]int64, len(invs))
+		for i, inv := range invs {
+			ids[i] = inv.ID
+		}
+		if answered, err = tx.AnsweredCounts(ctx, ids); err != nil {
+			return 0, err
+		}
+	}
+	if st.Realtime() { // only those with statements left
+		left := invs[:0:0]
+		for _, inv := range invs {
+			if answered[inv.ID] < len(rss) {
+				left = append(left, inv)
+			}
+		}
+		invs = left
+	}
+	if check != nil {
+		if err := check(len(invs)); err != nil {
+			return 0, err
+		}
+	}
+	msgs := make([]store.NewMessage, 0, len(invs))
+	links := make([]store.InvitationLink, 0, len(invs))
+	for _, inv := range invs {
+		token, hash := auth.NewToken()
+		msg, err := w.roundMessage(st, r, experts[inv.ExpertID], kind, token, len(rss), previously)
+		if err != nil {
+			return 0, err
+		}
+		msgs, links = append(msgs, msg), append(links, store.InvitationLink{InvitationID: inv.ID, TokenHash: hash})
+	}
+	if err := tx.AddInvitationLinks(ctx, links); err != nil {
+		return 0, err
+	}
+	return len(msgs), tx.EnqueueMessages(ctx, msgs)
 }
 
 // ErrResultsPending refuses what needs a closed round's results while

@@ -26,6 +26,13 @@ func (w *Service) CreateStudy(ctx context.Context, userID int64, in StudyInput) 
 		if st, err = tx.CreateStudy(ctx, userID, info, sc); err != nil {
 			return err
 		}
+		zone := DefaultTimeZone
+		if in.TimeZone != nil {
+			zone = strings.TrimSpace(*in.TimeZone) // checked by Apply
+		}
+		if err := tx.SetStudyTimeZone(ctx, st.ID, userID, zone); err != nil {
+			return err
+		}
 		if in.Mode != nil {
 			mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
 			if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
@@ -60,6 +67,11 @@ func (w *Service) UpdateStudy(ctx context.Context, st store.Study, userID int64,
 		if in.Mode != nil {
 			mode, _ := rounds.ParseMode(*in.Mode) // checked by Apply
 			if err := tx.SetStudyMode(ctx, st.ID, userID, mode); err != nil {
+				return err
+			}
+		}
+		if in.TimeZone != nil {
+			if err := tx.SetStudyTimeZone(ctx, st.ID, userID, strings.TrimSpace(*in.TimeZone)); err != nil { // checked by Apply
 				return err
 			}
 		}

@@ -3,6 +3,8 @@ package workflow
 import (
 	"fmt"
 	"strings"
+	"time"
+	_ "time/tzdata" // the zones are known whatever the machine has installed
 	"unicode"
 	"unicode/utf8"
 
@@ -36,6 +38,28 @@ type StudyInput struct {
 	ErasurePolicy *string `json:"erasure_policy"`
 	RetentionDays *int    `json:"retention_days"`
 	Mode          *string `json:"mode"` // classic or realtime (issue #8)
+	// TimeZone is the IANA name of the zone deadlines are entered and
+	// shown in ("Europe/Athens"); a new study without one gets
+	// DefaultTimeZone.
+	TimeZone *string `json:"time_zone"`
+}
+
+// DefaultTimeZone is a new study's zone when none is given (the create
+// form gives the browser's).
+const DefaultTimeZone = "Europe/Brussels"
+
+// CheckTimeZone reads an IANA time zone name ("Europe/Athens", "UTC"),
+// with an error that says what to give instead.
+func CheckTimeZone(name string) (*time.Location, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, fmt.Errorf("give the time zone deadlines are set in, as an IANA name such as Europe/Athens or UTC")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" { // "Local" is the server's zone, not a place
+		return nil, fmt.Errorf("%q is not a time zone name: give an IANA name such as Europe/Athens, America/New_York or UTC", name)
+	}
+	return loc, nil
 }
 
 // touchesInfo tells whether the input changes any of the study's details
@@ -176,6 +200,11 @@ func (in StudyInput) Apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 	}
 	if in.FinalNoConsensus != nil {
 		sc.FinalNoConsensus = *in.FinalNoConsensus
+	}
+	if in.TimeZone != nil {
+		if _, err := CheckTimeZone(*in.TimeZone); err != nil {
+			fe = append(fe, rounds.FieldError{Field: "time_zone", Message: err.Error()})
+		}
 	}
 	if in.Mode != nil {
 		if _, err := rounds.ParseMode(*in.Mode); err != nil {
