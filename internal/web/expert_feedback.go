@@ -73,8 +73,8 @@ type chartLabel struct {
 const (
 	chartBarWidth = 40
 	chartGap      = 12
-	chartPlot     = 80 // height of the tallest bar
-	chartMedian   = 26 // room for the median's label at the top
+	chartPlot     = 80               // height of the tallest bar
+	chartMedian   = 26               // room for the median's label at the top
 	chartTop      = chartMedian + 26 // and for the counts above the bars
 )
 
