@@ -100,7 +100,10 @@ func chartHTML(c chart, description string) template.HTML {
 	b.WriteString(html.EscapeString(description))
 	b.WriteString(`">`)
 	if c.BandW > 0 {
-		fmt.Fprintf(&b, `<rect class=ag x=%d y=%d width=%d height=%d/>`, c.BandX, c.PlotTop, c.BandW, c.Base-c.PlotTop)
+		fmt.Fprintf(&b, `<rect class=ag x="%d" y="%d" width="%d" height="%d"/>`, c.BandX, c.PlotTop, c.BandW, c.Base-c.PlotTop)
+	}
+	if c.MedianX > 0 { // behind the bars and the counts, which stay legible over it
+		fmt.Fprintf(&b, `<path class=md d="M%d %dV%d"/>`, c.MedianX, c.PlotTop, c.Base)
 	}
 	b.WriteString(`<path class=b d="`)
 	b.WriteString(c.Others)
@@ -109,9 +112,6 @@ func chartHTML(c chart, description string) template.HTML {
 		b.WriteString(`<path class=m d="`)
 		b.WriteString(c.Mine)
 		b.WriteString(`"/>`)
-	}
-	if c.MedianX > 0 {
-		fmt.Fprintf(&b, `<path class=md d="M%d %dV%d"/>`, c.MedianX, c.PlotTop, c.Base)
 	}
 	for _, l := range c.Labels {
 		b.WriteString(`<text x=`)

@@ -249,7 +249,7 @@ func TestScalePointsShowTheirNumberOnce(t *testing.T) {
 		r := env.browser().get(s.links["e1@example.org"])
 		mustContain(t, "round 2", r.body, "Your rating in round 1: 4</p>", "Your rating in round 1: 8</p>",
 			`aria-label="1 · Not important: 0; 2: 0; 3 · Of limited importance: 0; 4: 1 (you); 5 · Important but not critical: 4;`,
-			"Median 5", `class=ag`, `<path class=md`)
+			"Median 5", `<rect class=ag x="318" y="26" width="156" height="106"/>`, `<path class=md d="M240 26V132"/>`)
 		if strings.Contains(r.body, "4 · 4") || strings.Contains(r.body, "8 · 8") {
 			t.Error("the feedback repeats a number")
 		}
