@@ -200,8 +200,14 @@ func TestExpertLayoutInBrowser(t *testing.T) {
 		t.Errorf("at 1280 px the results' statement column and the table's sideways overflow: %s px", got)
 	}
 	axeCheck(t, c, "results, 1280 px")
+	if err := chromedp.Do(c, chromedp.ScrollIntoView(`table.results`)); err != nil {
+		t.Fatal(err)
+	}
 	shot(t, c, "15-results-1280")
 	viewport(t, c, 375)
 	axeCheck(t, c, "results, 375 px")
+	if err := chromedp.Do(c, chromedp.ScrollIntoView(`table.results`)); err != nil {
+		t.Fatal(err)
+	}
 	shot(t, c, "15-results-375")
 }
