@@ -171,6 +171,25 @@ func TestExpertLayoutInBrowser(t *testing.T) {
 	viewport(t, b, 320)
 	noSideways(t, b, "feedback page")
 
+	// An expert declines, opens the link again and takes part after all.
+	d := newChromium(t, chromium)
+	if err := chromedp.Do(d, chromedp.EmulateViewport(375, 900), chromedp.Navigate(env.srv.URL+s.links["e3@example.org"]), chromedp.WaitVisible(`#rate`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(d, chromedp.Navigate(env.srv.URL+strings.TrimSuffix(s.links["e3@example.org"], "/")+"/decline"),
+		chromedp.WaitVisible(`button.danger`), chromedp.Click(`button.danger`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, d, "the decline", `document.body.innerText.includes("Merci de nous avoir prévenus")`)
+	if err := chromedp.Do(d, chromedp.Navigate(env.srv.URL+s.links["e3@example.org"]), chromedp.WaitVisible(`form[action="/e/rejoin"] button`)); err != nil {
+		t.Fatal(err)
+	}
+	axeCheck(t, d, "declined page")
+	noSideways(t, d, "declined page")
+	if err := chromedp.Do(d, chromedp.Click(`form[action="/e/rejoin"] button`), chromedp.WaitVisible(`#rate`)); err != nil {
+		t.Fatal(err)
+	}
+
 	// The coordinator's pages: none scrolls sideways at 320 px; the
 	// results table uses the page's width at 1280 px.
 	c := newChromium(t, chromium)
