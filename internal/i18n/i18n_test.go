@@ -61,7 +61,7 @@ func TestEveryMessageRenders(t *testing.T) {
 	if err := json.Unmarshal(b, &ids); err != nil {
 		t.Fatal(err)
 	}
-	args := []any{"Round", 2, "Total", 30, "Email", "team@example.org", "Date", "4 December", "Label", "Agree",
+	args := []any{"Round", 2, "Total", 30, "Answered", 3, "Email", "team@example.org", "Date", "4 December", "Label", "Agree",
 		"Study", "Study", "Low", "1", "High", "5"}
 	for _, lang := range Languages {
 		l := c.For(lang)
@@ -76,24 +76,30 @@ func TestEveryMessageRenders(t *testing.T) {
 	}
 }
 
+// The progress line agrees with the number of statements, not with the
+// number rated: "0 of 1 statement rated", "1 of 30 statements rated".
 func TestPlurals(t *testing.T) {
 	c := catalog(t)
 	for _, tc := range []struct {
-		lang  string
-		count int
-		want  string
+		lang            string
+		answered, total int
+		want            string
 	}{
-		{"en", 1, "1 of 30 statement rated"},
-		{"en", 12, "12 of 30 statements rated"},
-		{"nl", 12, "12 van 30 stellingen beoordeeld"},
-		{"de", 1, "1 von 30 Aussage bewertet"},
-		{"fr", 0, "0 énoncé évalué sur 30"}, // French counts 0 as singular
-		{"fr", 2, "2 énoncés évalués sur 30"},
-		{"es", 1, "1 de 30 afirmación valorada"},
-		{"el", 3, "3 από 30 δηλώσεις αξιολογήθηκαν"},
+		{"en", 0, 1, "0 of 1 statement rated"},
+		{"en", 1, 30, "1 of 30 statements rated"},
+		{"en", 12, 30, "12 of 30 statements rated"},
+		{"nl", 0, 1, "0 van 1 stelling beoordeeld"},
+		{"nl", 12, 30, "12 van 30 stellingen beoordeeld"},
+		{"de", 1, 30, "1 von 30 Aussagen bewertet"},
+		{"de", 1, 1, "1 von 1 Aussage bewertet"},
+		{"fr", 0, 1, "0 sur 1 énoncé évalué"},
+		{"fr", 2, 30, "2 sur 30 énoncés évalués"},
+		{"es", 1, 30, "1 de 30 afirmaciones valoradas"},
+		{"es", 0, 1, "0 de 1 afirmación valorada"},
+		{"el", 3, 30, "3 από 30 δηλώσεις αξιολογήθηκαν"},
 	} {
-		if got := c.For(tc.lang).T("progress", "Count", tc.count, "Total", 30); got != tc.want {
-			t.Errorf("%s %d: got %q, want %q", tc.lang, tc.count, got, tc.want)
+		if got := c.For(tc.lang).T("progress", "Count", tc.total, "Answered", tc.answered); got != tc.want {
+			t.Errorf("%s %d of %d: got %q, want %q", tc.lang, tc.answered, tc.total, got, tc.want)
 		}
 	}
 }

@@ -258,3 +258,23 @@ func (s *Store) AnswerCounts(ctx context.Context, invitationID, roundID int64) (
 	total, err = s.StatementCount(ctx, roundID)
 	return answered, total, err
 }
+
+// RejoinExpert undoes a decline at the expert's own explicit request ("I
+// want to take part after all" on their page): the expert is active
+// again and may be invited and reminded. The decline stays in the audit
+// log, followed by the rejoining. Erased experts never come back.
+func (s *Store) RejoinExpert(ctx context.Context, expertID int64) error {
+	return wrap("rejoin expert", s.Transact(ctx, func(tx *Store) error {
+		var e Expert
+		if err := tx.get(ctx, &e, `SELECT `+expertColumns+` FROM experts e WHERE id = ? AND erased_at IS NULL`, expertID); err != nil {
+			return err
+		}
+		if e.Status != "declined" {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE experts SET status = 'active', declined_at = NULL WHERE id = ?`, expertID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, e.StudyID, 0, "expert rejoined", "", "", "expert "+itoa(expertID), "the expert chose to take part after all")
+	}))
+}

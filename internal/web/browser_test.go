@@ -259,7 +259,7 @@ func TestExpertInBrowser(t *testing.T) {
 		}
 		waitFor(t, ctx2, "saved "+id, `document.querySelector("#s`+id+` .st").textContent === "Saved"`)
 	}
-	if err := chromedp.Do(ctx2, chromedp.Click(`form.submit button`), chromedp.WaitVisible(`dl.answers`)); err != nil {
+	if err := chromedp.Do(ctx2, chromedp.Click(`button[formaction="/e/submit"]`), chromedp.WaitVisible(`dl.answers`)); err != nil {
 		t.Fatal(err)
 	}
 	if body := eval[string](t, ctx2, `document.body.innerText`); !strings.Contains(body, "Your answers for round 1 are submitted.") {

@@ -29,6 +29,7 @@ type feedbackView struct {
 	Yours    string
 	Bars     []feedbackBar
 	Chart    template.HTML // the SVG, with the figures in words as its name
+	Band     string        // the shaded agreement band's key: "Agree: 4–5"
 	HTML     template.HTML // the whole block, written by feedbackHTML
 	Groups   []groupView
 	Comments []string
@@ -52,6 +53,12 @@ type chart struct {
 	Width, Height int
 	Others, Mine  string // SVG path data of the bars
 	Labels        []chartLabel
+	// The agreement band, shaded behind its bars (BandW 0: none), and the
+	// median, a dashed line (MedianX 0: none; its label is in Labels).
+	BandX, BandW int
+	PlotTop      int
+	Base         int
+	MedianX      int
 }
 
 type chartLabel struct {
@@ -60,11 +67,15 @@ type chartLabel struct {
 	Class string
 }
 
+// The chart is drawn in units that CSS scales to the width of the page:
+// a 1–9 scale is 480 units wide and about 300 px on a 375 px phone, so
+// its text is set at 22 units (CSS, .fb svg text) to stay above 12 px.
 const (
 	chartBarWidth = 40
 	chartGap      = 12
-	chartPlot     = 60 // height of the tallest bar
-	chartTop      = 16 // room for the counts above the bars
+	chartPlot     = 80               // height of the tallest bar
+	chartMedian   = 26               // room for the median's label at the top
+	chartTop      = chartMedian + 26 // and for the counts above the bars
 )
 
 // feedbackBuilder turns stored feedback into views for one expert.
@@ -188,7 +199,10 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 			words[i] += " (" + l.T("fb.you") + ")"
 		}
 	}
-	v.Chart = chartHTML(b.chart(v.Bars, f.Min), strings.Join(words, "; "))
+	if ag := b.sc.Bands.Agree; !ag.Empty() {
+		v.Band = l.T("fb.agree") + ": " + strconv.Itoa(ag.Min) + "–" + strconv.Itoa(ag.Max)
+	}
+	v.Chart = chartHTML(b.chart(v.Bars, f.Min, f.Median), strings.Join(words, "; "))
 	for _, g := range f.Groups {
 		v.Groups = append(v.Groups, groupView{Name: g.Name, N: strconv.Itoa(g.N), Median: b.num(g.Median), Agree: b.pct(g.PctAgree)})
 	}
@@ -210,18 +224,25 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 }
 
 // chart lays the bars out: one per scale point, the expert's own earlier
-// rating drawn apart (a second path) and labelled, not told by colour only.
-func (b *feedbackBuilder) chart(bars []feedbackBar, min int) chart {
-	c := chart{Width: len(bars)*(chartBarWidth+chartGap) + chartGap, Height: chartTop + chartPlot + 34}
+// rating drawn apart (a second path) and labelled, not told by colour
+// only; the study's agreement band shaded behind its bars, the median a
+// dashed line with its value above.
+func (b *feedbackBuilder) chart(bars []feedbackBar, lowest int, median *float64) chart {
+	step := chartBarWidth + chartGap
+	c := chart{Width: len(bars)*step + chartGap, Height: chartTop + chartPlot + 56, PlotTop: chartMedian, Base: chartTop + chartPlot}
 	most := 1
 	for _, bar := range bars {
 		if bar.Count > most {
 			most = bar.Count
 		}
 	}
-	base := chartTop + chartPlot
+	base := c.Base
+	if ag := b.sc.Bands.Agree; !ag.Empty() && ag.Min >= lowest && ag.Max < lowest+len(bars) {
+		c.BandX = chartGap/2 + (ag.Min-lowest)*step
+		c.BandW = (ag.Max - ag.Min + 1) * step
+	}
 	for i, bar := range bars {
-		x := chartGap + i*(chartBarWidth+chartGap)
+		x := chartGap + i*step
 		h := bar.Count * chartPlot / most
 		if bar.Count > 0 && h < 2 {
 			h = 2
@@ -233,18 +254,24 @@ func (b *feedbackBuilder) chart(bars []feedbackBar, min int) chart {
 			c.Others += d
 		}
 		mid := x + chartBarWidth/2
-		c.Labels = append(c.Labels, chartLabel{X: mid, Y: base - h - 4, Text: strconv.Itoa(bar.Count)},
-			chartLabel{X: mid, Y: base + 14, Text: strconv.Itoa(min + i)})
+		c.Labels = append(c.Labels, chartLabel{X: mid, Y: base - h - 6, Text: strconv.Itoa(bar.Count)},
+			chartLabel{X: mid, Y: base + 24, Text: strconv.Itoa(lowest + i)})
 		if bar.Mine {
-			c.Labels = append(c.Labels, chartLabel{X: mid, Y: base + 30, Text: b.l.T("fb.you"), Class: "you"})
+			c.Labels = append(c.Labels, chartLabel{X: mid, Y: base + 48, Text: b.l.T("fb.you"), Class: "you"})
 		}
+	}
+	if median != nil {
+		c.MedianX = chartGap + int((*median-float64(lowest))*float64(step)+0.5) + chartBarWidth/2
+		// The label stays inside the chart at either end of the scale.
+		lx := max(60, min(c.MedianX, c.Width-60))
+		c.Labels = append(c.Labels, chartLabel{X: lx, Y: chartMedian - 6, Text: b.l.T("fb.median") + " " + b.num(median), Class: "md"})
 	}
 	return c
 }
 
 func (b *feedbackBuilder) label(point int) string {
 	if i := point - b.sc.Min; i >= 0 && i < len(b.sc.Labels) {
-		return strconv.Itoa(point) + " · " + b.sc.Labels[i]
+		return pointText(strconv.Itoa(point), b.sc.Labels[i])
 	}
 	return strconv.Itoa(point)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html"
 	"html/template"
 	"strconv"
@@ -16,8 +17,9 @@ import (
 
 // scaleHTML writes one statement's radios: a labelled radio per scale
 // point and, when offered, "unable to rate"; value is the checked one.
+// Each point shows its number once, with its words (if any) under it.
 type scaleHTML struct {
-	points []string // per point: `<label><input type=radio name=r` … prefix parts
+	points []string // per point: the label's inside after the radio
 	values []string
 	unable string // the escaped "unable to rate" label, "" when not offered
 }
@@ -26,12 +28,36 @@ func newScaleHTML(points []scalePoint, unable string) scaleHTML {
 	s := scaleHTML{}
 	for _, p := range points {
 		s.values = append(s.values, p.Str)
-		s.points = append(s.points, p.Str+" "+html.EscapeString(p.Label))
+		in := `<span class=n>` + p.Str + `</span>`
+		if words := pointWords(p.Str, p.Label); words != "" {
+			in += ` <span class=l>` + html.EscapeString(words) + `</span>`
+		}
+		s.points = append(s.points, in)
 	}
 	if unable != "" {
-		s.unable = html.EscapeString(unable)
+		s.unable = `<span class=l>` + html.EscapeString(unable) + `</span>`
 	}
 	return s
+}
+
+// pointWords is a scale point's label without its number: labels such as
+// "7 Critical" or "2" (the 1–9 scale's) repeat the number the page
+// already shows.
+func pointWords(number, label string) string {
+	label = strings.TrimSpace(label)
+	if rest, ok := strings.CutPrefix(label, number); ok && (rest == "" || rest[0] == ' ') {
+		return strings.TrimSpace(rest)
+	}
+	return label
+}
+
+// pointText is a scale point in words, its number once: "7 · Critical",
+// "2", "4 · Agree".
+func pointText(number, label string) string {
+	if words := pointWords(number, label); words != "" {
+		return number + " · " + words
+	}
+	return number
 }
 
 func (s scaleHTML) render(id int64, value string) template.HTML {
@@ -70,9 +96,20 @@ func chartHTML(c chart, description string) template.HTML {
 	b.WriteString(strconv.Itoa(c.Width))
 	b.WriteString(" ")
 	b.WriteString(strconv.Itoa(c.Height))
-	b.WriteString(`" role=img aria-label="`)
+	// Drawn at 0.7 px a unit where there is room (15 px text), narrower
+	// on a phone (CSS max-width), where a 1–9 chart keeps 13 px text.
+	b.WriteString(`" width=`)
+	b.WriteString(strconv.Itoa(c.Width * 7 / 10))
+	b.WriteString(` role=img aria-label="`)
 	b.WriteString(html.EscapeString(description))
-	b.WriteString(`"><path class=b d="`)
+	b.WriteString(`">`)
+	if c.BandW > 0 {
+		fmt.Fprintf(&b, `<rect class=ag x="%d" y="%d" width="%d" height="%d"/>`, c.BandX, c.PlotTop, c.BandW, c.Base-c.PlotTop)
+	}
+	if c.MedianX > 0 { // behind the bars and the counts, which stay legible over it
+		fmt.Fprintf(&b, `<path class=md d="M%d %dV%d"/>`, c.MedianX, c.PlotTop, c.Base)
+	}
+	b.WriteString(`<path class=b d="`)
 	b.WriteString(c.Others)
 	b.WriteString(`"/>`)
 	if c.Mine != "" {
@@ -117,6 +154,11 @@ func feedbackHTML(v *feedbackView, title, changed, previous, groups, group, medi
 		b.WriteString(`</q></p>`)
 	}
 	b.WriteString(string(v.Chart))
+	if v.Band != "" {
+		b.WriteString(`<p class=legend><span class="key ag"></span>`)
+		esc(v.Band)
+		b.WriteString(`</p>`)
+	}
 	if v.Yours != "" {
 		b.WriteString(`<p class=yours>`)
 		esc(v.Yours)

@@ -116,7 +116,7 @@ func (ls *liveSource) html(rsID int64) (template.HTML, error) {
 	s.WriteString(`<div class=fb><p class=fbh>`)
 	s.WriteString(html.EscapeString(l.T("rt.title")))
 	s.WriteString(`</p>`)
-	s.WriteString(string(chartHTML(b.chart(bars, f.Min), strings.Join(words, "; "))))
+	s.WriteString(string(chartHTML(b.chart(bars, f.Min, f.Median), strings.Join(words, "; "))))
 	s.WriteString(`<p class=sum>`)
 	s.WriteString(html.EscapeString(summary))
 	s.WriteString(`</p></div>`)

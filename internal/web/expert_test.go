@@ -239,7 +239,7 @@ func TestAutosaveEndpoint(t *testing.T) {
 			return resp.StatusCode, j
 		}
 		status, j := post(url.Values{"s": {itoa(rs[2].ID)}, "r": {"3"}, "c": {"  Only in cities. "}}, true)
-		if status != http.StatusOK || !j.Saved || j.Answered != 1 || j.Total != 4 || j.Progress != "1 énoncé évalué sur 4" {
+		if status != http.StatusOK || !j.Saved || j.Answered != 1 || j.Total != 4 || j.Progress != "1 sur 4 énoncés évalués" {
 			t.Errorf("save: %d %+v", status, j)
 		}
 		if status, _ := post(url.Values{"s": {itoa(rs[2].ID)}, "r": {"4"}}, false); status != http.StatusForbidden {

@@ -145,8 +145,12 @@ func (a *App) requireExpert(k linkKind) echo.MiddlewareFunc {
 func (a *App) requireConsent(k linkKind) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if v := c.Get(ctxInvitation).(expertVisit); !v.Expert.ConsentedAt.Valid {
+			v := c.Get(ctxInvitation).(expertVisit)
+			if !v.Expert.ConsentedAt.Valid {
 				return echo.NewHTTPError(http.StatusForbidden, "please accept the information sheet at "+k.home+" first")
+			}
+			if v.Expert.Status == "declined" { // until they choose to take part after all, on k.home
+				return echo.NewHTTPError(http.StatusForbidden, "you declined to take part; open "+k.home+" to take part after all")
 			}
 			return next(c)
 		}
@@ -192,6 +196,9 @@ type ratingPage struct {
 	Deadline     string
 	SubmittedOn  string
 	Realtime     bool // real-time mode: live figures, no submission (expert_realtime.go)
+	// Responded: the expert submitted (classic) or answered (real-time
+	// mode, which has no submission); a closed round thanks only them.
+	Responded bool
 }
 
 type ratingTopic struct {
@@ -220,7 +227,7 @@ type scalePoint struct {
 
 func (a *App) showExpertRoundPage(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
-	if !v.Expert.ConsentedAt.Valid {
+	if !v.Expert.ConsentedAt.Valid || v.Expert.Status == "declined" {
 		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "")
 	}
 	p, err := a.ratingPage(c, v, "")
@@ -234,8 +241,14 @@ func (a *App) showExpertRoundPage(c echo.Context) error {
 }
 
 // renderConsent shows the information sheet, the first page of either
-// kind of link until the expert agrees.
+// kind of link until the expert agrees. An expert who declined sees that
+// instead, with the choice to take part after all.
 func (a *App) renderConsent(c echo.Context, k linkKind, v expertVisit, status int, errMsg string) error {
+	if v.Expert.Status == "declined" {
+		p := declinePage{visitPage: a.visitBase(c, v, ""), Declined: true, Rejoin: k.home + "/rejoin"}
+		p.Title = p.L.T("decline.title")
+		return a.render(c, status, "expert_decline", p)
+	}
 	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: k.home}
 	p.Title = p.L.T("intro.title")
 	return a.render(c, status, "expert_consent", p)
@@ -245,11 +258,27 @@ func (a *App) renderConsent(c echo.Context, k linkKind, v expertVisit, status in
 func (a *App) consentExpert(k linkKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := c.Get(ctxInvitation).(expertVisit)
+		if v.Expert.Status == "declined" { // consent is no way back in: rejoining is asked for explicitly
+			return a.renderConsent(c, k, v, http.StatusConflict, "")
+		}
 		if c.FormValue("agree") != "yes" {
 			l := a.i18n.For(v.Expert.Language)
 			return a.renderConsent(c, k, v, http.StatusUnprocessableEntity, l.T("intro.need"))
 		}
 		if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, k.home)
+	}
+}
+
+// rejoinExpert is "I want to take part after all", offered only to an
+// expert who declined: the expert is active again (recorded in the audit
+// log) and goes on to the information sheet or their answers.
+func (a *App) rejoinExpert(k linkKind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := c.Get(ctxInvitation).(expertVisit)
+		if err := a.store.RejoinExpert(c.Request().Context(), v.Expert.ID); err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, k.home)
@@ -279,7 +308,7 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	for i, lb := range sc.Labels {
 		pt := scalePoint{Value: sc.Min + i, Str: strconv.Itoa(sc.Min + i), Label: lb}
 		p.Points = append(p.Points, pt)
-		labels[pt.Str] = pt.Str + " · " + lb
+		labels[pt.Str] = pointText(pt.Str, lb)
 	}
 	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
 	if err != nil {
@@ -335,10 +364,11 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	}
 	p.Total = len(rss)
 	p.CommentLabel = l.T("comment")
-	p.Progress = l.T("progress", "Count", p.Answered, "Total", p.Total)
+	p.Progress = l.T("progress", "Count", p.Total, "Answered", p.Answered)
 	if v.Round.Deadline.Valid {
 		p.Deadline = l.T("deadline", "Date", i18n.DateTimeIn(v.Round.Deadline.Time, v.Study.Location(), l.Lang))
 	}
+	p.Responded = v.Invitation.SubmittedAt.Valid || (p.Realtime && p.Answered > 0)
 	if v.Invitation.SubmittedAt.Valid {
 		p.SubmittedOn = l.T("submitted.on", "Date", i18n.LongDate(v.Invitation.SubmittedAt.Time.UTC(), l.Lang))
 	}
@@ -462,16 +492,28 @@ func answerError(l *i18n.Localizer, err error) (int, string) {
 // Every answer is checked first and all are saved in one transaction, so
 // a bad value saves nothing, never half of the form.
 func (a *App) saveExpertRatings(c echo.Context) error {
-	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
 	l := a.i18n.For(v.Expert.Language)
+	if status, msg, err := a.saveForm(c, v, l); status != 0 {
+		return a.renderRatingPage(c, status, msg)
+	} else if err != nil {
+		return err
+	}
+	setFlash(c, l.T("saved.all"))
+	return c.Redirect(http.StatusSeeOther, "/e#progress")
+}
+
+// saveForm saves what the rating form holds (saveExpertRatings); a status
+// and message when the expert's input was refused.
+func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, string, error) {
+	ctx := c.Request().Context()
 	sc, err := v.Study.Scale()
 	if err != nil {
-		return err
+		return 0, "", err
 	}
 	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
 	if err != nil {
-		return err
+		return 0, "", err
 	}
 	var changes []workflow.AnswerChange
 	for _, rs := range rss {
@@ -480,7 +522,7 @@ func (a *App) saveExpertRatings(c echo.Context) error {
 		x, err := readAnswer(rs.ID, rating, comment, sc)
 		if err != nil {
 			status, msg := answerError(l, err)
-			return a.renderRatingPage(c, status, msg)
+			return status, msg, err
 		}
 		ch := workflow.AnswerChange{Answer: x, Rated: rating != "" && rating != c.FormValue("or"+key),
 			Commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
@@ -488,16 +530,13 @@ func (a *App) saveExpertRatings(c echo.Context) error {
 			changes = append(changes, ch)
 		}
 	}
+	if len(changes) == 0 {
+		return 0, "", nil
+	}
 	err = a.flow.SaveAnswerChanges(ctx, v, changes)
 	a.forgetLive(v.Round.ID) // real-time mode: the next figures count this save
-	if status, msg := answerError(l, err); status != 0 {
-		return a.renderRatingPage(c, status, msg)
-	}
-	if err != nil {
-		return err
-	}
-	setFlash(c, l.T("saved.all"))
-	return c.Redirect(http.StatusSeeOther, "/e#progress")
+	status, msg := answerError(l, err)
+	return status, msg, err
 }
 
 // savedAnswer is the autosave endpoint's reply.
@@ -554,7 +593,7 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		}
 	}
 	out := savedAnswer{Saved: true, Answered: answered, Total: total,
-		Progress: l.T("progress", "Count", answered, "Total", total), Message: l.T("answer.saved")}
+		Progress: l.T("progress", "Count", total, "Answered", answered), Message: l.T("answer.saved")}
 	if v.Study.Realtime() {
 		ls, err := a.liveSource(ctx, v, l, sc, true, x.RoundStatementID)
 		if err != nil {
@@ -567,14 +606,29 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// submitExpertRound is "Submit my answers", a button of the rating form:
+// what the form holds is saved first, with the same checks as Save (a
+// browser without JavaScript has saved nothing yet), then the answers
+// are submitted. With statements unanswered the expert is asked first.
 func (a *App) submitExpertRound(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
 	l := a.i18n.For(v.Expert.Language)
-	err := a.flow.SubmitAnswers(ctx, v, time.Now())
+	if status, msg, err := a.saveForm(c, v, l); status != 0 {
+		return a.renderRatingPage(c, status, msg)
+	} else if err != nil {
+		return err
+	}
+	err := a.flow.SubmitAnswers(ctx, v, time.Now(), c.FormValue("confirm") == "unanswered")
 	var incomplete workflow.IncompleteError
 	if errors.As(err, &incomplete) {
 		return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", incomplete.Missing))
+	}
+	var unanswered workflow.UnansweredError
+	if errors.As(err, &unanswered) {
+		p := submitConfirmPage{visitPage: a.visitBase(c, v, ""), Missing: l.T("confirm.missing", "Count", unanswered.Missing)}
+		p.Title = l.T("confirm.title")
+		return a.render(c, http.StatusOK, "expert_confirm", p)
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return a.renderRatingPage(c, status, msg)
@@ -583,6 +637,12 @@ func (a *App) submitExpertRound(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/e/thanks")
+}
+
+// submitConfirmPage asks whether to submit with statements unanswered.
+type submitConfirmPage struct {
+	visitPage
+	Missing string // "2 statements have no answer yet."
 }
 
 // showThanksPage confirms the submission and lists the expert's answers.
@@ -623,6 +683,7 @@ type declinePage struct {
 	visitPage
 	Action   string // where the confirmation posts: the decline link itself
 	Declined bool
+	Rejoin   string // where "take part after all" posts; "" where it is not offered
 }
 
 func (a *App) renderDecline(c echo.Context, v expertVisit, action string, declined bool) error {

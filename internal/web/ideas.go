@@ -500,7 +500,7 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 
 func (a *App) showExpertIdeasPage(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
-	if !v.Expert.ConsentedAt.Valid {
+	if !v.Expert.ConsentedAt.Valid || v.Expert.Status == "declined" {
 		return a.renderConsent(c, a.ideaLink, v, http.StatusOK, "")
 	}
 	return a.renderExpertIdeas(c, http.StatusOK, "")

@@ -57,6 +57,7 @@ func (a *App) routes() *echo.Echo {
 	expert.GET("", a.showExpertRoundPage, gzip)
 	expert.POST("/consent", a.consentExpert(a.roundLink))
 	expert.POST("/decline", a.declineAsExpert)
+	expert.POST("/rejoin", a.rejoinExpert(a.roundLink)) // after a decline, on purpose (issue #15)
 	expert.POST("", a.saveExpertRatings, consented)
 	expert.POST("/submit", a.submitExpertRound, consented)
 	expert.GET("/thanks", a.showThanksPage, consented, gzip)
@@ -70,6 +71,7 @@ func (a *App) routes() *echo.Echo {
 	ideas.POST("", a.saveExpertIdeas, a.requireConsent(a.ideaLink))
 	ideas.POST("/consent", a.consentExpert(a.ideaLink))
 	ideas.POST("/decline", a.declineAsExpert)
+	ideas.POST("/rejoin", a.rejoinExpert(a.ideaLink))
 
 	coord := web.Group("", requireUser)
 	coord.GET("/studies", a.showStudiesPage)

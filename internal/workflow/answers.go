@@ -79,21 +79,37 @@ func (e IncompleteError) Error() string {
 // FaultKind makes it invalid input (package fault).
 func (e IncompleteError) FaultKind() fault.Kind { return fault.Invalid }
 
+// UnansweredError holds back a submission with statements unanswered
+// until the expert confirms it (the page asks how many, and whether to
+// submit anyway); a study that requires every answer refuses it instead
+// (IncompleteError).
+type UnansweredError struct{ Missing int }
+
+func (e UnansweredError) Error() string {
+	return "some statements are not answered yet; confirm to submit anyway"
+}
+
+// FaultKind makes it a conflict to resolve, not bad input (package fault).
+func (e UnansweredError) FaultKind() fault.Kind { return fault.Conflict }
+
 // SubmitAnswers submits an expert's answers to the round: refused once
-// the round stopped accepting answers, and, when the study requires every
-// answer, while some are missing (IncompleteError says how many).
-func (w *Service) SubmitAnswers(ctx context.Context, v store.Visit, now time.Time) error {
+// the round stopped accepting answers; with statements unanswered,
+// refused when the study requires every answer (IncompleteError) and
+// otherwise held back until the expert confirms (UnansweredError).
+func (w *Service) SubmitAnswers(ctx context.Context, v store.Visit, now time.Time, confirmedUnanswered bool) error {
 	if err := v.Round.Domain().AcceptsRatings(now); err != nil {
 		return err
 	}
-	if v.Study.RequireAll {
-		answered, total, err := w.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
-		if err != nil {
-			return err
-		}
-		if answered < total {
-			return IncompleteError{Missing: total - answered}
-		}
+	answered, total, err := w.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case answered >= total:
+	case v.Study.RequireAll:
+		return IncompleteError{Missing: total - answered}
+	case !confirmedUnanswered:
+		return UnansweredError{Missing: total - answered}
 	}
 	return w.store.SubmitInvitation(ctx, v.Invitation.ID)
 }

@@ -2,11 +2,15 @@
 // comment is posted on its own to /e/answer; "Saved" appears only after
 // the server answered that the answer is committed. Saves of the same
 // statement never overlap, so the last change is the one that stays.
-// Without JavaScript the form's Save button posts everything instead.
+// Without JavaScript the form's Save and Submit buttons post everything
+// instead (the page says so until this script replaces the text).
 (function () {
   "use strict";
   var form = document.getElementById("rate");
   if (!form || !window.fetch || !window.URLSearchParams) return;
+  // Only now is it true that each answer is saved as soon as it is chosen.
+  var howto = document.getElementById("howto");
+  if (howto) howto.textContent = howto.getAttribute("data-js");
   var token = form.querySelector("input[name=csrf]").value;
   var progress = document.getElementById("progress");
   var busy = {}, again = {}, timers = {};
