@@ -1,7 +1,7 @@
 // Package auth holds the platform's secrets handling: coordinator password
 // hashing (argon2id), random tokens stored only as hashes (sessions, API
-// tokens, experts' personal links), and a rate limiter for login and token
-// guessing.
+// tokens, experts' personal links), a rate limiter for token guessing, and
+// the login guard that throttles and bounds password checks (login.go).
 package auth
 
 import (
