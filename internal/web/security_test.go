@@ -21,6 +21,8 @@ func publicRoute(path string) bool {
 		return true
 	case strings.HasPrefix(path, "/account/setup/"): // a new collaborator's one-time link (TestCollaboratorInvitation)
 		return true
+	case path == "/login/forgot", strings.HasPrefix(path, "/account/reset/"): // a forgotten password (TestForgotPassword)
+		return true
 	}
 	return false
 }
