@@ -38,10 +38,14 @@ func TestForEachAnswer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e0, e1 := statuses[0].ExpertID, statuses[1].ExpertID
+		// By statement, then by the experts' pseudonyms (not their ids).
+		first, second := fmt.Sprintf("%d:4,false,c0", statuses[0].ExpertID), fmt.Sprintf("%d:0,true,c1", statuses[1].ExpertID)
+		if statuses[1].PseudonymNumber < statuses[0].PseudonymNumber {
+			first, second = second, first
+		}
 		want := []string{
-			fmt.Sprintf("%d/%d:4,false,c0", rss[0].ID, e0), fmt.Sprintf("%d/%d:0,true,c1", rss[0].ID, e1),
-			fmt.Sprintf("%d/%d:4,false,c0", rss[1].ID, e0), fmt.Sprintf("%d/%d:0,true,c1", rss[1].ID, e1),
+			fmt.Sprintf("%d/%s", rss[0].ID, first), fmt.Sprintf("%d/%s", rss[0].ID, second),
+			fmt.Sprintf("%d/%s", rss[1].ID, first), fmt.Sprintf("%d/%s", rss[1].ID, second),
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("answers\n%v\nwant\n%v", got, want)
