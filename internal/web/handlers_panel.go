@@ -64,16 +64,14 @@ func (a *App) renderPanel(c echo.Context, status int, problems []panelcsv.Proble
 	if p.OpenRound, p.InvitedToRound, err = a.flow.OpenRoundInvitations(ctx, st.ID); err != nil {
 		return err
 	}
-	invited := p.InvitedToRound
 	for _, e := range es {
-		switch {
-		case e.ErasedAt.Valid:
+		if e.ErasedAt.Valid {
 			p.Erased++
-		case p.Filter.Match(e, invited[e.ID]):
+			continue
+		}
+		p.Total++
+		if p.Filter.Match(e, p.InvitedToRound[e.ID]) {
 			p.Experts = append(p.Experts, e)
-			p.Total++
-		default:
-			p.Total++
 		}
 	}
 	if len(p.FilterErrors) > 0 && status == http.StatusOK {
