@@ -713,7 +713,7 @@ func (a *App) askRemindAgain(c echo.Context, recent *workflow.RecentReminderErro
 		Check: "Yes, remind again", CheckName: "again", Hidden: map[string]string{"seen": strconv.FormatInt(recent.Last.MessageID, 10)},
 		Effects: []string{
 			fmt.Sprintf("The experts were last reminded %s ago, at %s UTC: %d reminder(s).", workflow.Ago(recent.Now.Sub(recent.Last.At)), recent.Last.At.UTC().Format("2006-01-02 15:04"), recent.Last.Count),
-			fmt.Sprintf("Reminding again now e-mails %d expert(s) %s once more, each with a fresh link.", recent.Recipients, who),
+			fmt.Sprintf("Reminding again now sends another e-mail, with a fresh link, to the %d expert(s) %s.", recent.Recipients, who),
 		}}
 	if c.FormValue("seen") != "" && c.FormValue("again") != "yes" {
 		p.Error = "Tick \"Yes, remind again\" to send the reminders; nothing was sent."

@@ -69,7 +69,7 @@ func TestRemindAgainAsksFirst(t *testing.T) {
 			t.Errorf("second press: %d; want 409 with the question", r.status)
 		}
 		mustContain(t, "second press", r.body, "Remind the experts again?", "last reminded less than a minute ago", "5 reminder(s)",
-			"e-mails 5 expert(s) who have not submitted round 1 or declined", `name="again" value="yes" required`, "Yes, remind again")
+			"to the 5 expert(s) who have not submitted round 1 or declined", `name="again" value="yes" required`, "Yes, remind again")
 		count(5, "the second press")
 		seen := seenRE.FindStringSubmatch(r.body)
 		if seen == nil {
