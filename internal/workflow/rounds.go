@@ -249,11 +249,9 @@ func (w *Service) changeOpenDeadline(ctx context.Context, st store.Study, r stor
 		if err != nil {
 			return err
 		}
-		msgs, err := w.withStore(tx).queueReminders(ctx, st, changed, mail.KindDeadlineChanged, r.Deadline.Time, nil)
-		if err != nil {
+		if n, err = w.withStore(tx).queueReminders(ctx, st, changed, mail.KindDeadlineChanged, r.Deadline.Time, nil); err != nil {
 			return err
 		}
-		n = msgs
 		return tx.Audit(ctx, st.ID, userID, "remind", "", "", fmt.Sprintf("round %d: %d e-mails of the new deadline", r.Number, n), "")
 	})
 	if err != nil {
