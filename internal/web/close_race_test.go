@@ -205,10 +205,11 @@ func autosave(b *browser, rsID int64, rating int) int {
 	return resp.StatusCode
 }
 
-// submit submits the round as the page's button does: 200 once
+// submit submits the round as the page's button does, confirming what is
+// left unanswered: 200 once
 // redirected to the thank-you page.
 func submit(b *browser) int {
-	req, _ := http.NewRequest(http.MethodPost, b.base+"/e/submit", strings.NewReader(url.Values{"csrf": {b.csrf()}}.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, b.base+"/e/submit", strings.NewReader(url.Values{"csrf": {b.csrf()}, "confirm": {"unanswered"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := b.client.Do(req)
 	if err != nil {

@@ -67,7 +67,7 @@ func TestRoundPagesWithoutSMTP(t *testing.T) {
 		}
 		rss, _ := env.store.RoundStatements(ctx, mustRoundID(t, roundPath))
 		ex.post("/e", url.Values{fmt.Sprintf("r%d", rss[0].ID): {"5"}, fmt.Sprintf("c%d", rss[0].ID): {"Needs <script>x</script> care"}})
-		ex.post("/e/submit", url.Values{})
+		ex.post("/e/submit", url.Values{"confirm": {"unanswered"}})
 
 		// Revoking Jan's link: it stops working.
 		statuses, _ := env.store.RoundStatuses(ctx, mustRoundID(t, roundPath))

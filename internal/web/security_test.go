@@ -141,7 +141,7 @@ func TestXSSEscapedEverywhere(t *testing.T) {
 	ex.consent(t)
 	rss, _ := env.store.RoundStatements(t.Context(), mustRoundID(t, roundPath))
 	ex.post("/e", url.Values{"r" + itoa(rss[0].ID): {"4"}, "c" + itoa(rss[0].ID): {"Comment " + payload}})
-	ex.post("/e/submit", url.Values{})
+	ex.post("/e/submit", url.Values{"confirm": {"unanswered"}})
 	b.post(roundPath+"/close", url.Values{"confirm": {"yes"}})
 	check := func(what, body string) {
 		if strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") {
