@@ -72,7 +72,7 @@ func loggedPath(c echo.Context) string {
 }
 
 // tokenPrefixes are the addresses whose next path segment is a secret.
-var tokenPrefixes = []string{"/r/", "/i/", "/account/setup/"}
+var tokenPrefixes = []string{"/r/", "/i/", "/account/setup/", "/account/reset/"}
 
 // redactTokens replaces the segment after a token prefix (in any case,
 // after any number of leading slashes) with [token].
