@@ -55,7 +55,7 @@ func newChromium(t *testing.T, path string) context.Context {
 		chromedp.Flag("disable-sync", true), chromedp.WindowSize(390, 844))
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute) // a loaded CI machine is slow
 	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium: %v", err)
