@@ -227,6 +227,12 @@ func TestForgotPassword(t *testing.T) {
 				t.Errorf("the answers differ: %d / %d", unknown.status, known.status)
 			}
 			mustContain(t, "answer", known.body, "If an account has the address olga@example.org")
+			// An address longer than any real one is refused before it is
+			// looked up or kept as a limiter key, and not written back.
+			long := strings.Repeat("a", 2<<20) + "@example.org"
+			if r := x.post("/login/forgot", url.Values{"email": {long}}); r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, "aaaaaaaaaa") {
+				t.Errorf("a 2 MB address: %d (%d bytes back)", r.status, len(r.body))
+			}
 			env.app.accountMail.Wait() // both requests are done with
 			msgs := smtp.Messages()
 			if len(msgs) != 1 || msgs[0].To[0] != "olga@example.org" {
