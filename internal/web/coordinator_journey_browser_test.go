@@ -126,7 +126,7 @@ func TestCoordinatorJourneyInBrowser(t *testing.T) {
 		look("draft round 1", "")
 		do("launch round 1", chromedp.Click(`form[action$="/launch"] button`))
 		ready("the open round", `document.querySelector("h1").textContent.includes("open")`)
-		links := invitationLinks(t, env, roundID(t, round1))
+		links := outboxLinks(t, env, mustRoundID(t, round1))
 
 		// 5. Remind twice: the second press asks first.
 		remind := `form[action$="/remind"] button`
@@ -134,20 +134,20 @@ func TestCoordinatorJourneyInBrowser(t *testing.T) {
 		ready("the reminders", `document.querySelector("#last-reminded") !== null && !document.querySelector("#last-reminded").classList.contains("muted")`)
 		do("remind again", chromedp.WaitVisible(remind), chromedp.Click(remind))
 		ready("the question", text("Remind the experts again?"))
-		if n := reminderCount(t, env, roundID(t, round1)); n != 6 {
+		if n := reminderCount(t, env, mustRoundID(t, round1)); n != 6 {
 			t.Errorf("%d reminders after the second press; want 6 (it must ask first)", n)
 		}
 		look("remind-again question", "")
 		do("confirm reminding", chromedp.Click(`input[name="again"]`), chromedp.Click(`form button[type="submit"]`))
 		ready("the reminder history", `document.querySelector("#reminder-history") !== null`)
-		if n := reminderCount(t, env, roundID(t, round1)); n != 12 {
+		if n := reminderCount(t, env, mustRoundID(t, round1)); n != 12 {
 			t.Errorf("%d reminders after confirming; want 12", n)
 		}
 		look("open round", "round-open")
 
 		// The experts answer: all agree on the first statement, disagree
 		// on the second, and split on the third.
-		rss, err := env.store.RoundStatements(ctx, roundID(t, round1))
+		rss, err := env.store.RoundStatements(ctx, mustRoundID(t, round1))
 		if err != nil || len(rss) != 3 {
 			t.Fatalf("round statements: %d %v", len(rss), err)
 		}
@@ -169,7 +169,7 @@ func TestCoordinatorJourneyInBrowser(t *testing.T) {
 		closeButton := `form[action$="/close"] button`
 		do("close", chromedp.Navigate(env.srv.URL+round1), chromedp.WaitVisible(closeButton), chromedp.Click(closeButton))
 		ready("the close question", text("Close round 1 now?"))
-		if r, _ := env.store.RoundByID(ctx, roundID(t, round1)); r.Status != "open" {
+		if r, _ := env.store.RoundByID(ctx, mustRoundID(t, round1)); r.Status != "open" {
 			t.Fatalf("the round is %s before the close is confirmed", r.Status)
 		}
 		look("close question", "")
@@ -183,7 +183,7 @@ func TestCoordinatorJourneyInBrowser(t *testing.T) {
 		do("override and confirm all", chromedp.SetValue(`#d`+rejected, "carry"), chromedp.SendKeys(`#why`+rejected, "reword: two readings"),
 			chromedp.Click(`#decide-all button[type="submit"]`))
 		ready("the decisions", text("3 decisions confirmed"))
-		ds, err := env.store.DecisionsByRound(ctx, roundID(t, round1))
+		ds, err := env.store.DecisionsByRound(ctx, mustRoundID(t, round1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,11 +207,11 @@ func TestCoordinatorJourneyInBrowser(t *testing.T) {
 		ready("saved settings", `document.querySelector('input[type="checkbox"][name="show_groups"]').checked`)
 		do("launch round 2", chromedp.Click(`form[action$="/launch"] button`))
 		ready("round 2 open", `document.querySelector("h1").textContent.includes("open")`)
-		r2, err := env.store.RoundByID(ctx, roundID(t, round2))
+		r2, err := env.store.RoundByID(ctx, mustRoundID(t, round2))
 		if err != nil || !r2.ShowGroups || r2.Status != "open" {
 			t.Fatalf("round 2: %+v %v", r2, err)
 		}
-		r2links := invitationLinks(t, env, r2.ID)
+		r2links := outboxLinks(t, env, r2.ID)
 		if len(r2links) != len(panel) {
 			t.Errorf("round 2 invited %d; want the %d respondents", len(r2links), len(panel))
 		}
@@ -232,7 +232,7 @@ func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
 }
 
-// studyID and roundID read the number at the end of a page's path.
+// studyID reads the study's number in a page's path.
 func studyID(t *testing.T, path string) int64 {
 	t.Helper()
 	var id int64
@@ -240,31 +240,4 @@ func studyID(t *testing.T, path string) int64 {
 		t.Fatalf("no study in %q", path)
 	}
 	return id
-}
-
-func roundID(t *testing.T, path string) int64 {
-	t.Helper()
-	i := strings.LastIndex(path, "/rounds/")
-	var id int64
-	if _, err := fmt.Sscanf(path[i+len("/rounds/"):], "%d", &id); i < 0 || err != nil {
-		t.Fatalf("no round in %q", path)
-	}
-	return id
-}
-
-// invitationLinks reads the personal links of a round's invitations from its
-// outbox (no SMTP server in these tests): e-mail → /r/… path.
-func invitationLinks(t *testing.T, env *testEnv, roundID int64) map[string]string {
-	t.Helper()
-	msgs, err := env.store.OutboxByRound(context.Background(), roundID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	links := map[string]string{}
-	for _, m := range msgs {
-		if _, seen := links[m.ToAddress]; !seen && m.Kind == "invitation" {
-			links[m.ToAddress] = mustPath(t, linkRE.FindString(m.TextBody))
-		}
-	}
-	return links
 }
