@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -91,17 +92,24 @@ func (a *App) setUpAccount(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/studies")
 }
 
-// accountLinkUser finds the account of the link in the address; unknown
-// tokens count against the address's limit, as experts' links do.
+// accountLinkUser finds the account of a set-up link.
 func (a *App) accountLinkUser(c echo.Context) (store.User, error) {
+	return a.linkUser(c, a.store.UserByAccountLink,
+		"this set-up link is unknown, has been used or has expired; ask whoever runs the server to set a password for you (delphi user password)")
+}
+
+// linkUser finds the account of the one-time link in the address (a
+// set-up or reset link) with lookup; unknown tokens count against the
+// address's limit, as experts' links do, and answer 404 with unknown.
+func (a *App) linkUser(c echo.Context, lookup func(context.Context, string) (store.User, error), unknown string) (store.User, error) {
 	key := "ip:" + c.RealIP()
 	if a.tokenLimiter.Blocked(key) {
 		return store.User{}, echo.NewHTTPError(http.StatusTooManyRequests, "too many unknown links; wait a minute")
 	}
-	u, err := a.store.UserByAccountLink(c.Request().Context(), auth.HashToken(c.Param("token")))
+	u, err := lookup(c.Request().Context(), auth.HashToken(c.Param("token")))
 	if errors.Is(err, store.ErrNotFound) {
 		a.tokenLimiter.Allow(key)
-		return u, echo.NewHTTPError(http.StatusNotFound, "this set-up link is unknown, has been used or has expired; ask whoever runs the server to set a password for you (delphi user password)")
+		return u, echo.NewHTTPError(http.StatusNotFound, unknown)
 	}
 	return u, err
 }

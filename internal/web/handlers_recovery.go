@@ -141,17 +141,8 @@ func (a *App) resetPassword(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// resetLinkUser finds the account of the reset link in the address;
-// unknown tokens count against the address's limit.
+// resetLinkUser finds the account of a password-reset link.
 func (a *App) resetLinkUser(c echo.Context) (store.User, error) {
-	key := "ip:" + c.RealIP()
-	if a.tokenLimiter.Blocked(key) {
-		return store.User{}, echo.NewHTTPError(http.StatusTooManyRequests, "too many unknown links; wait a minute")
-	}
-	u, err := a.store.UserByResetLink(c.Request().Context(), auth.HashToken(c.Param("token")))
-	if errors.Is(err, store.ErrNotFound) {
-		a.tokenLimiter.Allow(key)
-		return u, echo.NewHTTPError(http.StatusNotFound, "this link is unknown, has been used or has expired; ask for a new one with “Forgot your password?” on the login page")
-	}
-	return u, err
+	return a.linkUser(c, a.store.UserByResetLink,
+		"this link is unknown, has been used or has expired; ask for a new one with “Forgot your password?” on the login page")
 }
