@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ func (a *App) requestPasswordReset(c echo.Context) error {
 		page.Error = "Enter the e-mail address of your account."
 		return a.render(c, http.StatusUnprocessableEntity, "account_forgot", page)
 	case len(email) > auth.MaxEmailLength: // before it becomes a limiter key
-		page.Error = "An e-mail address has at most " + strconv.Itoa(auth.MaxEmailLength) + " characters."
+		page.Error = emailTooLong
 		page.Email = ""
 		return a.render(c, http.StatusUnprocessableEntity, "account_forgot", page)
 	case !a.resetLimiter.Allow("ip:"+c.RealIP()) || !a.resetLimiter.Allow("email:"+email):

@@ -11,8 +11,12 @@ import (
 	"github.com/delphi-platform/delphi/internal/store"
 )
 
-// errEmailTooLong is a submitted e-mail address longer than any real one.
-var errEmailTooLong = errors.New("web: e-mail address too long")
+// errEmailTooLong is a submitted e-mail address longer than any real one;
+// emailTooLong is what the login and forgot-password forms say of it.
+var (
+	errEmailTooLong = errors.New("web: e-mail address too long")
+	emailTooLong    = "An e-mail address has at most " + strconv.Itoa(auth.MaxEmailLength) + " characters."
+)
 
 // checkLogin finds the account of email and checks its password through
 // the login guard (auth.LoginGuard: limits charged before the argon2
@@ -37,7 +41,7 @@ func (a *App) checkLogin(c echo.Context, email, password string) (store.User, er
 func loginRefusal(c echo.Context, err error) (status int, msg string, ok bool) {
 	switch {
 	case errors.Is(err, errEmailTooLong):
-		return http.StatusUnprocessableEntity, "An e-mail address has at most " + strconv.Itoa(auth.MaxEmailLength) + " characters.", true
+		return http.StatusUnprocessableEntity, emailTooLong, true
 	case errors.Is(err, auth.ErrBadPassword):
 		return http.StatusUnauthorized, "The e-mail address or password is wrong.", true
 	case errors.Is(err, auth.ErrThrottled):
