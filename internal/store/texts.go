@@ -160,3 +160,16 @@ func (s *Store) ConsentsByExpert(ctx context.Context, expertID int64) ([]ExpertC
 	err := s.sel(ctx, &out, `SELECT consent_item_id, agreed FROM expert_consents WHERE expert_id = ? ORDER BY consent_item_id`, expertID)
 	return out, wrap("consents by expert", err)
 }
+
+// In returns the text of name in lang, falling back to the study's main
+// language; fallback says the main language's text was used. A name
+// without a text in either gives "", false.
+func (t StudyTexts) In(name, lang, main string) (text string, fallback bool) {
+	if s := t[name][lang]; s != "" {
+		return s, false
+	}
+	if s := t[name][main]; s != "" {
+		return s, lang != main
+	}
+	return "", false
+}
