@@ -193,6 +193,16 @@ func KendallW(columns [][]Response, s Scale, policy KendallPolicy) (KendallResul
 			r2[k] += mid2[int(columns[j][i])-s.Min]
 		}
 	}
+	res.finish(r2, T)
+	return res, nil
+}
+
+// finish computes S, W, W_t, χ², p and the derived figures from twice the
+// rank sums (r2[j] = 2·R_j) and the tie term T, for res.M experts and res.N
+// statements (m, n ≥ 2). KendallW and the ranking analysis share it, so
+// both report identical numbers for identical ranks.
+func (res *KendallResult) finish(r2 []int64, T int64) {
+	m, n := res.M, res.N
 	// S = Σ(R_j − m(n+1)/2)² = Σ(2R_j − m(n+1))²/4, exact in integers.
 	var s4 int64
 	mn1 := int64(m) * int64(n+1)
@@ -213,7 +223,7 @@ func KendallW(columns [][]Response, s Scale, policy KendallPolicy) (KendallResul
 	res.SmallN = n <= 7
 	if denC <= 0 {
 		res.Reason = "every expert gave identical ratings to all statements"
-		return res, nil
+		return
 	}
 	wt := float64(3*s4) / float64(denC)
 	chi2 := float64(m) * float64(n-1) * wt
@@ -222,5 +232,4 @@ func KendallW(columns [][]Response, s Scale, policy KendallPolicy) (KendallResul
 	res.P = Some(distuv.ChiSquared{K: float64(n - 1)}.Survival(chi2))
 	res.MeanSpearman = Some((float64(m)*wt - 1) / float64(m-1))
 	res.Band = Some(schmidtBand(wt))
-	return res, nil
 }
