@@ -17,6 +17,10 @@ const (
 	// DropStatements deletes statements that any expert left unrated, as R
 	// irr::kendall does through na.omit.
 	DropStatements
+	// UnrankedTiedLast applies to ranking questions only (AnalyzeRanking):
+	// every expert who ranked something counts, and the items below a
+	// top-t ranking share the bottom midrank. KendallW rejects it.
+	UnrankedTiedLast
 )
 
 // String describes the policy as the reference vectors do.
@@ -26,6 +30,8 @@ func (p KendallPolicy) String() string {
 		return "drop_experts_with_any_missing (SPSS Kendall's W / Friedman)"
 	case DropStatements:
 		return "drop_statements_with_any_missing (R irr::kendall na.omit)"
+	case UnrankedTiedLast:
+		return "unranked_items_tied_last (top-t rankings; unranked items share the bottom midrank)"
 	}
 	return fmt.Sprintf("KendallPolicy(%d)", uint8(p))
 }
@@ -165,6 +171,8 @@ func KendallW(columns [][]Response, s Scale, policy KendallPolicy) (KendallResul
 			}
 		}
 		res.StatementsKept = cols
+	case UnrankedTiedLast:
+		return res, fmt.Errorf("analysis: kendall: policy %s applies to ranking questions only (AnalyzeRanking)", policy)
 	default:
 		return res, fmt.Errorf("analysis: kendall: unknown policy %d", policy)
 	}

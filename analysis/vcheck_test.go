@@ -109,6 +109,9 @@ type vcheck struct {
 	t        *testing.T
 	root     any
 	asserted map[string]bool
+	// rel, when set, replaces the spec's tolerances with one relative
+	// tolerance for every number (an expected 0 must then be exactly 0).
+	rel float64
 }
 
 func newVCheck(t *testing.T, expected any) *vcheck {
@@ -189,7 +192,7 @@ func (c *vcheck) eq(path string, got any) {
 		}
 		return
 	}
-	if !equalJSON(path, want, g) {
+	if !equalJSON(path, want, g, c.rel) {
 		c.t.Errorf("%s: want %v, got %v", path, fmtJSON(want), fmtJSON(g))
 	}
 }
@@ -259,12 +262,15 @@ func normalize(got any) (any, bool) {
 	panic(fmt.Sprintf("vcheck: unsupported type %T", got))
 }
 
-func equalJSON(path string, want, got any) bool {
+func equalJSON(path string, want, got any, rel float64) bool {
 	switch w := want.(type) {
 	case float64:
 		g, ok := got.(float64)
 		if !ok {
 			return false
+		}
+		if rel > 0 {
+			return math.Abs(g-w) <= rel*math.Abs(w)
 		}
 		if isPValue(path) {
 			return math.Abs(g-w) <= relTol*math.Abs(w) || (w == 0 && g == 0)
@@ -276,7 +282,7 @@ func equalJSON(path string, want, got any) bool {
 			return false
 		}
 		for i := range w {
-			if !equalJSON(path, w[i], g[i]) {
+			if !equalJSON(path, w[i], g[i], rel) {
 				return false
 			}
 		}
