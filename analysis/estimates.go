@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -227,36 +226,56 @@ func SignedRankFloat(d []float64) (WilcoxonResult, error) {
 // the distinct values and fills the same histogram the integer test uses:
 // the test depends only on the order of |d| and its ties, so every p-value
 // (asymptotic, R's default, exact conditional, Pratt) is computed by the
-// one implementation in wilcoxon.go.
+// one implementation in wilcoxon.go. The positive and the negative
+// differences are sorted apart (plain float sorts) and merged.
 func signedRankFloat(d []float64) WilcoxonResult {
-	nz := make([]float64, 0, len(d))
+	pos := make([]float64, 0, len(d))
+	neg := make([]float64, 0, len(d))
 	zeros := 0
 	for _, v := range d {
-		if v == 0 {
+		switch {
+		case v > 0:
+			pos = append(pos, v)
+		case v < 0:
+			neg = append(neg, -v)
+		default:
 			zeros++
-		} else {
-			nz = append(nz, v)
 		}
 	}
-	slices.SortFunc(nz, func(a, b float64) int { return cmp.Compare(math.Abs(a), math.Abs(b)) })
+	slices.Sort(pos)
+	slices.Sort(neg)
+	// Count the distinct |d| first, to size the histogram.
 	groups := 0
-	for i, v := range nz {
-		if i == 0 || math.Abs(v) != math.Abs(nz[i-1]) {
-			groups++
-		}
-	}
+	mergeAbs(pos, neg, func(_, _ int) { groups++ })
 	h := newDiffHist(groups)
 	h.zeros = zeros
 	g := 0
-	for i, v := range nz {
-		if i == 0 || math.Abs(v) != math.Abs(nz[i-1]) {
-			g++
-		}
-		if v > 0 {
-			h.pos[g]++
-		} else {
-			h.neg[g]++
-		}
-	}
+	mergeAbs(pos, neg, func(np, nn int) {
+		g++
+		h.pos[g], h.neg[g] = np, nn
+	})
 	return h.signedRank()
+}
+
+// mergeAbs walks the distinct values of two ascending slices in order and
+// calls visit with how often each value occurs in pos and in neg.
+func mergeAbs(pos, neg []float64, visit func(np, nn int)) {
+	i, j := 0, 0
+	for i < len(pos) || j < len(neg) {
+		var v float64
+		switch {
+		case j == len(neg) || (i < len(pos) && pos[i] < neg[j]):
+			v = pos[i]
+		default:
+			v = neg[j]
+		}
+		np, nn := 0, 0
+		for ; i < len(pos) && pos[i] == v; i++ {
+			np++
+		}
+		for ; j < len(neg) && neg[j] == v; j++ {
+			nn++
+		}
+		visit(np, nn)
+	}
 }
