@@ -3,6 +3,10 @@
 // consensus rules (percent agreement, COMET 70/15, median + IQR, RAND/UCLA),
 // Kendall's W, stability between rounds (Wilcoxon signed-rank, McNemar),
 // subgroup tests (Kruskal–Wallis, Mann–Whitney) and the round flow figures.
+// It also summarises ranking questions ([AnalyzeRanking]) and numeric
+// estimates ([SummarizeEstimates], [CompareEstimates]); SPEC.md does not
+// cover these yet, so their conventions are listed below, and their
+// reference values come from R (testdata/ranking_numeric.R).
 //
 // Every function is pure: no I/O, no global state, safe for concurrent use.
 // The package imports nothing else from this module, so the web platform, the
@@ -35,4 +39,35 @@
 //     except the normal tail: distuv.Normal.Survival computes 1 − erf(x),
 //     which returns 0 beyond |z| ≈ 8.3 and loses relative precision before
 //     that, so two-sided normal p-values use math.Erfc.
+//
+// # Ranking questions
+//
+//   - Each expert ranks t of the k items with the distinct ranks 1..t (t = k
+//     is a full ranking, t = 0 no answer; [Unranked] marks the rest). A
+//     duplicate rank, a rank outside 1..k, a gap or a row of the wrong
+//     length is a [RankingError] naming the expert (and the item); nothing
+//     is computed then. Ties are not accepted as input.
+//   - Per item: n (experts who ranked it), mean and median rank over those
+//     n (unranked positions are not imputed; the median is the same under
+//     types 6 and 7), the count at each rank, and the top-k count with its
+//     percentage over the experts who answered.
+//   - Kendall's W is reported twice. [RankingResult.Kendall] uses complete
+//     rankings only, as R's friedman.test drops a block with an NA and as
+//     SPSS drops an expert with a missing item. [RankingResult.KendallTiedLast]
+//     keeps every answering expert and gives the items below a top-t
+//     ranking their shared midrank (t + 1 + k)/2, with the tie correction
+//     T = Σ(u³ − u). Both share KendallW's formulas (SPEC §4).
+//
+// # Numeric estimates
+//
+//   - Valid estimates are finite float64 values; an undefined Opt is a
+//     missing answer, and NaN or ±Inf is an error. Quartiles follow R's
+//     quantile(type = 6 / 7) evaluated as R does ((1 − h)·x_j + h·x_(j+1)),
+//     so they match R bit for bit; the mean follows R's two-pass mean.
+//   - IQR/median is undefined (JSON null, reason "median is 0") when the
+//     median is 0, and negative when the median is negative.
+//   - The IQR change is later − earlier, each over all of its round's
+//     estimates; the Wilcoxon signed-rank test uses the experts who
+//     answered both rounds and is the rating test of SPEC §5.2, with |d|
+//     tied only when bit-for-bit equal, as in R's wilcox.test.
 package analysis

@@ -50,15 +50,14 @@ json <- function(x) {
   stop("json: unsupported type ", class(x))
 }
 
-# null_or maps NA to NA (written as null) and keeps anything else.
-num <- function(x) if (length(x) == 0) NA else unname(x)
-
 # ---------------------------------------------------------------------------
 # Kendall's W with ties.
 #
-# Kendall & Babington Smith (1939); tie correction as in Siegel & Castellan
-# (1988), Nonparametric Statistics for the Behavioral Sciences, 2nd ed.,
-# section 9.4, and in irr 0.84.1 R/kendall.R (correct = TRUE), SPEC §4:
+# Kendall & Babington Smith (1939), Ann. Math. Statist. 10:275-287; the
+# correction for ties as in Siegel & Castellan (1988), Nonparametric
+# Statistics for the Behavioral Sciences, 2nd ed., chapter 9 (Kendall
+# coefficient of concordance W), and in irr 0.84.1 R/kendall.R
+# (correct = TRUE), as SPEC §4 states it:
 #   ranks within each expert (row) with midranks, R_j = column rank sums,
 #   S   = sum_j (R_j - m(k+1)/2)^2
 #   T   = sum over experts of sum over tie groups (t^3 - t)
@@ -327,24 +326,24 @@ wilcoxon <- function(a, b) {
 }
 
 estimates_case <- function(id, description, earlier, later) {
-    earlier <- as.numeric(earlier)
-    later <- as.numeric(later)
-    se <- summ(earlier)
-    sl <- summ(later)
-    chg <- function(type) {
-      a <- se[[type]]$iqr
-      b <- sl[[type]]$iqr
-      if (is.na(a) || is.na(b)) NA else b - a
-    }
-    list(
-      id = id, kind = "estimates", description = description,
-      earlier = arr(earlier), later = arr(later),
-      expected = list(
-        earlier = se, later = sl,
-        iqr_change = list(type6 = chg("type6"), type7 = chg("type7")),
-        wilcoxon = wilcoxon(earlier, later)
-      )
+  earlier <- as.numeric(earlier)
+  later <- as.numeric(later)
+  se <- summ(earlier)
+  sl <- summ(later)
+  chg <- function(type) {
+    a <- se[[type]]$iqr
+    b <- sl[[type]]$iqr
+    if (is.na(a) || is.na(b)) NA else b - a
+  }
+  list(
+    id = id, kind = "estimates", description = description,
+    earlier = arr(earlier), later = arr(later),
+    expected = list(
+      earlier = se, later = sl,
+      iqr_change = list(type6 = chg("type6"), type7 = chg("type7")),
+      wilcoxon = wilcoxon(earlier, later)
     )
+  )
 }
 
 estimate_cases <- list()
