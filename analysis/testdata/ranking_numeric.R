@@ -403,4 +403,7 @@ meta <- list(
     "Estimates: null = missing; quantiles are R quantile(type = 6 / 7); d = later - earlier."
   )
 )
-cat(json(list(meta = meta, cases = c(ranking_cases, estimate_cases))), "\n", sep = "")
+# One case per line, so that a regenerated file diffs case by case.
+cases <- c(ranking_cases, estimate_cases)
+cat("{\"meta\":", json(meta), ",\n\"cases\":[\n",
+    paste(vapply(cases, json, ""), collapse = ",\n"), "\n]}\n", sep = "")
