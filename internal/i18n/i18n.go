@@ -19,7 +19,7 @@ import (
 )
 
 // Languages the platform's pages and e-mails are written in, English first.
-var Languages = []string{"en", "nl", "el", "de", "fr", "es"}
+var Languages = []string{"en", "nl", "el", "de", "fr", "es", "it", "pt", "sv", "pl", "sk", "sl", "ro", "lv", "mt"}
 
 //go:embed locales/*.json
 var locales embed.FS

@@ -67,8 +67,10 @@ func (d MessageData) DeadlineShort() string {
 	return i18n.ShortDate(d.Deadline.In(loc), d.Lang)
 }
 
-// Languages are those the e-mails are written in; others get English.
-var Languages = i18n.Languages
+// Languages are those with e-mail templates of their own in email/<lang>/;
+// others get English. (The pages speak more languages than these; their
+// e-mail texts are the defaults in email/defaults/<lang>/.)
+var Languages = []string{"en", "nl", "el", "de", "fr", "es"}
 
 // Kinds of e-mail: a round's invitation and reminder, and round 0's
 // (idea generation: open questions instead of statements to rate).
