@@ -27,8 +27,8 @@ type WideSource struct {
 type WideOptions struct {
 	// IDColumn names the expert ID column; "" detects it (idColumns).
 	IDColumn string
-	// RoundColumn names the round column when one file holds several
-	// rounds; "" when every source has its Round.
+	// RoundColumn names the column that gives each row's round, for the
+	// sources without a Round; "" looks for a column named round.
 	RoundColumn string
 	// UnableCodes are the cell values that mean "unable to rate", besides
 	// the word unable; matched case-insensitively, and numerically for
@@ -172,9 +172,6 @@ func ReadWide(srcs []WideSource, o WideOptions, sc analysis.Scale) (*Ratings, er
 		w.codes = append(w.codes, u)
 	}
 	for _, src := range srcs {
-		if src.Round == 0 && o.RoundColumn == "" {
-			return nil, fmt.Errorf("%s: the round is unknown: give a round column or the file's round", src.Name)
-		}
 		if src.Round < 0 || src.Round > maxRound {
 			return nil, fmt.Errorf("%s: round %d is not a round number from 1 to %d", src.Name, src.Round, maxRound)
 		}
@@ -292,7 +289,9 @@ type stmtColumn struct {
 	s      int32 // global statement ID
 }
 
-func (w *wideReader) columns(hdr wideRecord) (wideColumns, error) {
+// columns locates the columns of a header; round is the source's round, 0
+// when a column gives it.
+func (w *wideReader) columns(hdr wideRecord, round int) (wideColumns, error) {
 	c := wideColumns{n: len(hdr.fields), names: hdr.fields, id: -1, round: -1, group: -1, count: -1}
 	find := func(name string) int {
 		for i, h := range hdr.fields {
@@ -325,15 +324,24 @@ func (w *wideReader) columns(hdr wideRecord) (wideColumns, error) {
 			return c, rowErrf(hdr.row, "", "no expert ID column: none of %s (the header has: %s); name it with --id-column", joinNames(idColumns), header())
 		}
 	}
-	if w.o.RoundColumn != "" {
+	// A column named round is never a statement; it gives the rounds of a
+	// file without its own round.
+	roundIdx := find(colRound)
+	switch {
+	case round > 0:
+	case w.o.RoundColumn != "":
 		if c.round = find(w.o.RoundColumn); c.round < 0 {
 			return c, rowErrf(hdr.row, "", "no round column %q (the header has: %s)", w.o.RoundColumn, header())
 		}
+	case roundIdx >= 0:
+		c.round = roundIdx
+	default:
+		return c, rowErrf(hdr.row, "", "no round column: name the column that gives each row's round with --round-column, or give each round's file with --round N FILE (the header has: %s)", header())
 	}
 	c.group, c.count = find(colGroup), find(colCountry)
 	taken := map[string]string{} // statement ID → header
 	for i, h := range hdr.fields {
-		if h == "" || i == c.id || i == c.round || i == c.group || i == c.count || isComment(h) {
+		if h == "" || i == c.id || i == c.round || i == roundIdx || i == c.group || i == c.count || isComment(h) {
 			continue
 		}
 		if re := w.o.StatementColumns; re != nil {
@@ -370,7 +378,7 @@ func (w *wideReader) read(src WideSource) error {
 		return rowErrf(1, "", "the file is empty; it needs a header row naming the expert ID column and the statement columns")
 	}
 	hdr, recs := recs[0], recs[1:]
-	cols, err := w.columns(hdr)
+	cols, err := w.columns(hdr, src.Round)
 	if err != nil {
 		return err
 	}
