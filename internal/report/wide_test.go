@@ -81,7 +81,7 @@ func TestReadWideHeaderStyles(t *testing.T) {
 			labels: map[string]string{"Q1_1": "", "Q1_2": ""},
 		},
 		{
-			name: "semicolons, group and country, statements chosen by regex",
+			name:  "semicolons, group and country, statements chosen by regex",
 			files: []wideFile{{"x.csv", "Round;Expert;Group;Country;Notes;A1;A2\n1;E1;clinician;NL;;7;unable\n1;E2;patient;;call back;3;NA\n2;E1;;NL;;8;6\n", 0}},
 			opts:  WideOptions{StatementColumns: regexp.MustCompile(`^A\d$`)},
 			long:  "expert,round,statement,rating,group,country\nE1,1,A1,7,clinician,NL\nE1,1,A2,unable,,\nE2,1,A1,3,patient,\nE1,2,A1,8,,NL\nE1,2,A2,6,,\n",
