@@ -445,3 +445,58 @@ func answeredCells(t *testing.T, x wideExample) map[string]int {
 	}
 	return out
 }
+
+// TestRunAnalyzeWideUsage: wrong combinations of the wide options stop with
+// a usage error naming the problem, and write nothing.
+func TestRunAnalyzeWideUsage(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.csv")
+	b := filepath.Join(dir, "b.csv")
+	os.WriteFile(a, []byte("id,S1,S2\nE1,5,6\nE2,7,99\n"), 0o644)
+	os.WriteFile(b, []byte("id,S1,S2\nE1,6,6\nE2,7,8\n"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"round without file", []string{"--wide", "--round", "1"}, "--round 1 needs a file: --round N FILE"},
+		{"round followed by a flag", []string{"--wide", "--round", "1", "--format", "json", a}, "--round 1 needs a file"},
+		{"round without number", []string{"--wide", "--round"}, "--round needs a round number and a file"},
+		{"round not a number", []string{"--wide", "--round", "one", a}, `--round "one": want a round number from 1 to 1000`},
+		{"round zero", []string{"--wide", "--round=0", a}, `--round "0": want a round number`},
+		{"round twice", []string{"--wide", "--round", "1", a, "--round", "1", b}, "--round 1 is given twice (" + a + " and " + b + ")"},
+		{"round and a file", []string{"--wide", "--round", "1", a, b}, "give the files either as --round N FILE or as one FILE, not both"},
+		{"round and round column", []string{"--wide", "--round-column", "wave", "--round", "1", a}, "--round-column and --round N FILE exclude each other"},
+		{"round without wide", []string{"--round", "1", a}, "--round N FILE is for wide files; add --wide"},
+		{"unable code without wide", []string{"--unable-code", "99", a}, "--unable-code is for wide files; add --wide"},
+		{"id column without wide", []string{"--id-column", "id", a}, "--id-column is for wide files; add --wide"},
+		{"empty unable code", []string{"--wide", "--unable-code", "99,", "--round", "1", a}, `invalid value "99," for flag -unable-code: empty value in "99,"`},
+		{"bad regex", []string{"--wide", "--statement-columns", "S(", "--round", "1", a}, `--statement-columns "S(": error parsing regexp`},
+		{"missing file", []string{"--wide", "--round", "1", a, "--round", "2", filepath.Join(dir, "nope.csv")}, "nope.csv: no such file"},
+		{"no file", []string{"--wide"}, "missing the ratings file"},
+		{"99 is unable only when given", []string{"--wide", "--round", "1", a}, `a.csv: row 3, column S2: "99" is outside the scale 1-9 (no --unable-code given)`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, _, err := run(t, "", append([]string{"--scale", "1-9"}, c.args...)...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q", stdout)
+			}
+		})
+	}
+	// The good command, with the options in any order and = forms.
+	out, _, err := run(t, "", "--round=2", b, "--wide", "--scale", "1-9", "--round", "1", a, "--unable-code=99", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rounds) != 2 || rep.Rounds[0].Round != 1 || rep.Rounds[1].Statements[0].Stability == nil {
+		t.Errorf("report: %s", out)
+	}
+}
