@@ -23,7 +23,7 @@ Analyse Delphi ratings exported from any survey tool: per-statement
 statistics, consensus decisions, stability against the previous round and
 Kendall's W, for every round in the file.
 
-FILE is a CSV file in long form, or - for standard input. Its header names
+Without --wide, FILE is a CSV file in long form, or - for standard input. Its header names
 the columns expert, round, statement and rating (any order, any case), and
 optionally group and country. A rating is a whole number on the scale,
 "unable" for unable to rate, or empty or NA for no answer.

@@ -1,7 +1,8 @@
 // Package report builds the Delphi round report — per-statement statistics,
 // consensus decisions, stability against the previous round, subgroup tests
-// and Kendall's W — from ratings in long form, and writes it as JSON, CSV or
-// an aligned terminal table.
+// and Kendall's W — from ratings in long form (ReadRatings) or in the wide
+// form survey tools export (ReadWide), and writes it as JSON, CSV or an
+// aligned terminal table.
 //
 // It is the engine of `delphi analyze` (RunAnalyze), which reads ratings
 // exported from any survey tool, and of the web platform's researcher

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -117,7 +118,9 @@ type where struct {
 	row int
 }
 
-func (w where) String(from string) string {
+// in words the row, naming its file when it is not from, the file of the
+// row being read.
+func (w where) in(from string) string {
 	if w.src == from {
 		return fmt.Sprintf("row %d", w.row)
 	}
@@ -154,6 +157,9 @@ type wideReader struct {
 func ReadWide(srcs []WideSource, o WideOptions, sc analysis.Scale) (*Ratings, error) {
 	if err := sc.Validate(); err != nil {
 		return nil, err
+	}
+	if len(srcs) == 0 {
+		return nil, errors.New("report: no wide files to read")
 	}
 	w := &wideReader{
 		o: o, sc: sc, m: newMerger(sc),
@@ -434,7 +440,7 @@ func (w *wideReader) row(src WideSource, c *wideColumns, rec wideRecord) (int, e
 	key := [2]int32{int32(rd), e}
 	here := where{src: src.Name, row: row}
 	if first, ok := w.seen[key]; ok {
-		return 0, rowErrf(row, "", "a second row for expert %q in round %d (the first is %s)", id, rd, first.String(src.Name))
+		return 0, rowErrf(row, "", "a second row for expert %q in round %d (the first is %s)", id, rd, first.in(src.Name))
 	}
 	w.seen[key] = here
 	for _, a := range []struct {
@@ -458,7 +464,7 @@ func (w *wideReader) row(src WideSource, c *wideColumns, rec wideRecord) (int, e
 		case "":
 			*dst, a.at[e] = v, here
 		default:
-			return 0, rowErrf(row, hdr(a.idx), "%q conflicts with %q given for expert %q on %s", v, *dst, id, a.at[e].String(src.Name))
+			return 0, rowErrf(row, hdr(a.idx), "%q conflicts with %q given for expert %q on %s", v, *dst, id, a.at[e].in(src.Name))
 		}
 	}
 	ri := w.m.round(rd)

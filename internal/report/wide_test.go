@@ -500,3 +500,34 @@ func TestRunAnalyzeWideUsage(t *testing.T) {
 		t.Errorf("report: %s", out)
 	}
 }
+
+// FuzzReadWide: no input may panic, every error names a row, and what
+// parses must be consistent.
+func FuzzReadWide(f *testing.F) {
+	for _, name := range []string{"limesurvey_round1.csv", "redcap.csv", "qualtrics_round1.csv"} {
+		data, err := os.ReadFile(filepath.Join("testdata/wide", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("id,round,S1,S1_comment\nE1,1,5,x\nE1,2,99,\n"))
+	f.Add([]byte("id;Q1[SQ001];group\n\"E\n1\";7;a\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o := WideOptions{UnableCodes: []string{"99", "-1", "10", "N/A"}}
+		for _, round := range []int{0, 1} { // a round column, or the file's round
+			r, err := ReadWide([]WideSource{{Name: "f", R: bytes.NewReader(data), Round: round}}, o, scale9)
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), "f: row ") {
+					t.Fatalf("error without a row: %v", err)
+				}
+				continue
+			}
+			checkRatings(t, r)
+			if r.Labels != nil && len(r.Labels) != len(r.Statements) {
+				t.Fatal("labels out of step with statements")
+			}
+		}
+	})
+}
