@@ -135,7 +135,6 @@ type wideReader struct {
 	sc     analysis.Scale
 	codes  []unableCode
 	m      *merger
-	order  []string          // statement IDs in column order, first source first
 	labels map[string]string // statement ID → the header it came from
 	seen   map[[2]int32]where
 	// groupAt and countryAt: the row that set an expert's group or
@@ -171,7 +170,7 @@ func ReadWide(srcs []WideSource, o WideOptions, sc analysis.Scale) (*Ratings, er
 		u := unableCode{text: c}
 		if v, ok := parseRating([]byte(c)); ok {
 			if sc.Contains(v) {
-				return nil, fmt.Errorf("unable code %q is a point on the scale %s; an unable code must differ from every rating", c, sc)
+				return nil, fmt.Errorf("--unable-code %q is a point on the scale %s; an unable code must differ from every rating", c, sc)
 			}
 			u.num, u.isNum = v, true
 		}

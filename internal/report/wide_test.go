@@ -152,7 +152,7 @@ func TestReadWideUnableCodes(t *testing.T) {
 	}
 	// A code that is a point on the scale would hide ratings.
 	if _, err := readWide([]wideFile{{"f.csv", "id,S1\nE1,9\n", 1}}, WideOptions{UnableCodes: []string{"9"}}); err == nil ||
-		!strings.Contains(err.Error(), `unable code "9" is a point on the scale 1-9`) {
+		!strings.Contains(err.Error(), `--unable-code "9" is a point on the scale 1-9`) {
 		t.Errorf("code on the scale: %v", err)
 	}
 }
