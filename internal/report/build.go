@@ -289,6 +289,7 @@ func (b *builder) statement(ri, si int, out *StatementReport, sc *scratch) error
 	q := res.Quantiles(s.Quantile)
 	*out = StatementReport{
 		Statement:   b.r.Statements[si],
+		Label:       b.r.label(si),
 		N:           res.N,
 		NUnable:     res.NUnable,
 		NMissing:    res.NMissing,

@@ -333,6 +333,10 @@ func (j *jsonWriter) statement(st *StatementReport) {
 	j.open('{')
 	j.key("statement")
 	j.str(st.Statement)
+	if st.Label != "" {
+		j.key("label")
+		j.str(st.Label)
+	}
 	j.key("n")
 	j.int(st.N)
 	j.key("n_unable")

@@ -1,7 +1,8 @@
 // Package report builds the Delphi round report — per-statement statistics,
 // consensus decisions, stability against the previous round, subgroup tests
-// and Kendall's W — from ratings in long form, and writes it as JSON, CSV or
-// an aligned terminal table.
+// and Kendall's W — from ratings in long form (ReadRatings) or in the wide
+// form survey tools export (ReadWide), and writes it as JSON, CSV or an
+// aligned terminal table.
 //
 // It is the engine of `delphi analyze` (RunAnalyze), which reads ratings
 // exported from any survey tool, and of the web platform's researcher
@@ -22,6 +23,10 @@ type Ratings struct {
 	// Statements are the statement IDs in report order (the order of first
 	// appearance in a ratings file).
 	Statements []string
+	// Labels, when not nil, are the statements' labels in Statements
+	// order: a wide file's column header where it differs from the ID
+	// (Q1[SQ001] for Q1_SQ001), "" where it does not.
+	Labels []string
 	// Rounds are in ascending round number.
 	Rounds []Round
 	// HasGroup and HasCountry tell whether the experts carry a group or a
@@ -69,6 +74,9 @@ func (r *Round) respondents(nExperts int) []int {
 // validate checks the shape Build relies on; ratings off the scale are
 // reported by the analysis itself.
 func (r *Ratings) validate() error {
+	if r.Labels != nil && len(r.Labels) != len(r.Statements) {
+		return fmt.Errorf("report: %d labels for %d statements", len(r.Labels), len(r.Statements))
+	}
 	for i := range r.Rounds {
 		rd := &r.Rounds[i]
 		if i > 0 && rd.Number <= r.Rounds[i-1].Number {
@@ -84,4 +92,12 @@ func (r *Ratings) validate() error {
 		}
 	}
 	return nil
+}
+
+// label returns statement s's label, "" when it has none.
+func (r *Ratings) label(s int) string {
+	if r.Labels == nil {
+		return ""
+	}
+	return r.Labels[s]
 }

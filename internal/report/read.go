@@ -224,32 +224,7 @@ var errNoHeader = errors.New("no header")
 // after the header.
 func readHeader(d []byte, firstLine int) (header, int, int, error) {
 	h := header{expert: -1, round: -1, statement: -1, rating: -1, group: -1, country: -1}
-	// The separator: a comma unless the first non-blank line has none and
-	// has semicolons (Excel in many European locales) or tabs.
-	rest := d
-	var first []byte
-	for len(rest) > 0 {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		if len(bytes.TrimSpace(line)) > 0 {
-			first = line
-			break
-		}
-	}
-	switch {
-	case bytes.IndexByte(first, ',') >= 0:
-		h.delim = ','
-	case bytes.IndexByte(first, ';') >= 0:
-		h.delim = ';'
-	case bytes.IndexByte(first, '\t') >= 0:
-		h.delim = '\t'
-	default:
-		h.delim = ','
-	}
+	h.delim = detectDelim(d)
 	t := tokenizer{d: d, line: firstLine, delim: h.delim}
 	var fields [][]byte
 	var start int
@@ -303,6 +278,34 @@ func readHeader(d []byte, firstLine int) (header, int, int, error) {
 		}
 	}
 	return h, t.pos, t.line, nil
+}
+
+// detectDelim picks the separator: a comma unless the first non-blank line
+// has none and has semicolons (Excel in many European locales) or tabs.
+func detectDelim(d []byte) byte {
+	rest := d
+	var first []byte
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			first = line
+			break
+		}
+	}
+	switch {
+	case bytes.IndexByte(first, ',') >= 0:
+		return ','
+	case bytes.IndexByte(first, ';') >= 0:
+		return ';'
+	case bytes.IndexByte(first, '\t') >= 0:
+		return '\t'
+	}
+	return ','
 }
 
 func joinNames(names []string) string {
@@ -387,28 +390,11 @@ func (m *merger) merge(c *chunk) error {
 	// chunks come in file order, so new global IDs keep file order.
 	m.emap = m.emap[:0]
 	for _, id := range c.experts.keys {
-		e, ok := m.expertIdx[id]
-		if !ok {
-			e = int32(len(m.experts))
-			m.expertIdx[id] = e
-			m.experts = append(m.experts, Expert{ID: id})
-			m.groupLine = append(m.groupLine, 0)
-			m.countryLine = append(m.countryLine, 0)
-		}
-		m.emap = append(m.emap, e)
+		m.emap = append(m.emap, m.expert(id))
 	}
 	m.smap = m.smap[:0]
 	for _, id := range c.stmts.keys {
-		s, ok := m.stmtIdx[id]
-		if !ok {
-			s = int32(len(m.statements))
-			m.stmtIdx[id] = s
-			m.statements = append(m.statements, id)
-			for _, rc := range m.rounds {
-				rc.resp = append(rc.resp, nil)
-			}
-		}
-		m.smap = append(m.smap, s)
+		m.smap = append(m.smap, m.statement(id))
 	}
 	for i := range c.rows {
 		row := &c.rows[i]
@@ -433,6 +419,33 @@ func (m *merger) merge(c *chunk) error {
 		return c.err
 	}
 	return nil
+}
+
+// expert returns the global ID of an expert, adding it.
+func (m *merger) expert(id string) int32 {
+	e, ok := m.expertIdx[id]
+	if !ok {
+		e = int32(len(m.experts))
+		m.expertIdx[id] = e
+		m.experts = append(m.experts, Expert{ID: id})
+		m.groupLine = append(m.groupLine, 0)
+		m.countryLine = append(m.countryLine, 0)
+	}
+	return e
+}
+
+// statement returns the global ID of a statement, adding it.
+func (m *merger) statement(id string) int32 {
+	s, ok := m.stmtIdx[id]
+	if !ok {
+		s = int32(len(m.statements))
+		m.stmtIdx[id] = s
+		m.statements = append(m.statements, id)
+		for _, rc := range m.rounds {
+			rc.resp = append(rc.resp, nil)
+		}
+	}
+	return s
 }
 
 // round returns the index of round number n in m.rounds, adding it.

@@ -102,7 +102,10 @@ type KendallReport struct {
 // follow the quantile setting; decision follows the primary rule (on the
 // platform: the decision recorded after the round, see Proposal).
 type StatementReport struct {
-	Statement   string                            `json:"statement"`
+	Statement string `json:"statement"`
+	// Label is the column header a wide file gave the statement where it
+	// differs from the ID; absent otherwise.
+	Label       string                            `json:"label,omitempty"`
 	N           int                               `json:"n"`
 	NUnable     int                               `json:"n_unable"`
 	NMissing    int                               `json:"n_missing"`
