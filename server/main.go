@@ -8,7 +8,7 @@
 //	delphi token add --email E          print a new API token for a coordinator
 //	delphi demo                         load the demo study (once; idempotent)
 //	delphi backup --out FILE            copy a live SQLite database
-//	delphi analyze [flags] FILE         consensus statistics for a ratings CSV
+//	delphi analyze [flags] FILE         consensus statistics for a ratings CSV (long or --wide)
 package main
 
 import (
@@ -42,8 +42,9 @@ commands:
   demo                                load the demo study (idempotent) and print its login
   backup --out FILE                   write a consistent copy of a live SQLite database
   analyze --scale MIN-MAX [flags] FILE|-
-                                      consensus statistics for ratings from any survey tool
-                                      (see docs/analyze.md)
+                                      consensus statistics for ratings from any survey tool;
+                                      --wide reads one row per expert (LimeSurvey, REDCap,
+                                      Qualtrics), --round N FILE once per round (docs/analyze.md)
 
 configuration comes from DELPHI_* environment variables; see README.md.
 `
