@@ -46,20 +46,19 @@ var cldrPlurals = map[string]map[string]any{
 	"sv": {"one": 1, "other": 5},
 }
 
-// alikeForms are plural forms that are rightly the same text in a language,
-// because the count is written in digits:
-//   - in French, Spanish, Italian and Portuguese "many" is for round
-//     millions ("un million de …"); counted in digits it reads as "other";
-//   - Irish puts the singular after every number; the categories differ by
-//     the initial mutation the number word causes (dhá mheasúnú, seacht
-//     measúnú), and "ráiteas" (statement) begins with r, which no
-//     mutation changes.
+// alikeForms are plural forms that are rightly the same text in a
+// language, as "categories:message ids" (no ids: every message), each with
+// the reason. Any other pair of forms must differ.
 var alikeForms = map[string][]string{
+	// "many" is for round millions ("un million de …"); counted in digits
+	// it reads as "other".
 	"fr": {"many=other"},
 	"es": {"many=other"},
 	"it": {"many=other"},
 	"pt": {"many=other"},
-	"ga": {"one=two=few=many=other:progress,error.incomplete,confirm.missing"},
+	// "z" (of) takes the genitive: z 1 / 1,5 výroku, z 3 / 5 výroků;
+	// "hodnocení" (rating) is the same after every number.
+	"cs": {"one=many:progress", "few=other:progress", "one=few=many=other:fb.n"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
