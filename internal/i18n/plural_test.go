@@ -59,6 +59,8 @@ var alikeForms = map[string][]string{
 	// "z" (of) takes the genitive: z 1 / 1,5 výroku, z 3 / 5 výroků;
 	// "hodnocení" (rating) is the same after every number.
 	"cs": {"one=many:progress", "few=other:progress", "one=few=many=other:fb.n"},
+	// "iš" (of) takes the genitive: iš 1 / 1,5 teiginio, iš 3 / 10 teiginių.
+	"lt": {"one=many:progress", "few=other:progress"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
