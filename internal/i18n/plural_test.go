@@ -61,6 +61,10 @@ var alikeForms = map[string][]string{
 	"cs": {"one=many:progress", "few=other:progress", "one=few=many=other:fb.n"},
 	// "iš" (of) takes the genitive: iš 1 / 1,5 teiginio, iš 3 / 10 teiginių.
 	"lt": {"one=many:progress", "few=other:progress"},
+	// "od" (of) takes the genitive, which after 2–4 is the singular's: od
+	// 1 / 3 tvrdnje, od 5 tvrdnji; "ocjena" (rating) is also the genitive
+	// plural: 1 / 5 ocjena, 3 ocjene.
+	"hr": {"one=few:progress", "one=other:fb.n"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
