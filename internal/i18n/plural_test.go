@@ -65,6 +65,9 @@ var alikeForms = map[string][]string{
 	// 1 / 3 tvrdnje, od 5 tvrdnji; "ocjena" (rating) is also the genitive
 	// plural: 1 / 5 ocjena, 3 ocjene.
 	"hr": {"one=few:progress", "one=other:fb.n"},
+	// Hungarian puts the singular after every number, and the verb agrees
+	// with it: 1 / 5 állítás még nincs megválaszolva.
+	"hu": {"one=other"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
