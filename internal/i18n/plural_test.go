@@ -68,6 +68,9 @@ var alikeForms = map[string][]string{
 	// Hungarian puts the singular after every number, and the verb agrees
 	// with it: 1 / 5 állítás még nincs megválaszolva.
 	"hu": {"one=other"},
+	// Finnish puts the partitive after numbers above one, but not in the
+	// elative: 1 / 30 väittämästä.
+	"fi": {"one=other:progress"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
