@@ -69,8 +69,10 @@ var alikeForms = map[string][]string{
 	// with it: 1 / 5 állítás még nincs megválaszolva.
 	"hu": {"one=other"},
 	// Finnish puts the partitive after numbers above one, but not in the
-	// elative: 1 / 30 väittämästä.
+	// elative, where number and noun agree: 1 / 30 väittämästä.
 	"fi": {"one=other:progress"},
+	// So does Estonian: 1 / 30 väitest.
+	"et": {"one=other:progress"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
