@@ -73,6 +73,9 @@ var alikeForms = map[string][]string{
 	"fi": {"one=other:progress"},
 	// So does Estonian: 1 / 30 väitest.
 	"et": {"one=other:progress"},
+	// Danish "udsagn" (statement) has the same plural, and verbs do not
+	// agree: 1 / 5 udsagn mangler et svar.
+	"da": {"one=other:progress,error.incomplete,confirm.missing"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
