@@ -24,7 +24,7 @@ import (
 //
 //	"en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr",
 //	"hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"
-var Languages = []string{"en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "hr", "hu", "lt", "nl"}
+var Languages = []string{"en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu", "lt", "nl"}
 
 //go:embed locales/*.json
 var locales embed.FS

@@ -199,17 +199,27 @@ func TestMatchAcceptLanguage(t *testing.T) {
 	for header, want := range map[string]string{
 		"":                                    "en",
 		"el-GR,el;q=0.9,en;q=0.8":             "el",
-		"pt-BR,pt;q=0.9":                      "en",
+		"ja-JP,ja;q=0.9":                      "en",
 		"de-AT":                               "de",
 		"xx;q=oops":                           "en",
 		"fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7": "fr",
+		"bg-BG,bg;q=0.9,en;q=0.8":             "bg",
+		"cs-CZ,cs;q=0.9,sk;q=0.8":             "cs",
+		"da-DK":                               "da",
+		"et-EE,et;q=0.9,ru;q=0.8":             "et",
+		"fi-FI,fi;q=0.9,sv;q=0.8":             "fi",
+		"ga-IE,ga;q=0.9,en-IE;q=0.8":          "ga",
+		"en-IE,ga;q=0.5":                      "en",
+		"hr-HR,hr;q=0.9,en;q=0.5":             "hr",
+		"hu":                                  "hu",
+		"lt-LT,lt;q=0.9,en;q=0.8":             "lt",
 	} {
 		if got := c.Match(header); got != want {
 			t.Errorf("Match(%q) = %q, want %q", header, got, want)
 		}
 	}
-	if got := c.For("pt").Lang; got != "en" {
-		t.Errorf("For(pt) = %q, want en", got)
+	if got := c.For("ja").Lang; got != "en" {
+		t.Errorf("For(ja) = %q, want en", got)
 	}
 }
 

@@ -76,6 +76,11 @@ var alikeForms = map[string][]string{
 	// Danish "udsagn" (statement) has the same plural, and verbs do not
 	// agree: 1 / 5 udsagn mangler et svar.
 	"da": {"one=other:progress,error.incomplete,confirm.missing"},
+	// Irish puts the singular after every number; the categories differ
+	// only by the mutation the number word causes (2 / 3 dhuine, 7 nduine,
+	// 1 / 11 duine), and "ráiteas" (statement) and "rátáil" (rating) begin
+	// with r, which no mutation changes.
+	"ga": {"one=two=few=many=other:progress,error.incomplete,confirm.missing,fb.n", "one=other:fb.unable", "two=few:fb.unable"},
 }
 
 func formsAlike(lang, id, a, b string) bool {
