@@ -213,3 +213,35 @@ func TestEveryPluralFormRenders(t *testing.T) {
 		}
 	}
 }
+
+// A few sentences as a reader sees them, where the grammar of counting is
+// hardest.
+func TestPluralSentences(t *testing.T) {
+	c := catalog(t)
+	for _, tc := range []struct {
+		lang, id string
+		count    int
+		want     string
+	}{
+		{"cs", "confirm.missing", 1, "1 výrok zatím nemá odpověď."},
+		{"cs", "confirm.missing", 3, "3 výroky zatím nemají odpověď."},
+		{"cs", "confirm.missing", 12, "12 výroků zatím nemá odpověď."},
+		{"lt", "fb.n", 21, "21 įvertinimas"},
+		{"lt", "fb.n", 14, "14 įvertinimų"},
+		{"lt", "fb.n", 23, "23 įvertinimai"},
+		{"hr", "confirm.missing", 22, "22 tvrdnje još nemaju odgovor."},
+		{"hr", "confirm.missing", 12, "12 tvrdnji još nema odgovor."},
+		{"ga", "fb.unable", 2, "Ní raibh 2 dhuine in ann é a rátáil"},
+		{"ga", "fb.unable", 8, "Ní raibh 8 nduine in ann é a rátáil"},
+		{"fi", "fb.n", 1, "1 arvio"},
+		{"fi", "fb.n", 4, "4 arviota"},
+		{"et", "fb.unable", 3, "3 eksperti ei saanud hinnata"},
+		{"bg", "fb.n", 1, "1 оценка"},
+		{"da", "fb.unable", 2, "2 eksperter kunne ikke vurdere"},
+		{"hu", "confirm.missing", 7, "7 állítás még nincs megválaszolva."},
+	} {
+		if got := c.For(tc.lang).T(tc.id, "Count", tc.count); got != tc.want {
+			t.Errorf("%s %s %d: got %q, want %q", tc.lang, tc.id, tc.count, got, tc.want)
+		}
+	}
+}
