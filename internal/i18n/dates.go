@@ -7,65 +7,48 @@ import (
 	"time"
 )
 
-// Day and month names for the languages the e-mails are written in.
-// Greek months are in the genitive, as dates are written.
-var (
-	weekdays = map[string][7]string{
-		"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
-		"nl": {"zondag", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag"},
-		"de": {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
-		"fr": {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
-		"es": {"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"},
-		"el": {"Κυριακή", "Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο"},
-	}
-	months = map[string][12]string{
-		"en": {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
-		"nl": {"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"},
-		"de": {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"},
-		"fr": {"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"},
-		"es": {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
-		"el": {"Ιανουαρίου", "Φεβρουαρίου", "Μαρτίου", "Απριλίου", "Μαΐου", "Ιουνίου", "Ιουλίου", "Αυγούστου", "Σεπτεμβρίου", "Οκτωβρίου", "Νοεμβρίου", "Δεκεμβρίου"},
-	}
-)
-
-// ShortDate writes day and month as the language does: "4 December",
-// "4. Dezember", "4 de diciembre".
+// ShortDate writes day and month as the language does (CLDR's MMMMd):
+// "4 December", "4. Dezember", "4 de diciembre", "4. prosince",
+// "december 4.", "gruodžio 4 d.".
 func ShortDate(t time.Time, lang string) string {
-	m, ok := months[lang]
-	if !ok {
-		lang, m = "en", months["en"]
-	}
-	day, month := strconv.Itoa(t.Day()), m[t.Month()-1]
-	switch lang {
-	case "de":
-		return day + ". " + month
-	case "es":
-		return day + " de " + month
-	}
-	return day + " " + month
+	return formatDate(t, formOf(lang).short, formOf(lang))
 }
 
-// LongDate adds the weekday and year: "Friday 4 December 2026",
-// "Freitag, 4. Dezember 2026", "viernes, 4 de diciembre de 2026".
+// LongDate adds the weekday and year (CLDR's full date): "Friday 4
+// December 2026", "Freitag, 4. Dezember 2026", "2026. december 4.,
+// péntek".
 func LongDate(t time.Time, lang string) string {
-	w, ok := weekdays[lang]
-	if !ok {
-		lang, w = "en", weekdays["en"]
+	return formatDate(t, formOf(lang).long, formOf(lang))
+}
+
+func formatDate(t time.Time, pattern string, f localeForm) string {
+	return strings.NewReplacer(
+		"{weekday}", f.weekdays[t.Weekday()],
+		"{day}", strconv.Itoa(t.Day()),
+		"{month}", f.months[t.Month()-1],
+		"{year}", strconv.Itoa(t.Year()),
+	).Replace(pattern)
+}
+
+// Clock writes the time of day on the 24-hour clock as the language does:
+// "18:05", "7:05" in Czech, "18.05" in Danish and Finnish.
+func Clock(t time.Time, lang string) string {
+	pattern := formOf(lang).clock
+	h := strconv.Itoa(t.Hour())
+	if strings.HasPrefix(pattern, "HH") && t.Hour() < 10 {
+		h = "0" + h
 	}
-	wd, year := w[t.Weekday()], strconv.Itoa(t.Year())
-	switch lang {
-	case "de":
-		return wd + ", " + ShortDate(t, lang) + " " + year
-	case "es":
-		return wd + ", " + ShortDate(t, lang) + " de " + year
-	}
-	return wd + " " + ShortDate(t, lang) + " " + year
+	sep := pattern[strings.IndexAny(pattern, ":."):][:1]
+	return h + sep + fmt.Sprintf("%02d", t.Minute())
 }
 
 // DateTime is a moment as deadlines are stated, in UTC, in the language:
-// "Friday 4 December 2026, 18:00 UTC".
+// "Friday 4 December 2026, 18:00 UTC". Date and time are joined by a
+// comma in every language rather than by CLDR's "at" patterns ("um",
+// "à", "klo"), so that the time and its zone read as one unit after the
+// date, whatever the sentence around it.
 func DateTime(t time.Time, lang string) string {
-	return LongDate(t.UTC(), lang) + ", " + t.UTC().Format("15:04") + " UTC"
+	return LongDate(t.UTC(), lang) + ", " + Clock(t.UTC(), lang) + " UTC"
 }
 
 // DateTimeIn is a deadline as an expert reads it: in the study's time
@@ -77,7 +60,7 @@ func DateTimeIn(t time.Time, loc *time.Location, lang string) string {
 		return DateTime(t, lang)
 	}
 	t = t.In(loc)
-	return LongDate(t, lang) + ", " + t.Format("15:04") + " (" + Place(loc) + ", " + UTCOffset(t) + ")"
+	return LongDate(t, lang) + ", " + Clock(t, lang) + " (" + Place(loc) + ", " + UTCOffset(t) + ")"
 }
 
 // Place is the place an IANA zone is named after: "Athens" for

@@ -18,8 +18,10 @@ import (
 	"golang.org/x/text/language"
 )
 
-// Languages the platform's pages and e-mails are written in, English first.
-var Languages = []string{"en", "nl", "el", "de", "fr", "es", "it", "pt", "sv", "pl", "sk", "sl", "ro", "lv", "mt"}
+// Languages the platform's pages and e-mails are written in: the 24
+// official languages of the EU, English first (the fallback), then by code.
+var Languages = []string{"en", "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr",
+	"hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"}
 
 //go:embed locales/*.json
 var locales embed.FS
@@ -150,9 +152,11 @@ func (l *Localizer) store(id, s string) {
 	l.cat.cache[l.Lang][id] = s
 }
 
-// Number writes x with at most `decimals` decimals and the language's
-// decimal separator: 3.5 in English, 3,5 in Dutch, German, French,
-// Spanish and Greek. Trailing zeros are dropped (3, not 3,0).
+// Number writes x with at most `decimals` decimals, the language's
+// decimal separator and minus sign (see forms): 3.5 in English, Irish and
+// Maltese, 3,5 in the other languages, −0,5 with U+2212 in Estonian,
+// Finnish, Croatian, Lithuanian, Slovenian and Swedish. Trailing zeros are
+// dropped (3, not 3,0).
 func (l *Localizer) Number(x float64, decimals int) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "—"
@@ -164,17 +168,17 @@ func (l *Localizer) Number(x float64, decimals int) string {
 	if s == "-0" {
 		s = "0"
 	}
-	if l.Lang != "en" {
-		s = strings.Replace(s, ".", ",", 1)
+	f := formOf(l.Lang)
+	s = strings.Replace(s, ".", f.decimal, 1)
+	if strings.HasPrefix(s, "-") {
+		s = f.minus + s[1:]
 	}
 	return s
 }
 
-// Percent writes a percentage with at most one decimal: "75%" in English,
-// "75 %" (non-breaking space) in the other languages, as they write it.
+// Percent writes a percentage with at most one decimal, as CLDR's percent
+// pattern of the language has it: "75%" in English, "75 %" (no-break
+// space) in German or French, "75%" in Dutch or Polish.
 func (l *Localizer) Percent(x float64) string {
-	if l.Lang == "en" {
-		return l.Number(x, 1) + "%"
-	}
-	return l.Number(x, 1) + "\u00a0%"
+	return l.Number(x, 1) + formOf(l.Lang).percent
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func catalog(t *testing.T) *Catalog {
@@ -104,26 +105,92 @@ func TestPlurals(t *testing.T) {
 	}
 }
 
-func TestNumbers(t *testing.T) {
-	c := catalog(t)
-	for _, tc := range []struct {
-		lang     string
-		x        float64
-		num, pct string
+// Numbers, percentages and dates in all 24 official EU languages, as the
+// Unicode CLDR (48) writes them; the expected strings are ICU's output.
+func TestCLDRForms(t *testing.T) {
+	friday := time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC)
+	monday := time.Date(2027, 3, 1, 7, 5, 0, 0, time.UTC)
+	cases := []struct {
+		lang, short, long, long2, clock, negative, decimal, percent string
 	}{
-		{"en", 3.5, "3.5", "3.5%"},
-		{"nl", 3.5, "3,5", "3,5\u00a0%"},
-		{"de", 4, "4", "4\u00a0%"},
-		{"fr", 77.78, "77,78", "77,8\u00a0%"},
-		{"el", 0.26, "0,26", "0,3\u00a0%"},
+		{"bg", "4 декември", "петък, 4 декември 2026 г.", "понеделник, 1 март 2027 г.", "7:05", "-0,5", "3,25", "77,8%"},
+		{"cs", "4. prosince", "pátek 4. prosince 2026", "pondělí 1. března 2027", "7:05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"da", "4. december", "fredag den 4. december 2026", "mandag den 1. marts 2027", "07.05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"de", "4. Dezember", "Freitag, 4. Dezember 2026", "Montag, 1. März 2027", "07:05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"el", "4 Δεκεμβρίου", "Παρασκευή 4 Δεκεμβρίου 2026", "Δευτέρα 1 Μαρτίου 2027", "07:05", "-0,5", "3,25", "77,8%"},
+		{"en", "4 December", "Friday 4 December 2026", "Monday 1 March 2027", "07:05", "-0.5", "3.25", "77.8%"},
+		{"es", "4 de diciembre", "viernes, 4 de diciembre de 2026", "lunes, 1 de marzo de 2027", "7:05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"et", "4. detsember", "reede, 4. detsember 2026", "esmaspäev, 1. märts 2027", "07:05", "\u22120,5", "3,25", "77,8%"},
+		{"fi", "4. joulukuuta", "perjantai 4. joulukuuta 2026", "maanantai 1. maaliskuuta 2027", "7.05", "\u22120,5", "3,25", "77,8\u00a0%"},
+		{"fr", "4 décembre", "vendredi 4 décembre 2026", "lundi 1 mars 2027", "07:05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"ga", "4 Nollaig", "Dé hAoine 4 Nollaig 2026", "Dé Luain 1 Márta 2027", "07:05", "-0.5", "3.25", "77.8%"},
+		{"hr", "4. prosinca", "petak, 4. prosinca 2026.", "ponedjeljak, 1. ožujka 2027.", "07:05", "\u22120,5", "3,25", "77,8\u00a0%"},
+		{"hu", "december 4.", "2026. december 4., péntek", "2027. március 1., hétfő", "7:05", "-0,5", "3,25", "77,8%"},
+		{"it", "4 dicembre", "venerdì 4 dicembre 2026", "lunedì 1 marzo 2027", "07:05", "-0,5", "3,25", "77,8%"},
+		{"lt", "gruodžio 4 d.", "2026 m. gruodžio 4 d., penktadienis", "2027 m. kovo 1 d., pirmadienis", "07:05", "\u22120,5", "3,25", "77,8\u00a0%"},
+		{"lv", "4. decembris", "piektdiena, 2026. gada 4. decembris", "pirmdiena, 2027. gada 1. marts", "07:05", "-0,5", "3,25", "77,8%"},
+		{"mt", "4 ta’ Diċembru", "Il-Ġimgħa, 4 ta’ Diċembru 2026", "It-Tnejn, 1 ta’ Marzu 2027", "07:05", "-0.5", "3.25", "77.8%"},
+		{"nl", "4 december", "vrijdag 4 december 2026", "maandag 1 maart 2027", "07:05", "-0,5", "3,25", "77,8%"},
+		{"pl", "4 grudnia", "piątek, 4 grudnia 2026", "poniedziałek, 1 marca 2027", "07:05", "-0,5", "3,25", "77,8%"},
+		{"pt", "4 de dezembro", "sexta-feira, 4 de dezembro de 2026", "segunda-feira, 1 de março de 2027", "07:05", "-0,5", "3,25", "77,8%"},
+		{"ro", "4 decembrie", "vineri, 4 decembrie 2026", "luni, 1 martie 2027", "07:05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"sk", "4. decembra", "piatok 4. decembra 2026", "pondelok 1. marca 2027", "7:05", "-0,5", "3,25", "77,8\u00a0%"},
+		{"sl", "4. december", "petek, 4. december 2026", "ponedeljek, 1. marec 2027", "07:05", "\u22120,5", "3,25", "77,8\u00a0%"},
+		{"sv", "4 december", "fredag 4 december 2026", "måndag 1 mars 2027", "07:05", "\u22120,5", "3,25", "77,8\u00a0%"},
+	}
+	if len(cases) != 24 || len(forms) != 24 {
+		t.Fatalf("%d cases, %d forms; want the 24 official EU languages", len(cases), len(forms))
+	}
+	for _, tc := range cases {
+		check := func(what, got, want string) {
+			if got != want {
+				t.Errorf("%s %s: got %q, want %q", tc.lang, what, got, want)
+			}
+		}
+		check("ShortDate", ShortDate(friday, tc.lang), tc.short)
+		check("LongDate", LongDate(friday, tc.lang), tc.long)
+		check("LongDate", LongDate(monday, tc.lang), tc.long2)
+		check("Clock", Clock(monday, tc.lang), tc.clock)
+		check("Clock", Clock(friday, tc.lang), strings.NewReplacer("7", "18", "05", "00").Replace(tc.clock[len(tc.clock)-4:]))
+		l := &Localizer{Lang: tc.lang}
+		check("Number", l.Number(-0.5, 2), tc.negative)
+		check("Number", l.Number(3.254, 2), tc.decimal)
+		check("Number", l.Number(-0.001, 2), "0")
+		check("Percent", l.Percent(77.78), tc.percent)
+		check("Percent", l.Percent(100), "100"+tc.percent[4:])
+	}
+	for _, lang := range Languages {
+		if _, ok := forms[lang]; !ok {
+			t.Errorf("%s: no dates and numbers", lang)
+		}
+	}
+	if got := LongDate(friday, "xx"); got != "Friday 4 December 2026" {
+		t.Errorf("unknown language: %q, want English", got)
+	}
+}
+
+// A deadline in a study's zone, in languages with their own clocks and
+// date orders.
+func TestDateTimeIn(t *testing.T) {
+	athens, err := time.LoadLocation("Europe/Athens")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 4, 7, 30, 0, 0, time.UTC) // 9:30 in Athens
+	for lang, want := range map[string]string{
+		"en": "Friday 4 December 2026, 09:30 (Athens, UTC+2)",
+		"cs": "pátek 4. prosince 2026, 9:30 (Athens, UTC+2)",
+		"fi": "perjantai 4. joulukuuta 2026, 9.30 (Athens, UTC+2)",
+		"da": "fredag den 4. december 2026, 09.30 (Athens, UTC+2)",
+		"hu": "2026. december 4., péntek, 9:30 (Athens, UTC+2)",
+		"lt": "2026 m. gruodžio 4 d., penktadienis, 09:30 (Athens, UTC+2)",
 	} {
-		l := c.For(tc.lang)
-		if got := l.Number(tc.x, 2); got != tc.num {
-			t.Errorf("%s Number(%v) = %q, want %q", tc.lang, tc.x, got, tc.num)
+		if got := DateTimeIn(at, athens, lang); got != want {
+			t.Errorf("%s: got %q, want %q", lang, got, want)
 		}
-		if got := l.Percent(tc.x); got != tc.pct {
-			t.Errorf("%s Percent(%v) = %q, want %q", tc.lang, tc.x, got, tc.pct)
-		}
+	}
+	if got, want := DateTimeIn(at, time.UTC, "bg"), "петък, 4 декември 2026 г., 7:30 UTC"; got != want {
+		t.Errorf("bg in UTC: got %q, want %q", got, want)
 	}
 }
 
@@ -134,9 +201,20 @@ func TestMatchAcceptLanguage(t *testing.T) {
 		"el-GR,el;q=0.9,en;q=0.8":             "el",
 		"tr-TR,tr;q=0.9":                      "en",
 		"pt-BR,pt;q=0.9":                      "pt",
+		"ja-JP,ja;q=0.9":                      "en",
 		"de-AT":                               "de",
 		"xx;q=oops":                           "en",
 		"fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7": "fr",
+		"bg-BG,bg;q=0.9,en;q=0.8":             "bg",
+		"cs-CZ,cs;q=0.9,sk;q=0.8":             "cs",
+		"da-DK":                               "da",
+		"et-EE,et;q=0.9,ru;q=0.8":             "et",
+		"fi-FI,fi;q=0.9,sv;q=0.8":             "fi",
+		"ga-IE,ga;q=0.9,en-IE;q=0.8":          "ga",
+		"en-IE,ga;q=0.5":                      "en",
+		"hr-HR,hr;q=0.9,en;q=0.5":             "hr",
+		"hu":                                  "hu",
+		"lt-LT,lt;q=0.9,en;q=0.8":             "lt",
 	} {
 		if got := c.Match(header); got != want {
 			t.Errorf("Match(%q) = %q, want %q", header, got, want)
