@@ -142,6 +142,7 @@ func (a *App) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)
 	edit.GET("/rounds/:rid/outbox", a.showOutboxPage) // names, addresses, links: not for researchers
 	edit.GET("/outbox/:mid", a.showMessagePage)
+	edit.GET("/preview", a.showPreview) // an expert's pages, recording nothing (preview.go)
 	edit.POST("/outbox/:mid/resend", a.resendMessage)
 
 	// JSON API v1: bearer tokens, no cookies, no CSRF.
