@@ -158,7 +158,9 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 		id := sec.ID
 		sh.Rows = append(sh.Rows, TranslationRow{Key: "topic." + strconv.FormatInt(id, 10), Kind: KindTopic,
 			Texts: withMain(secTrs[id], sec.Title), readOnlyMain: "rename topics on the Statements page", max: MaxTopicLength, oneLine: true,
-			set: func(tx *store.Store, lang, text string) error { return tx.SetSectionTranslation(ctx, st.ID, id, lang, text) }})
+			set: func(tx *store.Store, lang, text string) error {
+				return tx.SetSectionTranslation(ctx, st.ID, id, lang, text)
+			}})
 	}
 	studyText := func(name, kind, context, mainText, readOnly string, max int, oneLine bool) {
 		trs := texts[name]
