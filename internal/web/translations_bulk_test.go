@@ -128,6 +128,9 @@ func TestBulkTranslations(t *testing.T) {
 			t.Errorf("stored: %v %v", trs, texts)
 		}
 		mustContain(t, "Dutch preview", coord.get(base+"/preview?lang=nl").body, "<legend>Identiteitsbewijzen</legend>", "<h2>Toegang tot zorg</h2>")
+		if audit, _ := env.store.AuditByStudy(ctx, s.id); len(audit) == 0 || audit[len(audit)-1].Action != "import translations" || audit[len(audit)-1].NewValue != "nl: 4" {
+			t.Errorf("audit log: %+v", audit)
+		}
 
 		// CSV through the API: the formula-looking statement comes out inert.
 		dl = env.api("GET", s.path+"/translations?format=csv", s.token, "", "")
