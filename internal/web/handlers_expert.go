@@ -297,6 +297,31 @@ func (a *App) declineAsExpert(c echo.Context) error {
 // ratingPage loads everything the questionnaire shows.
 func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPage, error) {
 	ctx := c.Request().Context()
+	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
+	if err != nil {
+		return ratingPage{}, err
+	}
+	ratings, err := a.store.RatingsByInvitation(ctx, v.Invitation.ID)
+	if err != nil {
+		return ratingPage{}, err
+	}
+	return a.questionnaire(c, v, questionnaireInput{statements: rss, ratings: ratings}, errMsg)
+}
+
+// questionnaireInput is what a questionnaire shows besides the visit: the
+// round's statements and the expert's answers to them. The preview
+// (preview.go) brings its own, and a sample earlier answer for the
+// feedback (previous; nil: the expert's own, looked up).
+type questionnaireInput struct {
+	statements []store.RoundStatement
+	ratings    map[int64]store.Rating
+	previous   map[int64]store.Rating
+}
+
+// questionnaire builds the rating page (and the thank-you page) of a
+// visit: the one rendering that experts and the preview share.
+func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput, errMsg string) (ratingPage, error) {
+	ctx := c.Request().Context()
 	p := ratingPage{visitPage: a.visitBase(c, v, errMsg), Open: v.Round.Domain().AcceptsRatings(time.Now()) == nil}
 	l := p.L
 	sc, err := v.Study.Scale()
@@ -310,14 +335,7 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		p.Points = append(p.Points, pt)
 		labels[pt.Str] = pointText(pt.Str, lb)
 	}
-	rss, err := a.store.RoundStatements(ctx, v.Round.ID)
-	if err != nil {
-		return p, err
-	}
-	ratings, err := a.store.RatingsByInvitation(ctx, v.Invitation.ID)
-	if err != nil {
-		return p, err
-	}
+	rss, ratings := in.statements, in.ratings
 	tr, err := a.translator(ctx, v)
 	if err != nil {
 		return p, err
@@ -325,6 +343,9 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	fb, err := a.feedbackBuilder(ctx, v, l, sc, tr.by != nil)
 	if err != nil {
 		return p, err
+	}
+	if in.previous != nil {
+		fb.previous = in.previous
 	}
 	unable := ""
 	if sc.AllowUnable {

@@ -24,6 +24,9 @@ type statementsPage struct {
 	Error    string
 	Paste    string
 	PasteSec string
+	// TranslationErrors are the refused cells of an uploaded translation
+	// sheet (translations.go).
+	TranslationErrors []workflow.TranslationError
 }
 
 type sectionView struct {
@@ -39,6 +42,11 @@ func (a *App) showStatementsPage(c echo.Context) error {
 }
 
 func (a *App) renderStatements(c echo.Context, status int, errMsg, paste, pasteSec string) error {
+	return a.renderStatementsWith(c, status, func(p *statementsPage) { p.Error, p.Paste, p.PasteSec = errMsg, paste, pasteSec })
+}
+
+// renderStatementsWith renders the Statements page with fill applied.
+func (a *App) renderStatementsWith(c echo.Context, status int, fill func(*statementsPage)) error {
 	ctx := c.Request().Context()
 	st := study(c)
 	secs, err := a.store.SectionsByStudy(ctx, st.ID)
@@ -53,8 +61,9 @@ func (a *App) renderStatements(c echo.Context, status int, errMsg, paste, pasteS
 	if err != nil {
 		return err
 	}
-	p := statementsPage{basePage: a.base(c, "Statements"), Total: len(sts), Error: errMsg, Paste: paste, PasteSec: pasteSec}
+	p := statementsPage{basePage: a.base(c, "Statements"), Total: len(sts)}
 	p.Tab = "statements"
+	fill(&p)
 	idx := map[int64]int{}
 	for i, sec := range secs {
 		idx[sec.ID] = i

@@ -34,6 +34,9 @@ type basePage struct {
 	// ForExpert marks the pages panel experts see: their language, no
 	// account navigation.
 	ForExpert bool
+	// Preview is the banner of a coordinator's preview of an expert page
+	// (preview.go); nil elsewhere.
+	Preview *previewBanner
 }
 
 // CanEdit tells the templates whether to show editing controls.
@@ -122,6 +125,8 @@ var templateFuncs = template.FuncMap{
 		return r.Attrition.Groups
 	},
 	"pct": formatPct,
+	// languageName is a language code in English words: "Dutch (nl)".
+	"languageName": languageName,
 	"seq": func(from, to int) []int {
 		var s []int
 		for i := from; i <= to; i++ {
@@ -166,6 +171,10 @@ func (a *App) render(c echo.Context, status int, name string, data any) error {
 // base fills the common page fields from the request.
 func (a *App) base(c echo.Context, title string) basePage {
 	b := basePage{Title: title, Lang: "en"}
+	if pv, ok := c.Get(ctxPreview).(*previewBanner); ok {
+		b.Preview = pv // an expert's page: no account, no study tabs, no coordinator's flash
+		return b
+	}
 	if u, ok := c.Get(ctxUser).(store.User); ok {
 		b.User = &u
 	}

@@ -142,6 +142,10 @@ func (a *App) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)
 	edit.GET("/rounds/:rid/outbox", a.showOutboxPage) // names, addresses, links: not for researchers
 	edit.GET("/outbox/:mid", a.showMessagePage)
+	edit.GET("/preview", a.showPreview) // an expert's pages, recording nothing (preview.go)
+	// Bulk translation (translations.go): one sheet down, all or nothing up.
+	edit.GET("/translations", a.downloadTranslations)
+	edit.POST("/translations", a.uploadTranslations)
 	edit.POST("/outbox/:mid/resend", a.resendMessage)
 
 	// JSON API v1: bearer tokens, no cookies, no CSRF.
@@ -162,6 +166,8 @@ func (a *App) routes() *echo.Echo {
 	apiEdit.PUT("/statements/:sid/translations", a.apiSetStatementTranslations)
 	apiRead.GET("/sections", a.apiListSections)
 	apiEdit.PATCH("/sections/:sid", a.apiUpdateSection)
+	apiEdit.GET("/translations", a.downloadTranslations) // ?format=xlsx|csv
+	apiEdit.PUT("/translations", a.apiPutTranslations)
 	// Real-time mode (issue #8): figures at every snapshot, revision counts, raw export.
 	apiRead.GET("/realtime", a.apiGetRealtime)
 	apiRead.GET("/realtime/ratings.csv", a.apiRealtimeRatings)
