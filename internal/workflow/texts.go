@@ -171,7 +171,7 @@ func setTexts(ctx context.Context, tx *store.Store, st store.Study, userID int64
 // ConsentItemInput is a consent item as submitted: whether it must be
 // ticked, and its wording per language ("" removes one).
 type ConsentItemInput struct {
-	Required *bool            `json:"required"`
+	Required *bool             `json:"required"`
 	Wording  map[string]string `json:"wording"`
 }
 
