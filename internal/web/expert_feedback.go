@@ -85,7 +85,10 @@ type feedbackBuilder struct {
 	previous map[int64]store.Rating                         // the expert's answers to the statements of the previous round
 	prevRS   func() (map[int64]store.RoundStatement, error) // the previous round's statements, for translated earlier wording
 	round    int
-	cache    *boundedCache[feedbackKey, template.HTML] // shared by all requests
+	// agreeName is the study's own name for the agreement band in the
+	// page's language; "" uses the platform's word.
+	agreeName string
+	cache     *boundedCache[feedbackKey, template.HTML] // shared by all requests
 }
 
 // feedbackKey names one rendering of a statement's feedback: it depends
@@ -200,7 +203,11 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 		}
 	}
 	if ag := b.sc.Bands.Agree; !ag.Empty() {
-		v.Band = l.T("fb.agree") + ": " + strconv.Itoa(ag.Min) + "–" + strconv.Itoa(ag.Max)
+		name := b.agreeName
+		if name == "" {
+			name = l.T("fb.agree")
+		}
+		v.Band = name + ": " + strconv.Itoa(ag.Min) + "–" + strconv.Itoa(ag.Max)
 	}
 	v.Chart = chartHTML(b.chart(v.Bars, f.Min, f.Median), strings.Join(words, "; "))
 	for _, g := range f.Groups {
