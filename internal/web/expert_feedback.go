@@ -88,6 +88,7 @@ type feedbackBuilder struct {
 	// agreeName is the study's own name for the agreement band in the
 	// page's language; "" uses the platform's word.
 	agreeName string
+	textsKey  string // feedbackKey.texts
 	cache     *boundedCache[feedbackKey, template.HTML] // shared by all requests
 }
 
@@ -101,6 +102,9 @@ type feedbackKey struct {
 	lang     string
 	mine     string // the earlier answer: a scale point, "unable" or ""
 	previous string // the earlier wording in lang, when translated
+	// texts are the study's words the feedback shows (scale labels and
+	// band name in lang), which a coordinator may change mid-round.
+	texts string
 }
 
 // feedbackBuilder prepares the feedback of a round for one expert;
@@ -149,7 +153,7 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 		return nil, nil
 	}
 	mine, answered := b.previous[rs.PreviousID.Int64]
-	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine)}
+	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine), texts: b.textsKey}
 	prev, err := b.prevRS() // nil unless statements are shown translated
 	if err != nil {
 		return nil, err

@@ -389,6 +389,7 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 		return p, err
 	}
 	fb.agreeName = p.Texts.Bands["agree"]
+	fb.textsKey = fb.agreeName + "\x00" + strings.Join(sc.Labels, "\x00")
 	unable := ""
 	if sc.AllowUnable {
 		unable = l.T("unable")
