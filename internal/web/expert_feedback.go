@@ -88,7 +88,7 @@ type feedbackBuilder struct {
 	// agreeName is the study's own name for the agreement band in the
 	// page's language; "" uses the platform's word.
 	agreeName string
-	textsKey  string // feedbackKey.texts
+	textsKey  string                                    // feedbackKey.texts
 	cache     *boundedCache[feedbackKey, template.HTML] // shared by all requests
 }
 

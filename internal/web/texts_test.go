@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
 )
 
 // textsPanel: an English, a Dutch and a Romanian expert.
