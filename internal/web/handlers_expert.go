@@ -316,7 +316,7 @@ func (a *App) consentExpert(k linkKind) echo.HandlerFunc {
 				names[i] = "«" + it.Text + "»"
 			}
 			return a.renderConsent(c, k, v, http.StatusUnprocessableEntity,
-				l.T("consent.missing", "Count", len(names), "Items", strings.Join(names, ", ")), &missing)
+				l.T("consent.missing", "Label", strings.Join(names, ", ")), &missing)
 		}
 		if err != nil {
 			return err
