@@ -215,6 +215,17 @@ func TestStudyTextsRefused(t *testing.T) {
 		if all, _ := env.store.StudyTextsByStudy(ctx, s.id); len(all) != 0 {
 			t.Errorf("refused texts were stored: %+v", all)
 		}
+		// Texts are escaped wherever they are shown.
+		xss := `<script>alert(1)</script>`
+		if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"en","texts":{"contact":"`+xss+`"}}`); r.status != http.StatusOK {
+			t.Fatalf("contact: %d %s", r.status, r.body)
+		}
+		if r := coord.get(base + "/texts?lang=nl"); strings.Contains(r.body, xss) || !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Error("the texts page does not escape a text")
+		}
+		if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"en","texts":{"contact":""}}`); r.status != http.StatusOK {
+			t.Fatalf("contact removed: %d %s", r.status, r.body)
+		}
 		// A consent item without wording in the main language.
 		if r := s.call(t, "POST", s.path+"/consent-items", `{"wording":{"nl":"Alleen Nederlands"}}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"wording.en"`) {
 			t.Errorf("consent item without English: %d %s", r.status, r.body)
