@@ -226,6 +226,17 @@ func TestStudyTextsRefused(t *testing.T) {
 		if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"en","texts":{"contact":""}}`); r.status != http.StatusOK {
 			t.Fatalf("contact removed: %d %s", r.status, r.body)
 		}
+		// E-mail templates fall back only where the main language has its
+		// own: without one, each language has its built-in text.
+		if f := getTexts(t, s).Fallbacks; len(f) != 1 || strings.Contains(strings.Join(f[0].Texts, ","), "e-mail") {
+			t.Errorf("fallbacks without e-mail templates: %+v", f)
+		}
+		if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"en","texts":{"email.invitation.subject":"Your invitation"}}`); r.status != http.StatusOK {
+			t.Fatalf("e-mail subject: %d %s", r.status, r.body)
+		}
+		if f := getTexts(t, s).Fallbacks; len(f) != 1 || !strings.Contains(strings.Join(f[0].Texts, ","), "e-mail invitation subject") {
+			t.Errorf("fallbacks with an English e-mail subject: %+v", f)
+		}
 		// A consent item without wording in the main language.
 		if r := s.call(t, "POST", s.path+"/consent-items", `{"wording":{"nl":"Alleen Nederlands"}}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"wording.en"`) {
 			t.Errorf("consent item without English: %d %s", r.status, r.body)
