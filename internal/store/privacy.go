@@ -16,6 +16,18 @@ type ExpertData struct {
 	// Round 0 and real-time mode (issue #8).
 	Proposals []ExpertProposal `json:"proposals"`
 	Revisions []ExpertRevision `json:"rating_revisions"`
+	// Consents are the expert's answers to the study's consent items.
+	Consents []ExpertConsentAnswer `json:"consents"`
+}
+
+// ExpertConsentAnswer is the expert's answer to one consent item, with
+// the item's wording in their language (else the study's main language).
+type ExpertConsentAnswer struct {
+	ItemID     int64     `db:"consent_item_id" json:"-"`
+	Item       string    `json:"item"`
+	Required   bool      `db:"required" json:"required"`
+	Agreed     bool      `db:"agreed" json:"agreed"`
+	AnsweredAt time.Time `db:"answered_at" json:"answered_at"`
 }
 
 // ExpertProposal is one of the expert's round-0 proposals.
@@ -141,6 +153,23 @@ func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID 
 				d.Revisions[i].Value = &d.Revisions[i].Rating.Int64
 			}
 		}
+		if err = tx.sel(ctx, &d.Consents, `SELECT c.consent_item_id, ci.required, c.agreed, c.answered_at
+			FROM expert_consents c JOIN consent_items ci ON ci.id = c.consent_item_id WHERE c.expert_id = ? ORDER BY ci.position, ci.id`, expertID); err != nil {
+			return err
+		}
+		if len(d.Consents) > 0 {
+			st, err := tx.StudyByID(ctx, studyID)
+			if err != nil {
+				return err
+			}
+			texts, err := tx.StudyTextsByStudy(ctx, studyID)
+			if err != nil {
+				return err
+			}
+			for i := range d.Consents {
+				d.Consents[i].Item, _ = texts.In(ConsentTextName(d.Consents[i].ItemID), e.Language, st.MainLanguage())
+			}
+		}
 		return tx.Audit(ctx, studyID, userID, "export expert data", "", "", "expert "+itoa(expertID), "subject-access request")
 	})
 	if d.Invitations == nil {
@@ -157,6 +186,9 @@ func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID 
 	}
 	if d.Revisions == nil {
 		d.Revisions = []ExpertRevision{}
+	}
+	if d.Consents == nil {
+		d.Consents = []ExpertConsentAnswer{}
 	}
 	return d, wrap("expert data export", err)
 }

@@ -173,3 +173,10 @@ func (t StudyTexts) In(name, lang, main string) (text string, fallback bool) {
 	}
 	return "", false
 }
+
+// ConsentItemAnswered tells whether any expert answered a consent item.
+func (s *Store) ConsentItemAnswered(ctx context.Context, itemID int64) (bool, error) {
+	var n int
+	err := s.get(ctx, &n, `SELECT COUNT(*) FROM expert_consents WHERE consent_item_id = ?`, itemID)
+	return n > 0, wrap("consent item answered", err)
+}

@@ -310,6 +310,7 @@ type importResultJSON struct {
 	New         []newExpertJSON     `json:"new"`
 	Changes     []expertChangeJSON  `json:"changes"`
 	Errors      []importProblemJSON `json:"errors"`
+	Warnings    []importProblemJSON `json:"warnings"` // rows imported that deserve a look
 }
 
 type newExpertJSON struct {
@@ -358,7 +359,7 @@ func (a *App) apiImportPanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res := importResultJSON{DryRun: opt.DryRun, New: []newExpertJSON{}, Changes: []expertChangeJSON{}, Errors: []importProblemJSON{}}
+	res := importResultJSON{DryRun: opt.DryRun, New: []newExpertJSON{}, Changes: []expertChangeJSON{}, Errors: []importProblemJSON{}, Warnings: []importProblemJSON{}}
 	for _, p := range problems {
 		res.Errors = append(res.Errors, importProblemJSON{p.Row, p.Column, p.Message})
 	}
@@ -366,6 +367,9 @@ func (a *App) apiImportPanel(c echo.Context) error {
 		return c.JSON(http.StatusUnprocessableEntity, res)
 	}
 	res.Imported, res.Updated, res.Unchanged, res.Fingerprint = len(plan.New), len(plan.Updated), plan.Unchanged, plan.Fingerprint
+	for _, p := range plan.Warnings {
+		res.Warnings = append(res.Warnings, importProblemJSON{p.Row, p.Column, p.Message})
+	}
 	for _, e := range plan.New {
 		res.New = append(res.New, newExpertJSON{e.Row, strings.ToLower(e.Email), e.Name, e.Group, e.Country, e.Language})
 	}

@@ -85,7 +85,11 @@ type feedbackBuilder struct {
 	previous map[int64]store.Rating                         // the expert's answers to the statements of the previous round
 	prevRS   func() (map[int64]store.RoundStatement, error) // the previous round's statements, for translated earlier wording
 	round    int
-	cache    *boundedCache[feedbackKey, template.HTML] // shared by all requests
+	// agreeName is the study's own name for the agreement band in the
+	// page's language; "" uses the platform's word.
+	agreeName string
+	textsKey  string                                    // feedbackKey.texts
+	cache     *boundedCache[feedbackKey, template.HTML] // shared by all requests
 }
 
 // feedbackKey names one rendering of a statement's feedback: it depends
@@ -98,6 +102,9 @@ type feedbackKey struct {
 	lang     string
 	mine     string // the earlier answer: a scale point, "unable" or ""
 	previous string // the earlier wording in lang, when translated
+	// texts are the study's words the feedback shows (scale labels and
+	// band name in lang), which a coordinator may change mid-round.
+	texts string
 }
 
 // feedbackBuilder prepares the feedback of a round for one expert;
@@ -146,7 +153,7 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 		return nil, nil
 	}
 	mine, answered := b.previous[rs.PreviousID.Int64]
-	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine)}
+	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine), texts: b.textsKey}
 	prev, err := b.prevRS() // nil unless statements are shown translated
 	if err != nil {
 		return nil, err
@@ -200,7 +207,11 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 		}
 	}
 	if ag := b.sc.Bands.Agree; !ag.Empty() {
-		v.Band = l.T("fb.agree") + ": " + strconv.Itoa(ag.Min) + "–" + strconv.Itoa(ag.Max)
+		name := b.agreeName
+		if name == "" {
+			name = l.T("fb.agree")
+		}
+		v.Band = name + ": " + strconv.Itoa(ag.Min) + "–" + strconv.Itoa(ag.Max)
 	}
 	v.Chart = chartHTML(b.chart(v.Bars, f.Min, f.Median), strings.Join(words, "; "))
 	for _, g := range f.Groups {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/mail/smtptest"
 )
 
@@ -56,6 +58,18 @@ func newExpertStudyWith(t testing.TB, env *testEnv, smtp *smtptest.Server, state
 func newPanelStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist, settings string) *expertStudy {
 	t.Helper()
 	s := &expertStudy{env: env, smtp: smtp, token: tokenFor(t, env, "coord@example.org")}
+	if !strings.Contains(settings, `"languages"`) {
+		// The study offers its panel's languages, English first: experts
+		// read their own language only where the study offers it.
+		langs := []string{"en"}
+		for _, p := range panel {
+			if !slices.Contains(langs, p.lang) && i18n.Supported(p.lang) {
+				langs = append(langs, p.lang)
+			}
+		}
+		l, _ := json.Marshal(langs)
+		settings += `,"languages":` + string(l)
+	}
 	r := s.call(t, "POST", "/api/v1/studies", `{"title":"Access to care","description":"We ask which barriers keep migrants who use drugs from health services.\n\nThe study runs three rounds in 2027.","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"team@example.org"`+settings+`}`)
 	var st studyJSON
 	if err := json.Unmarshal([]byte(r.body), &st); err != nil || st.ID == 0 {

@@ -162,7 +162,7 @@ func (a *App) showLiveFigures(c echo.Context) error {
 		return rounds.ErrNotRealtime
 	}
 	ctx := c.Request().Context()
-	l := a.i18n.For(v.Expert.Language)
+	l := a.expertLocalizer(v)
 	sc, err := v.Study.Scale()
 	if err != nil {
 		return err

@@ -164,21 +164,40 @@ type visitPage struct {
 	L     *i18n.Localizer
 	Visit expertVisit
 	Error string
+	// Texts are the study's texts in the page's language, each falling
+	// back to the main language (workflow.ExpertTexts).
+	Texts workflow.Texts
 }
 
-// visitBase fills the common fields of an expert page, in the expert's
-// language.
-func (a *App) visitBase(c echo.Context, v expertVisit, errMsg string) visitPage {
-	l := a.i18n.For(v.Expert.Language)
-	b := a.base(c, v.Study.Title)
+// expertLocalizer is the interface text of an expert's pages: in their
+// language when the study offers it and the platform speaks it, else in
+// the study's main language (workflow.PageLanguage), so that <html lang>
+// is always the language the page is written in.
+func (a *App) expertLocalizer(v expertVisit) *i18n.Localizer {
+	return a.i18n.For(workflow.PageLanguage(v.Study, v.Expert.Language))
+}
+
+// visitBase fills the common fields of an expert page, in the page's
+// language (expertLocalizer), with the study's texts in it.
+func (a *App) visitBase(c echo.Context, v expertVisit, errMsg string) (visitPage, error) {
+	texts, err := a.flow.ExpertTexts(c.Request().Context(), v.Study, v.Expert.Language)
+	if err != nil {
+		return visitPage{}, err
+	}
+	l := a.i18n.For(texts.Lang)
+	b := a.base(c, texts.Title.Text)
 	b.Lang, b.ForExpert = l.Lang, true
-	return visitPage{basePage: b, L: l, Visit: v, Error: errMsg}
+	return visitPage{basePage: b, L: l, Visit: v, Error: errMsg, Texts: texts}, nil
 }
 
 type consentPage struct {
 	visitPage
 	Contact string
 	Base    string // where the forms post: the link's home, /e or /ideas
+	// Ticked are the consent items ticked in a refused form, kept ticked.
+	Ticked map[int64]bool
+	// Missing are the required items the refused form left unticked.
+	Missing map[int64]bool
 }
 
 // ratingPage is the round's questionnaire: statements by topic, each with
@@ -228,7 +247,7 @@ type scalePoint struct {
 func (a *App) showExpertRoundPage(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
 	if !v.Expert.ConsentedAt.Valid || v.Expert.Status == "declined" {
-		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "")
+		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "", nil)
 	}
 	p, err := a.ratingPage(c, v, "")
 	if err != nil {
@@ -243,29 +262,63 @@ func (a *App) showExpertRoundPage(c echo.Context) error {
 // renderConsent shows the information sheet, the first page of either
 // kind of link until the expert agrees. An expert who declined sees that
 // instead, with the choice to take part after all.
-func (a *App) renderConsent(c echo.Context, k linkKind, v expertVisit, status int, errMsg string) error {
+func (a *App) renderConsent(c echo.Context, k linkKind, v expertVisit, status int, errMsg string, refused *workflow.ErrConsentMissing) error {
+	vp, err := a.visitBase(c, v, errMsg)
+	if err != nil {
+		return err
+	}
 	if v.Expert.Status == "declined" {
-		p := declinePage{visitPage: a.visitBase(c, v, ""), Declined: true, Rejoin: k.home + "/rejoin"}
+		p := declinePage{visitPage: vp, Declined: true, Rejoin: k.home + "/rejoin"}
 		p.Title = p.L.T("decline.title")
 		return a.render(c, status, "expert_decline", p)
 	}
-	p := consentPage{visitPage: a.visitBase(c, v, errMsg), Contact: v.Study.ContactEmail, Base: k.home}
+	p := consentPage{visitPage: vp, Contact: v.Study.ContactEmail, Base: k.home, Ticked: map[int64]bool{}, Missing: map[int64]bool{}}
+	if refused != nil {
+		for _, it := range p.Texts.Consent {
+			p.Ticked[it.ID] = c.FormValue(consentField(it.ID)) == "yes"
+		}
+		for _, it := range refused.Items {
+			p.Missing[it.ID] = true
+		}
+	}
 	p.Title = p.L.T("intro.title")
 	return a.render(c, status, "expert_consent", p)
 }
+
+// consentField is the form field of a consent item's checkbox.
+func consentField(itemID int64) string { return "consent" + strconv.FormatInt(itemID, 10) }
 
 // consentExpert records the expert's consent from the information page.
 func (a *App) consentExpert(k linkKind) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		v := c.Get(ctxInvitation).(expertVisit)
 		if v.Expert.Status == "declined" { // consent is no way back in: rejoining is asked for explicitly
-			return a.renderConsent(c, k, v, http.StatusConflict, "")
+			return a.renderConsent(c, k, v, http.StatusConflict, "", nil)
 		}
-		if c.FormValue("agree") != "yes" {
-			l := a.i18n.For(v.Expert.Language)
-			return a.renderConsent(c, k, v, http.StatusUnprocessableEntity, l.T("intro.need"))
+		ctx := c.Request().Context()
+		texts, err := a.flow.ExpertTexts(ctx, v.Study, v.Expert.Language)
+		if err != nil {
+			return err
 		}
-		if err := a.store.ConsentExpert(c.Request().Context(), v.Expert.ID); err != nil {
+		l := a.i18n.For(texts.Lang)
+		if len(texts.Consent) == 0 && c.FormValue("agree") != "yes" { // the single "I agree"
+			return a.renderConsent(c, k, v, http.StatusUnprocessableEntity, l.T("intro.need"), nil)
+		}
+		ticked := map[int64]bool{}
+		for _, it := range texts.Consent {
+			ticked[it.ID] = c.FormValue(consentField(it.ID)) == "yes"
+		}
+		err = a.flow.GiveConsent(ctx, v.Study, v.Expert.ID, texts, ticked)
+		var missing workflow.ErrConsentMissing
+		if errors.As(err, &missing) {
+			names := make([]string, len(missing.Items))
+			for i, it := range missing.Items {
+				names[i] = "«" + it.Text + "»"
+			}
+			return a.renderConsent(c, k, v, http.StatusUnprocessableEntity,
+				l.T("consent.missing", "Label", strings.Join(names, ", ")), &missing)
+		}
+		if err != nil {
 			return err
 		}
 		return c.Redirect(http.StatusSeeOther, k.home)
@@ -322,11 +375,20 @@ type questionnaireInput struct {
 // visit: the one rendering that experts and the preview share.
 func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput, errMsg string) (ratingPage, error) {
 	ctx := c.Request().Context()
-	p := ratingPage{visitPage: a.visitBase(c, v, errMsg), Open: v.Round.Domain().AcceptsRatings(time.Now()) == nil}
+	vp, err := a.visitBase(c, v, errMsg)
+	if err != nil {
+		return ratingPage{}, err
+	}
+	p := ratingPage{visitPage: vp, Open: v.Round.Domain().AcceptsRatings(time.Now()) == nil}
 	l := p.L
 	sc, err := v.Study.Scale()
 	if err != nil {
 		return p, err
+	}
+	for i := range sc.Labels { // in the page's language, the feedback's bars too
+		if i < len(p.Texts.ScaleLabels) {
+			sc.Labels[i] = p.Texts.ScaleLabels[i].Text
+		}
 	}
 	p.AllowUnable = sc.AllowUnable
 	labels := map[string]string{"unable": l.T("unable"), "": l.T("thanks.noanswer")}
@@ -347,6 +409,8 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 	if in.previous != nil {
 		fb.previous = in.previous
 	}
+	fb.agreeName = p.Texts.Bands["agree"]
+	fb.textsKey = fb.agreeName + "\x00" + strings.Join(sc.Labels, "\x00")
 	unable := ""
 	if sc.AllowUnable {
 		unable = l.T("unable")
@@ -417,7 +481,7 @@ type translator struct {
 }
 
 func (a *App) translator(ctx context.Context, v expertVisit) (translator, error) {
-	t := translator{lang: v.Expert.Language}
+	t := translator{lang: workflow.PageLanguage(v.Study, v.Expert.Language)}
 	if main := strings.SplitN(v.Study.Languages, ",", 2)[0]; strings.TrimSpace(main) == t.lang {
 		return t, nil // the expert reads the main language: nothing to look up
 	}
@@ -514,7 +578,7 @@ func answerError(l *i18n.Localizer, err error) (int, string) {
 // a bad value saves nothing, never half of the form.
 func (a *App) saveExpertRatings(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
-	l := a.i18n.For(v.Expert.Language)
+	l := a.expertLocalizer(v)
 	if status, msg, err := a.saveForm(c, v, l); status != 0 {
 		return a.renderRatingPage(c, status, msg)
 	} else if err != nil {
@@ -576,7 +640,7 @@ type savedAnswer struct {
 func (a *App) saveExpertAnswer(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	l := a.i18n.For(v.Expert.Language)
+	l := a.expertLocalizer(v)
 	sc, err := v.Study.Scale()
 	if err != nil {
 		return err
@@ -634,7 +698,7 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 func (a *App) submitExpertRound(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	l := a.i18n.For(v.Expert.Language)
+	l := a.expertLocalizer(v)
 	if status, msg, err := a.saveForm(c, v, l); status != 0 {
 		return a.renderRatingPage(c, status, msg)
 	} else if err != nil {
@@ -647,7 +711,11 @@ func (a *App) submitExpertRound(c echo.Context) error {
 	}
 	var unanswered workflow.UnansweredError
 	if errors.As(err, &unanswered) {
-		p := submitConfirmPage{visitPage: a.visitBase(c, v, ""), Missing: l.T("confirm.missing", "Count", unanswered.Missing)}
+		vp, err := a.visitBase(c, v, "")
+		if err != nil {
+			return err
+		}
+		p := submitConfirmPage{visitPage: vp, Missing: l.T("confirm.missing", "Count", unanswered.Missing)}
 		p.Title = l.T("confirm.title")
 		return a.render(c, http.StatusOK, "expert_confirm", p)
 	}
@@ -708,7 +776,11 @@ type declinePage struct {
 }
 
 func (a *App) renderDecline(c echo.Context, v expertVisit, action string, declined bool) error {
-	p := declinePage{visitPage: a.visitBase(c, v, ""), Action: action, Declined: declined || v.Expert.Status == "declined"}
+	vp, err := a.visitBase(c, v, "")
+	if err != nil {
+		return err
+	}
+	p := declinePage{visitPage: vp, Action: action, Declined: declined || v.Expert.Status == "declined"}
 	p.Title = p.L.T("decline.title")
 	return a.render(c, http.StatusOK, "expert_decline", p)
 }

@@ -120,6 +120,9 @@ type roundPage struct {
 	IsLast     bool
 	NextExists bool
 	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
+	// Languages: before launch, what falls back to the main language per
+	// study language.
+	Languages []workflow.LanguageFallbacks
 	// Pseudonyms: a researcher sees experts by pseudonym, without names,
 	// e-mail addresses or the outbox.
 	Pseudonyms bool
@@ -196,6 +199,11 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 	}
 	p := roundPage{basePage: a.base(c, fmt.Sprintf("Round %d", r.Number)), Round: r, Statements: rss, SMTP: a.cfg.SMTPURL != "", Error: errMsg, IsLast: r.Number >= st.MaxRounds, Errors: fe}
 	p.Tab = "rounds"
+	if r.Status == rounds.Draft && len(st.LanguageList()) > 1 { // before launch: what falls back (handlers_texts.go)
+		if p.Languages, err = a.flow.TextFallbacks(ctx, st); err != nil {
+			return err
+		}
+	}
 	p.Form = roundForm{ReminderDays: r.ReminderDays, Scope: r.InviteScope, ShowGroups: r.ShowGroups}
 	if r.Deadline.Valid {
 		p.Form.Deadline = localInput(r.Deadline.Time, st)

@@ -88,6 +88,9 @@ type studyPage struct {
 	ByCountry  []store.Count
 	Checklist  []checkItem
 	Phase      string // store.PhasePreparation, PhaseRunning or PhaseFinished
+	// Languages: before launch, what falls back to the main language per
+	// study language (handlers_texts.go).
+	Languages []workflow.LanguageFallbacks
 }
 
 type checkItem struct {
@@ -124,12 +127,18 @@ func (a *App) showStudyPage(c echo.Context) error {
 	if p.Phase, err = a.store.StudyPhase(ctx, st); err != nil {
 		return err
 	}
+	if p.Phase == store.PhasePreparation && len(st.LanguageList()) > 1 {
+		if p.Languages, err = a.flow.TextFallbacks(ctx, st); err != nil {
+			return err
+		}
+	}
 	base := fmt.Sprintf("/studies/%d", st.ID)
 	p.Checklist = []checkItem{
 		{st.Description != "" && st.ContactEmail != "", "Describe the study and give a contact e-mail for the panel", base + "/settings"},
 		{true, "Fix the scale, bands and consensus definition (" + sc.Rule.String() + ")", base + "/settings"},
 		{len(sts) > 0, fmt.Sprintf("Write the statements (%d so far)", len(sts)), base + "/statements"},
 		{experts > 0, fmt.Sprintf("Import the panel (%d experts so far)", experts), base + "/panel"},
+		{st.Description != "", "Write the texts experts read (information sheet, consent items, thank-you text) in every language", base + "/texts"},
 	}
 	return a.render(c, http.StatusOK, "study_overview", p)
 }

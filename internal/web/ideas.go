@@ -456,7 +456,11 @@ type ideaQuestionForm struct {
 func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, error) {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	p := expertIdeasPage{visitPage: a.visitBase(c, v, errMsg), Open: v.IdeaRound.Domain().AcceptsRatings(time.Now()) == nil}
+	vp, err := a.visitBase(c, v, errMsg)
+	if err != nil {
+		return expertIdeasPage{}, err
+	}
+	p := expertIdeasPage{visitPage: vp, Open: v.IdeaRound.Domain().AcceptsRatings(time.Now()) == nil}
 	p.Title = p.L.T("ideas.title")
 	if v.IdeaRound.Deadline.Valid {
 		p.Deadline = p.L.T("deadline", "Date", i18n.DateTimeIn(v.IdeaRound.Deadline.Time, v.Study.Location(), p.L.Lang))
@@ -501,7 +505,7 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 func (a *App) showExpertIdeasPage(c echo.Context) error {
 	v := c.Get(ctxInvitation).(expertVisit)
 	if !v.Expert.ConsentedAt.Valid || v.Expert.Status == "declined" {
-		return a.renderConsent(c, a.ideaLink, v, http.StatusOK, "")
+		return a.renderConsent(c, a.ideaLink, v, http.StatusOK, "", nil)
 	}
 	return a.renderExpertIdeas(c, http.StatusOK, "")
 }
@@ -521,7 +525,7 @@ func (a *App) renderExpertIdeas(c echo.Context, status int, errMsg string) error
 func (a *App) saveExpertIdeas(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := c.Get(ctxInvitation).(expertVisit)
-	l := a.i18n.For(v.Expert.Language)
+	l := a.expertLocalizer(v)
 	form, err := c.FormParams()
 	if err != nil {
 		return err

@@ -106,7 +106,7 @@ func (a *App) showPreview(c echo.Context) error {
 
 	switch page {
 	case "consent":
-		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "")
+		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "", nil)
 	case "thanks":
 		v.Invitation.SubmittedAt = sql.NullTime{Time: now, Valid: true}
 		p, err := a.questionnaire(c, v, in, "")

@@ -96,11 +96,16 @@ func (a *App) routes() *echo.Echo {
 	read.GET("/rounds", a.showRoundsPage)
 	read.GET("/rounds/:rid", a.showRoundPage)
 	read.GET("/ideas", a.showIdeasPage) // round 0
+	read.GET("/texts", a.showTextsPage) // texts & languages (handlers_texts.go)
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
 	edit.POST("/scale", a.updateStudyScale)
 	edit.POST("/mode", a.updateStudyMode) // classic or real-time (realtime.go)
+	edit.POST("/texts", a.saveTexts)
+	edit.POST("/consent-items", a.addConsentItemAction)
+	edit.POST("/consent-items/:cid", a.updateConsentItemAction)
+	edit.POST("/consent-items/:cid/delete", a.deleteConsentItemAction)
 	edit.POST("/members", a.addMember)
 	edit.POST("/members/:uid", a.setMemberRole)
 	edit.POST("/sections", a.createSection)
@@ -165,6 +170,13 @@ func (a *App) routes() *echo.Echo {
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
 	apiEdit.PUT("/statements/:sid/translations", a.apiSetStatementTranslations)
 	apiRead.GET("/sections", a.apiListSections)
+	// Study texts and consent items per language (handlers_texts.go).
+	apiRead.GET("/texts", a.apiGetTexts)
+	apiEdit.PUT("/texts", a.apiPutTexts)
+	apiRead.GET("/consent-items", a.apiListConsentItems)
+	apiEdit.POST("/consent-items", a.apiAddConsentItem)
+	apiEdit.PATCH("/consent-items/:cid", a.apiUpdateConsentItem)
+	apiEdit.DELETE("/consent-items/:cid", a.apiDeleteConsentItem)
 	apiEdit.PATCH("/sections/:sid", a.apiUpdateSection)
 	apiEdit.GET("/translations", a.downloadTranslations) // ?format=xlsx|csv
 	apiEdit.PUT("/translations", a.apiPutTranslations)

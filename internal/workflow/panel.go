@@ -27,6 +27,9 @@ type PanelImport struct {
 	New       []panelcsv.Expert
 	Updated   []ExpertChange
 	Unchanged int
+	// Warnings are rows that import but deserve a look: an expert whose
+	// language the study does not offer reads the study's main language.
+	Warnings []panelcsv.Problem
 	// Fingerprint identifies exactly these changes: applying a previewed
 	// import with its fingerprint fails with ErrPanelChanged when the
 	// panel has changed since so that the file would now do something else.
@@ -176,6 +179,7 @@ func (w *Service) planPanelImport(ctx context.Context, st store.Study, r io.Read
 		slices.SortStableFunc(problems, func(a, b panelcsv.Problem) int { return a.Row - b.Row })
 		return PanelImport{}, problems, nil
 	}
+	plan.Warnings = languageWarnings(st, plan)
 	plan.Fingerprint = plan.fingerprint()
 	return plan, nil, nil
 }
@@ -447,4 +451,29 @@ func (w *Service) OpenRoundInvitations(ctx context.Context, studyID int64) (*sto
 		}
 	}
 	return &r, invited, nil
+}
+
+// languageWarnings names each new or updated expert whose language is not
+// one of the study's: accepted, but they will read the main language.
+func languageWarnings(st store.Study, plan PanelImport) []panelcsv.Problem {
+	var out []panelcsv.Problem
+	warn := func(row int, name, lang string) {
+		if lang != "" && !slices.Contains(st.LanguageList(), lang) {
+			out = append(out, panelcsv.Problem{Row: row, Column: panelcsv.ColLanguage, Message: fmt.Sprintf(
+				"%s's language %q is not one of the study's languages (%s): they will read the study's main language, %s",
+				name, lang, strings.Join(st.LanguageList(), ", "), st.MainLanguage())})
+		}
+	}
+	for _, e := range plan.New {
+		warn(e.Row, e.Name, e.Language)
+	}
+	for _, c := range plan.Updated {
+		for _, f := range c.Changes {
+			if f.Field == "language" {
+				warn(c.Row, c.Expert.Name, f.New)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b panelcsv.Problem) int { return a.Row - b.Row })
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -110,8 +111,11 @@ func (in StudyInput) Apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 				continue
 			}
 			seen[l] = true
-			if !panelcsv.ValidLanguage(l) {
-				fe = append(fe, rounds.FieldError{Field: "languages", Message: fmt.Sprintf("%q is not an ISO 639-1 language code such as en, nl or el", l)})
+			// Only languages the platform's pages are written in: an
+			// expert must never get pages in a language other than the one
+			// the study promised them.
+			if !i18n.Supported(l) {
+				fe = append(fe, rounds.FieldError{Field: "languages", Message: fmt.Sprintf("%q is not a language the platform's pages are written in; offer languages among %s", l, strings.Join(i18n.Languages, ", "))})
 			}
 			info.Languages = append(info.Languages, l)
 		}
