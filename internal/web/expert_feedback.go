@@ -159,7 +159,7 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 		return nil, err
 	}
 	if p, ok := prev[rs.PreviousID.Int64]; ok {
-		key.previous = tr.text(p.StatementID, p.Text)
+		key.previous, _ = tr.text(p.StatementID, p.Text)
 	}
 	if html, ok := b.cache.get(key); ok {
 		return &feedbackView{HTML: html}, nil
@@ -226,7 +226,7 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 			return nil, err
 		}
 		if p, ok := prev[rs.PreviousID.Int64]; ok {
-			v.Previous = tr.text(p.StatementID, p.Text)
+			v.Previous, _ = tr.text(p.StatementID, p.Text)
 		}
 	}
 	v.HTML = feedbackHTML(v, l.T("fb.title", "Round", f.Round), l.T("fb.changed"), l.T("fb.previous", "Round", f.Round),

@@ -222,6 +222,7 @@ type ratingPage struct {
 
 type ratingTopic struct {
 	Title      string // in the expert's language
+	Fallback   bool   // Title is the main language's: no translation
 	key        string // as the round keeps it
 	Statements []ratingItem
 }
@@ -230,6 +231,7 @@ type ratingItem struct {
 	ID       int64
 	Scale    template.HTML // the radios, written by scaleHTML
 	Text     string
+	Fallback bool   // Text is the main language's: no translation yet
 	Value    string // "", a scale point, or "unable"
 	Comment  string
 	Answer   string // the answer in words, for the thank-you page
@@ -424,7 +426,8 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 	}
 	for _, rs := range rss {
 		r := ratings[rs.ID]
-		it := ratingItem{ID: rs.ID, Text: tr.text(rs.StatementID, rs.Text), Value: answerValue(r), Comment: r.Comment,
+		text, fallback := tr.text(rs.StatementID, rs.Text)
+		it := ratingItem{ID: rs.ID, Text: text, Fallback: fallback, Value: answerValue(r), Comment: r.Comment,
 			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
 		it.Answer = labels[it.Value]
 		if p.Open {
@@ -442,7 +445,8 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 			p.Answered++
 		}
 		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != rs.SectionTitle {
-			p.Topics = append(p.Topics, ratingTopic{Title: tr.topic(rs.SectionTitle), key: rs.SectionTitle})
+			title, fallback := tr.topic(rs.SectionTitle)
+			p.Topics = append(p.Topics, ratingTopic{Title: title, Fallback: fallback, key: rs.SectionTitle})
 		}
 		last := &p.Topics[len(p.Topics)-1]
 		last.Statements = append(last.Statements, it)
@@ -473,9 +477,11 @@ func answerValue(r store.Rating) string {
 
 // translator gives statements and topic titles in the expert's language
 // where the coordinator entered a translation, else in the study's main
-// language.
+// language, saying so: the page marks such a text (lang attribute and a
+// note), so that an expert is not left wondering why it is in English.
 type translator struct {
 	lang   string
+	main   bool // lang is the study's main language: nothing falls back
 	by     map[int64]map[string]string
 	topics map[string]string // a topic's title → its title in lang
 }
@@ -483,6 +489,7 @@ type translator struct {
 func (a *App) translator(ctx context.Context, v expertVisit) (translator, error) {
 	t := translator{lang: workflow.PageLanguage(v.Study, v.Expert.Language)}
 	if main := strings.SplitN(v.Study.Languages, ",", 2)[0]; strings.TrimSpace(main) == t.lang {
+		t.main = true
 		return t, nil // the expert reads the main language: nothing to look up
 	}
 	var err error
@@ -508,19 +515,22 @@ func (a *App) translator(ctx context.Context, v expertVisit) (translator, error)
 	return t, nil
 }
 
-// topic returns a topic's title in the expert's language.
-func (t translator) topic(title string) string {
+// topic returns a topic's title in the expert's language, and whether it
+// fell back to the main language's.
+func (t translator) topic(title string) (string, bool) {
 	if tr, ok := t.topics[title]; ok {
-		return tr
+		return tr, false
 	}
-	return title
+	return title, !t.main && title != ""
 }
 
-func (t translator) text(statementID int64, original string) string {
+// text returns a statement in the expert's language, and whether it fell
+// back to the main language's.
+func (t translator) text(statementID int64, original string) (string, bool) {
 	if s, ok := t.by[statementID][t.lang]; ok {
-		return s
+		return s, false
 	}
-	return original
+	return original, !t.main
 }
 
 func (a *App) renderRatingPage(c echo.Context, status int, errMsg string) error {

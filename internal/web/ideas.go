@@ -489,7 +489,8 @@ func (a *App) expertIdeasPage(c echo.Context, errMsg string) (expertIdeasPage, e
 	}
 	for _, q := range qs {
 		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != q.SectionTitle {
-			p.Topics = append(p.Topics, ideaTopic{Title: tr.topic(q.SectionTitle), key: q.SectionTitle})
+			title, _ := tr.topic(q.SectionTitle)
+			p.Topics = append(p.Topics, ideaTopic{Title: title, key: q.SectionTitle})
 		}
 		t := &p.Topics[len(p.Topics)-1]
 		text := q.Text

@@ -74,13 +74,20 @@ func TestTranslations(t *testing.T) {
 		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(defaultPanel))
 		nl := s.expert(t, "e2@example.org")
 		nl.consent(t)
-		mustContain(t, "the Dutch reader's page", nl.get("/e").body, "<h2>Toegang tot zorg</h2>", "Identiteitsdocumenten", "<h2>Diensten</h2>")
+		nlPage := nl.get("/e").body
+		mustContain(t, "the Dutch reader's page", nlPage, "<h2>Toegang tot zorg</h2>", "Identiteitsdocumenten", "<h2>Diensten</h2>",
+			// The second statement has no Dutch text: it is shown in
+			// English, marked as such for the reader and screen readers.
+			`<legend lang="en">Peer navigators</legend>`, `<p class="untranslated">Nog niet vertaald`)
+		if strings.Count(nlPage, `class="untranslated"`) != 1 {
+			t.Errorf("only one statement is untranslated, but %d are marked", strings.Count(nlPage, `class="untranslated"`))
+		}
 		en := s.expert(t, "e1@example.org")
 		en.consent(t)
 		p := en.get("/e").body
 		mustContain(t, "the English reader's page", p, "<h2>Access</h2>", "Identity documents", "<h2>Services</h2>")
-		if strings.Contains(p, "Toegang") || strings.Contains(p, "Identiteitsdocumenten") {
-			t.Error("the English reader sees Dutch")
+		if strings.Contains(p, "Toegang") || strings.Contains(p, "Identiteitsdocumenten") || strings.Contains(p, "untranslated") {
+			t.Error("the English reader sees Dutch, or a statement marked untranslated")
 		}
 	})
 }
