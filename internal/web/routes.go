@@ -142,6 +142,11 @@ func (a *App) routes() *echo.Echo {
 	edit.POST("/rounds/:rid/statements", a.addStatementFromComments)
 	edit.GET("/rounds/:rid/outbox", a.showOutboxPage) // names, addresses, links: not for researchers
 	edit.GET("/outbox/:mid", a.showMessagePage)
+	edit.GET("/emails", a.showEmailsPage) // the e-mails to experts (handlers_emails.go)
+	edit.GET("/emails/:kind/:lang/preview.html", a.showEmailPreviewHTML)
+	edit.POST("/emails/:kind/:lang", a.saveEmailAction)
+	edit.POST("/emails/:kind/:lang/reset", a.resetEmailAction)
+	edit.POST("/emails/:kind/:lang/test", a.testEmailAction)
 	edit.POST("/outbox/:mid/resend", a.resendMessage)
 
 	// JSON API v1: bearer tokens, no cookies, no CSRF.
@@ -160,6 +165,10 @@ func (a *App) routes() *echo.Echo {
 	apiEdit.POST("/rounds", a.apiCreateRound)
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
 	apiEdit.PUT("/statements/:sid/translations", a.apiSetStatementTranslations)
+	apiEdit.GET("/emails", a.apiListEmails)
+	apiEdit.PUT("/emails/:kind/:lang", a.apiSaveEmail)
+	apiEdit.DELETE("/emails/:kind/:lang", a.apiResetEmail)
+	apiEdit.POST("/emails/:kind/:lang/test", a.apiTestEmail)
 	apiRead.GET("/sections", a.apiListSections)
 	apiEdit.PATCH("/sections/:sid", a.apiUpdateSection)
 	// Real-time mode (issue #8): figures at every snapshot, revision counts, raw export.

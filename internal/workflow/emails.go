@@ -12,6 +12,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // A study's e-mails to experts are templates (mail.Template): the
@@ -96,6 +97,10 @@ func (w *Service) SaveEmailTemplate(ctx context.Context, st store.Study, userID 
 	}
 	t := mail.Template{Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n")) + "\n"}
 	if err := mail.ValidateTemplate(t); err != nil {
+		var fe *mail.FieldError
+		if errors.As(err, &fe) { // the forms' and the API's kind of field error
+			return rounds.FieldErrors{{Field: fe.Field, Message: fe.Message}}
+		}
 		return err
 	}
 	return w.store.Transact(ctx, func(tx *store.Store) error {
