@@ -40,8 +40,7 @@ type emailsPage struct {
 	Body      string
 	Errors    rounds.FieldErrors
 	Preview   mail.Message
-	Saved     bool // the preview shows the saved text, not a refused one
-	Fields    []string
+	Fields    []string // the placeholders' names
 }
 
 // emailTarget reads the kind and language of the e-mail a request is

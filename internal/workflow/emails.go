@@ -183,12 +183,13 @@ type mailer struct {
 	w     *Service
 	st    store.Study
 	texts store.StudyTexts
+	memo  map[string]prepared // by kind/lang
 }
 
 // mailerFor loads the study's texts through s (the caller's transaction).
 func (w *Service) mailerFor(ctx context.Context, s *store.Store, st store.Study) (mailer, error) {
 	texts, err := s.StudyTextsByStudy(ctx, st.ID)
-	return mailer{w: w, st: st, texts: texts}, err
+	return mailer{w: w, st: st, texts: texts, memo: map[string]prepared{}}, err
 }
 
 // language is the study language an expert's e-mails are written in:
@@ -200,37 +201,62 @@ func (m mailer) language(expertLang string) string {
 	return m.st.MainLanguage()
 }
 
-// render fills the effective template of kind in lang with d; the study's
-// title and contact are set here, in that language.
-func (m mailer) render(kind, lang string, d mail.MessageData) (mail.Message, error) {
+// prepared is what every e-mail of one kind in one language shares.
+type prepared struct {
+	t     mail.Template
+	words mail.Words
+	// base holds the study's title and contact in that language, the
+	// language the text is written in and the study's time zone.
+	base mail.MessageData
+}
+
+// prepare finds the effective template of kind in lang and what goes
+// with it, once per mailer.
+func (m mailer) prepare(kind, lang string) (prepared, error) {
+	if p, ok := m.memo[kind+"/"+lang]; ok {
+		return p, nil
+	}
 	t, writtenIn, _, err := effectiveEmail(m.texts, kind, lang)
 	if err != nil {
-		return mail.Message{}, err
+		return prepared{}, err
 	}
 	cat, err := m.w.catalog()
 	if err != nil {
-		return mail.Message{}, err
+		return prepared{}, err
 	}
 	l := cat.For(writtenIn)
-	main := m.st.MainLanguage()
-	d.StudyTitle = m.st.Title
-	if s, _ := m.texts.In("title", writtenIn, main); s != "" {
-		d.StudyTitle = s
-	}
-	switch contact, _ := m.texts.In("contact", writtenIn, main); {
-	case m.st.ContactEmail != "":
-		d.Contact = m.st.ContactEmail
-	case contact != "":
-		d.Contact = contact
-	default:
-		d.Contact = l.T("email.contact.none")
-	}
-	d.Lang, d.Location = writtenIn, m.st.Location()
-	words := mail.Words{Button: l.T("email.button"), Fallback: l.T("email.fallback"), Decline: l.T("email.decline")}
+	p := prepared{t: t, base: mail.MessageData{StudyTitle: m.st.Title, Lang: writtenIn, Location: m.st.Location()},
+		words: mail.Words{Button: l.T("email.button"), Fallback: l.T("email.fallback"), Decline: l.T("email.decline")}}
 	if mail.IdeaKind(kind) {
-		words.Button = l.T("email.button.ideas")
+		p.words.Button = l.T("email.button.ideas")
 	}
-	return mail.Render(t, d, words)
+	// The study's own texts in the expert's language, even when the
+	// platform has no default text in it (writtenIn is then English).
+	main := m.st.MainLanguage()
+	if s, _ := m.texts.In(store.TextTitle, lang, main); s != "" {
+		p.base.StudyTitle = s
+	}
+	switch contact, _ := m.texts.In(store.TextContact, lang, main); {
+	case m.st.ContactEmail != "":
+		p.base.Contact = m.st.ContactEmail
+	case contact != "":
+		p.base.Contact = contact
+	default:
+		p.base.Contact = l.T("email.contact.none")
+	}
+	m.memo[kind+"/"+lang] = p
+	return p, nil
+}
+
+// render fills the effective template of kind in lang with d; the study's
+// title and contact are set here, in that language.
+func (m mailer) render(kind, lang string, d mail.MessageData) (mail.Message, error) {
+	p, err := m.prepare(kind, lang)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	d.StudyTitle, d.Contact, d.Lang, d.Location = p.base.StudyTitle, p.base.Contact, p.base.Lang, p.base.Location
+	return mail.Render(p.t, d, p.words)
 }
 
 // expertMessage composes one expert's e-mail of a kind (mail.Kind*), in
