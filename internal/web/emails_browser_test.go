@@ -15,7 +15,7 @@ import (
 func TestEmailsPageInBrowser(t *testing.T) {
 	t.Parallel() // waits on a browser: overlaps with the other such tests
 	chromium := chromiumPath(t)
-	env := newTestEnv(t, "sqlite")
+	env, _ := smtpEnv(t, "sqlite") // a server that sends e-mail offers the test
 	s := newPanelStudy(t, env, nil, []string{"One", "Two"}, defaultPanel, panelLanguages)
 
 	b := newChromium(t, chromium)
@@ -46,6 +46,9 @@ func TestEmailsPageInBrowser(t *testing.T) {
 	}
 	waitFor(t, b, "the saved text", `document.readyState === "complete" && document.body.innerText.includes("(nl) saved.")`)
 	waitFor(t, b, "the formatted preview", `(() => { const f = document.querySelector("iframe.mail-preview"); return f && f.offsetHeight > 200; })()`)
+	if eval[int](t, b, `[...document.querySelectorAll("button")].filter(b => b.innerText === "Send a test to me").length`) != 1 {
+		t.Error("no button to send a test")
+	}
 	if body := eval[string](t, b, `document.querySelector("pre.mail").innerText`); !strings.Contains(body, "Het onderzoek begint.") || !strings.Contains(body, "/preview?lang=nl") {
 		t.Errorf("the plain-text preview: %q", body)
 	}

@@ -54,7 +54,7 @@ func TestEmailTemplatesPageAndAPI(t *testing.T) {
 		}
 		r := b.get(page + "?kind=invitation&lang=nl")
 		mustContain(t, "e-mails page", r.body, "E-mails to the panel", "Invitation to a round · nl", html.EscapeString(all["invitation/nl"].Body),
-			"Send a test to me", `sandbox src="`+page+`/invitation/nl/preview.html"`, "Beste Alex Example,")
+			"no SMTP server is configured", `sandbox src="`+page+`/invitation/nl/preview.html"`, "Beste Alex Example,")
 		if strings.Contains(r.body, "Reset to default") {
 			t.Error("a default text offers a reset")
 		}
@@ -114,6 +114,13 @@ func TestEmailTemplatesPageAndAPI(t *testing.T) {
 		}
 		if !s.emailTemplates(t)["invitation/nl"].Default {
 			t.Error("reset kept the study's text")
+		}
+		// This server sends no e-mail: a test is refused, not queued.
+		if r := b.post(page+"/invitation/nl/test", url.Values{}); r.status != http.StatusConflict || !strings.Contains(r.body, "no SMTP server") {
+			t.Errorf("a test without a mail server: %d", r.status)
+		}
+		if r := s.call(t, "POST", s.path+"/emails/invitation/nl/test", ""); r.status != http.StatusConflict {
+			t.Errorf("an API test without a mail server: %d %s", r.status, r.body)
 		}
 		// Nothing launched: no audit entries for e-mail edits.
 		entries, _ := env.store.AuditByStudy(context.Background(), s.id)
@@ -228,6 +235,7 @@ func TestSendTestEmail(t *testing.T) {
 			}
 			before := counts()
 			b := env.loggedIn("coord@example.org")
+			mustContain(t, "e-mails page", b.get("/studies/"+itoa(s.id)+"/emails?kind=reminder&lang=en").body, "Send a test to me", "The test goes to coord@example.org")
 			if r := b.post("/studies/"+itoa(s.id)+"/emails/reminder/en/test", url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "on its way to coord@example.org") {
 				t.Fatalf("send a test: %d", r.status)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
@@ -41,6 +42,7 @@ type emailsPage struct {
 	Errors    rounds.FieldErrors
 	Preview   mail.Message
 	Fields    []string // the placeholders' names
+	SMTP      bool     // the server sends e-mail, so a test can go
 }
 
 // emailTarget reads the kind and language of the e-mail a request is
@@ -74,7 +76,7 @@ func (a *App) renderEmails(c echo.Context, status int, kind, lang string, fe rou
 		return err
 	}
 	p := emailsPage{basePage: a.base(c, "E-mails"), Kinds: mail.Kinds, Labels: emailKindLabels, Languages: st.LanguageList(),
-		Templates: map[string]workflow.EmailTemplate{}, Kind: kind, EditLang: lang, Errors: fe, Fields: mail.Placeholders}
+		Templates: map[string]workflow.EmailTemplate{}, Kind: kind, EditLang: lang, Errors: fe, Fields: mail.Placeholders, SMTP: a.mailer != nil}
 	p.Tab = "emails"
 	for _, t := range all {
 		p.Templates[t.Kind+"/"+t.Lang] = t
@@ -120,10 +122,16 @@ func (a *App) resetEmailAction(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, emailsURL(st.ID, kind, lang))
 }
 
+// errNoMailServer refuses a test e-mail that could not leave the outbox.
+var errNoMailServer = fault.New(fault.Conflict, "this server sends no e-mail (no SMTP server is configured), so no test can be sent; the page's preview shows the e-mail as experts would receive it")
+
 func (a *App) testEmailAction(c echo.Context) error {
 	st := study(c)
 	kind, lang := c.Param("kind"), c.Param("lang")
 	u := user(c)
+	if a.mailer == nil {
+		return errNoMailServer
+	}
 	if err := a.flow.SendTestEmail(c.Request().Context(), st, u, kind, lang); err != nil {
 		return err
 	}
@@ -196,6 +204,9 @@ func (a *App) apiResetEmail(c echo.Context) error {
 
 func (a *App) apiTestEmail(c echo.Context) error {
 	u := user(c)
+	if a.mailer == nil {
+		return errNoMailServer
+	}
 	if err := a.flow.SendTestEmail(c.Request().Context(), study(c), u, c.Param("kind"), c.Param("lang")); err != nil {
 		return err
 	}
