@@ -6,7 +6,7 @@ package templates
 import "embed"
 
 // FS holds layout.html, partials/*.html, pages/*.html, static/* and the
-// e-mails email/*.{txt,html}.
+// e-mails' default texts, email/defaults/<lang>/<kind>.txt.
 //
 //go:embed layout.html partials/*.html pages/*.html static/* email/*
 var FS embed.FS

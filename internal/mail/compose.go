@@ -5,22 +5,14 @@
 package mail
 
 import (
-	"bytes"
-	"fmt"
-	htmltemplate "html/template"
-	"slices"
-	"strings"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/delphi-platform/delphi/internal/i18n"
-	"github.com/delphi-platform/delphi/templates"
 )
 
-// MessageData fills the invitation and reminder templates.
+// MessageData fills a template's placeholders (Render).
 type MessageData struct {
 	StudyTitle       string
-	StudyDescription string
 	ExpertName       string
 	RoundNumber      int
 	StatementCount   int
@@ -30,10 +22,11 @@ type MessageData struct {
 	Location         *time.Location // the study's time zone; nil: UTC
 	Link             string         // the personal link
 	DeclineLink      string
-	ContactName      string
-	ContactEmail     string
-	MinutesEstimate  int
-	Lang             string // set by Compose: the language the message is written in
+	// Contact is {{contact}}: the study's contact address, or its
+	// contact line, or a sentence saying to reply (the caller's choice).
+	Contact         string
+	MinutesEstimate int
+	Lang            string // the language the message is written in (dates)
 }
 
 // DeadlineText is the deadline as the e-mail states it, in the study's
@@ -67,16 +60,14 @@ func (d MessageData) DeadlineShort() string {
 	return i18n.ShortDate(d.Deadline.In(loc), d.Lang)
 }
 
-// Languages are those with e-mail templates of their own in email/<lang>/;
-// others get English. (The pages speak more languages than these; their
-// e-mail texts are the defaults in email/defaults/<lang>/.)
-var Languages = []string{"en", "nl", "el", "de", "fr", "es"}
-
 // Kinds of e-mail: a round's invitation and reminder, and round 0's
 // (idea generation: open questions instead of statements to rate).
 const (
-	KindInvitation     = "invitation"
-	KindReminder       = "reminder"
+	KindInvitation = "invitation"
+	KindReminder   = "reminder"
+	// KindNewLink gives an invited expert a fresh personal link by hand
+	// (SendNewLink); in the outbox it is an invitation.
+	KindNewLink        = "new_link"
 	KindIdeaInvitation = "idea_invitation"
 	KindIdeaReminder   = "idea_reminder"
 	// KindDeadlineChanged tells an expert who has not submitted (or, in
@@ -85,14 +76,19 @@ const (
 	KindDeadlineChanged = "deadline_changed"
 )
 
-// Kinds are the kinds Compose knows.
-var Kinds = []string{KindInvitation, KindReminder, KindIdeaInvitation, KindIdeaReminder, KindDeadlineChanged}
+// Kinds are the kinds of e-mail to experts, each with default texts and
+// editable per study.
+var Kinds = []string{KindInvitation, KindReminder, KindNewLink, KindIdeaInvitation, KindIdeaReminder, KindDeadlineChanged}
+
+// OutboxTest is the outbox kind of a coordinator's test e-mail: it has no
+// expert and no round, and nothing counts it as an invitation or reminder.
+const OutboxTest = "test"
 
 // OutboxKind is what the outbox calls an e-mail of a kind: round 0's
-// invitation is an invitation there too.
+// invitation and a new link are invitations there too.
 func OutboxKind(kind string) string {
 	switch kind {
-	case KindIdeaInvitation:
+	case KindIdeaInvitation, KindNewLink:
 		return KindInvitation
 	case KindIdeaReminder, KindDeadlineChanged:
 		return KindReminder
@@ -100,48 +96,8 @@ func OutboxKind(kind string) string {
 	return kind
 }
 
-// Compose renders an e-mail of the given kind for one expert: the subject,
-// a plain-text part and an HTML part (escaped by html/template), in the
-// expert's language: email/<lang>/ for nl, el, de, fr and es, English
-// (email/) for any other.
-func Compose(kind, lang string, d MessageData) (subject, text, html string, err error) {
-	if !slices.Contains(Kinds, kind) {
-		return "", "", "", fmt.Errorf("mail: compose: unknown kind %q", kind)
-	}
-	dir := "email/"
-	d.Lang = "en"
-	if lang != "" && lang != "en" {
-		if _, statErr := templates.FS.Open("email/" + lang + "/" + kind + ".txt"); statErr == nil {
-			dir = "email/" + lang + "/"
-			d.Lang = lang
-		}
-	}
-	var buf bytes.Buffer
-	st, err := texttemplate.ParseFS(templates.FS, dir+"subjects.txt")
-	if err != nil {
-		return "", "", "", fmt.Errorf("mail: compose: %w", err)
-	}
-	if err := st.ExecuteTemplate(&buf, kind, d); err != nil {
-		return "", "", "", fmt.Errorf("mail: compose subject: %w", err)
-	}
-	// A subject is one line, whatever a study title contains.
-	subject = strings.Join(strings.Fields(buf.String()), " ")
-	buf.Reset()
-	tt, err := texttemplate.ParseFS(templates.FS, dir+kind+".txt")
-	if err != nil {
-		return "", "", "", fmt.Errorf("mail: compose: %w", err)
-	}
-	if err := tt.Execute(&buf, d); err != nil {
-		return "", "", "", fmt.Errorf("mail: compose text: %w", err)
-	}
-	text = buf.String()
-	buf.Reset()
-	ht, err := htmltemplate.ParseFS(templates.FS, dir+kind+".html")
-	if err != nil {
-		return "", "", "", fmt.Errorf("mail: compose: %w", err)
-	}
-	if err := ht.Execute(&buf, d); err != nil {
-		return "", "", "", fmt.Errorf("mail: compose html: %w", err)
-	}
-	return subject, text, buf.String(), nil
+// IdeaKind reports whether kind is one of round 0's e-mails, whose button
+// opens the questions rather than a questionnaire.
+func IdeaKind(kind string) bool {
+	return kind == KindIdeaInvitation || kind == KindIdeaReminder
 }

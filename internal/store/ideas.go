@@ -515,10 +515,11 @@ func (s *Store) MarkIdeaReminderDone(ctx context.Context, id int64) (bool, error
 	return s.claimOnce(ctx, "mark round 0 reminder done", `UPDATE idea_reminders SET done_at = ? WHERE id = ? AND done_at IS NULL`, id)
 }
 
-// IdeaOutbox lists the e-mails of a study's round 0 (they have no round).
+// IdeaOutbox lists the e-mails of a study's round 0 (they have no round;
+// nor have coordinators' test e-mails, which are not round 0's).
 func (s *Store) IdeaOutbox(ctx context.Context, studyID int64) ([]OutboxMessage, error) {
 	var ms []OutboxMessage
-	err := s.sel(ctx, &ms, `SELECT `+outboxColumns+` FROM outbox o WHERE study_id = ? AND round_id IS NULL ORDER BY id`, studyID)
+	err := s.sel(ctx, &ms, `SELECT `+outboxColumns+` FROM outbox o WHERE study_id = ? AND round_id IS NULL AND kind <> 'test' ORDER BY id`, studyID)
 	return ms, wrap("idea outbox", err)
 }
 

@@ -88,6 +88,7 @@ func New(cfg config.Config, s *store.Store, log *slog.Logger) (*App, error) {
 		a.mailer = &mail.Dispatcher{Store: s, SMTP: smtp, From: cfg.SMTPFrom, Rate: cfg.MailRate, Log: log}
 	}
 	a.flow = workflow.New(s, cfg.BaseURL, log, a.notifyMail)
+	a.flow.UseCatalog(cat)
 	a.echo = a.routes()
 	return a, nil
 }

@@ -48,7 +48,7 @@ var deadlineWays = []deadlineWay{
 // have not.
 func athensStudy(t *testing.T, env *testEnv) *expertStudy {
 	t.Helper()
-	s := newPanelStudy(t, env, nil, []string{"First statement", "Second statement"}, defaultPanel, `,"time_zone":"Europe/Athens"`)
+	s := newPanelStudy(t, env, nil, []string{"First statement", "Second statement"}, defaultPanel, `,"time_zone":"Europe/Athens"`+panelLanguages)
 	s.launch(t, `{"deadline":"2099-01-10T18:00","reminder_days":"7, 2"}`, len(defaultPanel))
 	s.rate(t, s.expert(t, "e1@example.org"), map[int]string{0: "4", 1: "5"}, nil, true)
 	return s

@@ -41,6 +41,11 @@ var defaultPanel = []panelist{
 	{"e5@example.org", "Eleni Eidiki", "Research", "el"},
 }
 
+// panelLanguages makes a study speak the languages of defaultPanel, for a
+// test of e-mails in an expert's language: an expert whose language the
+// study does not have gets its main language.
+const panelLanguages = `,"languages":["en","nl","fr","de","el"]`
+
 func newExpertStudy(t testing.TB, env *testEnv, smtp *smtptest.Server, statements []string, panel []panelist) *expertStudy {
 	t.Helper()
 	return newExpertStudyWith(t, env, smtp, statements, panel, "")

@@ -267,7 +267,7 @@ func TestRoundZeroQuestionsEditable(t *testing.T) {
 // have not declined; only while round 0 is open.
 func TestRoundZeroReminders(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
-		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, panelLanguages)
 		s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","questions":[{"text":"What keeps migrants from care?"}]}`)
 		if r := s.call(t, "POST", s.path+"/ideas/remind", ""); r.status != http.StatusConflict {
 			t.Errorf("reminder before launch: %d %s", r.status, r.body)
@@ -596,7 +596,7 @@ func TestRoundZeroEmails(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			go env.app.mailer.Run(ctx)
-			s := newPanelStudy(t, env, smtp, nil, defaultPanel, "")
+			s := newPanelStudy(t, env, smtp, nil, defaultPanel, panelLanguages)
 			s.ideaRoundLaunched(t)
 			ms, _ := env.store.IdeaOutbox(ctx, s.id)
 			for _, m := range ms {
@@ -627,7 +627,7 @@ func TestRoundZeroEmails(t *testing.T) {
 					t.Errorf("to %v: subject %q", m.To, m.Subject)
 				}
 				if m.To[0] == "e1@example.org" {
-					mustContain(t, "the English invitation", m.Text, "Dear Ana Expert,", "one open question", "team@example.org")
+					mustContain(t, "the English invitation", m.Text, "Dear Ana Expert,", "(1 in all)", "team@example.org")
 				}
 			}
 

@@ -322,7 +322,7 @@ func TestStaticServesOnlyStaticFiles(t *testing.T) {
 	if r := env.browser().get("/static/app.css"); r.status != http.StatusOK || !strings.Contains(r.header.Get("Content-Type"), "text/css") {
 		t.Errorf("app.css: %d %s", r.status, r.header.Get("Content-Type"))
 	}
-	for _, path := range []string{"/static/%2e%2e/layout.html", "/static/../email/invitation.txt", "/static/..%2flayout.html",
+	for _, path := range []string{"/static/%2e%2e/layout.html", "/static/../email/defaults/en/invitation.txt", "/static/..%2flayout.html",
 		"/static/", "/static/%2e%2e/", "/static/pages/login.html", "/static/./", "/static//app.css/"} {
 		status, body := rawGet(t, env, path)
 		if status != http.StatusNotFound || strings.Contains(body, "{{") || strings.Contains(body, "app.css</a>") {

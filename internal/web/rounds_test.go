@@ -93,7 +93,7 @@ func TestThreeRoundStudy(t *testing.T) {
 				}
 				return env.api(method, path, token, ct, body)
 			}
-			r := call("POST", "/api/v1/studies", `{"title":"Access to care","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"coord@example.org"}`)
+			r := call("POST", "/api/v1/studies", `{"title":"Access to care","scale_min":1,"scale_max":5,"consensus_rule":"percent:75","max_rounds":3,"contact_email":"coord@example.org"`+panelLanguages+`}`)
 			var st studyJSON
 			_ = json.Unmarshal([]byte(r.body), &st)
 			sp := "/api/v1/studies/" + itoa(st.ID)

@@ -151,6 +151,11 @@ func (a *App) routes() *echo.Echo {
 	// Bulk translation (translations.go): one sheet down, all or nothing up.
 	edit.GET("/translations", a.downloadTranslations)
 	edit.POST("/translations", a.uploadTranslations)
+	edit.GET("/emails", a.showEmailsPage) // the e-mails to experts (handlers_emails.go)
+	edit.GET("/emails/:kind/:lang/preview.html", a.showEmailPreviewHTML)
+	edit.POST("/emails/:kind/:lang", a.saveEmailAction)
+	edit.POST("/emails/:kind/:lang/reset", a.resetEmailAction)
+	edit.POST("/emails/:kind/:lang/test", a.testEmailAction)
 	edit.POST("/outbox/:mid/resend", a.resendMessage)
 
 	// JSON API v1: bearer tokens, no cookies, no CSRF.
@@ -169,6 +174,10 @@ func (a *App) routes() *echo.Echo {
 	apiEdit.POST("/rounds", a.apiCreateRound)
 	apiEdit.POST("/statements/:sid/reword", a.apiRewordStatement)
 	apiEdit.PUT("/statements/:sid/translations", a.apiSetStatementTranslations)
+	apiEdit.GET("/emails", a.apiListEmails)
+	apiEdit.PUT("/emails/:kind/:lang", a.apiSaveEmail)
+	apiEdit.DELETE("/emails/:kind/:lang", a.apiResetEmail)
+	apiEdit.POST("/emails/:kind/:lang/test", a.apiTestEmail)
 	apiRead.GET("/sections", a.apiListSections)
 	// Study texts and consent items per language (handlers_texts.go).
 	apiRead.GET("/texts", a.apiGetTexts)

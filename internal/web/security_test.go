@@ -129,7 +129,8 @@ func TestXSSEscapedEverywhere(t *testing.T) {
 	roundPath := r.url
 	b.post(roundPath+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}})
 	b.post(roundPath+"/launch", url.Values{})
-	pages := []string{"/studies", base, base + "/settings", base + "/statements", base + "/panel", base + "/audit", base + "/rounds", roundPath, roundPath + "/outbox"}
+	pages := []string{"/studies", base, base + "/settings", base + "/statements", base + "/panel", base + "/audit", base + "/rounds", roundPath, roundPath + "/outbox",
+		base + "/emails", base + "/emails/invitation/en/preview.html"}
 	msgs, _ := env.store.OutboxByRound(t.Context(), mustRoundID(t, roundPath))
 	pages = append(pages, base+"/outbox/"+itoa(msgs[0].ID), base+"/panel/experts/"+itoa(msgs[0].ExpertID.Int64),
 		base+"/panel/experts/"+itoa(msgs[0].ExpertID.Int64)+"/erase")

@@ -183,10 +183,14 @@ func (w *Service) LaunchIdeaRound(ctx context.Context, st store.Study, userID in
 		if err != nil {
 			return err
 		}
+		m, err := w.mailerFor(ctx, tx, st)
+		if err != nil {
+			return err
+		}
 		invites := make([]store.NewInvitation, 0, len(experts))
 		for _, e := range experts {
 			token, hash := auth.NewToken()
-			msg, err := w.ideaMessage(st, r, e, mail.KindIdeaInvitation, token, len(qs))
+			msg, err := m.ideaMessage(r, e, mail.KindIdeaInvitation, token, len(qs))
 			if err != nil {
 				return err
 			}
@@ -254,13 +258,17 @@ func (w *Service) queueIdeaReminders(ctx context.Context, st store.Study, r stor
 	if err != nil {
 		return 0, err
 	}
+	m, err := w.mailerFor(ctx, tx, st)
+	if err != nil {
+		return 0, err
+	}
 	msgs := make([]store.NewMessage, 0, len(invs))
 	for _, inv := range invs {
 		token, hash := auth.NewToken()
 		if err := tx.AddIdeaLink(ctx, inv.ID, hash); err != nil {
 			return 0, err
 		}
-		msg, err := w.expertMessage(st, 0, experts[inv.ExpertID], kind, "/i/", token,
+		msg, err := m.expertMessage(0, experts[inv.ExpertID], kind, "/i/", token,
 			mail.MessageData{QuestionCount: len(qs), Deadline: r.Deadline.Time, PreviousDeadline: previously})
 		if err != nil {
 			return 0, err
@@ -273,8 +281,8 @@ func (w *Service) queueIdeaReminders(ctx context.Context, st store.Study, r stor
 // ideaMessage is round 0's invitation or reminder (mail.KindIdea*), made
 // as the rounds' e-mails are: a personal link to /i/, a decline link, and
 // List-Unsubscribe.
-func (w *Service) ideaMessage(st store.Study, r store.IdeaRound, e store.Expert, kind, token string, questions int) (store.NewMessage, error) {
-	return w.expertMessage(st, 0, e, kind, "/i/", token, mail.MessageData{QuestionCount: questions, Deadline: r.Deadline.Time})
+func (m mailer) ideaMessage(r store.IdeaRound, e store.Expert, kind, token string, questions int) (store.NewMessage, error) {
+	return m.expertMessage(0, e, kind, "/i/", token, mail.MessageData{QuestionCount: questions, Deadline: r.Deadline.Time})
 }
 
 // sendDueIdeaReminders sends round 0's scheduled reminders whose time has

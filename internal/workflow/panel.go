@@ -15,6 +15,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/export"
 	"github.com/delphi-platform/delphi/internal/fault"
+	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -280,8 +281,12 @@ func (w *Service) InviteToOpenRound(ctx context.Context, st store.Study, expertI
 	if err != nil {
 		return r, err
 	}
+	m, err := w.mailerFor(ctx, w.store, st)
+	if err != nil {
+		return r, err
+	}
 	token, hash := auth.NewToken()
-	msg, err := w.composeMessage(st, r, e, "invitation", token, statements)
+	msg, err := m.composeMessage(r, e, mail.KindInvitation, token, statements)
 	if err != nil {
 		return r, err
 	}

@@ -504,10 +504,14 @@ func (w *Service) LaunchRound(ctx context.Context, st store.Study, roundID, user
 		if err != nil {
 			return err
 		}
+		m, err := w.mailerFor(ctx, tx, st)
+		if err != nil {
+			return err
+		}
 		invites := make([]store.NewInvitation, 0, len(experts))
 		for _, e := range experts {
 			token, hash := auth.NewToken()
-			msg, err := w.composeMessage(st, r, e, "invitation", token, len(rss))
+			msg, err := m.composeMessage(r, e, mail.KindInvitation, token, len(rss))
 			if err != nil {
 				return err
 			}
@@ -523,25 +527,29 @@ func (w *Service) LaunchRound(ctx context.Context, st store.Study, roundID, user
 }
 
 // composeMessage renders an invitation or reminder for one expert.
-func (w *Service) composeMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
-	return w.roundMessage(st, r, e, kind, token, statements, time.Time{})
+func (m mailer) composeMessage(r store.Round, e store.Expert, kind, token string, statements int) (store.NewMessage, error) {
+	return m.roundMessage(r, e, kind, token, statements, time.Time{})
 }
 
 // roundMessage renders a round's e-mail of kind for one expert; previously
 // is a changed deadline's earlier value (mail.KindDeadlineChanged).
-func (w *Service) roundMessage(st store.Study, r store.Round, e store.Expert, kind, token string, statements int, previously time.Time) (store.NewMessage, error) {
-	return w.expertMessage(st, r.ID, e, kind, "/r/", token, mail.MessageData{RoundNumber: r.Number, StatementCount: statements,
+func (m mailer) roundMessage(r store.Round, e store.Expert, kind, token string, statements int, previously time.Time) (store.NewMessage, error) {
+	return m.expertMessage(r.ID, e, kind, "/r/", token, mail.MessageData{RoundNumber: r.Number, StatementCount: statements,
 		Deadline: r.Deadline.Time, PreviousDeadline: previously, MinutesEstimate: max(5, statements/3)})
 }
 
 // newLinkMessage gives an invitation one more personal link (the earlier
 // ones keep working) and composes the e-mail of the given kind carrying it.
 func (w *Service) newLinkMessage(ctx context.Context, tx *store.Store, st store.Study, r store.Round, invitationID int64, e store.Expert, kind string, statements int) (store.NewMessage, error) {
+	m, err := w.mailerFor(ctx, tx, st)
+	if err != nil {
+		return store.NewMessage{}, err
+	}
 	token, hash := auth.NewToken()
 	if err := tx.AddInvitationLink(ctx, invitationID, hash); err != nil {
 		return store.NewMessage{}, err
 	}
-	return w.composeMessage(st, r, e, kind, token, statements)
+	return m.composeMessage(r, e, kind, token, statements)
 }
 
 // ErrNoNewLink refuses a new link for an invitation that cannot use one.
@@ -578,7 +586,7 @@ func (w *Service) SendNewLink(ctx context.Context, st store.Study, roundID, invi
 		if err != nil {
 			return err
 		}
-		msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, e, "invitation", statements)
+		msg, err := w.newLinkMessage(ctx, tx, st, r, inv.ID, e, mail.KindNewLink, statements)
 		if err != nil {
 			return err
 		}
@@ -679,11 +687,15 @@ func (w *Service) queueReminders(ctx context.Context, st store.Study, r store.Ro
 			return 0, err
 		}
 	}
+	m, err := w.mailerFor(ctx, tx, st)
+	if err != nil {
+		return 0, err
+	}
 	msgs := make([]store.NewMessage, 0, len(invs))
 	links := make([]store.InvitationLink, 0, len(invs))
 	for _, inv := range invs {
 		token, hash := auth.NewToken()
-		msg, err := w.roundMessage(st, r, experts[inv.ExpertID], kind, token, len(rss), previously)
+		msg, err := m.roundMessage(r, experts[inv.ExpertID], kind, token, len(rss), previously)
 		if err != nil {
 			return 0, err
 		}

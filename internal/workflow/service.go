@@ -9,7 +9,9 @@ package workflow
 
 import (
 	"log/slog"
+	"sync"
 
+	"github.com/delphi-platform/delphi/internal/i18n"
 	"github.com/delphi-platform/delphi/internal/store"
 )
 
@@ -24,12 +26,22 @@ type Service struct {
 	// results keeps the studies' computed results (StudyResults); shared
 	// with the copies that run inside a transaction (withStore).
 	results *resultsCache
+	// catalog translates the few sentences of the e-mails that are not
+	// in their templates (button labels); built on first use unless the
+	// application shares its own (UseCatalog).
+	catalog func() (*i18n.Catalog, error)
 }
 
 // New returns the workflows over s. wake (may be nil) is called after
 // e-mails were queued.
 func New(s *store.Store, baseURL string, log *slog.Logger, wake func()) *Service {
-	return &Service{store: s, baseURL: baseURL, log: log, wake: wake, results: &resultsCache{}}
+	return &Service{store: s, baseURL: baseURL, log: log, wake: wake, results: &resultsCache{}, catalog: sync.OnceValues(i18n.New)}
+}
+
+// UseCatalog shares the application's message catalogue with the
+// workflows, instead of building a second one.
+func (w *Service) UseCatalog(c *i18n.Catalog) {
+	w.catalog = func() (*i18n.Catalog, error) { return c, nil }
 }
 
 // notify wakes the e-mail dispatcher.
