@@ -213,10 +213,10 @@ func writeCriteriaTable(w *bufio.Writer, rep *ExtendedReport) {
 func writeRankingTable(w *bufio.Writer, sec *RankingSection) {
 	fmt.Fprintln(w, "Ranking: 1 = first; mean and median rank over the experts who ranked the item.")
 	for _, rr := range sec.Rounds {
-		fmt.Fprintf(w, "\nRound %d: %s, %s ranked by %d, completely by %d\n", rr.Round, plural(rr.NItems, "item"),
+		fmt.Fprintf(w, "\nRound %d: %s; %s, %d ranked, %d completely\n", rr.Round, plural(rr.NItems, "item"),
 			plural(rr.Experts, "expert"), rr.Answered, rr.Complete)
-		fmt.Fprintln(w, "complete rankings:", kendallLine(&rr.KendallW))
-		fmt.Fprintln(w, "unranked tied last:", kendallLine(&rr.KendallWTiedLast))
+		fmt.Fprintln(w, "Complete rankings:", strings.Replace(kendallLine(&rr.KendallW), "for an unable or missing answer", "for an incomplete ranking", 1))
+		fmt.Fprintln(w, "Unranked tied last:", kendallLine(&rr.KendallWTiedLast))
 		fmt.Fprintln(w)
 		rows := [][]string{{"statement", "n", "unranked", "mean rank", "median rank", fmt.Sprintf("top-%d", rr.TopK), fmt.Sprintf("top-%d%%", rr.TopK)}}
 		for _, it := range rr.Items {
