@@ -107,9 +107,9 @@ type criteriaJSON struct {
 		Settings  SettingsInfo `json:"settings"`
 	} `json:"criteria"`
 	Rounds []struct {
-		Round                                         int `json:"round"`
-		Respondents                                   int `json:"respondents"`
-		ConsensusIn, ConsensusOut, NoConsensus, Insuf int `json:"-"`
+		Round                                         int                             `json:"round"`
+		Respondents                                   int                             `json:"respondents"`
+		ConsensusIn, ConsensusOut, NoConsensus, Insuf int                             `json:"-"`
 		Criteria                                      map[string]CriterionRoundReport `json:"criteria"`
 		Statements                                    []struct {
 			Statement        string                     `json:"statement"`
