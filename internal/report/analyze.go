@@ -18,6 +18,7 @@ import (
 )
 
 const analyzeUsage = `usage: delphi analyze --scale MIN-MAX [options] FILE
+       delphi analyze --kind ranking|numeric [options] FILE
        delphi analyze --scale MIN-MAX --wide [wide options] [options] FILE
        delphi analyze --scale MIN-MAX --wide --round 1 FILE1 --round 2 FILE2 ...
 
@@ -42,6 +43,20 @@ Options:
   --format FORMAT     table (default), csv or json
   --out FILE          write to FILE instead of standard output; nothing is
                       written if the analysis fails
+
+Criteria, rankings and estimates (long files; see docs/analyze.md):
+  --scale CRITERION=MIN-MAX, --rule CRITERION=RULE
+                      a criterion's own scale or rule, for files with a
+                      criterion column (the plain --scale and --rule apply
+                      to the other criteria)
+  --combine all|any   combined decision per statement: all (default) is in
+                      only when every criterion is in, out when any is out;
+                      any is in when any criterion is in, out when all are out
+  --kind KIND         rating (default), ranking (the rating column holds the
+                      rank, 1 = first) or numeric (an estimate); or a kind
+                      column in the file
+  --top-k K           rankings: the k of the top-k counts (default 3)
+  --range MIN-MAX     estimates: reject estimates outside MIN-MAX
 
 Wide files (one row per expert, one column per statement, as LimeSurvey,
 REDCap and Qualtrics export them):

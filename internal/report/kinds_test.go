@@ -618,3 +618,82 @@ func TestKindsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestKindsDocExamples: the example files and commands of docs/analyze.md
+// on criteria, rankings and estimates are those in testdata/kinds, and
+// they run and give what the text says.
+func TestKindsDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/analyze.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []struct {
+		file  string
+		args  string
+		check func(t *testing.T, out []byte)
+	}{
+		{"criteria.csv", "--scale 1-9 --scale feasibility=1-5 --combine all", func(t *testing.T, out []byte) {
+			var rep criteriaJSON
+			if err := json.Unmarshal(out, &rep); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, st := range rep.Rounds[0].Statements {
+				got[st.Statement] = st.CombinedDecision
+			}
+			if fmt.Sprint(got) != "map[S01:in S02:out S03:none]" {
+				t.Errorf("combined decisions %v; the docs say S01 in, S02 out, S03 none", got)
+			}
+			anyOut, _, err := run(t, "", "--scale", "1-9", "--scale", "feasibility=1-5", "--combine", "any", "--format", "json", "testdata/kinds/criteria.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(anyOut, `"statement": "S03",`) || strings.Count(anyOut, `"combined_decision": "in"`) != 3 {
+				t.Errorf("with --combine any the docs say every statement is in:\n%s", anyOut)
+			}
+		}},
+		{"ranking.csv", "--kind ranking --top-k 2", func(t *testing.T, out []byte) {
+			var rep ExtendedReport
+			if err := json.Unmarshal(out, &rep); err != nil {
+				t.Fatal(err)
+			}
+			rr := rep.Ranking.Rounds[0]
+			if rr.NItems != 4 || rr.Experts != 4 || rr.Complete != 2 || rr.Items[0].Statement != "Funding" || rr.Items[0].TopKCount != 4 {
+				t.Errorf("ranking round: %+v", rr)
+			}
+		}},
+		{"estimates.csv", "--kind numeric --range 0-500", func(t *testing.T, out []byte) {
+			var rep ExtendedReport
+			if err := json.Unmarshal(out, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if r := rep.Estimates.Rounds; len(r) != 2 || r[1].Statements[0].Change == nil || r[1].Statements[0].Change.NPairs != 4 {
+				t.Errorf("estimates: %+v", r)
+			}
+		}},
+	} {
+		t.Run(x.file, func(t *testing.T) {
+			line := "delphi analyze " + x.args + " " + x.file
+			if !bytes.Contains(doc, []byte("```\n"+line+"\n```")) {
+				t.Errorf("docs/analyze.md does not show the command %q", line)
+			}
+			data, err := os.ReadFile(filepath.Join("testdata/kinds", x.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(doc, append(append([]byte("```csv\n"), data...), "```"...)) {
+				t.Errorf("docs/analyze.md does not show testdata/kinds/%s as it is", x.file)
+			}
+			for _, format := range []string{"table", "csv", "json"} {
+				args := append(strings.Fields(x.args), "--format", format, filepath.Join("testdata/kinds", x.file))
+				out, _, err := run(t, "", args...)
+				if err != nil {
+					t.Fatalf("%s --format %s: %v", line, format, err)
+				}
+				if format == "json" {
+					x.check(t, []byte(out))
+				}
+			}
+		})
+	}
+}

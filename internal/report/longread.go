@@ -90,11 +90,11 @@ func allBlank(rec []string) bool {
 // longRow is one row of a long file read by readLong; value is the rating
 // cell as written, to be read by kind (a rating, a rank, an estimate).
 type longRow struct {
-	line                                      int
-	round                                     int
-	expert, statement, criterion, value, kind string
-	group, country                            string
-	expertIdx, stmtIdx                        int
+	line                                int
+	round                               int
+	expert, statement, criterion, value string
+	group, country                      string
+	expertIdx, stmtIdx                  int
 }
 
 // longFile is a long file with its optional criterion and kind columns,
