@@ -29,10 +29,33 @@ type ExtendedReport struct {
 	// Ranking and numeric questions.
 	Ranking   *RankingSection   `json:"ranking,omitempty"`
 	Estimates *EstimatesSection `json:"estimates,omitempty"`
+}
 
-	// perCriterion holds each criterion's own report, in Criteria order,
-	// for the CSV and table writers.
-	perCriterion []*Report
+// CriterionReport returns criterion i's own report: what a file with only
+// that criterion's rows gives (its rounds are those that asked about the
+// criterion).
+func (rep *ExtendedReport) CriterionReport(i int) *Report {
+	info := rep.Criteria[i]
+	out := &Report{Settings: info.Settings}
+	for _, rr := range rep.Rounds {
+		cr, ok := rr.Criteria.Get(info.Criterion)
+		if !ok {
+			continue
+		}
+		r := RoundReport{
+			Round: rr.Round, Respondents: cr.Respondents, StatementsPresented: cr.StatementsPresented,
+			ConsensusIn: cr.ConsensusIn, ConsensusOut: cr.ConsensusOut, NoConsensus: cr.NoConsensus, Insufficient: cr.Insufficient,
+			NUnable: cr.NUnable, NSkipped: cr.NSkipped, KendallW: cr.KendallW, KendallWDropStatements: cr.KendallWDropStatements,
+			Statements: []StatementReport{},
+		}
+		for _, st := range rr.Statements {
+			if s, ok := st.Criteria.Get(info.Criterion); ok {
+				r.Statements = append(r.Statements, s)
+			}
+		}
+		out.Rounds = append(out.Rounds, r)
+	}
+	return out
 }
 
 // CriterionInfo names a criterion and the settings of its analysis.
@@ -101,6 +124,37 @@ func (k Keyed[T]) Get(key string) (T, bool) {
 	}
 	var zero T
 	return zero, false
+}
+
+// UnmarshalJSON reads the object MarshalJSON writes, keeping the order.
+func (k *Keyed[T]) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		*k = nil
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("report: want an object keyed by criterion, got %v", tok)
+	}
+	*k = Keyed[T]{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var kv KeyedValue[T]
+		kv.Key = tok.(string)
+		if err := dec.Decode(&kv.Value); err != nil {
+			return err
+		}
+		*k = append(*k, kv)
+	}
+	_, err = dec.Token()
+	return err
 }
 
 // MarshalJSON writes the members in order.
@@ -308,7 +362,6 @@ func buildCriteria(ctx context.Context, f *longFile, def analysis.Settings, per 
 			return nil, fmt.Errorf("criterion %q: %w", c, err)
 		}
 		reps[c] = rep
-		out.perCriterion = append(out.perCriterion, rep)
 		out.Criteria = append(out.Criteria, CriterionInfo{Criterion: c, Settings: rep.Settings})
 	}
 	for i, n := range rounds {

@@ -48,7 +48,11 @@ func WriteExtendedCSV(w io.Writer, rep *ExtendedReport) error {
 func writeCriteriaCSV(cw *csv.Writer, rep *ExtendedReport) {
 	span := &Report{}
 	hasGroup, hasCountry := false, false
-	for i, r := range rep.perCriterion {
+	per := make([]*Report, len(rep.Criteria))
+	for i := range rep.Criteria {
+		per[i] = rep.CriterionReport(i)
+	}
+	for i, r := range per {
 		sc := r.Settings.Scale
 		if i == 0 {
 			span.Settings.Scale = sc
@@ -75,7 +79,7 @@ func writeCriteriaCSV(cw *csv.Writer, rep *ExtendedReport) {
 	for _, rr := range rep.Rounds {
 		for _, cs := range rr.Statements {
 			for _, kv := range cs.Criteria {
-				crr := criterionRound(rep, kv.Key, rr.Round)
+				crr := criterionRound(rep, per, kv.Key, rr.Round)
 				st := kv.Value
 				rec := []string{strconv.Itoa(rr.Round), cs.Statement, kv.Key}
 				for _, c := range cols[2:] {
@@ -88,13 +92,13 @@ func writeCriteriaCSV(cw *csv.Writer, rep *ExtendedReport) {
 }
 
 // criterionRound returns criterion c's own report of round n.
-func criterionRound(rep *ExtendedReport, c string, n int) *RoundReport {
+func criterionRound(rep *ExtendedReport, per []*Report, c string, n int) *RoundReport {
 	for i, info := range rep.Criteria {
 		if info.Criterion != c {
 			continue
 		}
-		for k := range rep.perCriterion[i].Rounds {
-			if rr := &rep.perCriterion[i].Rounds[k]; rr.Round == n {
+		for k := range per[i].Rounds {
+			if rr := &per[i].Rounds[k]; rr.Round == n {
 				return rr
 			}
 		}
@@ -174,7 +178,7 @@ func writeCriteriaTable(w *bufio.Writer, rep *ExtendedReport) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "Criterion %s\n", info.Criterion)
-		WriteTable(w, rep.perCriterion[i])
+		WriteTable(w, rep.CriterionReport(i))
 	}
 	fmt.Fprintf(w, "\nCombined decisions (%s): ", rep.Combine)
 	if rep.Combine == analysis.CombineAny {

@@ -127,6 +127,7 @@ func TestCriteriaCombinedDecisions(t *testing.T) {
 	// Each criterion's statements must be exactly the single-criterion
 	// report of that criterion's rows.
 	single := map[string]map[string]json.RawMessage{}
+	singleOut := map[string]string{}
 	for _, c := range []struct{ name, scale string }{{"importance", "1-9"}, {"feasibility", "1-5"}} {
 		var b strings.Builder
 		b.WriteString("expert,round,statement,rating\n")
@@ -140,6 +141,7 @@ func TestCriteriaCombinedDecisions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		singleOut[c.name] = out
 		var rep struct {
 			Rounds []struct {
 				Statements []json.RawMessage `json:"statements"`
@@ -194,6 +196,21 @@ func TestCriteriaCombinedDecisions(t *testing.T) {
 				}
 				if got := analysis.CombineDecisions(combine, ds); got != st.CombinedDecision {
 					t.Errorf("%s: combined %s, CombineDecisions gives %s", st.Statement, st.CombinedDecision, got)
+				}
+			}
+			// Read back, each criterion's part is the whole single-criterion
+			// report, round fields included.
+			var ext ExtendedReport
+			if err := json.Unmarshal([]byte(out), &ext); err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range []string{"importance", "feasibility"} {
+				var b bytes.Buffer
+				if err := WriteJSON(&b, ext.CriterionReport(i)); err != nil {
+					t.Fatal(err)
+				}
+				if b.String() != singleOut[c] {
+					t.Errorf("%s: CriterionReport differs from the report of its rows alone:\n%s\n%s", c, b.String(), singleOut[c])
 				}
 			}
 		})
@@ -695,5 +712,31 @@ func TestKindsDocExamples(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExtendedJSONRoundTrip: an extended report read back from its JSON
+// writes the same JSON, for every kind.
+func TestExtendedJSONRoundTrip(t *testing.T) {
+	for _, args := range [][]string{
+		{"--scale", "1-9", "--scale", "feasibility=1-5", "testdata/kinds/criteria.csv"},
+		{"--kind", "ranking", "testdata/kinds/ranking.csv"},
+		{"--kind", "numeric", "testdata/kinds/estimates.csv"},
+	} {
+		out, _, err := run(t, "", append(args, "--format", "json")...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep ExtendedReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		var b bytes.Buffer
+		if err := WriteExtendedJSON(&b, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != out {
+			t.Errorf("%v: the report changed through a JSON round trip:\n%s", args, b.String())
+		}
 	}
 }
