@@ -249,6 +249,9 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var ratings *Ratings
 	var settings analysis.Settings
 	if *wide {
+		if err := kindOptions(KindRating, false, set); err != nil {
+			return usageErr(err)
+		}
 		if settings, err = parseSettings(scales.def, *bandsStr, *quantStr, ruleStr); err != nil {
 			return fmt.Errorf("analyze: %w", err)
 		}
@@ -273,7 +276,7 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if *kind == KindRanking || *kind == KindNumeric || slices.Contains(names, colCriterion) || slices.Contains(names, colKind) {
 			plain, ext, err := analyzeExtended(ctx, in, name, extendedOptions{
 				kind: *kind, scales: scales, rules: rules, bands: *bandsStr, quantile: *quantStr,
-				topK: *topK, rng: rng, combine: *combine,
+				topK: *topK, rng: rng, combine: *combine, given: set,
 			})
 			if err != nil {
 				return err
@@ -288,6 +291,9 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		if noScale {
 			return usageErr(errScaleRequired)
+		}
+		if err := kindOptions(KindRating, false, set); err != nil {
+			return usageErr(err)
 		}
 		if settings, err = parseSettings(scales.def, *bandsStr, *quantStr, ruleStr); err != nil {
 			return fmt.Errorf("analyze: %w", err)
@@ -315,6 +321,23 @@ type extendedOptions struct {
 	topK          int
 	rng           *RangeInfo
 	combine       string
+	given         map[string]bool // the options given
+}
+
+// kindOptions rejects an option given for another kind of question, which
+// would otherwise be silently ignored.
+func kindOptions(kind string, criteria bool, given map[string]bool) error {
+	switch {
+	case given["top-k"] && kind != KindRanking:
+		return fmt.Errorf("analyze: --top-k is for ranking questions, and this file holds a %s question", kind)
+	case given["range"] && kind != KindNumeric:
+		return fmt.Errorf("analyze: --range is for numeric estimates, and this file holds a %s question", kind)
+	case given["combine"] && !criteria:
+		return errors.New("analyze: --combine is for files with a criterion column")
+	case given["bands"] && kind != KindRating:
+		return fmt.Errorf("analyze: --bands is for rating questions, and this file holds a %s question", kind)
+	}
+	return nil
 }
 
 // analyzeExtended reads a long file with a criterion or kind column, or
@@ -334,6 +357,9 @@ func analyzeExtended(ctx context.Context, in io.Reader, name string, o extendedO
 				return nil, nil, fmt.Errorf("analyze: %s: %w", name, parseErrf(r.line, colCriterion, "%q: criteria are for rating questions, and this file holds a %s question", r.criterion, kind))
 			}
 		}
+	}
+	if err := kindOptions(kind, f.hasCriterion, o.given); err != nil {
+		return nil, nil, err
 	}
 	if kind != KindRating && (len(o.scales.per) > 0 || len(o.rules.per) > 0) {
 		return nil, nil, fmt.Errorf("analyze: a criterion's own --scale or --rule is for rating questions; %s holds a %s question", name, kind)

@@ -622,6 +622,10 @@ func TestKindsErrors(t *testing.T) {
 		{"bad kind", rank + "E1,1,A,1\n", []string{"--kind", "likert"}, `--kind "likert": want rating, ranking or numeric`},
 		{"bad range", rank + "E1,1,A,1\n", []string{"--kind", "numeric", "--range", "100-0"}, `the minimum is above the maximum`},
 		{"wide ranking", rank + "E1,1,A,1\n", []string{"--kind", "ranking", "--wide"}, `--kind ranking is for long files`},
+		{"top-k for estimates", rank + "E1,1,A,1\n", []string{"--kind", "numeric", "--top-k", "2"}, `--top-k is for ranking questions, and this file holds a numeric question`},
+		{"range for ratings", rank + "E1,1,A,1\n", []string{"--scale", "1-9", "--range", "0-9"}, `--range is for numeric estimates, and this file holds a rating question`},
+		{"combine without criteria", rank + "E1,1,A,1\n", []string{"--scale", "1-9", "--combine", "any"}, `--combine is for files with a criterion column`},
+		{"bands for rankings", "expert,round,statement,rating,kind\nE1,1,A,1,ranking\n", []string{"--bands", "1-3,4-6,7-9"}, `--bands is for rating questions, and this file holds a ranking question`},
 		{"rating without scale", "expert,round,statement,rating,kind\nE1,1,A,1,rating\n", nil, `--scale is required`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
