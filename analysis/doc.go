@@ -3,8 +3,9 @@
 // consensus rules (percent agreement, COMET 70/15, median + IQR, RAND/UCLA),
 // Kendall's W, stability between rounds (Wilcoxon signed-rank, McNemar),
 // subgroup tests (Kruskal–Wallis, Mann–Whitney) and the round flow figures.
-// It also summarises ranking questions ([AnalyzeRanking]) and numeric
-// estimates ([SummarizeEstimates], [CompareEstimates]); SPEC.md does not
+// It also combines the decisions of statements rated on several criteria
+// ([CombineDecisions]), and summarises ranking questions ([AnalyzeRanking])
+// and numeric estimates ([SummarizeEstimates], [CompareEstimates]); SPEC.md does not
 // cover these yet, so their conventions are listed below, and their
 // reference values come from R (testdata/ranking_numeric.R).
 //

@@ -79,3 +79,43 @@ func TestAnalyzeWideCommand(t *testing.T) {
 		t.Errorf("duplicate round: %v", err)
 	}
 }
+
+// TestAnalyzeKindsCommand runs `delphi analyze` through the program's
+// command dispatch on the documented files with two criteria, a ranking
+// and estimates.
+func TestAnalyzeKindsCommand(t *testing.T) {
+	dir := filepath.Join("..", "internal", "report", "testdata", "kinds")
+	noEnv := func(string) string { return "" }
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--scale", "1-9", "--scale", "feasibility=1-5", "--combine", "all", filepath.Join(dir, "criteria.csv")},
+			[]string{`"kind": "rating"`, `"combine": "all"`, `"criterion": "feasibility"`, `"combined_decision": "out"`}},
+		{[]string{"--kind", "ranking", "--top-k", "2", filepath.Join(dir, "ranking.csv")},
+			[]string{`"kind": "ranking"`, `"kendall_w_tied_last"`, `"mean_rank": 1.25`}},
+		{[]string{"--kind", "numeric", "--range", "0-500", filepath.Join(dir, "estimates.csv")},
+			[]string{`"kind": "numeric"`, `"iqr_change"`, `"median": 105`}},
+	} {
+		var out strings.Builder
+		args := append([]string{"analyze", "--format", "json"}, tc.args...)
+		if err := run(context.Background(), args, noEnv, strings.NewReader(""), &out, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		var rep map[string]any
+		if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%v: the report lacks %s", args, w)
+			}
+		}
+	}
+	// A duplicate rank names the row.
+	in := "expert,round,statement,rating\nE1,1,A,1\nE1,1,B,1\n"
+	err := run(context.Background(), []string{"analyze", "--kind", "ranking", "-"}, noEnv, strings.NewReader(in), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `line 3, column rating: expert "E1" gives rank 1 twice in round 1 (also on line 2)`) {
+		t.Errorf("duplicate rank: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/delphi-platform/delphi/analysis"
 )
 
 const analyzeUsage = `usage: delphi analyze --scale MIN-MAX [options] FILE
+       delphi analyze --kind ranking|numeric [options] FILE
        delphi analyze --scale MIN-MAX --wide [wide options] [options] FILE
        delphi analyze --scale MIN-MAX --wide --round 1 FILE1 --round 2 FILE2 ...
 
@@ -40,6 +43,20 @@ Options:
   --format FORMAT     table (default), csv or json
   --out FILE          write to FILE instead of standard output; nothing is
                       written if the analysis fails
+
+Criteria, rankings and estimates (long files; see docs/analyze.md):
+  --scale CRITERION=MIN-MAX, --rule CRITERION=RULE
+                      a criterion's own scale or rule, for files with a
+                      criterion column (the plain --scale and --rule apply
+                      to the other criteria)
+  --combine all|any   combined decision per statement: all (default) is in
+                      only when every criterion is in, out when any is out;
+                      any is in when any criterion is in, out when all are out
+  --kind KIND         rating (default), ranking (the rating column holds the
+                      rank, 1 = first) or numeric (an estimate); or a kind
+                      column in the file
+  --top-k K           rankings: the k of the top-k counts (default 3)
+  --range MIN-MAX     estimates: reject estimates outside MIN-MAX
 
 Wide files (one row per expert, one column per statement, as LimeSurvey,
 REDCap and Qualtrics export them):
@@ -70,19 +87,24 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	fs := flag.NewFlagSet("delphi analyze", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
-		scaleStr = fs.String("scale", "", "")
-		bandsStr = fs.String("bands", "", "")
-		quantStr = fs.String("quantile", "type6", "")
-		ruleStr  = fs.String("rule", "percent:75", "")
-		format   = fs.String("format", "table", "")
-		outPath  = fs.String("out", "", "")
-		wide     = fs.Bool("wide", false, "")
-		idCol    = fs.String("id-column", "", "")
-		roundCol = fs.String("round-column", "", "")
-		stmtCols = fs.String("statement-columns", "", "")
-		unable   listFlag
+		scales, rules criterionFlag
+		bandsStr      = fs.String("bands", "", "")
+		quantStr      = fs.String("quantile", "type6", "")
+		kind          = fs.String("kind", "", "")
+		topK          = fs.Int("top-k", 3, "")
+		rangeStr      = fs.String("range", "", "")
+		combine       = fs.String("combine", analysis.CombineAll, "")
+		format        = fs.String("format", "table", "")
+		outPath       = fs.String("out", "", "")
+		wide          = fs.Bool("wide", false, "")
+		idCol         = fs.String("id-column", "", "")
+		roundCol      = fs.String("round-column", "", "")
+		stmtCols      = fs.String("statement-columns", "", "")
+		unable        listFlag
 	)
 	fs.Var(&unable, "unable-code", "")
+	fs.Var(&scales, "scale", "")
+	fs.Var(&rules, "rule", "")
 	usageErr := func(err error) error {
 		fmt.Fprint(stderr, analyzeUsage)
 		return err
@@ -131,8 +153,38 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case len(positional) > 1:
 		return usageErr(fmt.Errorf("analyze: one ratings file expected, got %d: %q", len(positional), positional))
 	}
-	if *scaleStr == "" {
-		return usageErr(errors.New("analyze: --scale is required, e.g. --scale 1-9"))
+	switch *kind {
+	case "", KindRating, KindRanking, KindNumeric:
+	default:
+		return usageErr(fmt.Errorf("analyze: --kind %q: want rating, ranking or numeric", *kind))
+	}
+	switch *combine {
+	case analysis.CombineAll, analysis.CombineAny:
+	default:
+		return usageErr(fmt.Errorf("analyze: --combine %q: want all (in only when every criterion is in) or any (in when one criterion is in)", *combine))
+	}
+	if *topK < 1 {
+		return usageErr(fmt.Errorf("analyze: --top-k %d: want a whole number from 1", *topK))
+	}
+	var rng *RangeInfo
+	if *rangeStr != "" {
+		if rng, err = parseRange(*rangeStr); err != nil {
+			return usageErr(fmt.Errorf("analyze: --range: %w", err))
+		}
+	}
+	if *wide {
+		if *kind == KindRanking || *kind == KindNumeric {
+			return usageErr(fmt.Errorf("analyze: --kind %s is for long files; wide files hold ratings", *kind))
+		}
+		if len(scales.per) > 0 || len(rules.per) > 0 {
+			return usageErr(errors.New("analyze: a criterion's own --scale or --rule (CRITERION=VALUE) is for long files with a criterion column"))
+		}
+	}
+	// Ratings need a scale; a long file's kind column may say that they are
+	// ranks or estimates, which need none.
+	noScale := scales.def == "" && len(scales.per) == 0
+	if noScale && (*wide || *kind == KindRating) {
+		return usageErr(errScaleRequired)
 	}
 	var wideOpts WideOptions
 	if *wide {
@@ -147,18 +199,19 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 
 	var closers []io.Closer
-	settings, err := parseSettings(*scaleStr, *bandsStr, *quantStr, *ruleStr)
-	if err != nil {
-		return fmt.Errorf("analyze: %w", err)
+	ruleStr := rules.def
+	if ruleStr == "" {
+		ruleStr = "percent:75"
 	}
 	var write func(io.Writer, *Report) error
+	var writeExt func(io.Writer, *ExtendedReport) error
 	switch *format {
 	case "table":
-		write = WriteTable
+		write, writeExt = WriteTable, WriteExtendedTable
 	case "csv":
-		write = WriteCSV
+		write, writeExt = WriteCSV, WriteExtendedCSV
 	case "json":
-		write = WriteJSON
+		write, writeExt = WriteJSON, WriteExtendedJSON
 	default:
 		return usageErr(fmt.Errorf("analyze: --format %q: want table, csv or json", *format))
 	}
@@ -179,8 +232,29 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			c.Close()
 		}
 	}()
+	// output writes the finished report; only an I/O error can stop it.
+	output := func(w func(io.Writer) error) error {
+		if *outPath == "" {
+			bw := bufio.NewWriterSize(stdout, 64<<10)
+			if err := w(bw); err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
+			return nil
+		}
+		return writeFileAtomic(*outPath, w)
+	}
 	var ratings *Ratings
+	var settings analysis.Settings
 	if *wide {
+		if err := kindOptions(KindRating, false, set); err != nil {
+			return usageErr(err)
+		}
+		if settings, err = parseSettings(scales.def, *bandsStr, *quantStr, ruleStr); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
 		srcs, err := wideSources(positional, roundFiles, *roundCol, open)
 		if err != nil {
 			return err
@@ -193,6 +267,37 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if err != nil {
 			return err
 		}
+		in, names, err := sniffHeader(in)
+		if err != nil {
+			return fmt.Errorf("analyze: %s: %w", name, err)
+		}
+		// A plain rating file goes through ReadRatings as it always has;
+		// criteria and kinds need the whole file (readLong).
+		if *kind == KindRanking || *kind == KindNumeric || slices.Contains(names, colCriterion) || slices.Contains(names, colKind) {
+			plain, ext, err := analyzeExtended(ctx, in, name, extendedOptions{
+				kind: *kind, scales: scales, rules: rules, bands: *bandsStr, quantile: *quantStr,
+				topK: *topK, rng: rng, combine: *combine, given: set,
+			})
+			if err != nil {
+				return err
+			}
+			if plain != nil {
+				return output(func(w io.Writer) error { return write(w, plain) })
+			}
+			return output(func(w io.Writer) error { return writeExt(w, ext) })
+		}
+		if len(scales.per) > 0 || len(rules.per) > 0 {
+			return usageErr(fmt.Errorf("analyze: a criterion's own --scale or --rule (CRITERION=VALUE) needs a criterion column, which %s has not", name))
+		}
+		if noScale {
+			return usageErr(errScaleRequired)
+		}
+		if err := kindOptions(KindRating, false, set); err != nil {
+			return usageErr(err)
+		}
+		if settings, err = parseSettings(scales.def, *bandsStr, *quantStr, ruleStr); err != nil {
+			return fmt.Errorf("analyze: %w", err)
+		}
 		if ratings, err = ReadRatings(in, settings.Scale); err != nil {
 			return fmt.Errorf("analyze: %s: %w", name, err)
 		}
@@ -201,18 +306,197 @@ func RunAnalyze(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return fmt.Errorf("analyze: %w", err)
 	}
-	// The report is complete; only an I/O error can stop the output now.
-	if *outPath == "" {
-		bw := bufio.NewWriterSize(stdout, 64<<10)
-		if err := write(bw, rep); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+	return output(func(w io.Writer) error { return write(w, rep) })
+}
+
+var errScaleRequired = errors.New("analyze: --scale is required, e.g. --scale 1-9")
+
+// extendedOptions are the options of a long file with criteria or of a
+// ranking or numeric question.
+type extendedOptions struct {
+	kind          string
+	scales, rules criterionFlag
+	bands         string
+	quantile      string
+	topK          int
+	rng           *RangeInfo
+	combine       string
+	given         map[string]bool // the options given
+}
+
+// kindOptions rejects an option given for another kind of question, which
+// would otherwise be silently ignored.
+func kindOptions(kind string, criteria bool, given map[string]bool) error {
+	switch {
+	case given["top-k"] && kind != KindRanking:
+		return fmt.Errorf("analyze: --top-k is for ranking questions, and this file holds a %s question", kind)
+	case given["range"] && kind != KindNumeric:
+		return fmt.Errorf("analyze: --range is for numeric estimates, and this file holds a %s question", kind)
+	case given["combine"] && !criteria:
+		return errors.New("analyze: --combine is for files with a criterion column")
+	case given["bands"] && kind != KindRating:
+		return fmt.Errorf("analyze: --bands is for rating questions, and this file holds a %s question", kind)
+	}
+	return nil
+}
+
+// analyzeExtended reads a long file with a criterion or kind column, or
+// of --kind ranking or numeric, and analyses it by kind. A file whose kind
+// column says rating throughout and that has no criterion column is a
+// plain rating file: its report is the plain Report, as without the
+// column.
+func analyzeExtended(ctx context.Context, in io.Reader, name string, o extendedOptions) (*Report, *ExtendedReport, error) {
+	f, err := readLong(in, o.kind)
+	if err != nil {
+		return nil, nil, fmt.Errorf("analyze: %s: %w", name, err)
+	}
+	kind := cmp.Or(o.kind, f.kind, KindRating)
+	if kind != KindRating && f.hasCriterion {
+		for _, r := range f.rows {
+			if r.criterion != "" {
+				return nil, nil, fmt.Errorf("analyze: %s: %w", name, parseErrf(r.line, colCriterion, "%q: criteria are for rating questions, and this file holds a %s question", r.criterion, kind))
+			}
 		}
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("analyze: %w", err)
+	}
+	if err := kindOptions(kind, f.hasCriterion, o.given); err != nil {
+		return nil, nil, err
+	}
+	if kind != KindRating && (len(o.scales.per) > 0 || len(o.rules.per) > 0) {
+		return nil, nil, fmt.Errorf("analyze: a criterion's own --scale or --rule is for rating questions; %s holds a %s question", name, kind)
+	}
+	var ext *ExtendedReport
+	switch kind {
+	case KindRanking:
+		ext, err = buildRanking(f, o.topK)
+	case KindNumeric:
+		q, qerr := analysis.ParseQuantileType(o.quantile)
+		if qerr != nil {
+			return nil, nil, fmt.Errorf("analyze: --quantile: %w", qerr)
 		}
+		ext, err = buildEstimates(f, q, o.rng)
+	default:
+		if !f.hasCriterion {
+			if len(o.scales.per) > 0 || len(o.rules.per) > 0 {
+				return nil, nil, fmt.Errorf("analyze: a criterion's own --scale or --rule (CRITERION=VALUE) needs a criterion column, which %s has not", name)
+			}
+			if o.scales.def == "" {
+				return nil, nil, errScaleRequired
+			}
+			settings, err := parseSettings(o.scales.def, o.bands, o.quantile, cmp.Or(o.rules.def, "percent:75"))
+			if err != nil {
+				return nil, nil, fmt.Errorf("analyze: %w", err)
+			}
+			ratings, err := ParseRatings(f.data, settings.Scale)
+			if err != nil {
+				return nil, nil, fmt.Errorf("analyze: %s: %w", name, err)
+			}
+			rep, err := Build(ctx, ratings, settings)
+			if err != nil {
+				return nil, nil, fmt.Errorf("analyze: %w", err)
+			}
+			return rep, nil, nil
+		}
+		def, per, cerr := criterionSettings(f, o)
+		if cerr != nil {
+			return nil, nil, cerr
+		}
+		ext, err = buildCriteria(ctx, f, def, per, o.combine)
+	}
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return nil, nil, fmt.Errorf("analyze: %s: %w", name, err)
+		}
+		return nil, nil, fmt.Errorf("analyze: %w", err)
+	}
+	return nil, ext, nil
+}
+
+// criterionSettings resolves the default settings and each criterion's:
+// a criterion's --scale or --rule replaces the default one.
+func criterionSettings(f *longFile, o extendedOptions) (analysis.Settings, CriterionSettings, error) {
+	for _, fl := range []struct {
+		name string
+		per  []criterionValue
+	}{{"scale", o.scales.per}, {"rule", o.rules.per}} {
+		for _, cv := range fl.per {
+			if !slices.Contains(f.criteria, cv.criterion) {
+				return analysis.Settings{}, nil, fmt.Errorf("analyze: --%s %s=%s: the file has no criterion %q (its criteria: %s)", fl.name, cv.criterion, cv.value, cv.criterion, joinNames(f.criteria))
+			}
+		}
+	}
+	ruleOf := func(c string) string {
+		return cmp.Or(o.rules.of(c), o.rules.def, "percent:75")
+	}
+	defScale := o.scales.def
+	if defScale == "" {
+		for _, c := range f.criteria {
+			if o.scales.of(c) == "" {
+				if len(o.scales.per) == 0 {
+					return analysis.Settings{}, nil, errScaleRequired
+				}
+				return analysis.Settings{}, nil, fmt.Errorf("analyze: --scale: criterion %q has no scale; give --scale MIN-MAX for every criterion or --scale %s=MIN-MAX", c, c)
+			}
+		}
+		defScale = o.scales.of(f.criteria[0])
+	}
+	def, err := parseSettings(defScale, o.bands, o.quantile, cmp.Or(o.rules.def, "percent:75"))
+	if err != nil {
+		return def, nil, fmt.Errorf("analyze: %w", err)
+	}
+	per := CriterionSettings{}
+	for _, c := range f.criteria {
+		sc := cmp.Or(o.scales.of(c), defScale)
+		s, err := parseSettings(sc, o.bands, o.quantile, ruleOf(c))
+		if err != nil {
+			return def, nil, fmt.Errorf("analyze: criterion %q: %w", c, err)
+		}
+		per[c] = s
+	}
+	return def, per, nil
+}
+
+// criterionValue is one CRITERION=VALUE option.
+type criterionValue struct{ criterion, value string }
+
+// criterionFlag is a repeatable option that takes a default value (VALUE)
+// and values for single criteria (CRITERION=VALUE), as --scale and --rule.
+type criterionFlag struct {
+	def string
+	per []criterionValue
+}
+
+func (c *criterionFlag) String() string { return c.def }
+
+func (c *criterionFlag) Set(v string) error {
+	v = strings.TrimSpace(v)
+	name, val, ok := strings.Cut(v, "=")
+	if !ok {
+		if c.def != "" {
+			return fmt.Errorf("given twice (%q and %q); give CRITERION=VALUE for a criterion's own", c.def, v)
+		}
+		c.def = v
 		return nil
 	}
-	return writeFileAtomic(*outPath, func(w io.Writer) error { return write(w, rep) })
+	name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+	if name == "" || val == "" {
+		return fmt.Errorf("%q: want CRITERION=VALUE", v)
+	}
+	if c.of(name) != "" {
+		return fmt.Errorf("criterion %q is given twice", name)
+	}
+	c.per = append(c.per, criterionValue{name, val})
+	return nil
+}
+
+// of returns criterion name's own value, "" when it has none.
+func (c *criterionFlag) of(name string) string {
+	for _, cv := range c.per {
+		if cv.criterion == name {
+			return cv.value
+		}
+	}
+	return ""
 }
 
 // roundFile is one --round N FILE.

@@ -54,8 +54,13 @@ func csvColumns(rep *Report, hasGroup, hasCountry bool) []csvColumn {
 	}
 	sc := rep.Settings.Scale
 	for v := sc.Min; v <= sc.Max; v++ {
-		i := v - sc.Min
 		cols = append(cols, csvColumn{"freq_" + strconv.Itoa(v), func(_ *RoundReport, st *StatementReport) string {
+			// With criteria on different scales, the columns span them
+			// all; a point off the statement's scale is left empty.
+			i := v - st.Freq.Min
+			if i < 0 || i >= len(st.Freq.Counts) {
+				return ""
+			}
 			return strconv.Itoa(st.Freq.Counts[i])
 		}})
 	}
