@@ -60,6 +60,11 @@ func DateTimeIn(t time.Time, loc *time.Location, lang string) string {
 		return DateTime(t, lang)
 	}
 	t = t.In(loc)
+	if lang != "en" {
+		// The zone's place is named in English ("Brussels"): other
+		// languages get the offset alone rather than an English word.
+		return LongDate(t, lang) + ", " + Clock(t, lang) + " (" + UTCOffset(t) + ")"
+	}
 	return LongDate(t, lang) + ", " + Clock(t, lang) + " (" + Place(loc) + ", " + UTCOffset(t) + ")"
 }
 

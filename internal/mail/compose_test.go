@@ -115,7 +115,10 @@ func goldenCase(t *testing.T, lang, kind string) {
 		"fr": "vendredi 4 décembre 2026", "es": "viernes, 4 de diciembre de 2026", "el": "Παρασκευή 4 Δεκεμβρίου 2026"}[lang]
 	when := date + ", 18:00 UTC"
 	if d.Location != nil { // in the study's zone, named with its offset
-		when = date + ", 20:00 (Athens, UTC+2)"
+		when = date + ", 20:00 (UTC+2)" // the place is named in English only
+		if lang == "en" {
+			when = date + ", 20:00 (Athens, UTC+2)"
+		}
 	}
 	musts := []string{"Eleni Papadopoulou", d.Link, d.DeclineLink, "coordinator@example.org"}
 	if date != "" { // a language added later: its dates are checked by i18n
