@@ -178,12 +178,12 @@ func TestDateTimeIn(t *testing.T) {
 	}
 	at := time.Date(2026, 12, 4, 7, 30, 0, 0, time.UTC) // 9:30 in Athens
 	for lang, want := range map[string]string{
-		"en": "Friday 4 December 2026, 09:30 (UTC+2)",
+		"en": "Friday 4 December 2026, 09:30 (Athens, UTC+2)",
 		"cs": "pátek 4. prosince 2026, 9:30 (UTC+2)",
 		"fi": "perjantai 4. joulukuuta 2026, 9.30 (UTC+2)",
 		"da": "fredag den 4. december 2026, 09.30 (UTC+2)",
 		"hu": "2026. december 4., péntek, 9:30 (UTC+2)",
-		"lt": "2026 m. gruodžio 4 d., penktadienis, 09:30 (Athens, UTC+2)",
+		"lt": "2026 m. gruodžio 4 d., penktadienis, 09:30 (UTC+2)",
 	} {
 		if got := DateTimeIn(at, athens, lang); got != want {
 			t.Errorf("%s: got %q, want %q", lang, got, want)
