@@ -253,10 +253,9 @@ func TestSendTestEmail(t *testing.T) {
 			if strings.Contains(m.Text, "/r/") {
 				t.Error("the test carries a personal link")
 			}
-			// Its link opens the preview (H-preview's route; before it is
-			// merged, not found), which records nothing.
+			// Its link opens the preview, which records nothing.
 			link, _ := url.Parse(preview)
-			if r := b.get(link.RequestURI()); r.status >= 500 {
+			if r := b.get(link.RequestURI()); r.status != http.StatusOK || !strings.Contains(r.body, "nothing you do here is recorded") {
 				t.Errorf("the test's link: %d", r.status)
 			}
 			if r := env.browser().get(link.RequestURI()); r.url != "/login" && r.status != http.StatusNotFound && r.status != http.StatusForbidden {

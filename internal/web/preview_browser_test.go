@@ -63,7 +63,7 @@ func TestPreviewInBrowser(t *testing.T) {
 	}
 	waitFor(t, b, "the refused file", `document.readyState === "complete" && !!document.querySelector("#translation-errors")`)
 	errs := eval[string](t, b, `document.querySelector("#translation-errors").innerText`)
-	for _, want := range []string{`row 2, column key: unknown key "no.such.key"`, "row 3, column nl: an e-mail body must contain {{link}}"} {
+	for _, want := range []string{`row 2, column key: unknown key "no.such.key"`, "row 3, column nl: The e-mail text must contain {{link}}"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("the page's errors %q lack %q", errs, want)
 		}

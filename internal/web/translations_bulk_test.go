@@ -113,7 +113,7 @@ func TestBulkTranslations(t *testing.T) {
 			"statement." + itoa(stmts[0].ID): "Identiteitsbewijzen",
 			"topic." + itoa(secs[0].ID):      "Toegang tot zorg",
 			"title":                          "Toegang tot zorg voor migranten",
-			"email.invitation.body":          "Beste {{expert_name}},\n\nDoe mee: {{link}}",
+			"email.invitation.body":          "Beste {{expert_name}},\n\nDoe mee: {{link}}\n\nStoppen: {{decline_link}}",
 		})
 		r := coord.upload(base+"/translations", "file", "translations.xlsx", string(filled))
 		if r.status != http.StatusOK || r.url != base+"/statements" {
@@ -178,7 +178,7 @@ func TestBulkTranslations(t *testing.T) {
 			`row 1, column fr: \"fr\" is not one of the study's languages (en, nl) nor key, kind or context`,
 			`row 2, column nl: longer than 2000 characters`,
 			`row 3, column key: unknown key \"statement.999999\": no such text in this study`,
-			`row 4, column nl: an e-mail body must contain {{link}}, the expert's personal link`,
+			`row 4, column nl: The e-mail text must contain {{link}}, the expert's personal link: without it the expert cannot take part.`,
 			`row 5, column en: the main language's text cannot be changed here: edit statements on the Statements page`,
 			`row 7, column nl: must be one line`,
 		}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/delphi-platform/delphi/internal/fault"
+	"github.com/delphi-platform/delphi/internal/mail"
 	"github.com/delphi-platform/delphi/internal/store"
 )
 
@@ -372,17 +373,21 @@ func checkSheetText(row *TranslationRow, text string) string {
 		return fmt.Sprintf("longer than %d characters", row.max)
 	case row.oneLine && strings.ContainsAny(text, "\n\r"):
 		return "must be one line"
-	case row.Kind == KindEmail && strings.HasSuffix(row.Key, ".body"):
-		return emailBodyProblem(text)
+	case row.Kind == KindEmail:
+		return emailTextProblem(row.Key, text)
 	}
 	return ""
 }
 
-// emailBodyProblem is a local check of an e-mail body until internal/mail
-// validates templates in full: the personal link must be in it.
-func emailBodyProblem(body string) string {
-	if !strings.Contains(body, "{{link}}") {
-		return "an e-mail body must contain {{link}}, the expert's personal link"
+// emailTextProblem checks an e-mail's subject or body as the e-mail editor
+// does (mail.ValidateTemplate), the other half standing in as a valid one.
+func emailTextProblem(key, text string) string {
+	t := mail.Template{Subject: text, Body: "{{link}}\n\n{{decline_link}}"}
+	if strings.HasSuffix(key, ".body") {
+		t = mail.Template{Subject: "-", Body: text}
+	}
+	if err := mail.ValidateTemplate(t); err != nil {
+		return err.Error()
 	}
 	return ""
 }
