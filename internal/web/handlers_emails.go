@@ -40,7 +40,7 @@ type emailsPage struct {
 	Subject   string // as typed, or the effective text
 	Body      string
 	Errors    rounds.FieldErrors
-	Preview   mail.Message
+	Sample    mail.Message
 	Fields    []string // the placeholders' names
 	SMTP      bool     // the server sends e-mail, so a test can go
 }
@@ -86,7 +86,7 @@ func (a *App) renderEmails(c echo.Context, status int, kind, lang string, fe rou
 	if fe != nil {
 		p.Subject, p.Body = subject, body
 	}
-	if p.Preview, err = a.flow.PreviewEmail(ctx, st, kind, lang); err != nil {
+	if p.Sample, err = a.flow.PreviewEmail(ctx, st, kind, lang); err != nil {
 		return err
 	}
 	return a.render(c, status, "study_emails", p)

@@ -61,7 +61,7 @@ func TestPreviewAsExpert(t *testing.T) {
 		}
 		mustContain(t, "round-1 preview", r.body, `<html lang="nl">`, `role="note"`, "Preview as an expert in Dutch (nl)",
 			"nothing you do here is recorded", "No round exists yet", `<fieldset class="preview" disabled>`,
-			"<legend>Identiteitsbewijzen</legend>", "<legend>Peer navigators</legend>", `type=radio name=r`+itoa(stmts[0].ID),
+			"<legend>Identiteitsbewijzen</legend>", `<legend lang="en">Peer navigators</legend>`, `type=radio name=r`+itoa(stmts[0].ID),
 			`href="/studies/`+itoa(s.id)+`/statements">Back to the statements`, `page=consent`, `page=thanks`)
 		if strings.Contains(r.body, `aria-label="Study"`) || strings.Contains(r.body, "Log out") {
 			t.Error("the preview shows the coordinator's navigation, which experts do not see")

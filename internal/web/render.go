@@ -34,9 +34,9 @@ type basePage struct {
 	// ForExpert marks the pages panel experts see: their language, no
 	// account navigation.
 	ForExpert bool
-	// Preview is the banner of a coordinator's preview of an expert page
+	// ExpertPreview is the banner of a coordinator's preview of an expert page
 	// (preview.go); nil elsewhere.
-	Preview *previewBanner
+	ExpertPreview *previewBanner
 }
 
 // CanEdit tells the templates whether to show editing controls.
@@ -172,7 +172,7 @@ func (a *App) render(c echo.Context, status int, name string, data any) error {
 func (a *App) base(c echo.Context, title string) basePage {
 	b := basePage{Title: title, Lang: "en"}
 	if pv, ok := c.Get(ctxPreview).(*previewBanner); ok {
-		b.Preview = pv // an expert's page: no account, no study tabs, no coordinator's flash
+		b.ExpertPreview = pv // an expert's page: no account, no study tabs, no coordinator's flash
 		return b
 	}
 	if u, ok := c.Get(ctxUser).(store.User); ok {
