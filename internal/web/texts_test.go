@@ -237,6 +237,12 @@ func TestStudyTextsRefused(t *testing.T) {
 		if f := getTexts(t, s).Fallbacks; len(f) != 1 || !strings.Contains(strings.Join(f[0].Texts, ","), "e-mail invitation subject") {
 			t.Errorf("fallbacks with an English e-mail subject: %+v", f)
 		}
+		// An e-mail text is checked here as in the e-mail editor.
+		if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"en","texts":{"email.reminder.body":"Please answer.","email.reminder.subject":"Open {{link}}"}}`); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, `"field":"texts.email.reminder.body"`) || !strings.Contains(r.body, "must contain {{link}}") ||
+			!strings.Contains(r.body, "The subject cannot contain {{link}}") {
+			t.Errorf("an e-mail text the editor refuses: %d %s", r.status, r.body)
+		}
 		// A consent item without wording in the main language.
 		if r := s.call(t, "POST", s.path+"/consent-items", `{"wording":{"nl":"Alleen Nederlands"}}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"wording.en"`) {
 			t.Errorf("consent item without English: %d %s", r.status, r.body)

@@ -81,9 +81,9 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, nam
 			return textRule{}, fmt.Sprintf("%q is not an e-mail template: give email.<kind>.subject or email.<kind>.body with a kind among %s", name, strings.Join(mail.Kinds, ", "))
 		}
 		if part == "subject" {
-			return textRule{max: maxShortText}, ""
+			return textRule{max: mail.MaxSubject}, ""
 		}
-		return textRule{max: maxLongText, lines: true}, ""
+		return textRule{max: mail.MaxBody, lines: true}, ""
 	}
 	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item> and email.<kind>.subject/body", name)
 }
@@ -142,6 +142,8 @@ func checkTexts(st store.Study, sc rounds.Scale, items []store.ConsentItem, lang
 			fe = append(fe, rounds.FieldError{Field: textField(name), Message: "the text " + badText(text, rule.lines)})
 		case utf8.RuneCountInString(text) > rule.max:
 			fe = append(fe, rounds.FieldError{Field: textField(name), Message: fmt.Sprintf("the text is longer than %d characters", rule.max)})
+		case strings.HasPrefix(name, "email.") && text != "" && emailTextProblem(name, text) != "":
+			fe = append(fe, rounds.FieldError{Field: textField(name), Message: emailTextProblem(name, text)})
 		default:
 			rows = append(rows, store.StudyText{Name: name, Language: lang, Text: text})
 		}

@@ -43,17 +43,8 @@ const (
 	KindEmail     = "e-mail"
 )
 
-// EmailKinds are the e-mails whose subject and body a study can word
-// itself, in every language.
-var EmailKinds = []string{"invitation", "reminder", "new_link", "idea_invitation", "idea_reminder", "deadline_changed"}
-
-// Limits of a study text, in characters, in any language.
-const (
-	MaxTitleLength     = 300
-	MaxShortTextLength = 500   // contact line, scale label, band name, e-mail subject
-	MaxLongTextLength  = 20000 // description, information sheet, thank-you text, consent item, e-mail body
-	maxSheetErrors     = 100   // reported at once; more are summarised
-)
+// maxSheetErrors are reported at once; more are summarised.
+const maxSheetErrors = 100
 
 // TranslationRow is one text of a study in each of its languages.
 type TranslationRow struct {
@@ -163,40 +154,46 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 				return tx.SetSectionTranslation(ctx, st.ID, id, lang, text)
 			}})
 	}
-	studyText := func(name, kind, context, mainText, readOnly string, max int, oneLine bool) {
-		trs := texts[name]
-		if readOnly != "" {
-			trs = withMain(trs, mainText)
+	// A study text is checked as on the Texts & languages page
+	// (textRuleFor); a name the study has no use for (a neutral band on a
+	// scale without one) gets no row.
+	studyText := func(name, kind, context, mainText string) {
+		rule, problem := textRuleFor(st, sc, items, name)
+		if problem != "" {
+			return
+		}
+		trs, readOnly := texts[name], ""
+		if rule.notMain {
+			trs, readOnly = withMain(trs, mainText), "change "+rule.mainLocation
 		}
 		sh.Rows = append(sh.Rows, TranslationRow{Key: name, Kind: kind, Context: context, Texts: maps.Clone(trs),
-			readOnlyMain: readOnly, max: max, oneLine: oneLine,
+			readOnlyMain: readOnly, max: rule.max, oneLine: !rule.lines,
 			set: func(tx *store.Store, lang, text string) error {
 				return tx.SetStudyTexts(ctx, st.ID, []store.StudyText{{Name: name, Language: lang, Text: text}})
 			}})
 	}
-	studyText(store.TextTitle, KindStudyText, "The study's title", st.Title, "change the title in Settings", MaxTitleLength, true)
-	studyText(store.TextDescription, KindStudyText, "The study's description", st.Description, "change the description in Settings", MaxLongTextLength, false)
-	studyText(store.TextContact, KindStudyText, "Who experts can contact", "", "", MaxShortTextLength, false)
-	studyText(store.TextInfoSheet, KindStudyText, "The information sheet shown before consent", "", "", MaxLongTextLength, false)
-	studyText(store.TextThanks, KindStudyText, "The thank-you text after submitting", "", "", MaxLongTextLength, false)
+	studyText(store.TextTitle, KindStudyText, "The study's title", st.Title)
+	studyText(store.TextDescription, KindStudyText, "The study's description", st.Description)
+	studyText(store.TextContact, KindStudyText, "Who experts can contact", "")
+	studyText(store.TextInfoSheet, KindStudyText, "The information sheet shown before consent", "")
+	studyText(store.TextThanks, KindStudyText, "The thank-you text after submitting", "")
 	for i, label := range sc.Labels {
 		v := strconv.Itoa(sc.Min + i)
-		studyText("scale."+v, KindStudyText, "Label of scale point "+v, label, "change the scale's labels in Settings", MaxShortTextLength, true)
+		studyText("scale."+v, KindStudyText, "Label of scale point "+v, label)
 	}
-	for _, band := range []string{"disagree", "neutral", "agree"} {
-		studyText("band."+band, KindStudyText, "Name of the "+band+" band; empty: the built-in name", "",
-			"the main language's band names are built in", MaxShortTextLength, true)
+	for _, band := range BandNames {
+		studyText("band."+band, KindStudyText, "Name of the "+band+" band; empty: the built-in name", "")
 	}
 	for _, it := range items {
 		req := "optional"
 		if it.Required {
 			req = "required"
 		}
-		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "", "", MaxLongTextLength, false)
+		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "")
 	}
-	for _, kind := range EmailKinds {
-		studyText("email."+kind+".subject", KindEmail, "Subject of the "+kind+" e-mail; empty: the built-in text", "", "", MaxShortTextLength, true)
-		studyText("email."+kind+".body", KindEmail, "Body of the "+kind+" e-mail; empty: the built-in text; must hold {{link}}", "", "", MaxLongTextLength, false)
+	for _, kind := range mail.Kinds {
+		studyText("email."+kind+".subject", KindEmail, "Subject of the "+kind+" e-mail; empty: the built-in text", "")
+		studyText("email."+kind+".body", KindEmail, "Body of the "+kind+" e-mail; empty: the built-in text; must hold {{link}} and {{decline_link}}", "")
 	}
 	return sh, nil
 }
