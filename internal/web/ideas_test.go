@@ -623,7 +623,7 @@ func TestRoundZeroEmails(t *testing.T) {
 			links := map[string]string{}
 			for _, m := range invitations {
 				links[m.To[0]] = check(m)
-				if dutch := strings.HasPrefix(m.Subject, `Ronde 0 van "Access to care"`); dutch != (m.To[0] == "e2@example.org") {
+				if dutch := strings.HasPrefix(m.Subject, `Ronde 0 van „Access to care”`); dutch != (m.To[0] == "e2@example.org") {
 					t.Errorf("to %v: subject %q", m.To, m.Subject)
 				}
 				if m.To[0] == "e1@example.org" {
