@@ -179,3 +179,18 @@ func (s *Store) OpenAnswersByRound(ctx context.Context, roundID int64, submitted
 	err := s.sel(ctx, &out, q+` ORDER BY q.position, e.pseudonym, i.expert_id`, roundID)
 	return out, wrap("open answers by round", err)
 }
+
+// StudyQuestion is an open question with its round's number.
+type StudyQuestion struct {
+	RoundQuestion
+	RoundNumber int `db:"round_number"`
+}
+
+// RoundQuestionsByStudy returns the open questions of every round of a
+// study, by round and position: what the translation sheet lists.
+func (s *Store) RoundQuestionsByStudy(ctx context.Context, studyID int64) ([]StudyQuestion, error) {
+	var qs []StudyQuestion
+	err := s.sel(ctx, &qs, `SELECT `+roundQuestionColumns+`, r.number AS round_number
+		FROM round_questions q JOIN rounds r ON r.id = q.round_id WHERE r.study_id = ? ORDER BY r.number, q.position`, studyID)
+	return qs, wrap("round questions by study", err)
+}

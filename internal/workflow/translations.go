@@ -193,6 +193,14 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 		}
 		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "", "", MaxLongTextLength, false)
 	}
+	questions, err := w.store.RoundQuestionsByStudy(ctx, st.ID)
+	if err != nil {
+		return sh, err
+	}
+	for _, q := range questions {
+		studyText(store.QuestionTextName(q.ID), KindStudyText, fmt.Sprintf("Open question %d of round %d", q.Position, q.RoundNumber), q.Text,
+			"change the question on its round's page", maxRoundQuestion, false)
+	}
 	for _, kind := range EmailKinds {
 		studyText("email."+kind+".subject", KindEmail, "Subject of the "+kind+" e-mail; empty: the built-in text", "", "", MaxShortTextLength, true)
 		studyText("email."+kind+".body", KindEmail, "Body of the "+kind+" e-mail; empty: the built-in text; must hold {{link}}", "", "", MaxLongTextLength, false)
