@@ -173,7 +173,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Round 1,Round 2,Comments,Settings" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Round 1,Round 2,Comments,Open answers,Settings" {
 		t.Fatalf("sheets %s", got)
 	}
 	var all [][]string
