@@ -82,10 +82,10 @@ func WriteCodebook(w io.Writer, s report.SettingsInfo) error {
 	_, err := fmt.Fprintf(w, `Codebook: raw.csv (one row per submitted answer, long format)
 
 File: UTF-8, comma-separated, header row, CRLF line ends, RFC 4180 quoting.
-Only answers of experts who submitted the round are included. Filter on
-kind = "rating" for the ratings alone. Text cells
-that begin with = + - @, a tab or a carriage return are prefixed with a
-single quote (') so that spreadsheets do not run them as formulas.
+Only answers of experts who submitted the round are included; keep the
+rows of kind "rating" for the ratings alone. Text cells that begin with
+= + - @, a tab or a carriage return are prefixed with a single quote (')
+so that spreadsheets do not run them as formulas.
 
 expert             text     pseudonymous expert ID (E and a number, such as E417), drawn at random
                             when the expert joined the panel: stable within the study, the same
