@@ -165,12 +165,24 @@ func TestOpenQuestionsAnswers(t *testing.T) {
 			t.Fatalf("unknown question text: %d %s", r.status, r.body)
 		}
 
+		// The texts page translates them too, beside their main text.
+		coord := env.loggedIn("coord@example.org")
+		textsPage := coord.get(fmt.Sprintf("/studies/%d/texts?lang=nl", s.id))
+		mustContain(t, "texts page", textsPage.body, "Open question 2 of round 1", "Anything missing?")
+		if r := coord.post(fmt.Sprintf("/studies/%d/texts", s.id), url.Values{"lang": {"nl"}, "question." + itoa(hidden): {"Ontbreekt er iets?"}}); r.status != http.StatusOK || !strings.Contains(r.body, "Texts in Dutch saved.") {
+			t.Fatalf("texts page: %d %s", r.status, r.body)
+		}
+
+		// The bulk translation sheet lists the question with its main text.
+		sheetCSV := s.call(t, "GET", s.path+"/translations?format=csv", "")
+		mustContain(t, "translation sheet", sheetCSV.body, "question."+itoa(shown)+",study text,Open question 1 of round 1,What would change your rating?")
+
 		ana := s.expert(t, "e1@example.org")
 		page := ana.get("/e")
 		mustContain(t, "expert page", page.body, `<label for="`+qa(shown)+`">What would change your rating?</label>`,
 			`name="`+qa(shown)+`" rows="3" maxlength="4000"`, `name="`+qa(hidden)+`"`)
 		bram := s.expert(t, "e2@example.org")
-		mustContain(t, "Dutch page", bram.get("/e").body, ">Wat zou uw oordeel veranderen?</label>", `lang="en">Anything missing?</label>`)
+		mustContain(t, "Dutch page", bram.get("/e").body, ">Wat zou uw oordeel veranderen?</label>", ">Ontbreekt er iets?</label>")
 
 		// Without JavaScript: Save, then Submit.
 		form := url.Values{qa(shown): {"Cheaper transport, says Ana Expert"}}
@@ -209,6 +221,8 @@ func TestOpenQuestionsAnswers(t *testing.T) {
 
 		// The autosave (JavaScript): one answer at a time.
 		chloe := s.expert(t, "e3@example.org")
+		// Not translated into French: the English text, marked as English.
+		mustContain(t, "French page", chloe.get("/e").body, `lang="en">What would change your rating?</label>`)
 		r := chloe.post("/e/answer", url.Values{"q": {itoa(shown)}, "t": {"Waiting lists"}})
 		var saved savedAnswer
 		decodeInto(t, r, &saved)
@@ -225,7 +239,6 @@ func TestOpenQuestionsAnswers(t *testing.T) {
 		s.rate(t, chloe, map[int]string{0: "5", 1: "2"}, nil, true)
 
 		// The coordinator reads them by pseudonym, never by name or address.
-		coord := env.loggedIn("coord@example.org")
 		roundPage := coord.get(fmt.Sprintf("/studies/%d/rounds/%d", s.id, s.round.ID))
 		answers := section(t, roundPage.body, "open-answers")
 		mustContain(t, "open answers", answers, "What would change your rating?", "2 answers", "<strong>"+pseudonymOf(t, env, s.id, "e1@example.org")+"</strong>: Cheaper transport",
