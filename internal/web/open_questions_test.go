@@ -260,6 +260,17 @@ func TestOpenQuestionsAnswers(t *testing.T) {
 			}
 		}
 
+		// A researcher reads the same, by pseudonym, on the page and in the API.
+		researcher, rtoken := researcherOf(t, env, s.id)
+		rAnswers := section(t, researcher.get(fmt.Sprintf("/studies/%d/rounds/%d", s.id, s.round.ID)).body, "open-answers")
+		mustContain(t, "researcher's open answers", rAnswers, "<strong>"+pseudonymOf(t, env, s.id, "e3@example.org")+"</strong>: Waiting lists")
+		if strings.Contains(rAnswers, "@example.org") || strings.Contains(rAnswers, "Chloé") {
+			t.Errorf("the researcher's open answers name an expert: %s", rAnswers)
+		}
+		if r := env.api("GET", "/api/v1/rounds/"+itoa(s.round.ID)+"/open-answers", rtoken, "", ""); r.status != http.StatusOK || !strings.Contains(r.body, "Waiting lists") {
+			t.Errorf("researcher's open answers API: %d %s", r.status, r.body)
+		}
+
 		// Round 2: the answers to the question shown to the panel, without
 		// identity; those to the other question stay with the team.
 		s.close(t)
