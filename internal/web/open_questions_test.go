@@ -173,6 +173,9 @@ func TestOpenQuestionsAnswers(t *testing.T) {
 			t.Fatalf("texts page: %d %s", r.status, r.body)
 		}
 
+		// The preview shows the question as experts read it.
+		mustContain(t, "preview", coord.get(fmt.Sprintf("/studies/%d/preview?lang=nl&round=1", s.id)).body, ">Wat zou uw oordeel veranderen?</label>")
+
 		// The bulk translation sheet lists the question with its main text.
 		sheetCSV := s.call(t, "GET", s.path+"/translations?format=csv", "")
 		mustContain(t, "translation sheet", sheetCSV.body, "question."+itoa(shown)+",study text,Open question 1 of round 1,What would change your rating?")
