@@ -173,7 +173,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Round 1,Round 2,Comments,Settings" {
+	if got := strings.Join(f.GetSheetList(), ","); got != "Summary,Round 1,Round 2,Comments,Open answers,Settings" {
 		t.Fatalf("sheets %s", got)
 	}
 	var all [][]string
@@ -272,5 +272,53 @@ func TestJSON(t *testing.T) {
 	}
 	if len(extra.Flow) != 2 || extra.Flow[1].Responded != 4 || len(extra.Lineage) != 1 {
 		t.Errorf("flow %+v lineage %+v", extra.Flow, extra.Lineage)
+	}
+}
+
+// The raw export's "open" rows (answers to open questions) carry the kind
+// column, no rating, and are skipped when `delphi analyze` reads the file
+// back: it reads the same ratings as from the file without them.
+func TestRawCSVOpenRowsAnalyzeSkips(t *testing.T) {
+	ratings := []RawRow{
+		{Expert: "E001", Round: 1, Statement: "S1", Version: 1, Answer: 4},
+		{Expert: "E002", Round: 1, Statement: "S1", Version: 1, Answer: 2},
+	}
+	open := RawRow{Expert: "E001", Round: 1, Statement: QuestionKey(1), Comment: "Cheaper transport", Open: true}
+	write := func(rows []RawRow) []byte {
+		var buf bytes.Buffer
+		err := WriteRawCSV(&buf, func(yield func(RawRow) error) error {
+			for _, r := range rows {
+				if err := yield(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	with := write(append(ratings[:2:2], open))
+	got, err := csv.NewReader(bytes.NewReader(with)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0][10] != "kind" || got[1][10] != KindRating || strings.Join(got[3], "|") != "E001|||1|Q1|||||Cheaper transport|open" {
+		t.Fatalf("rows %q", got)
+	}
+	sc := analysis.Scale{Min: 1, Max: 5}
+	a, err := report.ParseRatings(with, sc)
+	if err != nil {
+		t.Fatalf("analyze reads the export: %v", err)
+	}
+	b, err := report.ParseRatings(write(ratings), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) || len(a.Statements) != 1 {
+		t.Errorf("with open rows analyze reads\n%s\nwithout\n%s", ja, jb)
 	}
 }

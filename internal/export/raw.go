@@ -18,11 +18,26 @@ type RawRow struct {
 	Version                int    // version of the text presented
 	Answer                 analysis.Response
 	Comment                string
+	// Open marks an answer to an open question (kind "open"): Statement
+	// is then the question's key in its round (Q1, Q2, …) and Comment
+	// the answer; it has no version nor rating.
+	Open bool
 }
 
+// Row kinds of the raw-data CSV's kind column.
+const (
+	KindRating = "rating"
+	KindOpen   = "open"
+)
+
 // RawHeader are the columns of the raw-data CSV (see Codebook). The first
-// six are what `delphi analyze` reads, so the file can be analysed again.
-var RawHeader = []string{"expert", "group", "country", "round", "statement", "statement_version", "rating", "rating_value", "unable", "comment"}
+// six are what `delphi analyze` reads, so the file can be analysed again;
+// it skips the rows whose kind is not "rating".
+var RawHeader = []string{"expert", "group", "country", "round", "statement", "statement_version", "rating", "rating_value", "unable", "comment", "kind"}
+
+// QuestionKey is how the exports name a round's open question by its
+// position: Q1, Q2, …
+func QuestionKey(position int) string { return "Q" + strconv.Itoa(position) }
 
 // WriteRawCSV writes the answers that rows yields, one line each, as it
 // goes: the file is never held in memory.
@@ -43,7 +58,10 @@ func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
 		}
 		rec[0], rec[1], rec[2] = Neutralise(r.Expert), Neutralise(r.Group), Neutralise(r.Country)
 		rec[3], rec[4], rec[5] = strconv.Itoa(r.Round), Neutralise(r.Statement), strconv.Itoa(r.Version)
-		rec[6], rec[7], rec[8], rec[9] = rating, value, unable, Neutralise(r.Comment)
+		rec[6], rec[7], rec[8], rec[9], rec[10] = rating, value, unable, Neutralise(r.Comment), KindRating
+		if r.Open {
+			rec[5], rec[6], rec[7], rec[8], rec[10] = "", "", "", "", KindOpen
+		}
 		return c.w.Write(rec)
 	})
 	if err != nil {
@@ -64,9 +82,10 @@ func WriteCodebook(w io.Writer, s report.SettingsInfo) error {
 	_, err := fmt.Fprintf(w, `Codebook: raw.csv (one row per submitted answer, long format)
 
 File: UTF-8, comma-separated, header row, CRLF line ends, RFC 4180 quoting.
-Only answers of experts who submitted the round are included. Text cells
-that begin with = + - @, a tab or a carriage return are prefixed with a
-single quote (') so that spreadsheets do not run them as formulas.
+Only answers of experts who submitted the round are included; keep the
+rows of kind "rating" for the ratings alone. Text cells that begin with
+= + - @, a tab or a carriage return are prefixed with a single quote (')
+so that spreadsheets do not run them as formulas.
 
 expert             text     pseudonymous expert ID (E and a number, such as E417), drawn at random
                             when the expert joined the panel: stable within the study, the same
@@ -82,7 +101,13 @@ rating             text     the rating %d-%d, or "unable" for "unable to rate", 
                             this is the column `+"`delphi analyze`"+` reads
 rating_value       integer  the rating %d-%d; empty when unable or no answer (use this one in R, SPSS, Stata)
 unable             0/1      1 = the expert chose "unable to rate / no opinion"
-comment            text     the expert's comment ("" if none)
+comment            text     the expert's comment ("" if none); in an "open" row, the answer
+kind               text     "rating": an answer to a statement (every column as above);
+                            "open": an answer to an open question of the round, whose key
+                            (Q1, Q2, … in the round's order) is in the statement column and
+                            the answer in the comment column; statement_version, rating,
+                            rating_value and unable are empty. The questions' wording is in the
+                            workbook's "Open answers" sheet. `+"`delphi analyze`"+` skips "open" rows.
 
 Scale: %d-%d. Bands: disagree %d-%d, neutral %s, agree %d-%d.
 Consensus rule: %s (%s).
@@ -93,7 +118,7 @@ Reading the file:
   R:      d <- read.csv("raw.csv", encoding = "UTF-8", na.strings = "")
   SPSS:   GET DATA /TYPE=TXT /FILE="raw.csv" /ENCODING="UTF8" /DELIMITERS="," /QUALIFIER='"'
             /FIRSTCASE=2 /VARIABLES=expert A8 group A100 country A2 round F3.0 statement A20
-            statement_version F3.0 rating A8 rating_value F3.0 unable F1.0 comment A2000.
+            statement_version F3.0 rating A8 rating_value F3.0 unable F1.0 comment A4000 kind A8.
   Stata:  import delimited using "raw.csv", encoding(utf-8) varnames(1) bindquote(strict) clear
   delphi: delphi analyze --scale %d-%d --rule %s --quantile %s raw.csv
 `, s.Scale.Min, s.Scale.Max, s.Scale.Min, s.Scale.Max, s.Scale.Min, s.Scale.Max,

@@ -12,10 +12,11 @@ import (
 
 // WriteXLSX writes the consensus tables as a workbook: a Summary sheet
 // (flow and Kendall's W per round), one sheet per round ("Round 1", …)
-// a Comments sheet (the experts' comments, pseudonymous) and a Settings
+// a Comments sheet (the experts' comments, pseudonymous), an "Open
+// answers" sheet (the answers to open questions, pseudonymous) and a Settings
 // sheet naming the scale, bands, rule, quartile definition and lock date. Rows go through excelize's StreamWriter, which keeps
 // large sheets in temporary files rather than in memory.
-func WriteXLSX(w io.Writer, res *results.Results, comments []Comment) (err error) {
+func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open ...OpenAnswer) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
@@ -36,6 +37,9 @@ func WriteXLSX(w io.Writer, res *results.Results, comments []Comment) (err error
 		name string
 		t    func() table
 	}{"Comments", func() table { return commentRows(comments) }}, struct {
+		name string
+		t    func() table
+	}{"Open answers", func() table { return openAnswerRows(open) }}, struct {
 		name string
 		t    func() table
 	}{"Settings", func() table { return settingsRows(res) }})
@@ -105,6 +109,23 @@ func commentRows(cs []Comment) table {
 	t := table{header: []string{"round", "statement", "expert", "comment"}}
 	for _, c := range cs {
 		t.rows = append(t.rows, []any{c.Round, c.Statement, c.Expert, c.Text})
+	}
+	return t
+}
+
+// OpenAnswer is one expert's answer to an open question of a round.
+type OpenAnswer struct {
+	Round    int
+	Question string // its key in the round: Q1, Q2, …
+	Wording  string // the question, in the study's main language
+	Expert   string // pseudonym
+	Text     string
+}
+
+func openAnswerRows(as []OpenAnswer) table {
+	t := table{header: []string{"round", "question", "question_text", "expert", "answer"}}
+	for _, a := range as {
+		t.rows = append(t.rows, []any{a.Round, a.Question, a.Wording, a.Expert, a.Text})
 	}
 	return t
 }

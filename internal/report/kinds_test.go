@@ -32,6 +32,7 @@ func TestSingleCriterionOutputUnchanged(t *testing.T) {
 	}
 	single := filepath.Join("testdata/kinds", "single.csv")
 	withKind := filepath.Join(t.TempDir(), "kind.csv")
+	withOpen := filepath.Join(t.TempDir(), "open.csv")
 	{
 		lines := strings.Split(strings.TrimSuffix(golden("single.csv"), "\n"), "\n")
 		for i := range lines {
@@ -42,6 +43,15 @@ func TestSingleCriterionOutputUnchanged(t *testing.T) {
 			}
 		}
 		if err := os.WriteFile(withKind, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// The platform's raw export also holds answers to open questions
+		// (kind "open", no rating): they change nothing.
+		for _, l := range lines[1:] {
+			f := strings.Split(l, ",")
+			lines = append(lines, strings.Join([]string{f[0], f[1], "Q1", "", f[4], f[5], "open"}, ","))
+		}
+		if err := os.WriteFile(withOpen, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -55,6 +65,7 @@ func TestSingleCriterionOutputUnchanged(t *testing.T) {
 		{"single_comet7.golden.json", []string{"--scale", "1-9", "--rule", "comet", "--quantile", "type7", "--format", "json", single}},
 		{"single.golden.json", []string{"--scale", "1-9", "--format", "json", withKind}},
 		{"single.golden.csv", []string{"--scale", "1-9", "--kind", "rating", "--format", "csv", withKind}},
+		{"single.golden.json", []string{"--scale", "1-9", "--format", "json", withOpen}},
 		{"limesurvey.golden.json", []string{"--scale", "1-9", "--wide", "--unable-code", "99", "--format", "json",
 			"--round", "1", "testdata/wide/limesurvey_round1.csv", "--round", "2", "testdata/wide/limesurvey_round2.csv"}},
 	} {

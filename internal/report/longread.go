@@ -22,6 +22,9 @@ const (
 	KindRating  = "rating"
 	KindRanking = "ranking"
 	KindNumeric = "numeric"
+	// KindOpen rows of the platform's raw export are answers to open
+	// questions: free text, no rating; every reader skips them.
+	KindOpen = "open"
 )
 
 // sniffLen bounds the bytes read to find the header row.
@@ -215,6 +218,8 @@ func readLong(r io.Reader, wantKind string) (*longFile, error) {
 			k := strings.ToLower(get(rec, colKind))
 			switch k {
 			case "":
+			case KindOpen:
+				continue
 			case KindRating, KindRanking, KindNumeric:
 				switch {
 				case wantKind != "" && k != wantKind:

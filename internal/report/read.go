@@ -53,7 +53,9 @@ func parseErrf(line int, column, format string, args ...any) *ParseError {
 //     may be quoted as in RFC 4180; blank lines are skipped;
 //   - a header row with the columns expert, round, statement and rating in
 //     any order, and optionally group and country; names are matched
-//     case-insensitively and other columns are ignored;
+//     case-insensitively and other columns are ignored, but for kind: a
+//     row whose kind is neither empty nor "rating" (the raw export's
+//     "open" rows, answers to open questions) is skipped;
 //   - round is a whole number from 1 to 1000; rating is a whole number on
 //     the scale ("7" or "7.0"), "unable" in any case for unable to rate, or
 //     empty or "NA" for no answer;
@@ -89,6 +91,7 @@ type header struct {
 	delim                                            byte
 	nCols                                            int
 	expert, round, statement, rating, group, country int
+	kind                                             int // -1: none
 }
 
 func readRatings(r io.Reader, sc analysis.Scale, o readOptions) (*Ratings, error) {
@@ -223,7 +226,7 @@ var errNoHeader = errors.New("no header")
 // from it and locates the columns. It returns the offset and the line just
 // after the header.
 func readHeader(d []byte, firstLine int) (header, int, int, error) {
-	h := header{expert: -1, round: -1, statement: -1, rating: -1, group: -1, country: -1}
+	h := header{expert: -1, round: -1, statement: -1, rating: -1, group: -1, country: -1, kind: -1}
 	h.delim = detectDelim(d)
 	t := tokenizer{d: d, line: firstLine, delim: h.delim}
 	var fields [][]byte
@@ -261,6 +264,8 @@ func readHeader(d []byte, firstLine int) (header, int, int, error) {
 			dst = &h.group
 		case colCountry:
 			dst = &h.country
+		case colKind:
+			dst = &h.kind
 		default:
 			continue // other columns are ignored
 		}

@@ -333,6 +333,11 @@ func (c *chunk) row(h *header, sc analysis.Scale, line int, f [][]byte) error {
 	if len(f) != h.nCols && (len(f) < h.nCols || !blank(f[h.nCols:])) {
 		return parseErrf(line, "", "%d fields, but the header has %d", len(f), h.nCols)
 	}
+	if h.kind >= 0 { // not a rating (an open answer of the raw export): not read
+		if k := bytes.TrimSpace(f[h.kind]); len(k) > 0 && !bytes.EqualFold(k, []byte("rating")) {
+			return nil
+		}
+	}
 	e, err := idOf(&c.experts, line, colExpert, "expert", f[h.expert])
 	if err != nil {
 		return err

@@ -163,6 +163,9 @@ func (s *Store) eraseExpert(ctx context.Context, st Study, expertID int64, polic
 			}
 		}
 	}
+	if err := s.eraseOpenAnswers(ctx, expertID, policy, scrub); err != nil {
+		return out, err
+	}
 	if out.ProposalsKept, out.ProposalsDeleted, err = s.eraseProposals(ctx, expertID, policy, scrub); err != nil {
 		return out, err
 	}
@@ -355,4 +358,35 @@ func retentionText(days sql.NullInt64) string {
 		return "kept until erased"
 	}
 	return strconv.FormatInt(days.Int64, 10) + " days after the study ends"
+}
+
+// eraseOpenAnswers applies the erasure policy to an expert's answers to
+// open questions as to their comments: under "delete", those of rounds
+// that are not closed are deleted; the others are kept, linked only to
+// the tombstone, with the expert's name and e-mail removed from the text.
+func (s *Store) eraseOpenAnswers(ctx context.Context, expertID int64, policy string, scrub func(string) string) error {
+	if policy == ErasureDelete {
+		if _, err := s.exec(ctx, `DELETE FROM question_answers WHERE invitation_id IN (SELECT i.id FROM invitations i
+			JOIN rounds r ON r.id = i.round_id WHERE i.expert_id = ? AND r.status <> 'closed')`, expertID); err != nil {
+			return err
+		}
+	}
+	var answers []struct {
+		InvitationID int64  `db:"invitation_id"`
+		QuestionID   int64  `db:"question_id"`
+		Text         string `db:"text"`
+	}
+	if err := s.sel(ctx, &answers, `SELECT invitation_id, question_id, text FROM question_answers
+		WHERE invitation_id IN (SELECT id FROM invitations WHERE expert_id = ?)`, expertID); err != nil {
+		return err
+	}
+	for _, a := range answers {
+		if clean := scrub(a.Text); clean != a.Text {
+			if _, err := s.exec(ctx, `UPDATE question_answers SET text = ? WHERE invitation_id = ? AND question_id = ?`,
+				clean, a.InvitationID, a.QuestionID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

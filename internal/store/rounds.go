@@ -109,6 +109,7 @@ type NewRound struct {
 	ReminderDays string
 	ShowGroups   bool
 	Statements   []NewRoundStatement
+	Questions    []NewRoundQuestion // open questions, after the statements
 }
 
 // NewRoundStatement is one statement of a new round.
@@ -158,6 +159,12 @@ func (s *Store) CreateRound(ctx context.Context, studyID, userID int64, nr NewRo
 		for i, rs := range nr.Statements {
 			if _, err := tx.insert(ctx, `INSERT INTO round_statements (round_id, statement_id, position, section_title, text, origin, previous_id, feedback)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, rs.StatementID, i+1, rs.SectionTitle, rs.Text, string(rs.Origin), nullID(rs.PreviousID), rs.Feedback); err != nil {
+				return err
+			}
+		}
+		for i, q := range nr.Questions {
+			if _, err := tx.insert(ctx, `INSERT INTO round_questions (round_id, position, text, show_to_panel) VALUES (?, ?, ?, ?)`,
+				r.ID, i+1, q.Text, q.ShowToPanel); err != nil {
 				return err
 			}
 		}

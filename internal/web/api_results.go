@@ -79,7 +79,11 @@ func (a *App) exportXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments)
+	open, err := a.flow.OpenAnswerRows(c.Request().Context(), study(c), d)
+	if err != nil {
+		return err
+	}
+	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open...)
 }
 
 func (a *App) exportRawCSV(c echo.Context) error {

@@ -29,6 +29,7 @@ type roundJSON struct {
 	Counts       map[string]int       `json:"counts"`
 	Mail         map[string]int       `json:"mail"`
 	Statements   []roundStatementJSON `json:"statements"`
+	Questions    []roundQuestionJSON  `json:"questions"`
 	Results      json.RawMessage      `json:"results,omitempty"`
 	// LastRemindedAt: when the last reminders were queued (null: none);
 	// another reminder within 24 hours needs {"confirm": true}.
@@ -46,6 +47,60 @@ type roundStatementJSON struct {
 	Decision    string          `json:"decision,omitempty"`
 	Reason      string          `json:"reason,omitempty"`
 	Feedback    json.RawMessage `json:"feedback,omitempty"`
+}
+
+// roundQuestionJSON is an open question of a round.
+type roundQuestionJSON struct {
+	ID          int64  `json:"id"`
+	Position    int    `json:"position"`
+	Text        string `json:"text"`
+	ShowToPanel bool   `json:"show_to_panel"`
+}
+
+// openAnswerJSON is one answer to an open question, by pseudonym only.
+type openAnswerJSON struct {
+	QuestionID int64     `json:"question_id"`
+	Expert     string    `json:"expert"` // pseudonym (E417)
+	Text       string    `json:"text"`
+	Submitted  bool      `json:"submitted"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// apiOpenAnswers lists the answers to a round's open questions, submitted
+// or not, by question and pseudonym: GET /api/v1/rounds/{id}/open-answers.
+func (a *App) apiOpenAnswers(c echo.Context) error {
+	ctx := c.Request().Context()
+	r, err := a.roundOf(c)
+	if err != nil {
+		return err
+	}
+	if err := a.store.EnsurePseudonyms(ctx, r.StudyID); err != nil {
+		return err
+	}
+	qs, err := a.store.RoundQuestions(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	answers, err := a.store.OpenAnswersByRound(ctx, r.ID, false)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Questions []roundQuestionJSON `json:"questions"`
+		Answers   []openAnswerJSON    `json:"answers"`
+	}{Questions: questionsJSON(qs), Answers: []openAnswerJSON{}}
+	for _, x := range answers {
+		out.Answers = append(out.Answers, openAnswerJSON{QuestionID: x.QuestionID, Expert: x.Pseudonym(), Text: x.Text, Submitted: x.Submitted.Valid, UpdatedAt: x.UpdatedAt})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func questionsJSON(qs []store.RoundQuestion) []roundQuestionJSON {
+	out := make([]roundQuestionJSON, len(qs))
+	for i, q := range qs {
+		out[i] = roundQuestionJSON{ID: q.ID, Position: q.Position, Text: q.Text, ShowToPanel: q.ShowToPanel}
+	}
+	return out
 }
 
 // timePtr is a nullable time for JSON (null when not set).
@@ -91,6 +146,11 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	if err != nil {
 		return j, err
 	}
+	qs, err := a.store.RoundQuestions(ctx, r.ID)
+	if err != nil {
+		return j, err
+	}
+	j.Questions = questionsJSON(qs)
 	decisions, err := a.store.DecisionsByRound(ctx, r.ID)
 	if err != nil {
 		return j, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -218,6 +219,100 @@ type ratingPage struct {
 	// Responded: the expert submitted (classic) or answered (real-time
 	// mode, which has no submission); a closed round thanks only them.
 	Responded bool
+	// Questions are the round's open questions with the expert's answers;
+	// PanelAnswers, the previous round's answers chosen to be shown.
+	Questions    []openQuestionItem
+	PanelAnswers []panelQuestion
+}
+
+// openQuestionItem is an open question as the expert reads it.
+type openQuestionItem struct {
+	ID     int64
+	Text   string // in the expert's language, or the main one (Lang)
+	Lang   string // set when the text falls back to the main language
+	Answer string
+	Shown  bool // the answer may be shown, anonymised, in the next round
+}
+
+// panelQuestion is an open question of the previous round whose answers
+// are shown to the panel: the answers alone, nobody's name nor pseudonym.
+type panelQuestion struct {
+	Text    string
+	Lang    string
+	Answers []string
+}
+
+// fillOpenQuestions puts the round's open questions (in lang where
+// translated) with the expert's answers on the page, and the answers of
+// the previous round's panel to the questions shown to it, anonymised as
+// comments in the feedback are: the text only, of the experts who
+// submitted.
+func (a *App) fillOpenQuestions(ctx context.Context, v expertVisit, lang string, answers map[int64]string, p *ratingPage) error {
+	qs, err := a.store.RoundQuestions(ctx, v.Round.ID)
+	if err != nil {
+		return err
+	}
+	var prev *store.Round
+	if v.Round.Number > 1 {
+		all, err := a.store.RoundsByStudy(ctx, v.Study.ID)
+		if err != nil {
+			return err
+		}
+		for i := range all {
+			if all[i].Number == v.Round.Number-1 {
+				prev = &all[i]
+			}
+		}
+	}
+	var prevQs []store.RoundQuestion
+	if prev != nil {
+		if prevQs, err = a.store.RoundQuestions(ctx, prev.ID); err != nil {
+			return err
+		}
+		prevQs = slices.DeleteFunc(prevQs, func(q store.RoundQuestion) bool { return !q.ShowToPanel })
+	}
+	if len(qs) == 0 && len(prevQs) == 0 {
+		return nil
+	}
+	texts, err := a.store.StudyTextsByStudy(ctx, v.Study.ID)
+	if err != nil {
+		return err
+	}
+	main := v.Study.MainLanguage()
+	wording := func(q store.RoundQuestion) (string, string) {
+		if s := texts.Get(store.QuestionTextName(q.ID), lang); s != "" && lang != main {
+			return s, ""
+		}
+		if lang != main {
+			return q.Text, main
+		}
+		return q.Text, ""
+	}
+	for _, q := range qs {
+		it := openQuestionItem{ID: q.ID, Answer: answers[q.ID], Shown: q.ShowToPanel}
+		it.Text, it.Lang = wording(q)
+		p.Questions = append(p.Questions, it)
+	}
+	if len(prevQs) == 0 {
+		return nil
+	}
+	given, err := a.store.OpenAnswersByRound(ctx, prev.ID, true)
+	if err != nil {
+		return err
+	}
+	at := map[int64]int{}
+	for _, q := range prevQs {
+		pq := panelQuestion{}
+		pq.Text, pq.Lang = wording(q)
+		at[q.ID] = len(p.PanelAnswers)
+		p.PanelAnswers = append(p.PanelAnswers, pq)
+	}
+	for _, x := range given {
+		if i, ok := at[x.QuestionID]; ok {
+			p.PanelAnswers[i].Answers = append(p.PanelAnswers[i].Answers, x.Text)
+		}
+	}
+	return nil
 }
 
 type ratingTopic struct {
@@ -360,7 +455,11 @@ func (a *App) ratingPage(c echo.Context, v expertVisit, errMsg string) (ratingPa
 	if err != nil {
 		return ratingPage{}, err
 	}
-	return a.questionnaire(c, v, questionnaireInput{statements: rss, ratings: ratings}, errMsg)
+	answers, err := a.store.QuestionAnswersByInvitation(ctx, v.Invitation.ID)
+	if err != nil {
+		return ratingPage{}, err
+	}
+	return a.questionnaire(c, v, questionnaireInput{statements: rss, ratings: ratings, openAnswers: answers}, errMsg)
 }
 
 // questionnaireInput is what a questionnaire shows besides the visit: the
@@ -371,6 +470,8 @@ type questionnaireInput struct {
 	statements []store.RoundStatement
 	ratings    map[int64]store.Rating
 	previous   map[int64]store.Rating
+	// openAnswers are the expert's answers to the open questions, by question id.
+	openAnswers map[int64]string
 }
 
 // questionnaire builds the rating page (and the thank-you page) of a
@@ -450,6 +551,9 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 		}
 		last := &p.Topics[len(p.Topics)-1]
 		last.Statements = append(last.Statements, it)
+	}
+	if err := a.fillOpenQuestions(ctx, v, tr.lang, in.openAnswers, &p); err != nil {
+		return p, err
 	}
 	p.Total = len(rss)
 	p.CommentLabel = l.T("comment")
@@ -547,6 +651,19 @@ var errCommentTooLong = fault.New(fault.Invalid, "the comment is too long")
 
 const maxComment = 4000
 
+// errOpenAnswerTooLong is an answer to an open question over maxComment characters.
+var errOpenAnswerTooLong = fault.New(fault.Invalid, "the answer to an open question is too long")
+
+// readOpenAnswer reads and checks an answer to an open question, cleaned
+// as a comment is.
+func readOpenAnswer(text string) (string, error) {
+	text = strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(text, "\x00", ""), "\uFFFD"))
+	if utf8.RuneCountInString(text) > maxComment {
+		return text, errOpenAnswerTooLong
+	}
+	return text, nil
+}
+
 // readAnswer reads and checks one statement's answer from form values.
 func readAnswer(rsID int64, rating, comment string, sc rounds.Scale) (workflow.Answer, error) {
 	// Bytes no keyboard types (NUL, broken UTF-8) would be stored by
@@ -569,6 +686,8 @@ func answerError(l *i18n.Localizer, err error) (int, string) {
 	switch {
 	case errors.Is(err, errCommentTooLong):
 		key = "error.comment"
+	case errors.Is(err, errOpenAnswerTooLong):
+		key = "error.openanswer"
 	case errors.Is(err, errNotOnScale):
 		key = "error.scale"
 	case errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, rounds.ErrRoundNotOpen):
@@ -625,10 +744,26 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 			changes = append(changes, ch)
 		}
 	}
-	if len(changes) == 0 {
+	qs, err := a.store.RoundQuestions(ctx, v.Round.ID)
+	if err != nil {
+		return 0, "", err
+	}
+	var questions []workflow.QuestionAnswer
+	for _, q := range qs { // as comments: only those the page changed (oqa<id>: as shown)
+		key := strconv.FormatInt(q.ID, 10)
+		text, err := readOpenAnswer(c.FormValue("qa" + key))
+		if err != nil {
+			status, msg := answerError(l, err)
+			return status, msg, err
+		}
+		if text != strings.TrimSpace(c.FormValue("oqa"+key)) {
+			questions = append(questions, workflow.QuestionAnswer{QuestionID: q.ID, Text: text})
+		}
+	}
+	if len(changes) == 0 && len(questions) == 0 {
 		return 0, "", nil
 	}
-	err = a.flow.SaveAnswerChanges(ctx, v, changes)
+	err = a.flow.SaveAnswerChanges(ctx, v, changes, questions...)
 	a.forgetLive(v.Round.ID) // real-time mode: the next figures count this save
 	status, msg := answerError(l, err)
 	return status, msg, err
@@ -654,6 +789,9 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 	sc, err := v.Study.Scale()
 	if err != nil {
 		return err
+	}
+	if q := c.FormValue("q"); q != "" { // an open question's answer
+		return a.saveOpenAnswer(c, v, l, q)
 	}
 	rsID, err := strconv.ParseInt(c.FormValue("s"), 10, 64)
 	if err != nil {
@@ -699,6 +837,39 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// saveOpenAnswer saves one answer to an open question (form field q: its
+// id, t: the text): the autosave of the question's box.
+func (a *App) saveOpenAnswer(c echo.Context, v expertVisit, l *i18n.Localizer, q string) error {
+	ctx := c.Request().Context()
+	qID, err := strconv.ParseInt(q, 10, 64)
+	if err != nil {
+		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "q: not a question id"})
+	}
+	text, err := readOpenAnswer(c.FormValue("t"))
+	if err == nil {
+		err = a.flow.SaveQuestionAnswer(ctx, v, workflow.QuestionAnswer{QuestionID: qID, Text: text})
+	}
+	if status, msg := answerError(l, err); status != 0 {
+		return c.JSON(status, savedAnswer{Message: msg})
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return c.JSON(http.StatusNotFound, savedAnswer{Message: "q: no such question in this round"})
+	}
+	if err != nil {
+		return err
+	}
+	total, err := a.statementCount(ctx, v.Round.ID)
+	if err != nil {
+		return err
+	}
+	answered, err := a.store.AnsweredCount(ctx, v.Invitation.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, savedAnswer{Saved: true, Answered: answered, Total: total,
+		Progress: l.T("progress", "Count", total, "Answered", answered), Message: l.T("answer.saved")})
 }
 
 // submitExpertRound is "Submit my answers", a button of the rating form:

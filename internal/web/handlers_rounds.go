@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,6 +87,16 @@ func roundInput(c echo.Context) (workflow.RoundInput, error) {
 	if v, ok := form["notify_experts"]; ok { // a checkbox followed by a hidden "off", as show_groups
 		in.NotifyExperts = new(slices.Contains(v, "on"))
 	}
+	if v, ok := form["questions"]; ok { // one per line; the checkbox after it applies to them all
+		shown := slices.Contains(form["questions_shown"], "on")
+		qs := []store.NewRoundQuestion{}
+		for line := range strings.SplitSeq(strings.ReplaceAll(v[0], "\r\n", "\n"), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				qs = append(qs, store.NewRoundQuestion{Text: line, ShowToPanel: shown})
+			}
+		}
+		in.Questions = &qs
+	}
 	return in, nil
 }
 
@@ -132,6 +143,42 @@ type roundPage struct {
 	LastReminder     store.ReminderBatch
 	Reminders        []expertReminders
 	PlannedReminders []time.Time // an open round's scheduled reminders not yet sent
+	// The round's open questions, and once launched the answers to each.
+	Questions   []store.RoundQuestion
+	OpenAnswers []openAnswersItem
+}
+
+// openAnswersItem is one open question with its answers, each by the
+// expert's pseudonym only: coordinators and researchers alike read them
+// without names or addresses, as they read comments without either.
+type openAnswersItem struct {
+	Question store.RoundQuestion
+	Answers  []store.OpenAnswer
+}
+
+// openAnswersView groups a round's answers (submitted or not) under its
+// questions.
+func (a *App) openAnswersView(ctx context.Context, r store.Round, qs []store.RoundQuestion) ([]openAnswersItem, error) {
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	if err := a.store.EnsurePseudonyms(ctx, r.StudyID); err != nil {
+		return nil, err
+	}
+	roundID := r.ID
+	answers, err := a.store.OpenAnswersByRound(ctx, roundID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]openAnswersItem, len(qs))
+	at := map[int64]int{}
+	for i, q := range qs {
+		out[i].Question, at[q.ID] = q, i
+	}
+	for _, x := range answers {
+		out[at[x.QuestionID]].Answers = append(out[at[x.QuestionID]].Answers, x)
+	}
+	return out, nil
 }
 
 // expertReminders is one expert's reminders in a round.
@@ -174,6 +221,10 @@ type roundForm struct {
 	Scope         string
 	ShowGroups    bool
 	NotifyExperts bool // an open round's deadline change: tell who has not submitted
+	// Questions are the open questions, one per line; QuestionsShown: their
+	// answers are shown to the next round's panel.
+	Questions      string
+	QuestionsShown bool
 }
 
 func (a *App) showRoundPage(c echo.Context) error {
@@ -221,6 +272,28 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		p.Form.ShowGroups = *in.ShowGroups
 	}
 	p.Form.NotifyExperts = in.NotifyExperts == nil || *in.NotifyExperts // ticked unless refused unticked
+	if p.Questions, err = a.store.RoundQuestions(ctx, r.ID); err != nil {
+		return err
+	}
+	var lines []string
+	for _, q := range p.Questions {
+		lines = append(lines, q.Text)
+		p.Form.QuestionsShown = p.Form.QuestionsShown || q.ShowToPanel
+	}
+	p.Form.Questions = strings.Join(lines, "\n")
+	if in.Questions != nil {
+		lines, p.Form.QuestionsShown = nil, false
+		for _, q := range *in.Questions {
+			lines = append(lines, q.Text)
+			p.Form.QuestionsShown = p.Form.QuestionsShown || q.ShowToPanel
+		}
+		p.Form.Questions = strings.Join(lines, "\n")
+	}
+	if r.Status != rounds.Draft {
+		if p.OpenAnswers, err = a.openAnswersView(ctx, r, p.Questions); err != nil {
+			return err
+		}
+	}
 	switch r.Status {
 	case rounds.Draft:
 		invitees, err := a.store.Invitees(ctx, r)

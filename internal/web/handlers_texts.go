@@ -138,6 +138,15 @@ func (a *App) renderTexts(c echo.Context, status int, lang string, typed map[str
 		}
 		field("band."+b, fmt.Sprintf("Name of the %s band (empty: the platform's word)", b), false, all.Get("band."+b, main))
 	}
+	if lang != main { // the open questions' main text is on their round's page
+		questions, err := a.store.RoundQuestionsByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		for _, q := range questions {
+			field(store.QuestionTextName(q.ID), fmt.Sprintf("Open question %d of round %d", q.Position, q.RoundNumber), true, q.Text)
+		}
+	}
 	for i, it := range items {
 		name := store.ConsentTextName(it.ID)
 		v := consentItemView{ID: it.ID, Number: i + 1, Required: it.Required, Wording: all.Get(name, lang), Error: fe.For("consent." + strconv.FormatInt(it.ID, 10))}
@@ -158,12 +167,15 @@ func (a *App) renderTexts(c echo.Context, status int, lang string, typed map[str
 }
 
 // textsFormNames are the texts the page's form for lang holds.
-func textsFormNames(st store.Study, sc rounds.Scale, lang string) []string {
+func textsFormNames(st store.Study, sc rounds.Scale, questions []store.StudyQuestion, lang string) []string {
 	names := []string{"contact", "info_sheet", "thanks"}
 	if lang != st.MainLanguage() {
 		names = append(names, "title", "description")
 		for i := range sc.Labels {
 			names = append(names, "scale."+strconv.Itoa(sc.Min+i))
+		}
+		for _, q := range questions {
+			names = append(names, store.QuestionTextName(q.ID))
 		}
 	}
 	for _, b := range workflow.BandNames {
@@ -182,8 +194,12 @@ func (a *App) saveTexts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	questions, err := a.store.RoundQuestionsByStudy(c.Request().Context(), st.ID)
+	if err != nil {
+		return err
+	}
 	texts := map[string]string{}
-	for _, name := range textsFormNames(st, sc, lang) {
+	for _, name := range textsFormNames(st, sc, questions, lang) {
 		if _, sent := c.Request().PostForm[name]; sent {
 			texts[name] = c.FormValue(name)
 		}

@@ -206,6 +206,7 @@ func (a *App) routes() *echo.Echo {
 	apiEdit.POST("/ideas/statements", a.apiStatementFromProposals)
 	apiRound := api.Group("/rounds/:rid", a.roundAccess(store.RoleResearcher))
 	apiRound.GET("", a.apiGetRound)
+	apiRound.GET("/open-answers", a.apiOpenAnswers)
 	apiRoundEdit := api.Group("/rounds/:rid", a.roundAccess(store.RoleCoordinator))
 	apiRoundEdit.PATCH("", a.apiUpdateRound)
 	apiRoundEdit.POST("/launch", a.apiLaunchRound)

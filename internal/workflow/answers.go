@@ -39,11 +39,30 @@ func saveAnswer(ctx context.Context, tx *store.Store, v store.Visit, x Answer) e
 	return tx.SaveRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
 }
 
+// QuestionAnswer is an expert's free-text answer to an open question of
+// the round ("" removes it).
+type QuestionAnswer struct {
+	QuestionID int64
+	Text       string
+}
+
+// SaveQuestionAnswer stores one answer to an open question: the page's
+// autosave. The caller has checked its length (as a comment's).
+func (w *Service) SaveQuestionAnswer(ctx context.Context, v store.Visit, q QuestionAnswer) error {
+	return w.store.SaveQuestionAnswer(ctx, v.Invitation.ID, q.QuestionID, q.Text)
+}
+
 // SaveAnswerChanges saves what a whole form changed, in one transaction:
 // only the parts the page changed are written, so a page left open on one
-// device cannot wipe answers given meanwhile on another.
-func (w *Service) SaveAnswerChanges(ctx context.Context, v store.Visit, changes []AnswerChange) error {
+// device cannot wipe answers given meanwhile on another. The answers to
+// open questions the page changed (questions) are saved with them.
+func (w *Service) SaveAnswerChanges(ctx context.Context, v store.Visit, changes []AnswerChange, questions ...QuestionAnswer) error {
 	return w.store.Transact(ctx, func(tx *store.Store) error {
+		for _, q := range questions {
+			if err := tx.SaveQuestionAnswer(ctx, v.Invitation.ID, q.QuestionID, q.Text); err != nil {
+				return err
+			}
+		}
 		stored, err := tx.RatingsByInvitation(ctx, v.Invitation.ID)
 		if err != nil {
 			return err

@@ -377,6 +377,62 @@ func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield
 		if err != nil {
 			return err
 		}
+		// Then the round's answers to its open questions (kind "open").
+		err = w.forEachOpenAnswer(ctx, st, d, rl.round, func(q store.RoundQuestion, x store.OpenAnswer) error {
+			e := byID[x.ExpertID]
+			return yield(export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
+				Statement: export.QuestionKey(q.Position), Comment: x.Text, Open: true})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenAnswerRows lists the answers to the open questions of the rounds
+// the results read (the closed ones), as the raw export does: of the
+// experts whose answers the results count, by round, question and
+// pseudonym.
+func (w *Service) OpenAnswerRows(ctx context.Context, st store.Study, d *Dataset) ([]export.OpenAnswer, error) {
+	var out []export.OpenAnswer
+	for _, rl := range d.Lineage {
+		err := w.forEachOpenAnswer(ctx, st, d, rl.round, func(q store.RoundQuestion, x store.OpenAnswer) error {
+			out = append(out, export.OpenAnswer{Round: rl.round.Number, Question: export.QuestionKey(q.Position), Wording: q.Text,
+				Expert: d.Pseudonym[x.ExpertID], Text: x.Text})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// forEachOpenAnswer calls fn with each answer to the open questions of
+// round r that the results would count: of the experts who submitted it
+// (in a real-time study, where nobody submits, of everyone), by question
+// and pseudonym.
+func (w *Service) forEachOpenAnswer(ctx context.Context, st store.Study, d *Dataset, r store.Round, fn func(store.RoundQuestion, store.OpenAnswer) error) error {
+	qs, err := w.store.RoundQuestions(ctx, r.ID)
+	if err != nil || len(qs) == 0 {
+		return err
+	}
+	byID := make(map[int64]store.RoundQuestion, len(qs))
+	for _, q := range qs {
+		byID[q.ID] = q
+	}
+	answers, err := w.store.OpenAnswersByRound(ctx, r.ID, !st.Realtime())
+	if err != nil {
+		return err
+	}
+	for _, x := range answers {
+		if _, known := d.Pseudonym[x.ExpertID]; !known { // not of the panel the results read
+			continue
+		}
+		if err := fn(byID[x.QuestionID], x); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
@@ -27,6 +28,9 @@ type RoundInput struct {
 	// invited experts who have not submitted (nor declined) the new
 	// deadline with a fresh personal link; a draft has nobody to tell.
 	NotifyExperts *bool `json:"notify_experts"`
+	// Questions are the round's open questions, in order, replacing those
+	// it has (an empty list removes them all); only a draft's may change.
+	Questions *[]store.NewRoundQuestion `json:"questions"`
 }
 
 // RoundOptions are what a coordinator chooses for a round, checked.
@@ -35,6 +39,37 @@ type RoundOptions struct {
 	Deadline     time.Time
 	ReminderDays string // "7,2"
 	ShowGroups   bool
+	// Questions, when QuestionsSet, replace the round's open questions.
+	Questions    []store.NewRoundQuestion
+	QuestionsSet bool
+}
+
+// Open questions: at most this many per round, each at most this long
+// (characters), so that the questionnaire stays one page to answer.
+const (
+	maxRoundQuestions = 20
+	maxRoundQuestion  = 1000
+)
+
+// checkQuestions trims the questions and reports each refused one by its
+// number: empty, too long, or one too many.
+func checkQuestions(qs []store.NewRoundQuestion) ([]store.NewRoundQuestion, rounds.FieldErrors) {
+	var fe rounds.FieldErrors
+	if len(qs) > maxRoundQuestions {
+		fe = append(fe, rounds.FieldError{Field: "questions", Message: fmt.Sprintf("a round asks at most %d open questions, not %d", maxRoundQuestions, len(qs))})
+	}
+	out := make([]store.NewRoundQuestion, len(qs))
+	for i, q := range qs {
+		q.Text = strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(q.Text, "\x00", ""), "\uFFFD"))
+		switch n := utf8.RuneCountInString(q.Text); {
+		case n == 0:
+			fe = append(fe, rounds.FieldError{Field: "questions", Message: fmt.Sprintf("question %d has no text: write the question, or remove it", i+1)})
+		case n > maxRoundQuestion:
+			fe = append(fe, rounds.FieldError{Field: "questions", Message: fmt.Sprintf("question %d is %d characters long; at most %d", i+1, n, maxRoundQuestion)})
+		}
+		out[i] = q
+	}
+	return out, fe
 }
 
 // DefaultRoundOptions are a new round's options: the deadline 14 days
@@ -54,7 +89,7 @@ func RoundOptionsOf(r store.Round) RoundOptions {
 var deadlineLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05"}
 
 // Apply merges the input over opt and checks the result, reporting every
-// problem by field: deadline, reminder_days, invite_scope. A deadline
+// problem by field: deadline, reminder_days, invite_scope, questions. A deadline
 // given must come after now; one without a zone is read in loc, the
 // study's time zone.
 func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) (RoundOptions, rounds.FieldErrors) {
@@ -86,6 +121,11 @@ func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) 
 	}
 	if in.ShowGroups != nil {
 		opt.ShowGroups = *in.ShowGroups
+	}
+	if in.Questions != nil {
+		qs, qfe := checkQuestions(*in.Questions)
+		fe = append(fe, qfe...)
+		opt.Questions, opt.QuestionsSet = qs, true
 	}
 	return opt, fe
 }

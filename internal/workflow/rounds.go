@@ -102,7 +102,7 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 			return store.Round{}, err
 		}
 	}
-	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups, Questions: opt.Questions}
 	// The study's statements and topics, read once (not per statement).
 	statements, err := w.store.StatementsByStudy(ctx, st.ID)
 	if err != nil {
@@ -207,6 +207,11 @@ func (w *Service) updateDraft(ctx context.Context, st store.Study, roundID int64
 		if err := tx.UpdateDraftRound(ctx, r.ID, ch); err != nil {
 			return err
 		}
+		if opt.QuestionsSet {
+			if err := tx.SetRoundQuestions(ctx, r.ID, opt.Questions); err != nil {
+				return err
+			}
+		}
 		r, err = tx.RoundByID(ctx, r.ID)
 		return err
 	})
@@ -229,6 +234,9 @@ func (w *Service) changeOpenDeadline(ctx context.Context, st store.Study, r stor
 	}
 	if opt.ShowGroups != cur.ShowGroups {
 		fe = append(fe, rounds.FieldError{Field: "show_groups", Message: "the feedback per stakeholder group is fixed since the round launched"})
+	}
+	if in.Questions != nil { // experts may have answered them
+		fe = append(fe, rounds.FieldError{Field: "questions", Message: "the open questions are fixed since the round launched"})
 	}
 	if in.Deadline == nil && fe.For("deadline") == "" && !opt.Deadline.After(w.store.Now()) { // none, or passed
 		fe = append(fe, rounds.FieldError{Field: "deadline", Message: "give the round a deadline in the future"})

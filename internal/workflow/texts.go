@@ -43,7 +43,7 @@ type textRule struct {
 
 // textRule says how a text name is checked, or an error naming what is
 // wrong with the name.
-func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, name string) (textRule, string) {
+func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, questions []store.StudyQuestion, name string) (textRule, string) {
 	switch name {
 	case store.TextTitle:
 		return textRule{max: maxShortText, notMain: true, mainLocation: "the study's title in Settings"}, ""
@@ -75,6 +75,12 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, nam
 			return textRule{}, fmt.Sprintf("the study has no consent item %q", rest)
 		}
 		return textRule{max: maxConsent, lines: true}, ""
+	case "question": // an open question of a round: its main text is the round's
+		id, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil || !slices.ContainsFunc(questions, func(q store.StudyQuestion) bool { return q.ID == id }) {
+			return textRule{}, fmt.Sprintf("the study has no open question %q", rest)
+		}
+		return textRule{max: maxRoundQuestion, lines: true, notMain: true, mainLocation: "the question on its round's page"}, ""
 	case "email":
 		k, part, _ := strings.Cut(rest, ".")
 		if !slices.Contains(mail.Kinds, k) || (part != "subject" && part != "body") {
@@ -85,7 +91,7 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, nam
 		}
 		return textRule{max: mail.MaxBody, lines: true}, ""
 	}
-	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item> and email.<kind>.subject/body", name)
+	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item>, question.<id> and email.<kind>.subject/body", name)
 }
 
 // textField is the field name an error about a text carries.
@@ -117,7 +123,11 @@ func (w *Service) SaveStudyTexts(ctx context.Context, st store.Study, userID int
 	if err != nil {
 		return err
 	}
-	fe, rows := checkTexts(st, sc, items, lang, texts)
+	questions, err := w.store.RoundQuestionsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	fe, rows := checkTexts(st, sc, items, questions, lang, texts)
 	if len(fe) > 0 {
 		return fe
 	}
@@ -127,12 +137,12 @@ func (w *Service) SaveStudyTexts(ctx context.Context, st store.Study, userID int
 }
 
 // checkTexts checks texts in one language and returns them as rows.
-func checkTexts(st store.Study, sc rounds.Scale, items []store.ConsentItem, lang string, texts map[string]string) (rounds.FieldErrors, []store.StudyText) {
+func checkTexts(st store.Study, sc rounds.Scale, items []store.ConsentItem, questions []store.StudyQuestion, lang string, texts map[string]string) (rounds.FieldErrors, []store.StudyText) {
 	var fe rounds.FieldErrors
 	var rows []store.StudyText
 	for _, name := range slices.Sorted(maps.Keys(texts)) {
 		text := strings.TrimSpace(strings.ReplaceAll(texts[name], "\r\n", "\n"))
-		rule, bad := textRuleFor(st, sc, items, name)
+		rule, bad := textRuleFor(st, sc, items, questions, name)
 		switch {
 		case bad != "":
 			fe = append(fe, rounds.FieldError{Field: textField(name), Message: bad})

@@ -154,11 +154,15 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 				return tx.SetSectionTranslation(ctx, st.ID, id, lang, text)
 			}})
 	}
+	questions, err := w.store.RoundQuestionsByStudy(ctx, st.ID)
+	if err != nil {
+		return sh, err
+	}
 	// A study text is checked as on the Texts & languages page
 	// (textRuleFor); a name the study has no use for (a neutral band on a
 	// scale without one) gets no row.
 	studyText := func(name, kind, context, mainText string) {
-		rule, problem := textRuleFor(st, sc, items, name)
+		rule, problem := textRuleFor(st, sc, items, questions, name)
 		if problem != "" {
 			return
 		}
@@ -190,6 +194,9 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 			req = "required"
 		}
 		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "")
+	}
+	for _, q := range questions {
+		studyText(store.QuestionTextName(q.ID), KindStudyText, fmt.Sprintf("Open question %d of round %d", q.Position, q.RoundNumber), q.Text)
 	}
 	for _, kind := range mail.Kinds {
 		studyText("email."+kind+".subject", KindEmail, "Subject of the "+kind+" e-mail; empty: the built-in text", "")

@@ -21,16 +21,22 @@
     st.className = "st " + (cls || "");
   }
 
+  // fs is a statement's fieldset (id s<n>) or an open question's box (q<n>).
   function save(fs) {
-    var id = fs.id.slice(1);
+    var id = fs.id;
     if (busy[id]) { again[id] = true; return; }
     busy[id] = true;
     show(fs, form.getAttribute("data-saving"));
     var body = new URLSearchParams();
-    var picked = fs.querySelector("input[type=radio]:checked");
-    body.set("s", id);
-    body.set("r", picked ? picked.value : "");
-    body.set("c", fs.querySelector("textarea").value);
+    if (id.charAt(0) === "q") {
+      body.set("q", id.slice(1));
+      body.set("t", fs.querySelector("textarea").value);
+    } else {
+      var picked = fs.querySelector("input[type=radio]:checked");
+      body.set("s", id.slice(1));
+      body.set("r", picked ? picked.value : "");
+      body.set("c", fs.querySelector("textarea").value);
+    }
     fetch("/e/answer", {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRF-Token": token, "Accept": "application/json" }
@@ -42,7 +48,7 @@
       if (r.ok) {
         show(fs, form.getAttribute("data-saved"), "ok");
         progress.textContent = r.j.progress;
-        if (r.j.live) setLive(id, r.j.live);
+        if (r.j.live) setLive(id.slice(1), r.j.live);
       } else if (r.status >= 500) {
         retry(fs);
       } else {
@@ -87,15 +93,18 @@
     document.addEventListener("visibilitychange", poll);
   }
 
+  function box(el) { return el.closest("fieldset, .oq-item"); }
   form.addEventListener("change", function (e) {
-    var fs = e.target.closest("fieldset");
+    var fs = box(e.target);
     if (fs) save(fs);
   });
-  // Comments are also saved when typing pauses, not only on leaving the box.
+  // Comments and answers are also saved when typing pauses, not only on
+  // leaving the box.
   form.addEventListener("input", function (e) {
     if (e.target.tagName !== "TEXTAREA") return;
-    var fs = e.target.closest("fieldset");
-    var id = fs.id.slice(1);
+    var fs = box(e.target);
+    if (!fs) return;
+    var id = fs.id;
     show(fs, form.getAttribute("data-saving"));
     clearTimeout(timers[id]);
     timers[id] = setTimeout(function () { save(fs); }, 1200);
