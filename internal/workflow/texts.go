@@ -43,7 +43,7 @@ type textRule struct {
 
 // textRule says how a text name is checked, or an error naming what is
 // wrong with the name.
-func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, name string) (textRule, string) {
+func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, fields []store.BackgroundField, name string) (textRule, string) {
 	switch name {
 	case store.TextTitle:
 		return textRule{max: maxShortText, notMain: true, mainLocation: "the study's title in Settings"}, ""
@@ -75,6 +75,8 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, nam
 			return textRule{}, fmt.Sprintf("the study has no consent item %q", rest)
 		}
 		return textRule{max: maxConsent, lines: true}, ""
+	case "background":
+		return backgroundTextRule(fields, rest)
 	case "email":
 		k, part, _ := strings.Cut(rest, ".")
 		if !slices.Contains(mail.Kinds, k) || (part != "subject" && part != "body") {
@@ -85,7 +87,7 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, nam
 		}
 		return textRule{max: maxLongText, lines: true}, ""
 	}
-	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item> and email.<kind>.subject/body", name)
+	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item>, background.<field>.label, background.<field>.choice.<n> and email.<kind>.subject/body", name)
 }
 
 // textField is the field name an error about a text carries.
@@ -117,7 +119,11 @@ func (w *Service) SaveStudyTexts(ctx context.Context, st store.Study, userID int
 	if err != nil {
 		return err
 	}
-	fe, rows := checkTexts(st, sc, items, lang, texts)
+	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	fe, rows := checkTexts(st, sc, items, fields, lang, texts)
 	if len(fe) > 0 {
 		return fe
 	}
@@ -127,12 +133,12 @@ func (w *Service) SaveStudyTexts(ctx context.Context, st store.Study, userID int
 }
 
 // checkTexts checks texts in one language and returns them as rows.
-func checkTexts(st store.Study, sc rounds.Scale, items []store.ConsentItem, lang string, texts map[string]string) (rounds.FieldErrors, []store.StudyText) {
+func checkTexts(st store.Study, sc rounds.Scale, items []store.ConsentItem, fields []store.BackgroundField, lang string, texts map[string]string) (rounds.FieldErrors, []store.StudyText) {
 	var fe rounds.FieldErrors
 	var rows []store.StudyText
 	for _, name := range slices.Sorted(maps.Keys(texts)) {
 		text := strings.TrimSpace(strings.ReplaceAll(texts[name], "\r\n", "\n"))
-		rule, bad := textRuleFor(st, sc, items, name)
+		rule, bad := textRuleFor(st, sc, items, fields, name)
 		switch {
 		case bad != "":
 			fe = append(fe, rounds.FieldError{Field: textField(name), Message: bad})
