@@ -193,6 +193,17 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 		}
 		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "", "", MaxLongTextLength, false)
 	}
+	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
+	if err != nil {
+		return sh, err
+	}
+	for i, f := range fields {
+		studyText(store.BackgroundLabelName(f.ID), KindStudyText, fmt.Sprintf("Background form, field %d (%s): its label", i+1, f.Kind), "", "", MaxBackgroundLabel, true)
+		for n, c := range f.ChoiceList() {
+			studyText(store.BackgroundChoiceName(f.ID, n+1), KindStudyText, fmt.Sprintf("Background form, field %d: option %d", i+1, n+1), c,
+				"change the options on the Background form page", MaxBackgroundChoice, true)
+		}
+	}
 	for _, kind := range EmailKinds {
 		studyText("email."+kind+".subject", KindEmail, "Subject of the "+kind+" e-mail; empty: the built-in text", "", "", MaxShortTextLength, true)
 		studyText("email."+kind+".body", KindEmail, "Body of the "+kind+" e-mail; empty: the built-in text; must hold {{link}}", "", "", MaxLongTextLength, false)
