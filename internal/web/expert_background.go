@@ -167,4 +167,3 @@ func (a *App) backgroundFirst(c echo.Context, k linkKind, v expertVisit) (bool, 
 	}
 	return false, a.renderBackgroundForm(c, k, v, http.StatusOK, nil, nil)
 }
-

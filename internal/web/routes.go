@@ -99,8 +99,8 @@ func (a *App) routes() *echo.Echo {
 	read.GET("/audit", a.showAuditPage)
 	read.GET("/rounds", a.showRoundsPage)
 	read.GET("/rounds/:rid", a.showRoundPage)
-	read.GET("/ideas", a.showIdeasPage) // round 0
-	read.GET("/texts", a.showTextsPage) // texts & languages (handlers_texts.go)
+	read.GET("/ideas", a.showIdeasPage)           // round 0
+	read.GET("/texts", a.showTextsPage)           // texts & languages (handlers_texts.go)
 	read.GET("/background", a.showBackgroundPage) // background form (handlers_background.go)
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
