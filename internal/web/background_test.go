@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/delphi-platform/delphi/internal/workflow"
 )
 
@@ -232,6 +234,30 @@ func TestBackgroundForm(t *testing.T) {
 		}
 		if r := env.api("POST", s.path+"/background-fields", rtoken, "application/json", `{"kind":"text","label":{"en":"X"}}`); r.status != http.StatusForbidden {
 			t.Errorf("a researcher adds a field: %d", r.status)
+		}
+
+		// Round 1 closed: the methods report and the workbook describe the panel.
+		s.close(t)
+		mustContain(t, "methods report", rb.get(base+"/results/methods").body, "<h2 id=\"pd-h\">The panel</h2>", "Your sector", "Round 1 respondents (n = 2)")
+		x := env.api("GET", s.path+"/export.xlsx", rtoken, "", "")
+		f, err := excelize.OpenReader(strings.NewReader(x.body))
+		if err != nil {
+			t.Fatalf("workbook: %d %v", x.status, err)
+		}
+		rows, err := f.GetRows("Panel background")
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("Panel background sheet: %v %v", rows, err)
+		}
+		if got := strings.Join(rows[0], "|"); got != "field|kind|answer|All experts who saw the form (n=3)|Round 1 respondents (n=2)" {
+			t.Errorf("sheet header: %s", got)
+		}
+		if got := strings.Join(rows[1], "|"); got != "Your sector|choice|Health care|2|1" {
+			t.Errorf("sheet's first row: %s", got)
+		}
+		for _, r := range rows {
+			if strings.Contains(strings.Join(r, "|"), "Head nurse") {
+				t.Error("the workbook shows free text")
+			}
 		}
 
 		// The expert's data export lists their answers in their language.

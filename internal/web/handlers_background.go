@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/delphi-platform/delphi/internal/export"
 	"github.com/delphi-platform/delphi/internal/panelcsv"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
@@ -317,4 +318,47 @@ func (a *App) apiPanelDescription(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, pd)
+}
+
+// panelSheet is the workbook's "Panel background" sheet: the panel
+// description, one row per answer (or figure), one column per set of
+// experts. Nil without a background form.
+func panelSheet(pd workflow.PanelDescription) []export.Sheet {
+	if len(pd.Fields) == 0 {
+		return nil
+	}
+	sh := export.Sheet{Name: "Panel background", Header: []string{"field", "kind", "answer"}}
+	for _, col := range pd.Columns {
+		sh.Header = append(sh.Header, fmt.Sprintf("%s (n=%d)", col.Name, col.Experts))
+	}
+	row := func(f workflow.FieldDescription, answer string, cell func(workflow.FieldFigures) any) {
+		r := []any{f.Label, f.Kind, answer}
+		for _, c := range f.Columns {
+			r = append(r, cell(c))
+		}
+		sh.Rows = append(sh.Rows, r)
+	}
+	num := func(x *float64) any {
+		if x == nil {
+			return ""
+		}
+		return *x
+	}
+	for _, f := range pd.Fields {
+		switch f.Kind {
+		case store.FieldChoice:
+			for i, o := range f.Options {
+				row(f, o, func(c workflow.FieldFigures) any { return c.Counts[i] })
+			}
+		case store.FieldNumber:
+			row(f, "answered", func(c workflow.FieldFigures) any { return c.Answered })
+			row(f, "median", func(c workflow.FieldFigures) any { return num(c.Median) })
+			row(f, "minimum", func(c workflow.FieldFigures) any { return num(c.Min) })
+			row(f, "maximum", func(c workflow.FieldFigures) any { return num(c.Max) })
+		default:
+			row(f, "answered (free text, not shown)", func(c workflow.FieldFigures) any { return c.Answered })
+		}
+		row(f, "no answer", func(c workflow.FieldFigures) any { return c.NoAnswer })
+	}
+	return []export.Sheet{sh}
 }
