@@ -340,3 +340,38 @@ func TestBackgroundFormAddedLater(t *testing.T) {
 		}
 	})
 }
+
+// TestBackgroundFieldsAtStudyCreation: POST /api/v1/studies takes the
+// background form's fields, all or nothing.
+func TestBackgroundFieldsAtStudyCreation(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		token := tokenFor(t, env, "coord@example.org")
+		bad := `{"title":"Panel study","scale_min":1,"scale_max":5,"languages":["en","nl"],"background_fields":[` +
+			`{"kind":"choice","required":true,"label":{"en":"Sector"},"choices":["Health care","Policy"]},{"kind":"number","label":{"nl":"Jaren"}}]}`
+		r := env.api("POST", "/api/v1/studies", token, "application/json", bad)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "background_fields[1].label.en") {
+			t.Fatalf("a field without its English label: %d %s", r.status, r.body)
+		}
+		u, err := env.store.UserByEmail(context.Background(), "coord@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sts, err := env.store.StudiesForUser(context.Background(), u.ID); err != nil || len(sts) != 0 {
+			t.Errorf("a refused creation left a study behind: %d %v", len(sts), err)
+		}
+		good := strings.Replace(bad, `"label":{"nl":"Jaren"}`, `"label":{"en":"Years","nl":"Jaren"},"min":0`, 1)
+		r = env.api("POST", "/api/v1/studies", token, "application/json", good)
+		var st studyJSON
+		if err := json.Unmarshal([]byte(r.body), &st); err != nil || r.status != http.StatusCreated {
+			t.Fatalf("create with fields: %d %s", r.status, r.body)
+		}
+		s := &expertStudy{env: env, token: token, id: st.ID, path: "/api/v1/studies/" + itoa(st.ID)}
+		fields := getBackgroundFields(t, s)
+		if len(fields) != 2 || fields[0].Kind != "choice" || !fields[0].Required || fields[1].Label["nl"] != "Jaren" || *fields[1].Min != 0 {
+			t.Errorf("fields: %+v", fields)
+		}
+		if r := s.call(t, "PATCH", s.path, `{"background_fields":[]}`); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("fields through PATCH: %d %s", r.status, r.body)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -164,10 +165,41 @@ func nullFloat(p *float64) sql.NullFloat64 {
 // AddBackgroundField adds a field at the end of the background form, with
 // its label in the main language (required) and perhaps others.
 func (w *Service) AddBackgroundField(ctx context.Context, st store.Study, userID int64, in BackgroundFieldInput) (store.BackgroundField, error) {
-	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
-	if err != nil {
-		return store.BackgroundField{}, err
+	var f store.BackgroundField
+	err := w.store.Transact(ctx, func(tx *store.Store) error {
+		fields, err := tx.BackgroundFieldsByStudy(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		f, err = addBackgroundField(ctx, tx, st, userID, len(fields), in, "")
+		return err
+	})
+	return f, err
+}
+
+// addBackgroundFields adds the fields given when a study is created, all
+// or none: a refused one is a field error "background_fields[i].<field>".
+func addBackgroundFields(ctx context.Context, tx *store.Store, st store.Study, userID int64, ins []BackgroundFieldInput) error {
+	var all rounds.FieldErrors
+	for i, in := range ins {
+		_, err := addBackgroundField(ctx, tx, st, userID, i, in, fmt.Sprintf("background_fields[%d].", i))
+		var fe rounds.FieldErrors
+		switch {
+		case errors.As(err, &fe):
+			all = append(all, fe...)
+		case err != nil:
+			return err
+		}
 	}
+	if len(all) > 0 {
+		return all
+	}
+	return nil
+}
+
+// addBackgroundField checks and adds one field (the form has existing
+// fields already); field errors are named prefix + field.
+func addBackgroundField(ctx context.Context, tx *store.Store, st store.Study, userID int64, existing int, in BackgroundFieldInput, prefix string) (store.BackgroundField, error) {
 	f := store.BackgroundField{StudyID: st.ID, Kind: strings.TrimSpace(in.Kind), Required: in.Required != nil && *in.Required,
 		Min: nullFloat(in.Min), Max: nullFloat(in.Max)}
 	choices := cleanChoices(in.Choices)
@@ -179,25 +211,25 @@ func (w *Service) AddBackgroundField(ctx context.Context, st store.Study, userID
 	if label[main] == "" && fe.For("label."+main) == "" {
 		fe = append(fe, rounds.FieldError{Field: "label." + main, Message: "give the field's label in the study's main language (" + main + ")"})
 	}
-	if len(fields) >= maxBackgroundFields {
+	if existing >= maxBackgroundFields {
 		fe = append(fe, rounds.FieldError{Field: "kind", Message: fmt.Sprintf("the background form has at most %d fields", maxBackgroundFields)})
 	}
 	if len(fe) > 0 {
+		for i := range fe {
+			fe[i].Field = prefix + fe[i].Field
+		}
 		return store.BackgroundField{}, fe
 	}
-	err = w.store.Transact(ctx, func(tx *store.Store) error {
-		var err error
-		if f, err = tx.AddBackgroundField(ctx, f); err != nil {
-			return err
+	f, err := tx.AddBackgroundField(ctx, f)
+	if err != nil {
+		return f, err
+	}
+	if st.Locked() {
+		if err := tx.Audit(ctx, st.ID, userID, "background field added", store.BackgroundLabelName(f.ID), "", label[main], ""); err != nil {
+			return f, err
 		}
-		if st.Locked() {
-			if err := tx.Audit(ctx, st.ID, userID, "background field added", store.BackgroundLabelName(f.ID), "", label[main], ""); err != nil {
-				return err
-			}
-		}
-		return setTexts(ctx, tx, st, userID, labelRows(f.ID, label))
-	})
-	return f, err
+	}
+	return f, setTexts(ctx, tx, st, userID, labelRows(f.ID, label))
 }
 
 // ErrNoBackgroundField is a field that is not the study's.
