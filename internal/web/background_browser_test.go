@@ -37,6 +37,22 @@ func TestBackgroundFormInBrowser(t *testing.T) {
 			if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"nl","texts":{"background.`+itoa(ids[0])+`.choice.1":"Zorg","background.`+itoa(ids[0])+`.choice.2":"Beleid","background.`+itoa(ids[0])+`.choice.3":"Onderzoek"}}`); r.status != http.StatusOK {
 				t.Fatalf("texts: %d %s", r.status, r.body)
 			}
+			// The coordinator's page, with a refused field beside its error.
+			b := newChromium(t, chromium)
+			if err := chromedp.Do(b, chromedp.EmulateViewport(width, 900)); err != nil {
+				t.Fatal(err)
+			}
+			chromiumLogin(t, b, env.srv.URL, "coord@example.org")
+			if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+"/studies/"+itoa(s.id)+"/background"), chromedp.WaitVisible(`#bf-new-label`),
+				chromedp.SendKeys(`#bf-new-label`, "Region"), chromedp.Click(`form[action$="/background-fields"] button[type=submit]`),
+				chromedp.WaitVisible(`#bf-new-choices[aria-invalid=true]`)); err != nil {
+				t.Fatal(err)
+			}
+			axeCheck(t, b, "background form page")
+			if w := eval[int](t, b, `document.documentElement.scrollWidth`); w > int(width) {
+				t.Errorf("background form page scrolls sideways: %d px wide at %d", w, width)
+			}
+
 			s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(textsPanel))
 
 			e := newChromium(t, chromium)

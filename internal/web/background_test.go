@@ -186,6 +186,20 @@ func TestBackgroundForm(t *testing.T) {
 		mustContain(t, "the form again on purpose", nl.get("/e/background").body, `value="12.5"`, `value="1" checked`)
 		s.rate(t, nl, map[int]string{0: "5", 1: "4"}, nil, true)
 
+		// Answered: the options can be reworded or added to, not removed.
+		if r := s.call(t, "PATCH", s.path+"/background-fields/"+itoa(sector.ID), `{"choices":["Health care","Policy"]}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "not removed") {
+			t.Errorf("options removed after answers: %d %s", r.status, r.body)
+		}
+		// The page's edit form refused: its typed values and the error beside them.
+		r = coord.post(base+"/background-fields/"+itoa(years.ID), url.Values{"label": {"Years in the field"}, "min": {"40"}, "max": {"ten"}})
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("edit refused: %d", r.status)
+		}
+		mustContain(t, "edit refused", r.body, `&#34;ten&#34; is not a number`, `value="Years in the field"`, `value="40"`)
+		if got := getBackgroundFields(t, s)[1]; got.Label["en"] != "Years of experience" || *got.Min != 0 {
+			t.Errorf("a refused edit changed the field: %+v", got)
+		}
+
 		// Two more experts in English: one submits round 1, one does not.
 		e1 := s.expertBrowser(t, "e1@example.org")
 		if r := e1.post("/e/background", url.Values{bg(sector): {"2"}, bg(years): {"30"}, bg(role): {"Head nurse at St. Mary's"}}); r.url != "/e" {
