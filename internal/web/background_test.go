@@ -102,6 +102,11 @@ func TestBackgroundForm(t *testing.T) {
 		if r := s.call(t, "PUT", s.path+"/texts", `{"lang":"nl","texts":{"background.`+itoa(sector.ID)+`.choice.9":"Niets"}}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "has no option") {
 			t.Fatalf("a ninth option's translation: %d %s", r.status, r.body)
 		}
+		// The languages summary names what Dutch experts read in English.
+		texts := getTexts(t, s)
+		if got := strings.Join(texts.Fallbacks[0].Texts, ","); !strings.Contains(got, "background field 1 option 2,background field 1 option 4") || strings.Contains(got, "background field 1,") {
+			t.Errorf("fallbacks: %s", got)
+		}
 		// Delete: the page asks first; the API deletes at once.
 		r = s.call(t, "POST", s.path+"/background-fields", `{"kind":"text","label":{"en":"Temporary"}}`)
 		var tmp backgroundFieldJSON

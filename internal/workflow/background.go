@@ -397,6 +397,23 @@ func backgroundItems(st store.Study, fields []store.BackgroundField, all store.S
 	return out
 }
 
+// backgroundFallingBack names the background form's texts that an
+// expert reading lang sees in the main language.
+func backgroundFallingBack(st store.Study, fields []store.BackgroundField, all store.StudyTexts, lang string) []string {
+	var names []string
+	for i, it := range backgroundItems(st, fields, all, lang) {
+		if it.Label.Fallback {
+			names = append(names, fmt.Sprintf("background field %d", i+1))
+		}
+		for n, o := range it.Options {
+			if o.Fallback {
+				names = append(names, fmt.Sprintf("background field %d option %d", i+1, n+1))
+			}
+		}
+	}
+	return names
+}
+
 // BackgroundDue says whether an expert's home page shows the background
 // form: Ask when the study has fields the expert has not seen yet (a form
 // added after they first came is offered once), Must when a required field

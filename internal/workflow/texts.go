@@ -452,6 +452,10 @@ func (w *Service) TextFallbacks(ctx context.Context, st store.Study) ([]Language
 	if err != nil {
 		return nil, err
 	}
+	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
 	var out []LanguageFallbacks
 	for _, lang := range st.LanguageList()[1:] {
 		f := LanguageFallbacks{Lang: lang, Unsupported: !i18n.Supported(lang)}
@@ -465,7 +469,7 @@ func (w *Service) TextFallbacks(ctx context.Context, st store.Study) ([]Language
 				f.Topics++
 			}
 		}
-		f.Texts = TextsFallingBack(st, sc, all, items, lang)
+		f.Texts = append(TextsFallingBack(st, sc, all, items, lang), backgroundFallingBack(st, fields, all, lang)...)
 		out = append(out, f)
 	}
 	return out, nil
