@@ -394,3 +394,33 @@ func TestBackgroundFieldsAtStudyCreation(t *testing.T) {
 		}
 	})
 }
+
+// TestBackgroundFormInRoundZero: a round-0 link asks the background form
+// after consent too, and goes on to the proposals page.
+func TestBackgroundFormInRoundZero(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, nil, defaultPanel, "")
+		r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"choice","required":true,"label":{"en":"Region"},"choices":["North","South"]}`)
+		var region backgroundFieldJSON
+		if err := json.Unmarshal([]byte(r.body), &region); err != nil || r.status != http.StatusCreated {
+			t.Fatalf("add: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-01T12:00:00Z","questions":[{"text":"What keeps migrants from care?"}]}`); r.status != http.StatusCreated {
+			t.Fatalf("create round 0: %d %s", r.status, r.body)
+		}
+		if r := s.call(t, "POST", s.path+"/ideas/launch", ""); r.status != http.StatusOK {
+			t.Fatalf("launch round 0: %d %s", r.status, r.body)
+		}
+		b := env.browser()
+		b.get(s.ideaLinks(t)["e1@example.org"])
+		r = b.post("/ideas/consent", url.Values{"agree": {"yes"}})
+		mustContain(t, "round 0's background form", r.body, "<h2>About you</h2>", `action="/ideas/background"`, "Region")
+		if r := b.post("/ideas/background", url.Values{}); r.status != http.StatusUnprocessableEntity {
+			t.Errorf("required missing: %d", r.status)
+		}
+		r = b.post("/ideas/background", url.Values{"bg" + itoa(region.ID): {"2"}})
+		if r.status != http.StatusOK || r.url != "/ideas" || strings.Contains(r.body, "About you") || !strings.Contains(r.body, "What keeps migrants from care?") {
+			t.Fatalf("after the form: %d at %s", r.status, r.url)
+		}
+	})
+}
