@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -421,6 +423,51 @@ func TestBackgroundFormInRoundZero(t *testing.T) {
 		r = b.post("/ideas/background", url.Values{"bg" + itoa(region.ID): {"2"}})
 		if r.status != http.StatusOK || r.url != "/ideas" || strings.Contains(r.body, "About you") || !strings.Contains(r.body, "What keeps migrants from care?") {
 			t.Fatalf("after the form: %d at %s", r.status, r.url)
+		}
+	})
+}
+
+// TestBackgroundFormOnTheTranslationSheet: a field's label and options
+// are rows of the bulk translation sheet; a Dutch column sets them.
+func TestBackgroundFormOnTheTranslationSheet(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, []string{"Clinics open in the evening"}, textsPanel, `,"languages":["en","nl"]`)
+		r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"choice","label":{"en":"Region"},"choices":["North","South"]}`)
+		var region backgroundFieldJSON
+		if err := json.Unmarshal([]byte(r.body), &region); err != nil || r.status != http.StatusCreated {
+			t.Fatalf("add: %d %s", r.status, r.body)
+		}
+		dl := env.api("GET", s.path+"/translations?format=csv", s.token, "", "")
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(dl.body, "\uFEFF"))).ReadAll()
+		if err != nil || dl.status != http.StatusOK {
+			t.Fatalf("sheet: %d %v", dl.status, err)
+		}
+		label, option := "background."+itoa(region.ID)+".label", "background."+itoa(region.ID)+".choice.2"
+		found := 0
+		for _, row := range rows {
+			switch row[0] {
+			case label:
+				found++
+				row[4] = "Regio"
+			case option:
+				found++
+				if row[3] != "South" {
+					t.Errorf("option 2's English: %q", row[3])
+				}
+				row[4] = "Zuid"
+			}
+		}
+		if found != 2 {
+			t.Fatalf("the sheet has %d of the field's rows: %v", found, rows)
+		}
+		var out bytes.Buffer
+		_ = csv.NewWriter(&out).WriteAll(rows)
+		if r := env.api("PUT", s.path+"/translations", s.token, "text/csv", out.String()); r.status != http.StatusOK || !strings.Contains(r.body, `"total":2`) {
+			t.Fatalf("upload: %d %s", r.status, r.body)
+		}
+		f := getBackgroundFields(t, s)[0]
+		if f.Label["nl"] != "Regio" || f.ChoiceTranslations["2"]["nl"] != "Zuid" {
+			t.Errorf("after the upload: %+v", f)
 		}
 	})
 }
