@@ -359,6 +359,17 @@ func TestBackgroundFormAddedLater(t *testing.T) {
 		if r := b.post("/e/background", url.Values{"bg" + itoa(years.ID): {"8"}, "bg" + itoa(region.ID): {"2"}}); r.url != "/e" {
 			t.Errorf("answered: %d at %s", r.status, r.url)
 		}
+		// Another optional field: offered; skipping it keeps the answers given.
+		if r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"text","label":{"en":"Your role"}}`); r.status != http.StatusCreated {
+			t.Fatalf("add: %d %s", r.status, r.body)
+		}
+		mustContain(t, "a new optional field", b.get("/e").body, "Your role", `name="skip" value="yes"`, `value="8"`)
+		if r := b.post("/e/background", url.Values{"skip": {"yes"}}); r.url != "/e" {
+			t.Errorf("skip: %d at %s", r.status, r.url)
+		}
+		if got, _ := env.store.BackgroundAnswersByExpert(context.Background(), id); len(got) != 3 || got[years.ID] != "8" || got[region.ID] != "2" {
+			t.Errorf("after skipping the new field: %v", got)
+		}
 	})
 }
 

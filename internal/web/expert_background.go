@@ -141,7 +141,13 @@ func (a *App) saveBackgroundForm(k linkKind) echo.HandlerFunc {
 			return err
 		}
 		answers := map[int64]string{}
-		if c.FormValue("skip") != "yes" {
+		if c.FormValue("skip") == "yes" {
+			// Skipping keeps what was answered before: only the fields not
+			// seen yet are recorded, empty.
+			if answers, err = a.store.BackgroundAnswersByExpert(ctx, v.Expert.ID); err != nil {
+				return err
+			}
+		} else {
 			for _, f := range fields {
 				answers[f.ID] = c.FormValue(backgroundField(f.ID))
 			}

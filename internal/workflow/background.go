@@ -491,7 +491,8 @@ func (e ErrBackgroundInvalid) For(fieldID int64) string {
 // left empty, a number out of range, an option not offered or a text over
 // MaxBackgroundText characters refuses the form (ErrBackgroundInvalid) and
 // saves nothing. Every field is recorded, empty ones as "", so the form is
-// not offered again. Skipping the form is saving it empty.
+// not offered again. Skipping the form is saving the answers already
+// given (none at first), which records the unseen fields as empty.
 func (w *Service) SaveBackground(ctx context.Context, v store.Visit, answers map[int64]string) error {
 	items, err := w.BackgroundForm(ctx, v.Study, PageLanguage(v.Study, v.Expert.Language))
 	if err != nil {
