@@ -297,6 +297,15 @@ func TestBackgroundForm(t *testing.T) {
 		if pd.Columns[0].Experts != 2 || strings.Contains(raw, "Head nurse") {
 			t.Errorf("after erasure: %+v", pd.Columns)
 		}
+
+		// After launch a change to a field is recorded in the audit log.
+		if r := s.call(t, "PATCH", s.path+"/background-fields/"+itoa(years.ID), `{"max":70}`); r.status != http.StatusOK {
+			t.Fatalf("max after launch: %d %s", r.status, r.body)
+		}
+		audit, _ := env.store.AuditByStudy(ctx, s.id)
+		if last := audit[len(audit)-1]; last.Action != "background field changed" || last.OldValue != "number, required: false, min 0, max 60" || last.NewValue != "number, required: false, min 0, max 70" {
+			t.Errorf("audit: %+v", last)
+		}
 	})
 }
 
