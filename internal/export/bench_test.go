@@ -57,7 +57,7 @@ func BenchmarkExportXLSX(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := WriteXLSX(io.Discard, res, nil); err != nil {
+		if err := WriteXLSX(io.Discard, res, nil, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -165,7 +165,7 @@ func TestConsensusCSV(t *testing.T) {
 func TestXLSX(t *testing.T) {
 	res := sample(t)
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, res, []Comment{{Round: 1, Statement: "S1", Expert: "E001", Text: injection}}); err != nil {
+	if err := WriteXLSX(&buf, res, []Comment{{Round: 1, Statement: "S1", Expert: "E001", Text: injection}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

@@ -16,7 +16,7 @@ import (
 // answers" sheet (the answers to open questions, pseudonymous) and a Settings
 // sheet naming the scale, bands, rule, quartile definition and lock date. Rows go through excelize's StreamWriter, which keeps
 // large sheets in temporary files rather than in memory.
-func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open ...OpenAnswer) (err error) {
+func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open []OpenAnswer, extra ...Sheet) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
@@ -43,6 +43,12 @@ func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open ...Op
 		name string
 		t    func() table
 	}{"Settings", func() table { return settingsRows(res) }})
+	for _, x := range extra {
+		sheets = append(sheets, struct {
+			name string
+			t    func() table
+		}{x.Name, func() table { return table{header: x.Header, rows: x.Rows} }})
+	}
 
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
@@ -95,6 +101,14 @@ func writeSheet(f *excelize.File, name string, t table, bold int) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// Sheet is a further sheet of the workbook, such as "Panel background"
+// (the panel description, built by the caller).
+type Sheet struct {
+	Name   string
+	Header []string
+	Rows   [][]any
 }
 
 // Comment is one expert's comment on a statement in a round.

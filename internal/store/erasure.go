@@ -105,6 +105,12 @@ func (s *Store) eraseExpert(ctx context.Context, st Study, expertID int64, polic
 	}
 	scrub := scrubber(e)
 
+	// Background answers describe the person (sector, role, region…): they
+	// go whatever the policy.
+	if _, err := s.exec(ctx, `DELETE FROM background_answers WHERE expert_id = ?`, expertID); err != nil {
+		return out, err
+	}
+
 	for _, k := range []personalLink{roundLinks, ideaLinks} {
 		n, err := k.revokeLinks(ctx, s, expertID)
 		if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"time"
 )
 
@@ -18,6 +19,17 @@ type ExpertData struct {
 	Revisions []ExpertRevision `json:"rating_revisions"`
 	// Consents are the expert's answers to the study's consent items.
 	Consents []ExpertConsentAnswer `json:"consents"`
+	// Background are the expert's answers to the background form.
+	Background []ExpertBackgroundAnswer `json:"background"`
+}
+
+// ExpertBackgroundAnswer is the expert's answer to one background field,
+// with the field's label (and a chosen option) in their language, else the
+// study's main language.
+type ExpertBackgroundAnswer struct {
+	Field      string    `json:"field"`
+	Answer     string    `json:"answer"`
+	AnsweredAt time.Time `json:"answered_at"`
 }
 
 // ExpertConsentAnswer is the expert's answer to one consent item, with
@@ -170,6 +182,9 @@ func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID 
 				d.Consents[i].Item, _ = texts.In(ConsentTextName(d.Consents[i].ItemID), e.Language, st.MainLanguage())
 			}
 		}
+		if d.Background, err = tx.expertBackground(ctx, studyID, e.ID, e.Language); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, studyID, userID, "export expert data", "", "", "expert "+itoa(expertID), "subject-access request")
 	})
 	if d.Invitations == nil {
@@ -190,5 +205,54 @@ func (s *Store) ExpertDataExport(ctx context.Context, studyID, userID, expertID 
 	if d.Consents == nil {
 		d.Consents = []ExpertConsentAnswer{}
 	}
+	if d.Background == nil {
+		d.Background = []ExpertBackgroundAnswer{}
+	}
 	return d, wrap("expert data export", err)
+}
+
+// expertBackground is an expert's answers to the background form as their
+// data export shows them: each field's label and the answer in words.
+func (s *Store) expertBackground(ctx context.Context, studyID, expertID int64, lang string) ([]ExpertBackgroundAnswer, error) {
+	fields, err := s.BackgroundFieldsByStudy(ctx, studyID)
+	if err != nil || len(fields) == 0 {
+		return nil, err
+	}
+	var rows []BackgroundAnswer
+	if err := s.sel(ctx, &rows, `SELECT expert_id, field_id, value, answered_at FROM background_answers WHERE expert_id = ?`, expertID); err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	st, err := s.StudyByID(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	texts, err := s.StudyTextsByStudy(ctx, studyID)
+	if err != nil {
+		return nil, err
+	}
+	main := st.MainLanguage()
+	var out []ExpertBackgroundAnswer
+	for _, f := range fields {
+		for _, r := range rows {
+			if r.FieldID != f.ID {
+				continue
+			}
+			label, _ := texts.In(BackgroundLabelName(f.ID), lang, main)
+			answer := r.Value
+			if f.Kind == FieldChoice && answer != "" {
+				choices := f.ChoiceList()
+				if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(choices) {
+					answer = choices[n-1]
+					if t := texts.Get(BackgroundChoiceName(f.ID, n), lang); t != "" && lang != main {
+						answer = t
+					}
+				}
+			}
+			out = append(out, ExpertBackgroundAnswer{Field: label, Answer: answer, AnsweredAt: r.AnsweredAt})
+		}
+	}
+	return out, nil
 }

@@ -83,7 +83,11 @@ func (a *App) exportXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open...)
+	pd, err := a.flow.PanelDescription(c.Request().Context(), study(c))
+	if err != nil {
+		return err
+	}
+	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, panelSheet(pd)...)
 }
 
 func (a *App) exportRawCSV(c echo.Context) error {

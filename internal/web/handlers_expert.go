@@ -346,6 +346,9 @@ func (a *App) showExpertRoundPage(c echo.Context) error {
 	if !v.Expert.ConsentedAt.Valid || v.Expert.Status == "declined" {
 		return a.renderConsent(c, a.roundLink, v, http.StatusOK, "", nil)
 	}
+	if ok, err := a.backgroundFirst(c, a.roundLink, v); !ok {
+		return err
+	}
 	p, err := a.ratingPage(c, v, "")
 	if err != nil {
 		return err

@@ -408,6 +408,7 @@ type methodsPage struct {
 	Paragraphs []string
 	Items      []results.Item
 	Narrative  store.MethodsNarrative
+	Panel      workflow.PanelDescription // the background form's answers
 }
 
 // narrativeFields are the narrative items, in the order of the form.
@@ -449,6 +450,9 @@ func (a *App) showMethodsPage(c echo.Context) error {
 	}
 	if b.Res == nil {
 		return a.render(c, http.StatusOK, "results_methods", p)
+	}
+	if p.Panel, err = a.flow.PanelDescription(ctx, st); err != nil {
+		return err
 	}
 	sc, err := st.Scale()
 	if err != nil {

@@ -508,6 +508,9 @@ func (a *App) showExpertIdeasPage(c echo.Context) error {
 	if !v.Expert.ConsentedAt.Valid || v.Expert.Status == "declined" {
 		return a.renderConsent(c, a.ideaLink, v, http.StatusOK, "", nil)
 	}
+	if ok, err := a.backgroundFirst(c, a.ideaLink, v); !ok {
+		return err
+	}
 	return a.renderExpertIdeas(c, http.StatusOK, "")
 }
 

@@ -62,6 +62,10 @@ func formatOpt(v any) string {
 		if o.Valid {
 			return o.Value
 		}
+	case *float64: // the panel description's number summaries
+		if o != nil {
+			return strings.TrimSuffix(strings.TrimRight(strconv.FormatFloat(*o, 'f', 3, 64), "0"), ".")
+		}
 	}
 	return "—"
 }

@@ -56,6 +56,8 @@ func (a *App) routes() *echo.Echo {
 	expert := web.Group("/e", a.requireExpert(a.roundLink))
 	expert.GET("", a.showExpertRoundPage, gzip)
 	expert.POST("/consent", a.consentExpert(a.roundLink))
+	expert.GET("/background", a.showBackgroundForm(a.roundLink), consented) // expert_background.go
+	expert.POST("/background", a.saveBackgroundForm(a.roundLink), consented)
 	expert.POST("/decline", a.declineAsExpert)
 	expert.POST("/rejoin", a.rejoinExpert(a.roundLink)) // after a decline, on purpose (issue #15)
 	expert.POST("", a.saveExpertRatings, consented)
@@ -70,6 +72,8 @@ func (a *App) routes() *echo.Echo {
 	ideas.GET("", a.showExpertIdeasPage)
 	ideas.POST("", a.saveExpertIdeas, a.requireConsent(a.ideaLink))
 	ideas.POST("/consent", a.consentExpert(a.ideaLink))
+	ideas.GET("/background", a.showBackgroundForm(a.ideaLink), a.requireConsent(a.ideaLink))
+	ideas.POST("/background", a.saveBackgroundForm(a.ideaLink), a.requireConsent(a.ideaLink))
 	ideas.POST("/decline", a.declineAsExpert)
 	ideas.POST("/rejoin", a.rejoinExpert(a.ideaLink))
 
@@ -95,8 +99,9 @@ func (a *App) routes() *echo.Echo {
 	read.GET("/audit", a.showAuditPage)
 	read.GET("/rounds", a.showRoundsPage)
 	read.GET("/rounds/:rid", a.showRoundPage)
-	read.GET("/ideas", a.showIdeasPage) // round 0
-	read.GET("/texts", a.showTextsPage) // texts & languages (handlers_texts.go)
+	read.GET("/ideas", a.showIdeasPage)           // round 0
+	read.GET("/texts", a.showTextsPage)           // texts & languages (handlers_texts.go)
+	read.GET("/background", a.showBackgroundPage) // background form (handlers_background.go)
 
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
@@ -106,6 +111,9 @@ func (a *App) routes() *echo.Echo {
 	edit.POST("/consent-items", a.addConsentItemAction)
 	edit.POST("/consent-items/:cid", a.updateConsentItemAction)
 	edit.POST("/consent-items/:cid/delete", a.deleteConsentItemAction)
+	edit.POST("/background-fields", a.addBackgroundFieldAction)
+	edit.POST("/background-fields/:fid", a.updateBackgroundFieldAction)
+	edit.POST("/background-fields/:fid/delete", a.deleteBackgroundFieldAction)
 	edit.POST("/members", a.addMember)
 	edit.POST("/members/:uid", a.setMemberRole)
 	edit.POST("/sections", a.createSection)
@@ -186,6 +194,12 @@ func (a *App) routes() *echo.Echo {
 	apiEdit.POST("/consent-items", a.apiAddConsentItem)
 	apiEdit.PATCH("/consent-items/:cid", a.apiUpdateConsentItem)
 	apiEdit.DELETE("/consent-items/:cid", a.apiDeleteConsentItem)
+	// The background form and the panel description it makes (handlers_background.go).
+	apiRead.GET("/background-fields", a.apiListBackgroundFields)
+	apiEdit.POST("/background-fields", a.apiAddBackgroundField)
+	apiEdit.PATCH("/background-fields/:fid", a.apiUpdateBackgroundField)
+	apiEdit.DELETE("/background-fields/:fid", a.apiDeleteBackgroundField)
+	apiRead.GET("/panel-description", a.apiPanelDescription)
 	apiEdit.PATCH("/sections/:sid", a.apiUpdateSection)
 	apiEdit.GET("/translations", a.downloadTranslations) // ?format=xlsx|csv
 	apiEdit.PUT("/translations", a.apiPutTranslations)

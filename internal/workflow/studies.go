@@ -40,7 +40,10 @@ func (w *Service) CreateStudy(ctx context.Context, userID int64, in StudyInput) 
 			}
 		}
 		st, err = tx.StudyByID(ctx, st.ID) // as stored: the mode's default ("classic") too
-		return err
+		if err != nil {
+			return err
+		}
+		return addBackgroundFields(ctx, tx, st, userID, in.BackgroundFields)
 	})
 	return st, err
 }
@@ -59,6 +62,9 @@ func (w *Service) UpdateStudy(ctx context.Context, st store.Study, userID int64,
 	info, sc, fe := in.Apply(StudyInfoOf(st), cur)
 	if in.touchesScale() && st.Locked() && strings.TrimSpace(in.AmendmentReason) == "" && fe.For("amendment_reason") == "" {
 		fe = append(fe, rounds.FieldError{Field: "amendment_reason", Message: "the settings are locked since round 1; give the reason for this protocol amendment"})
+	}
+	if in.BackgroundFields != nil {
+		fe = append(fe, rounds.FieldError{Field: "background_fields", Message: "background fields are given only when a study is created; change them through /background-fields"})
 	}
 	if len(fe) > 0 {
 		return st, fe

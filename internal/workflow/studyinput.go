@@ -43,6 +43,9 @@ type StudyInput struct {
 	// shown in ("Europe/Athens"); a new study without one gets
 	// DefaultTimeZone.
 	TimeZone *string `json:"time_zone"`
+	// BackgroundFields, on creation only, are the background form's
+	// fields (workflow/background.go); later, use the fields' own actions.
+	BackgroundFields []BackgroundFieldInput `json:"background_fields"`
 }
 
 // DefaultTimeZone is a new study's zone when none is given (the create

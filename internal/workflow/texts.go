@@ -41,9 +41,31 @@ type textRule struct {
 	mainLocation string
 }
 
+// textOwners are the parts of a study that have texts of their own,
+// named after their ids: consent items, rounds' open questions and the
+// background form's fields.
+type textOwners struct {
+	items     []store.ConsentItem
+	questions []store.StudyQuestion
+	fields    []store.BackgroundField
+}
+
+func (w *Service) textOwners(ctx context.Context, st store.Study) (textOwners, error) {
+	var o textOwners
+	var err error
+	if o.items, err = w.store.ConsentItemsByStudy(ctx, st.ID); err != nil {
+		return o, err
+	}
+	if o.questions, err = w.store.RoundQuestionsByStudy(ctx, st.ID); err != nil {
+		return o, err
+	}
+	o.fields, err = w.store.BackgroundFieldsByStudy(ctx, st.ID)
+	return o, err
+}
+
 // textRule says how a text name is checked, or an error naming what is
 // wrong with the name.
-func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, questions []store.StudyQuestion, name string) (textRule, string) {
+func textRuleFor(st store.Study, sc rounds.Scale, o textOwners, name string) (textRule, string) {
 	switch name {
 	case store.TextTitle:
 		return textRule{max: maxShortText, notMain: true, mainLocation: "the study's title in Settings"}, ""
@@ -71,16 +93,18 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, que
 		return textRule{max: maxLabel}, ""
 	case "consent":
 		id, err := strconv.ParseInt(rest, 10, 64)
-		if err != nil || !slices.ContainsFunc(items, func(it store.ConsentItem) bool { return it.ID == id }) {
+		if err != nil || !slices.ContainsFunc(o.items, func(it store.ConsentItem) bool { return it.ID == id }) {
 			return textRule{}, fmt.Sprintf("the study has no consent item %q", rest)
 		}
 		return textRule{max: maxConsent, lines: true}, ""
 	case "question": // an open question of a round: its main text is the round's
 		id, err := strconv.ParseInt(rest, 10, 64)
-		if err != nil || !slices.ContainsFunc(questions, func(q store.StudyQuestion) bool { return q.ID == id }) {
+		if err != nil || !slices.ContainsFunc(o.questions, func(q store.StudyQuestion) bool { return q.ID == id }) {
 			return textRule{}, fmt.Sprintf("the study has no open question %q", rest)
 		}
 		return textRule{max: maxRoundQuestion, lines: true, notMain: true, mainLocation: "the question on its round's page"}, ""
+	case "background":
+		return backgroundTextRule(o.fields, rest)
 	case "email":
 		k, part, _ := strings.Cut(rest, ".")
 		if !slices.Contains(mail.Kinds, k) || (part != "subject" && part != "body") {
@@ -91,7 +115,7 @@ func textRuleFor(st store.Study, sc rounds.Scale, items []store.ConsentItem, que
 		}
 		return textRule{max: mail.MaxBody, lines: true}, ""
 	}
-	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item>, question.<id> and email.<kind>.subject/body", name)
+	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item>, question.<id>, background.<field>.label, background.<field>.choice.<n> and email.<kind>.subject/body", name)
 }
 
 // textField is the field name an error about a text carries.
@@ -119,15 +143,11 @@ func (w *Service) SaveStudyTexts(ctx context.Context, st store.Study, userID int
 	if err != nil {
 		return err
 	}
-	items, err := w.store.ConsentItemsByStudy(ctx, st.ID)
+	o, err := w.textOwners(ctx, st)
 	if err != nil {
 		return err
 	}
-	questions, err := w.store.RoundQuestionsByStudy(ctx, st.ID)
-	if err != nil {
-		return err
-	}
-	fe, rows := checkTexts(st, sc, items, questions, lang, texts)
+	fe, rows := checkTexts(st, sc, o, lang, texts)
 	if len(fe) > 0 {
 		return fe
 	}
@@ -137,12 +157,12 @@ func (w *Service) SaveStudyTexts(ctx context.Context, st store.Study, userID int
 }
 
 // checkTexts checks texts in one language and returns them as rows.
-func checkTexts(st store.Study, sc rounds.Scale, items []store.ConsentItem, questions []store.StudyQuestion, lang string, texts map[string]string) (rounds.FieldErrors, []store.StudyText) {
+func checkTexts(st store.Study, sc rounds.Scale, o textOwners, lang string, texts map[string]string) (rounds.FieldErrors, []store.StudyText) {
 	var fe rounds.FieldErrors
 	var rows []store.StudyText
 	for _, name := range slices.Sorted(maps.Keys(texts)) {
 		text := strings.TrimSpace(strings.ReplaceAll(texts[name], "\r\n", "\n"))
-		rule, bad := textRuleFor(st, sc, items, questions, name)
+		rule, bad := textRuleFor(st, sc, o, name)
 		switch {
 		case bad != "":
 			fe = append(fe, rounds.FieldError{Field: textField(name), Message: bad})
@@ -458,6 +478,10 @@ func (w *Service) TextFallbacks(ctx context.Context, st store.Study) ([]Language
 	if err != nil {
 		return nil, err
 	}
+	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
 	var out []LanguageFallbacks
 	for _, lang := range st.LanguageList()[1:] {
 		f := LanguageFallbacks{Lang: lang, Unsupported: !i18n.Supported(lang)}
@@ -471,7 +495,7 @@ func (w *Service) TextFallbacks(ctx context.Context, st store.Study) ([]Language
 				f.Topics++
 			}
 		}
-		f.Texts = TextsFallingBack(st, sc, all, items, lang)
+		f.Texts = append(TextsFallingBack(st, sc, all, items, lang), backgroundFallingBack(st, fields, all, lang)...)
 		out = append(out, f)
 	}
 	return out, nil

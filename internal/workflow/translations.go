@@ -112,7 +112,7 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 	if err != nil {
 		return sh, err
 	}
-	items, err := w.store.ConsentItemsByStudy(ctx, st.ID)
+	o, err := w.textOwners(ctx, st)
 	if err != nil {
 		return sh, err
 	}
@@ -154,15 +154,11 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 				return tx.SetSectionTranslation(ctx, st.ID, id, lang, text)
 			}})
 	}
-	questions, err := w.store.RoundQuestionsByStudy(ctx, st.ID)
-	if err != nil {
-		return sh, err
-	}
 	// A study text is checked as on the Texts & languages page
 	// (textRuleFor); a name the study has no use for (a neutral band on a
 	// scale without one) gets no row.
 	studyText := func(name, kind, context, mainText string) {
-		rule, problem := textRuleFor(st, sc, items, questions, name)
+		rule, problem := textRuleFor(st, sc, o, name)
 		if problem != "" {
 			return
 		}
@@ -188,15 +184,21 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 	for _, band := range BandNames {
 		studyText("band."+band, KindStudyText, "Name of the "+band+" band; empty: the built-in name", "")
 	}
-	for _, it := range items {
+	for _, it := range o.items {
 		req := "optional"
 		if it.Required {
 			req = "required"
 		}
 		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "")
 	}
-	for _, q := range questions {
+	for _, q := range o.questions {
 		studyText(store.QuestionTextName(q.ID), KindStudyText, fmt.Sprintf("Open question %d of round %d", q.Position, q.RoundNumber), q.Text)
+	}
+	for i, f := range o.fields {
+		studyText(store.BackgroundLabelName(f.ID), KindStudyText, fmt.Sprintf("Background form, field %d (%s): its label", i+1, f.Kind), "")
+		for n, c := range f.ChoiceList() {
+			studyText(store.BackgroundChoiceName(f.ID, n+1), KindStudyText, fmt.Sprintf("Background form, field %d: option %d", i+1, n+1), c)
+		}
 	}
 	for _, kind := range mail.Kinds {
 		studyText("email."+kind+".subject", KindEmail, "Subject of the "+kind+" e-mail; empty: the built-in text", "")
