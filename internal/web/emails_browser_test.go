@@ -21,7 +21,9 @@ func TestEmailsPageInBrowser(t *testing.T) {
 	b := newChromium(t, chromium)
 	chromiumLogin(t, b, env.srv.URL, "coord@example.org")
 	page := env.srv.URL + "/studies/" + itoa(s.id) + "/emails?kind=invitation&lang=nl"
-	typed := "Beste {{expert_name}},\n\nHet onderzoek begint.\n\n{{decline_link}}"
+	typed := "Beste {{expert_name}},\n\nU bent uitgenodigd voor ronde {{round}} van „{{study_title}}”. Het invullen duurt ongeveer " +
+		"{{minutes}} minuten; uw antwoorden zijn anoniem voor de andere deskundigen.\n\nDeadline: {{deadline}}\n\n" +
+		"Wilt u niet meedoen of geen e-mails meer ontvangen? {{decline_link}}"
 	if err := chromedp.Do(b, chromedp.Navigate(page), chromedp.WaitVisible(`#body`),
 		chromedp.SetValue(`#body`, typed), chromedp.Click(`form[action$="/emails/invitation/nl"] button[type=submit]`)); err != nil {
 		t.Fatal(err)
@@ -40,7 +42,7 @@ func TestEmailsPageInBrowser(t *testing.T) {
 		axeCheck(t, b, "e-mails page with a refused text at "+itoa(w)+" px")
 	}
 
-	fixed := typed + "\n\n{{link}}"
+	fixed := strings.Replace(typed, "\n\nWilt u", "\n\nUw persoonlijke link:\n{{link}}\n\nWilt u", 1)
 	if err := chromedp.Do(b, chromedp.SetValue(`#body`, fixed), chromedp.Click(`form[action$="/emails/invitation/nl"] button[type=submit]`)); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestEmailsPageInBrowser(t *testing.T) {
 	if eval[int](t, b, `[...document.querySelectorAll("button")].filter(b => b.innerText === "Send a test to me").length`) != 1 {
 		t.Error("no button to send a test")
 	}
-	if body := eval[string](t, b, `document.querySelector("pre.mail").innerText`); !strings.Contains(body, "Het onderzoek begint.") || !strings.Contains(body, "/preview?lang=nl") {
+	if body := eval[string](t, b, `document.querySelector("pre.mail").innerText`); !strings.Contains(body, "U bent uitgenodigd voor ronde 1 van „Access to care”.") || !strings.Contains(body, "/preview?lang=nl") {
 		t.Errorf("the plain-text preview: %q", body)
 	}
 	for _, w := range []int64{375, 1280} {
