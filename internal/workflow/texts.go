@@ -63,6 +63,44 @@ func (w *Service) textOwners(ctx context.Context, st store.Study) (textOwners, e
 	return o, err
 }
 
+// translatable is everything of a study that experts read in their
+// language, as stored, for the languages summary and the translation
+// sheet.
+type translatable struct {
+	statements   []store.Statement
+	statementTrs map[int64]map[string]string // statement id → language → text
+	sections     []store.Section
+	sectionTrs   map[int64]map[string]string // topic id → language → title
+	texts        store.StudyTexts
+	owners       textOwners
+	scale        rounds.Scale
+}
+
+func (w *Service) loadTranslatable(ctx context.Context, st store.Study) (translatable, error) {
+	var t translatable
+	var err error
+	if t.statements, err = w.store.StatementsByStudy(ctx, st.ID); err != nil {
+		return t, err
+	}
+	if t.statementTrs, err = w.store.TranslationsByStudy(ctx, st.ID); err != nil {
+		return t, err
+	}
+	if t.sections, err = w.store.SectionsByStudy(ctx, st.ID); err != nil {
+		return t, err
+	}
+	if t.sectionTrs, err = w.store.SectionTranslationsByStudy(ctx, st.ID); err != nil {
+		return t, err
+	}
+	if t.texts, err = w.store.StudyTextsByStudy(ctx, st.ID); err != nil {
+		return t, err
+	}
+	if t.owners, err = w.textOwners(ctx, st); err != nil {
+		return t, err
+	}
+	t.scale, err = st.Scale()
+	return t, err
+}
+
 // textRule says how a text name is checked, or an error naming what is
 // wrong with the name.
 func textRuleFor(st store.Study, sc rounds.Scale, o textOwners, name string) (textRule, string) {
@@ -450,52 +488,24 @@ func (f LanguageFallbacks) None() bool {
 // falls back to the main language: the "Languages" summary shown before
 // launch on the study's overview and the round's page.
 func (w *Service) TextFallbacks(ctx context.Context, st store.Study) ([]LanguageFallbacks, error) {
-	all, err := w.store.StudyTextsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	items, err := w.store.ConsentItemsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := st.Scale()
-	if err != nil {
-		return nil, err
-	}
-	sts, err := w.store.StatementsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	trs, err := w.store.TranslationsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	secs, err := w.store.SectionsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	strs, err := w.store.SectionTranslationsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
+	t, err := w.loadTranslatable(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	var out []LanguageFallbacks
 	for _, lang := range st.LanguageList()[1:] {
 		f := LanguageFallbacks{Lang: lang, Unsupported: !i18n.Supported(lang)}
-		for _, s := range sts {
-			if !s.Retired && trs[s.ID][lang] == "" {
+		for _, s := range t.statements {
+			if !s.Retired && t.statementTrs[s.ID][lang] == "" {
 				f.Statements++
 			}
 		}
-		for _, s := range secs {
-			if strs[s.ID][lang] == "" {
+		for _, s := range t.sections {
+			if t.sectionTrs[s.ID][lang] == "" {
 				f.Topics++
 			}
 		}
-		f.Texts = append(TextsFallingBack(st, sc, all, items, lang), backgroundFallingBack(st, fields, all, lang)...)
+		f.Texts = append(TextsFallingBack(st, t.scale, t.texts, t.owners.items, lang), backgroundFallingBack(st, t.owners.fields, t.texts, lang)...)
 		out = append(out, f)
 	}
 	return out, nil

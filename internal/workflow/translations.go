@@ -92,48 +92,24 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 	langs := st.LanguageList()
 	main := langs[0]
 	sh := TranslationSheet{Languages: langs}
-	secs, err := w.store.SectionsByStudy(ctx, st.ID)
-	if err != nil {
-		return sh, err
-	}
-	stmts, err := w.store.StatementsByStudy(ctx, st.ID)
-	if err != nil {
-		return sh, err
-	}
-	strs, err := w.store.TranslationsByStudy(ctx, st.ID)
-	if err != nil {
-		return sh, err
-	}
-	secTrs, err := w.store.SectionTranslationsByStudy(ctx, st.ID)
-	if err != nil {
-		return sh, err
-	}
-	texts, err := w.store.StudyTextsByStudy(ctx, st.ID)
-	if err != nil {
-		return sh, err
-	}
-	o, err := w.textOwners(ctx, st)
-	if err != nil {
-		return sh, err
-	}
-	sc, err := st.Scale()
+	t, err := w.loadTranslatable(ctx, st)
 	if err != nil {
 		return sh, err
 	}
 	withMain := func(trs map[string]string, mainText string) map[string]string {
 		out := map[string]string{main: mainText}
-		for l, t := range trs {
+		for l, text := range trs {
 			if l != main {
-				out[l] = t
+				out[l] = text
 			}
 		}
 		return out
 	}
 	titles := map[int64]string{}
-	for _, sec := range secs {
+	for _, sec := range t.sections {
 		titles[sec.ID] = sec.Title
 	}
-	for _, s := range stmts {
+	for _, s := range t.statements {
 		ctxt := "Topic: " + titles[s.SectionID.Int64]
 		if !s.SectionID.Valid {
 			ctxt = "Without a topic"
@@ -143,13 +119,13 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 		}
 		id := s.ID
 		sh.Rows = append(sh.Rows, TranslationRow{Key: "statement." + strconv.FormatInt(id, 10), Kind: KindStatement, Context: ctxt,
-			Texts: withMain(strs[id], s.Text), readOnlyMain: "edit statements on the Statements page", max: MaxStatementLength,
+			Texts: withMain(t.statementTrs[id], s.Text), readOnlyMain: "edit statements on the Statements page", max: MaxStatementLength,
 			set: func(tx *store.Store, lang, text string) error { return tx.SetTranslation(ctx, st.ID, id, lang, text) }})
 	}
-	for _, sec := range secs {
+	for _, sec := range t.sections {
 		id := sec.ID
 		sh.Rows = append(sh.Rows, TranslationRow{Key: "topic." + strconv.FormatInt(id, 10), Kind: KindTopic,
-			Texts: withMain(secTrs[id], sec.Title), readOnlyMain: "rename topics on the Statements page", max: MaxTopicLength, oneLine: true,
+			Texts: withMain(t.sectionTrs[id], sec.Title), readOnlyMain: "rename topics on the Statements page", max: MaxTopicLength, oneLine: true,
 			set: func(tx *store.Store, lang, text string) error {
 				return tx.SetSectionTranslation(ctx, st.ID, id, lang, text)
 			}})
@@ -158,11 +134,11 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 	// (textRuleFor); a name the study has no use for (a neutral band on a
 	// scale without one) gets no row.
 	studyText := func(name, kind, context, mainText string) {
-		rule, problem := textRuleFor(st, sc, o, name)
+		rule, problem := textRuleFor(st, t.scale, t.owners, name)
 		if problem != "" {
 			return
 		}
-		trs, readOnly := texts[name], ""
+		trs, readOnly := t.texts[name], ""
 		if rule.notMain {
 			trs, readOnly = withMain(trs, mainText), "change "+rule.mainLocation
 		}
@@ -177,24 +153,24 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 	studyText(store.TextContact, KindStudyText, "Who experts can contact", "")
 	studyText(store.TextInfoSheet, KindStudyText, "The information sheet shown before consent", "")
 	studyText(store.TextThanks, KindStudyText, "The thank-you text after submitting", "")
-	for i, label := range sc.Labels {
-		v := strconv.Itoa(sc.Min + i)
+	for i, label := range t.scale.Labels {
+		v := strconv.Itoa(t.scale.Min + i)
 		studyText("scale."+v, KindStudyText, "Label of scale point "+v, label)
 	}
 	for _, band := range BandNames {
 		studyText("band."+band, KindStudyText, "Name of the "+band+" band; empty: the built-in name", "")
 	}
-	for _, it := range o.items {
+	for _, it := range t.owners.items {
 		req := "optional"
 		if it.Required {
 			req = "required"
 		}
 		studyText("consent."+strconv.FormatInt(it.ID, 10), KindStudyText, "Consent item ("+req+")", "")
 	}
-	for _, q := range o.questions {
+	for _, q := range t.owners.questions {
 		studyText(store.QuestionTextName(q.ID), KindStudyText, fmt.Sprintf("Open question %d of round %d", q.Position, q.RoundNumber), q.Text)
 	}
-	for i, f := range o.fields {
+	for i, f := range t.owners.fields {
 		studyText(store.BackgroundLabelName(f.ID), KindStudyText, fmt.Sprintf("Background form, field %d (%s): its label", i+1, f.Kind), "")
 		for n, c := range f.ChoiceList() {
 			studyText(store.BackgroundChoiceName(f.ID, n+1), KindStudyText, fmt.Sprintf("Background form, field %d: option %d", i+1, n+1), c)
