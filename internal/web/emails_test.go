@@ -93,7 +93,7 @@ func TestEmailTemplatesPageAndAPI(t *testing.T) {
 			{"/emails/reminder/fr", `{"subject":"Rappel","body":"{{link}} {{expert_email}} {{decline_link}}"}`, http.StatusUnprocessableEntity, "{{expert_email}}"},
 			{"/emails/reminder/fr", `{"subject":"Rappel","body":"{{link}}"}`, http.StatusUnprocessableEntity, "{{decline_link}}"},
 			{"/emails/reminder/fr", `{"subject":"","body":"{{link}} {{decline_link}}"}`, http.StatusUnprocessableEntity, "subject"},
-			{"/emails/reminder/pt", `{"subject":"Lembrete","body":"{{link}} {{decline_link}}"}`, http.StatusUnprocessableEntity, "not a language of this study"},
+			{"/emails/reminder/pt", `{"subject":"Lembrete","body":"{{link}} {{decline_link}}"}`, http.StatusUnprocessableEntity, "is not one of the study's languages (en, nl, fr, de, el)"},
 			{"/emails/newsletter/fr", `{"subject":"Hi","body":"{{link}} {{decline_link}}"}`, http.StatusNotFound, "no such kind"},
 		} {
 			if r := s.call(t, "PUT", s.path+tc.path, tc.body); r.status != tc.status || !strings.Contains(r.body, tc.says) {

@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
 
@@ -64,8 +64,8 @@ func (a *App) showPreview(c echo.Context) error {
 	if lang == "" {
 		lang = st.MainLanguage()
 	}
-	if !slices.Contains(st.LanguageList(), lang) {
-		return fault.New(fault.Invalid, fmt.Sprintf("lang: %q is not one of the study's languages (%s)", lang, strings.Join(st.LanguageList(), ", ")))
+	if problem := workflow.LanguageProblem(st, lang); problem != "" {
+		return fault.New(fault.Invalid, "lang: "+problem)
 	}
 	page := c.QueryParam("page")
 	if page != "" && page != "consent" && page != "thanks" {

@@ -134,8 +134,8 @@ func checkLabels(st store.Study, label map[string]string) (rounds.FieldErrors, m
 		text := strings.TrimSpace(label[lang])
 		field := "label." + lang
 		switch {
-		case !slices.Contains(st.LanguageList(), lang):
-			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(st.LanguageList(), ", "))})
+		case LanguageProblem(st, lang) != "":
+			fe = append(fe, rounds.FieldError{Field: field, Message: LanguageProblem(st, lang)})
 		case badText(text, false) != "":
 			fe = append(fe, rounds.FieldError{Field: field, Message: "the label " + badText(text, false)})
 		case utf8.RuneCountInString(text) > MaxBackgroundLabel:

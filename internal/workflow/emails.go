@@ -43,8 +43,8 @@ func checkEmailTarget(st store.Study, kind, lang string) error {
 	if !slices.Contains(mail.Kinds, kind) {
 		return ErrUnknownEmailKind
 	}
-	if !slices.Contains(st.LanguageList(), lang) {
-		return fault.New(fault.Invalid, fmt.Sprintf("%q is not a language of this study (its languages: %s)", lang, st.Languages))
+	if problem := LanguageProblem(st, lang); problem != "" {
+		return fault.New(fault.Invalid, problem)
 	}
 	return nil
 }

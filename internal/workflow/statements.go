@@ -120,8 +120,8 @@ func CheckTranslations(st store.Study, trs map[string]string, max int) rounds.Fi
 		switch {
 		case lang == langs[0]:
 			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%s is the study's main language: change the text itself", lang)})
-		case !slices.Contains(langs, lang):
-			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(langs, ", "))})
+		case LanguageProblem(st, lang) != "":
+			fe = append(fe, rounds.FieldError{Field: field, Message: LanguageProblem(st, lang)})
 		case utf8.RuneCountInString(strings.TrimSpace(trs[lang])) > max:
 			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("longer than %d characters", max)})
 		}

@@ -161,10 +161,20 @@ func textField(name string) string { return "texts." + name }
 
 // checkStudyLanguage refuses a language the study does not offer.
 func checkStudyLanguage(st store.Study, lang string) rounds.FieldErrors {
-	if !slices.Contains(st.LanguageList(), lang) {
-		return rounds.FieldErrors{{Field: "lang", Message: fmt.Sprintf("%q is not one of the study's languages (%s); add it in Settings first", lang, strings.Join(st.LanguageList(), ", "))}}
+	if problem := LanguageProblem(st, lang); problem != "" {
+		return rounds.FieldErrors{{Field: "lang", Message: problem + "; add it in Settings first"}}
 	}
 	return nil
+}
+
+// LanguageProblem is the sentence refusing lang where the study does not
+// offer it, "" where it does: the one wording of that rule for texts,
+// translations, e-mails, background fields and the preview.
+func LanguageProblem(st store.Study, lang string) string {
+	if slices.Contains(st.LanguageList(), lang) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(st.LanguageList(), ", "))
 }
 
 // SaveStudyTexts stores texts of a study in one language (name → text;
@@ -253,8 +263,8 @@ func checkWording(st store.Study, wording map[string]string) (rounds.FieldErrors
 		text := strings.TrimSpace(strings.ReplaceAll(wording[lang], "\r\n", "\n"))
 		field := "wording." + lang
 		switch {
-		case !slices.Contains(st.LanguageList(), lang):
-			fe = append(fe, rounds.FieldError{Field: field, Message: fmt.Sprintf("%q is not one of the study's languages (%s)", lang, strings.Join(st.LanguageList(), ", "))})
+		case LanguageProblem(st, lang) != "":
+			fe = append(fe, rounds.FieldError{Field: field, Message: LanguageProblem(st, lang)})
 		case badText(text, true) != "":
 			fe = append(fe, rounds.FieldError{Field: field, Message: "the wording " + badText(text, true)})
 		case utf8.RuneCountInString(text) > maxConsent:
