@@ -26,6 +26,8 @@ type Round struct {
 	Deadline     sql.NullTime  `db:"deadline"`
 	ReminderDays string        `db:"reminder_days"` // "3,1": days before the deadline
 	ShowGroups   bool          `db:"show_groups"`   // feedback per stakeholder group
+	Kind         rounds.Kind   `db:"kind"`          // rating, ranking or numeric
+	KindSettings string        `db:"kind_settings"` // the kind's options, JSON ('' for rating)
 	OpenedAt     sql.NullTime  `db:"opened_at"`
 	ClosedAt     sql.NullTime  `db:"closed_at"`
 	CreatedAt    time.Time     `db:"created_at"`
@@ -33,7 +35,7 @@ type Round struct {
 
 // roundColumns are the columns of rounds that Round maps, for a query that
 // calls the table r (see "Column lists" in store.go).
-const roundColumns = "r.id, r.study_id, r.number, r.status, r.invite_scope, r.deadline, r.reminder_days, r.show_groups, r.opened_at, r.closed_at, r.created_at"
+const roundColumns = "r.id, r.study_id, r.number, r.status, r.invite_scope, r.deadline, r.reminder_days, r.show_groups, r.kind, r.kind_settings, r.opened_at, r.closed_at, r.created_at"
 
 // Domain returns the lifecycle state for the rounds package.
 func (r Round) Domain() rounds.Round {
@@ -108,6 +110,8 @@ type NewRound struct {
 	Deadline     time.Time // may be zero in a draft
 	ReminderDays string
 	ShowGroups   bool
+	Kind         rounds.Kind // "" is a rating round
+	KindSettings string      // JSON, as Round.KindSettings
 	Statements   []NewRoundStatement
 	Questions    []NewRoundQuestion // open questions, after the statements
 }
@@ -147,12 +151,15 @@ func (s *Store) CreateRound(ctx context.Context, studyID, userID int64, nr NewRo
 			return err
 		}
 		r = Round{StudyID: studyID, Number: len(all) + 1, Status: rounds.Draft, InviteScope: string(nr.Scope),
-			ReminderDays: nr.ReminderDays, ShowGroups: nr.ShowGroups, CreatedAt: tx.now()}
+			ReminderDays: nr.ReminderDays, ShowGroups: nr.ShowGroups, Kind: nr.Kind, KindSettings: nr.KindSettings, CreatedAt: tx.now()}
+		if r.Kind == "" {
+			r.Kind = rounds.KindRating
+		}
 		if !nr.Deadline.IsZero() {
 			r.Deadline = sql.NullTime{Time: nr.Deadline.UTC(), Valid: true}
 		}
-		r.ID, err = tx.insert(ctx, `INSERT INTO rounds (study_id, number, status, invite_scope, deadline, reminder_days, show_groups, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.StudyID, r.Number, r.Status, r.InviteScope, r.Deadline, r.ReminderDays, r.ShowGroups, r.CreatedAt)
+		r.ID, err = tx.insert(ctx, `INSERT INTO rounds (study_id, number, status, invite_scope, deadline, reminder_days, show_groups, kind, kind_settings, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.StudyID, r.Number, r.Status, r.InviteScope, r.Deadline, r.ReminderDays, r.ShowGroups, r.Kind, r.KindSettings, r.CreatedAt)
 		if err != nil {
 			return err
 		}
