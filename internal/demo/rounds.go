@@ -232,7 +232,7 @@ func (d *demoRun) answer(ctx context.Context, r store.Round, es store.ExpertStat
 	var x int
 	switch {
 	case d.rng.Float64() < 0.02:
-		return d.a.store.SaveRating(ctx, es.InvitationID, rs.ID, nil, true, "")
+		return d.a.store.SaveRating(ctx, es.InvitationID, rs.ID, nil, true, "", store.Extra{})
 	case !seen:
 		x = demoClamp(mean + d.latent[es.ExpertID] + d.rng.NormFloat64()*sd)
 	default:
@@ -251,7 +251,7 @@ func (d *demoRun) answer(ctx context.Context, r store.Round, es store.ExpertStat
 	if sd > 0.7 && d.rng.Float64() < 0.12 {
 		comment = demoComments[d.rng.IntN(len(demoComments))]
 	}
-	return d.a.store.SaveRating(ctx, es.InvitationID, rs.ID, &x, false, comment)
+	return d.a.store.SaveRating(ctx, es.InvitationID, rs.ID, &x, false, comment, store.Extra{})
 }
 
 // lineageKey follows a round statement back to the statement of round 1,

@@ -14,6 +14,7 @@ type Answer struct {
 	Unable           bool
 	Comment          string
 	CommentShown     bool // chosen for the next round's feedback
+	Extra                 // criteria 2 and 3, a numeric round's estimate
 }
 
 // ForEachAnswer calls fn with every answer of the experts who submitted a
@@ -32,7 +33,8 @@ func (s *Store) ForEachCurrentAnswer(ctx context.Context, roundID int64, ordered
 }
 
 func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly, ordered bool, fn func(Answer) error) error {
-	q := `SELECT i.expert_id, r.round_statement_id, r.rating, r.unable, r.comment, r.comment_shown
+	q := `SELECT i.expert_id, r.round_statement_id, r.rating, r.unable, r.comment, r.comment_shown,
+		r.rating2, r.unable2, r.rating3, r.unable3, r.estimate, r.confidence
 		FROM invitations i JOIN ratings r ON r.invitation_id = i.id
 		WHERE i.round_id = ?`
 	if submittedOnly {
@@ -51,7 +53,8 @@ func (s *Store) forEachAnswer(ctx context.Context, roundID int64, submittedOnly,
 	defer rows.Close()
 	var a Answer
 	for rows.Next() {
-		if err := rows.Scan(&a.ExpertID, &a.RoundStatementID, &a.Rating, &a.Unable, &a.Comment, &a.CommentShown); err != nil {
+		if err := rows.Scan(&a.ExpertID, &a.RoundStatementID, &a.Rating, &a.Unable, &a.Comment, &a.CommentShown,
+			&a.Rating2, &a.Unable2, &a.Rating3, &a.Unable3, &a.Estimate, &a.Confidence); err != nil {
 			return wrap("answers", err)
 		}
 		if err := fn(a); err != nil {

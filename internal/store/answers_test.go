@@ -20,7 +20,7 @@ func TestForEachAnswer(t *testing.T) {
 		four := 4
 		for i, es := range statuses {
 			for _, rs := range rss {
-				if err := s.SaveRating(ctx, es.InvitationID, rs.ID, &four, i == 1, fmt.Sprintf("c%d", i)); err != nil {
+				if err := s.SaveRating(ctx, es.InvitationID, rs.ID, &four, i == 1, fmt.Sprintf("c%d", i), store.Extra{}); err != nil {
 					t.Fatal(err)
 				}
 			}

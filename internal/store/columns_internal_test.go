@@ -45,9 +45,8 @@ func TestColumnListsMatchStructs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var want []string
-			ty := reflect.TypeOf(c.of)
-			for i := 0; i < ty.NumField(); i++ {
-				if col := ty.Field(i).Tag.Get("db"); col != "" && col != "-" && !slices.Contains(c.joined, col) {
+			for _, col := range dbColumns(reflect.TypeOf(c.of)) {
+				if !slices.Contains(c.joined, col) {
 					want = append(want, c.alias+"."+col)
 				}
 			}
@@ -63,4 +62,21 @@ func TestColumnListsMatchStructs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dbColumns lists the db tags of a struct's fields in order, those of an
+// embedded struct (Rating's Extra) in its place, as sqlx maps them.
+func dbColumns(ty reflect.Type) []string {
+	var cols []string
+	for i := 0; i < ty.NumField(); i++ {
+		f := ty.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("db") == "" {
+			cols = append(cols, dbColumns(f.Type)...)
+			continue
+		}
+		if col := f.Tag.Get("db"); col != "" && col != "-" {
+			cols = append(cols, col)
+		}
+	}
+	return cols
 }

@@ -98,7 +98,7 @@ func studyWithEverything(t *testing.T, s *store.Store) []read {
 	rss, err := s.RoundStatements(ctx, r1.ID)
 	must(err)
 	seven, five := 7, 5
-	must(s.SaveRating(ctx, inv0.ID, rss[0].ID, &seven, false, "a comment"))
+	must(s.SaveRating(ctx, inv0.ID, rss[0].ID, &seven, false, "a comment", store.Extra{}))
 	must(s.SaveRealtimeRating(ctx, inv1.ID, rss[0].ID, &five, false, ""))
 	must(s.SubmitInvitation(ctx, inv0.ID))
 	_, err = s.AddSnapshot(ctx, store.Snapshot{RoundID: r1.ID, Kind: store.SnapshotManual, Label: "by hand", TakenAt: time.Now(), Results: "{}"})

@@ -20,7 +20,7 @@ type BatchSaved struct {
 func (w *RatingWriter) WriteBatch(saves []BatchSave) []BatchSaved {
 	batch := make([]*ratingSave, len(saves))
 	for i, x := range saves {
-		batch[i] = &ratingSave{x.InvitationID, x.RoundStatementID, x.Rating, x.Unable, x.Comment, make(chan saved, 1)}
+		batch[i] = &ratingSave{x.InvitationID, x.RoundStatementID, x.Rating, x.Unable, x.Comment, Extra{}, make(chan saved, 1)}
 	}
 	w.write(batch)
 	out := make([]BatchSaved, len(batch))

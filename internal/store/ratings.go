@@ -18,11 +18,25 @@ type Rating struct {
 	Comment          string        `db:"comment"`
 	CommentShown     bool          `db:"comment_shown"`
 	UpdatedAt        time.Time     `db:"updated_at"`
+	Extra
+}
+
+// Extra is the part of an answer beyond criterion 1's rating (issue 17):
+// criteria 2 and 3 of a study that has them, and a numeric round's
+// estimate with the expert's confidence (1–5). In a ranking round Rating
+// holds the rank (1 first) and Extra is empty.
+type Extra struct {
+	Rating2    sql.NullInt64   `db:"rating2"`
+	Unable2    bool            `db:"unable2"`
+	Rating3    sql.NullInt64   `db:"rating3"`
+	Unable3    bool            `db:"unable3"`
+	Estimate   sql.NullFloat64 `db:"estimate"`
+	Confidence sql.NullInt64   `db:"confidence"`
 }
 
 // ratingColumns are the columns of ratings that Rating maps, for a query
 // that calls the table r (see "Column lists" in store.go).
-const ratingColumns = "r.invitation_id, r.round_statement_id, r.rating, r.unable, r.comment, r.comment_shown, r.updated_at"
+const ratingColumns = "r.invitation_id, r.round_statement_id, r.rating, r.unable, r.comment, r.comment_shown, r.updated_at, r.rating2, r.unable2, r.rating3, r.unable3, r.estimate, r.confidence"
 
 // Answered tells whether the expert gave a rating or said unable to rate.
 func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
@@ -38,8 +52,11 @@ func (r Rating) Answered() bool { return r.Rating.Valid || r.Unable }
 // before the close does, and is in its results, or is refused
 // (rounds.ErrRoundClosed); it is never acknowledged and then left out.
 // How the two are kept in order on each engine: openRoundLock.
-func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) error {
-	written, err := s.upsertRating(ctx, newAnswer(invitationID, roundStatementID, rating, unable, comment), s.now())
+//
+// extra holds the other criteria's ratings and a numeric round's estimate
+// (the zero Extra for a plain rating); it replaces the stored one whole.
+func (s *Store) SaveRating(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string, extra Extra) error {
+	written, err := s.upsertRating(ctx, newAnswer(invitationID, roundStatementID, rating, unable, comment, extra), s.now())
 	if err != nil {
 		return wrap("save rating", err)
 	}
@@ -55,10 +72,11 @@ type answer struct {
 	rating                         sql.NullInt64
 	unable                         bool
 	comment                        string
+	extra                          Extra
 }
 
-func newAnswer(invitationID, roundStatementID int64, rating *int, unable bool, comment string) answer {
-	a := answer{invitationID: invitationID, roundStatementID: roundStatementID, unable: unable, comment: comment}
+func newAnswer(invitationID, roundStatementID int64, rating *int, unable bool, comment string, extra Extra) answer {
+	a := answer{invitationID: invitationID, roundStatementID: roundStatementID, unable: unable, comment: comment, extra: extra}
 	if rating != nil && !unable {
 		a.rating = sql.NullInt64{Int64: int64(*rating), Valid: true}
 	}
@@ -69,14 +87,19 @@ func newAnswer(invitationID, roundStatementID int64, rating *int, unable bool, c
 // and tells whether they did.
 func (s *Store) upsertRating(ctx context.Context, a answer, now time.Time) (bool, error) {
 	// One statement, so no transaction of its own (inside one it joins it).
-	res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
-		SELECT i.id, rs.id, ?, ?, ?, ?
+	x := a.extra
+	res, err := s.exec(ctx, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at,
+			rating2, unable2, rating3, unable3, estimate, confidence)
+		SELECT i.id, rs.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 		FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN round_statements rs ON rs.round_id = r.id
 		WHERE i.id = ? AND rs.id = ? AND i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)`+
 		s.openRoundLock()+`
 		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
-		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at`,
-		a.rating, a.unable, a.comment, now, a.invitationID, a.roundStatementID, now)
+		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at,
+			rating2 = excluded.rating2, unable2 = excluded.unable2, rating3 = excluded.rating3, unable3 = excluded.unable3,
+			estimate = excluded.estimate, confidence = excluded.confidence`,
+		a.rating, a.unable, a.comment, now, x.Rating2, x.Unable2, x.Rating3, x.Unable3, x.Estimate, x.Confidence,
+		a.invitationID, a.roundStatementID, now)
 	if err != nil {
 		return false, err
 	}
@@ -137,9 +160,13 @@ func (s *Store) saveAnswers(ctx context.Context, as []answer) ([]bool, error) {
 	}
 	invs, rss := make([]int64, len(as)), make([]int64, len(as))
 	ratings, unables, comments := make([]sql.NullInt64, len(as)), make([]bool, len(as)), make([]string, len(as))
+	ratings2, unables2, ratings3, unables3 := make([]sql.NullInt64, len(as)), make([]bool, len(as)), make([]sql.NullInt64, len(as)), make([]bool, len(as))
+	estimates, confidences := make([]sql.NullFloat64, len(as)), make([]sql.NullInt64, len(as))
 	at := make(map[[2]int64]int, len(as))
 	for i, a := range as {
 		invs[i], rss[i], ratings[i], unables[i], comments[i] = a.invitationID, a.roundStatementID, a.rating, a.unable, a.comment
+		x := a.extra
+		ratings2[i], unables2[i], ratings3[i], unables3[i], estimates[i], confidences[i] = x.Rating2, x.Unable2, x.Rating3, x.Unable3, x.Estimate, x.Confidence
 		at[[2]int64{a.invitationID, a.roundStatementID}] = i
 	}
 	// The same checks and lock as upsertRating's, for every row of the arrays.
@@ -147,18 +174,24 @@ func (s *Store) saveAnswers(ctx context.Context, as []answer) ([]bool, error) {
 		InvitationID     int64 `db:"invitation_id"`
 		RoundStatementID int64 `db:"round_statement_id"`
 	}
-	err := s.sel(ctx, &rows, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at)
-		SELECT i.id, rs.id, a.rating, a.unable, a.comment, CAST(? AS timestamptz)
-		FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS boolean[]), CAST(? AS text[]))
-			AS a(invitation_id, round_statement_id, rating, unable, comment)
+	err := s.sel(ctx, &rows, `INSERT INTO ratings (invitation_id, round_statement_id, rating, unable, comment, updated_at,
+			rating2, unable2, rating3, unable3, estimate, confidence)
+		SELECT i.id, rs.id, a.rating, a.unable, a.comment, CAST(? AS timestamptz),
+			a.rating2, a.unable2, a.rating3, a.unable3, a.estimate, a.confidence
+		FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS boolean[]), CAST(? AS text[]),
+			CAST(? AS integer[]), CAST(? AS boolean[]), CAST(? AS integer[]), CAST(? AS boolean[]), CAST(? AS double precision[]), CAST(? AS integer[]))
+			AS a(invitation_id, round_statement_id, rating, unable, comment, rating2, unable2, rating3, unable3, estimate, confidence)
 		JOIN invitations i ON i.id = a.invitation_id JOIN rounds r ON r.id = i.round_id
 		JOIN round_statements rs ON rs.id = a.round_statement_id AND rs.round_id = r.id
 		WHERE i.revoked_at IS NULL AND r.status = 'open' AND (r.deadline IS NULL OR r.deadline > ?)
 		FOR KEY SHARE OF r
 		ON CONFLICT (invitation_id, round_statement_id) DO UPDATE
-		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at
+		SET rating = excluded.rating, unable = excluded.unable, comment = excluded.comment, updated_at = excluded.updated_at,
+			rating2 = excluded.rating2, unable2 = excluded.unable2, rating3 = excluded.rating3, unable3 = excluded.unable3,
+			estimate = excluded.estimate, confidence = excluded.confidence
 		RETURNING invitation_id, round_statement_id`,
-		now, pq.Array(invs), pq.Array(rss), pq.Array(ratings), pq.Array(unables), pq.Array(comments), now)
+		now, pq.Array(invs), pq.Array(rss), pq.Array(ratings), pq.Array(unables), pq.Array(comments),
+		pq.Array(ratings2), pq.Array(unables2), pq.Array(ratings3), pq.Array(unables3), pq.Array(estimates), pq.Array(confidences), now)
 	for _, r := range rows {
 		written[at[[2]int64{r.InvitationID, r.RoundStatementID}]] = true
 	}
@@ -264,7 +297,7 @@ func (s *Store) AnsweredCounts(ctx context.Context, invitationIDs []int64) (map[
 	}
 	ids, arg := s.idSet(invitationIDs)
 	err := s.sel(ctx, &rows, `SELECT invitation_id, COUNT(*) AS n FROM ratings
-		WHERE invitation_id IN (`+ids+`) AND (rating IS NOT NULL OR unable) GROUP BY invitation_id`, arg)
+		WHERE invitation_id IN (`+ids+`) AND (rating IS NOT NULL OR unable OR estimate IS NOT NULL) GROUP BY invitation_id`, arg)
 	for _, r := range rows {
 		out[r.InvitationID] = r.N
 	}

@@ -30,6 +30,7 @@ type ratingSave struct {
 	rating                         *int
 	unable                         bool
 	comment                        string
+	extra                          Extra
 	done                           chan saved
 }
 
@@ -63,8 +64,8 @@ var ErrWriterClosed = errors.New("store: rating writer closed")
 // committed, with how many statements the invitation has now answered (a
 // rating or "unable"; counted for the whole batch in one query). If ctx
 // ends first Save returns its error; the answer may still be written.
-func (w *RatingWriter) Save(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string) (answered int, err error) {
-	req := &ratingSave{invitationID, roundStatementID, rating, unable, comment, make(chan saved, 1)}
+func (w *RatingWriter) Save(ctx context.Context, invitationID, roundStatementID int64, rating *int, unable bool, comment string, extra Extra) (answered int, err error) {
+	req := &ratingSave{invitationID, roundStatementID, rating, unable, comment, extra, make(chan saved, 1)}
 	select {
 	case <-w.stop:
 		return 0, ErrWriterClosed
@@ -149,7 +150,7 @@ func (w *RatingWriter) write(batch []*ratingSave) {
 			at[key] = j
 			as = append(as, answer{})
 		}
-		as[j] = newAnswer(r.invitationID, r.roundStatementID, r.rating, r.unable, r.comment)
+		as[j] = newAnswer(r.invitationID, r.roundStatementID, r.rating, r.unable, r.comment, r.extra)
 		slot[i] = j
 	}
 	written, err := w.s.saveAnswers(ctx, as)

@@ -36,7 +36,7 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 			comment string
 			want    int
 		}{{0, nil, false, "just a comment", 0}, {0, &four, false, "", 1}, {1, nil, true, "", 2}, {0, &four, false, "again", 2}, {1, nil, false, "", 1}} {
-			n, err := w.Save(ctx, solo.ID, rss[step.rs].ID, step.rating, step.unable, step.comment)
+			n, err := w.Save(ctx, solo.ID, rss[step.rs].ID, step.rating, step.unable, step.comment, store.Extra{})
 			if err != nil || n != step.want {
 				t.Errorf("step %+v: answered %d, %v", step, n, err)
 			}
@@ -54,7 +54,7 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					v := 1 + (i+j)%9
-					n, err := w.Save(ctx, inv.ID, rs.ID, &v, false, fmt.Sprintf("expert %d statement %d", i, j))
+					n, err := w.Save(ctx, inv.ID, rs.ID, &v, false, fmt.Sprintf("expert %d statement %d", i, j), store.Extra{})
 					if err == nil && (n < 1 || n > len(rss)) {
 						err = fmt.Errorf("expert %d statement %d: %d answered", i, j, n)
 					}
@@ -63,7 +63,7 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 				go func() { // a statement of no round: refused alone
 					defer wg.Done()
 					v := 3
-					if _, err := w.Save(ctx, inv.ID, rs.ID+10000, &v, false, ""); !errors.Is(err, store.ErrNotFound) {
+					if _, err := w.Save(ctx, inv.ID, rs.ID+10000, &v, false, "", store.Extra{}); !errors.Is(err, store.ErrNotFound) {
 						errs <- fmt.Errorf("foreign statement: %v", err)
 					}
 				}()
@@ -92,11 +92,11 @@ func TestRatingWriterGroupCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := 1
-		if _, err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, ""); !errors.Is(err, rounds.ErrRoundClosed) {
+		if _, err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, "", store.Extra{}); !errors.Is(err, rounds.ErrRoundClosed) {
 			t.Errorf("closed round: %v", err)
 		}
 		w.Close()
-		if _, err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, ""); !errors.Is(err, store.ErrWriterClosed) {
+		if _, err := w.Save(ctx, invs[0].ID, rss[0].ID, &v, false, "", store.Extra{}); !errors.Is(err, store.ErrWriterClosed) {
 			t.Errorf("closed writer: %v", err)
 		}
 	})

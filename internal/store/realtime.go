@@ -65,7 +65,7 @@ func (s *Store) SaveRealtimeRating(ctx context.Context, invitationID, roundState
 			roundStatementID, invitationID); err != nil {
 			return err
 		}
-		if err := tx.SaveRating(ctx, invitationID, roundStatementID, rating, unable, comment); err != nil {
+		if err := tx.SaveRating(ctx, invitationID, roundStatementID, rating, unable, comment, Extra{}); err != nil {
 			return err
 		}
 		before := answerOfRating(prev)

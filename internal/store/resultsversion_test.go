@@ -31,7 +31,7 @@ func TestResultsVersion(t *testing.T) {
 			do    func() error
 		}{
 			{"an expert consents", false, func() error { return s.ConsentExpert(ctx, experts[0].ID) }},
-			{"an answer is saved", false, func() error { return s.SaveRating(ctx, inv.ID, rss[0].ID, &four, false, "a comment") }},
+			{"an answer is saved", false, func() error { return s.SaveRating(ctx, inv.ID, rss[0].ID, &four, false, "a comment", store.Extra{}) }},
 			{"the round is submitted", false, func() error { return s.SubmitInvitation(ctx, inv.ID) }},
 			{"an expert declines", false, func() error { return s.DeclineExpert(ctx, experts[1].ID) }},
 			{"an e-mail address is corrected", false, func() error {

@@ -138,7 +138,7 @@ func TestSaveRatingConcurrent(t *testing.T) {
 			wg.Add(1)
 			go func(v int) {
 				defer wg.Done()
-				errs <- s.SaveRating(ctx, inv.ID, rss[0].ID, &v, false, fmt.Sprintf("device %d", v))
+				errs <- s.SaveRating(ctx, inv.ID, rss[0].ID, &v, false, fmt.Sprintf("device %d", v), store.Extra{})
 			}(1 + i%9)
 		}
 		wg.Wait()
@@ -157,7 +157,7 @@ func TestSaveRatingConcurrent(t *testing.T) {
 			t.Errorf("row mixes two saves: %+v", rt)
 		}
 		// Unable clears the rating.
-		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, nil, true, ""); err != nil {
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, nil, true, "", store.Extra{}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = s.RatingsByInvitation(ctx, inv.ID)
@@ -178,23 +178,23 @@ func TestSaveRatingRefusedOutsideItsRound(t *testing.T) {
 		other, _ := s.InvitationByTokenHash(ctx, auth.HashToken(tokens[1]))
 		rss, _ := s.RoundStatements(ctx, r.ID)
 		three := 3
-		if err := s.SaveRating(ctx, inv.ID, rss[0].ID+1000, &three, false, ""); !errors.Is(err, store.ErrNotFound) {
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID+1000, &three, false, "", store.Extra{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("statement of no round: %v; want ErrNotFound", err)
 		}
 		if err := s.RevokeInvitation(ctx, r.ID, other.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveRating(ctx, other.ID, rss[0].ID, &three, false, ""); !errors.Is(err, store.ErrNotFound) {
+		if err := s.SaveRating(ctx, other.ID, rss[0].ID, &three, false, "", store.Extra{}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("revoked invitation: %v; want ErrNotFound", err)
 		}
-		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &three, false, "before"); err != nil {
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &three, false, "before", store.Extra{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CloseRound(ctx, r.ID, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		four := 4
-		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &four, false, "after"); !errors.Is(err, rounds.ErrRoundClosed) {
+		if err := s.SaveRating(ctx, inv.ID, rss[0].ID, &four, false, "after", store.Extra{}); !errors.Is(err, rounds.ErrRoundClosed) {
 			t.Errorf("closed round: %v; want ErrRoundClosed", err)
 		}
 		got, _ := s.RatingsByInvitation(ctx, inv.ID)

@@ -45,11 +45,18 @@ type Study struct {
 	// TimeZone is an IANA name ("Europe/Athens"): deadlines are entered
 	// and shown in it (Location).
 	TimeZone string `db:"time_zone"`
+	// Criteria (issue 17): criterion 1 is the scale above, named
+	// CriterionName ("" in a study of one unnamed criterion); Criteria
+	// holds criteria 2 and 3 as JSON ("" for none); Combine ("all" or
+	// "any") says when a statement rated on several is in.
+	CriterionName string `db:"criterion_name"`
+	Criteria      string `db:"criteria"`
+	Combine       string `db:"combine"`
 }
 
 // studyColumns are the columns of studies that Study maps, for a query that
 // calls the table s (see "Column lists" in store.go).
-const studyColumns = "s.id, s.owner_id, s.title, s.description, s.languages, s.contact_email, s.max_rounds, s.scale_min, s.scale_max, s.scale_labels, s.bands, s.allow_unable, s.require_all, s.consensus_rule, s.quantile_type, s.final_no_consensus, s.settings_locked_at, s.created_at, s.updated_at, s.erasure_policy, s.retention_days, s.mode, s.time_zone"
+const studyColumns = "s.id, s.owner_id, s.title, s.description, s.languages, s.contact_email, s.max_rounds, s.scale_min, s.scale_max, s.scale_labels, s.bands, s.allow_unable, s.require_all, s.consensus_rule, s.quantile_type, s.final_no_consensus, s.settings_locked_at, s.created_at, s.updated_at, s.erasure_policy, s.retention_days, s.mode, s.time_zone, s.criterion_name, s.criteria, s.combine"
 
 // Location is the study's time zone; UTC when its name is not known to
 // this machine (the name was checked when it was set).

@@ -806,7 +806,7 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		if v.Study.Realtime() {
 			err = a.flow.SaveAnswer(ctx, v, x) // keeps the expert's revision history
 		} else {
-			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
+			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment, x.Extra)
 		}
 		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
 	}

@@ -15,6 +15,8 @@ type Answer struct {
 	Rating           *int
 	Unable           bool
 	Comment          string
+	// Extra: criteria 2 and 3, a numeric round's estimate (issue 17).
+	Extra store.Extra
 }
 
 // AnswerChange is an answer from the page without JavaScript, with which
@@ -36,7 +38,7 @@ func saveAnswer(ctx context.Context, tx *store.Store, v store.Visit, x Answer) e
 	if v.Study.Realtime() {
 		return tx.SaveRealtimeRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
 	}
-	return tx.SaveRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
+	return tx.SaveRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment, x.Extra)
 }
 
 // QuestionAnswer is an expert's free-text answer to an open question of

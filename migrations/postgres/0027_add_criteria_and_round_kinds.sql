@@ -23,7 +23,8 @@ ALTER TABLE rounds ADD COLUMN kind_settings TEXT NOT NULL DEFAULT '';
 -- rating and unable are criterion 1 (or, in a ranking round, rating is
 -- the rank given, 1 first); rating2/unable2 and rating3/unable3 are
 -- criteria 2 and 3; estimate and confidence (1–5) answer a numeric round.
--- The comment stays one per statement.
+-- The comment stays one per statement. (A real-time study has one rating
+-- round on one criterion, so rating_revisions needs none of these.)
 ALTER TABLE ratings ADD COLUMN rating2 INTEGER;
 ALTER TABLE ratings ADD COLUMN unable2 BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE ratings ADD COLUMN rating3 INTEGER;
@@ -31,17 +32,7 @@ ALTER TABLE ratings ADD COLUMN unable3 BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE ratings ADD COLUMN estimate DOUBLE PRECISION;
 ALTER TABLE ratings ADD COLUMN confidence INTEGER CHECK (confidence BETWEEN 1 AND 5);
 
--- A real-time round's revisions keep every criterion too.
-ALTER TABLE rating_revisions ADD COLUMN rating2 INTEGER;
-ALTER TABLE rating_revisions ADD COLUMN unable2 BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE rating_revisions ADD COLUMN rating3 INTEGER;
-ALTER TABLE rating_revisions ADD COLUMN unable3 BOOLEAN NOT NULL DEFAULT FALSE;
-
 -- +goose Down
-ALTER TABLE rating_revisions DROP COLUMN unable3;
-ALTER TABLE rating_revisions DROP COLUMN rating3;
-ALTER TABLE rating_revisions DROP COLUMN unable2;
-ALTER TABLE rating_revisions DROP COLUMN rating2;
 ALTER TABLE ratings DROP COLUMN confidence;
 ALTER TABLE ratings DROP COLUMN estimate;
 ALTER TABLE ratings DROP COLUMN unable3;
