@@ -1,5 +1,7 @@
 package rounds
 
+import "fmt"
+
 // PrevStatement is a statement of the closed previous round with the
 // coordinator's decision for it.
 type PrevStatement struct {
@@ -67,4 +69,48 @@ func PlanNext(prev []PrevStatement, successors []Successor, fresh []int64) []Pla
 		}
 	}
 	return out
+}
+
+// ChooseStatements plans a round of the statements a coordinator chose,
+// in the order given, instead of PlanNext's (a ranking round ranks a few
+// of the statements rated before). current tells, for each of the
+// study's statements, whether it is current (false: replaced by a newer
+// version). A statement of the previous round continues it, with its
+// feedback and the expert's earlier answer; any other is new (round 1)
+// or added.
+func ChooseStatements(ids []int64, prev []PrevStatement, current map[int64]bool) ([]Planned, FieldErrors) {
+	var fe FieldErrors
+	if len(ids) == 0 {
+		return nil, FieldErrors{{"statements", "choose at least one statement for the round"}}
+	}
+	inPrev := make(map[int64]int64, len(prev))
+	for _, p := range prev {
+		inPrev[p.StatementID] = p.RoundStatementID
+	}
+	seen := map[int64]bool{}
+	out := make([]Planned, 0, len(ids))
+	for _, id := range ids {
+		cur, ok := current[id]
+		switch {
+		case !ok:
+			fe = append(fe, FieldError{"statements", fmt.Sprintf("statement %d is not one of the study's", id)})
+			continue
+		case !cur:
+			fe = append(fe, FieldError{"statements", fmt.Sprintf("statement %d was replaced by a newer version; choose that one", id)})
+			continue
+		case seen[id]:
+			fe = append(fe, FieldError{"statements", fmt.Sprintf("statement %d is chosen twice", id)})
+			continue
+		}
+		seen[id] = true
+		p := Planned{StatementID: id, Origin: OriginNew}
+		if len(prev) > 0 {
+			p.Origin = OriginAdded // presented after round 1, not continuing the last round
+		}
+		if rs, ok := inPrev[id]; ok {
+			p.Origin, p.Previous = OriginCarried, rs
+		}
+		out = append(out, p)
+	}
+	return out, fe
 }

@@ -30,3 +30,29 @@ func TestPlanNext(t *testing.T) {
 		t.Errorf("settled statement presented: %v", got)
 	}
 }
+
+func TestChooseStatements(t *testing.T) {
+	prev := []PrevStatement{{RoundStatementID: 11, StatementID: 1, Decision: ProposeIn}, {RoundStatementID: 12, StatementID: 2, Decision: ProposeCarry}}
+	current := map[int64]bool{1: true, 2: true, 3: true, 4: false}
+	got, fe := ChooseStatements([]int64{3, 1}, prev, current)
+	if len(fe) > 0 {
+		t.Fatal(fe)
+	}
+	want := []Planned{{StatementID: 3, Origin: OriginAdded}, {StatementID: 1, Origin: OriginCarried, Previous: 11}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	for _, c := range []struct {
+		ids  []int64
+		want string
+	}{
+		{nil, "choose at least one statement for the round"},
+		{[]int64{9}, "statement 9 is not one of the study's"},
+		{[]int64{4}, "statement 4 was replaced by a newer version; choose that one"},
+		{[]int64{1, 1}, "statement 1 is chosen twice"},
+	} {
+		if _, fe := ChooseStatements(c.ids, prev, current); fe.For("statements") != c.want {
+			t.Errorf("%v: %v, want %q", c.ids, fe, c.want)
+		}
+	}
+}

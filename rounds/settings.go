@@ -329,6 +329,13 @@ type Scale struct {
 	Rule             Rule
 	Quantile         string
 	FinalNoConsensus string
+	// Name is criterion 1's name ("" in a study of one unnamed
+	// criterion); More are criteria 2 and 3; Combine (CombineAll or
+	// CombineAny) says when a statement rated on several is in.
+	// See criteria.go.
+	Name    string
+	More    []Criterion
+	Combine string
 }
 
 // CheckScale checks the range of the scale: 2 to 11 points.
@@ -380,14 +387,14 @@ func (s Scale) Validate() FieldErrors {
 	if !ok {
 		fe = append(fe, FieldError{"final_no_consensus", "choose unresolved, excluded or steering_group"})
 	}
-	return fe
+	return append(fe, s.validateCriteria()...)
 }
 
 // DefaultScale returns the settings a new study starts with for a scale.
 func DefaultScale(min, max int) Scale {
 	r := DefaultRule
 	return Scale{Min: min, Max: max, Labels: DefaultLabels(min, max), Bands: DefaultBands(min, max),
-		AllowUnable: true, Rule: r, Quantile: QuantileType6, FinalNoConsensus: "unresolved"}
+		AllowUnable: true, Rule: r, Quantile: QuantileType6, FinalNoConsensus: "unresolved", Combine: CombineAll}
 }
 
 // FaultKind makes field errors the invalid-input kind of package fault.

@@ -94,7 +94,7 @@ func (st Study) Locked() bool { return st.SettingsLockedAt.Valid }
 // Scale returns the study's scale and consensus settings as domain values.
 func (st Study) Scale() (rounds.Scale, error) {
 	sc := rounds.Scale{Min: st.ScaleMin, Max: st.ScaleMax, AllowUnable: st.AllowUnable,
-		Quantile: st.QuantileType, FinalNoConsensus: st.FinalNoConsensus}
+		Quantile: st.QuantileType, FinalNoConsensus: st.FinalNoConsensus, Name: st.CriterionName, Combine: st.Combine}
 	if err := json.Unmarshal([]byte(st.ScaleLabels), &sc.Labels); err != nil {
 		return sc, fmt.Errorf("store: study %d labels: %w", st.ID, err)
 	}
@@ -104,6 +104,9 @@ func (st Study) Scale() (rounds.Scale, error) {
 	}
 	if sc.Rule, err = rounds.ParseRule(st.ConsensusRule, st.ScaleMin, st.ScaleMax); err != nil {
 		return sc, fmt.Errorf("store: study %d rule: %w", st.ID, err)
+	}
+	if sc.More, err = rounds.DecodeCriteria(st.Criteria); err != nil {
+		return sc, fmt.Errorf("store: study %d: %w", st.ID, err)
 	}
 	return sc, nil
 }
@@ -124,6 +127,10 @@ func (st *Study) setScale(sc rounds.Scale) {
 	st.ScaleMin, st.ScaleMax, st.ScaleLabels = sc.Min, sc.Max, string(labels)
 	st.Bands, st.AllowUnable, st.ConsensusRule = sc.Bands.String(), sc.AllowUnable, sc.Rule.String()
 	st.QuantileType, st.FinalNoConsensus = sc.Quantile, sc.FinalNoConsensus
+	st.CriterionName, st.Criteria, st.Combine = strings.TrimSpace(sc.Name), rounds.EncodeCriteria(sc.More), sc.Combine
+	if st.Combine == "" {
+		st.Combine = rounds.CombineAll
+	}
 }
 
 // StudyInfo is what a coordinator may edit at any time.
@@ -149,11 +156,12 @@ func (s *Store) CreateStudy(ctx context.Context, ownerID int64, info StudyInfo, 
 	err := s.Transact(ctx, func(tx *Store) error {
 		id, err := tx.insert(ctx, `INSERT INTO studies (owner_id, title, description, languages, contact_email, max_rounds,
 			scale_min, scale_max, scale_labels, bands, allow_unable, require_all, consensus_rule, quantile_type,
-			final_no_consensus, created_at, updated_at, erasure_policy, retention_days)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			final_no_consensus, created_at, updated_at, erasure_policy, retention_days, criterion_name, criteria, combine)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			st.OwnerID, st.Title, st.Description, st.Languages, st.ContactEmail, st.MaxRounds,
 			st.ScaleMin, st.ScaleMax, st.ScaleLabels, st.Bands, st.AllowUnable, st.RequireAll, st.ConsensusRule,
-			st.QuantileType, st.FinalNoConsensus, st.CreatedAt, st.UpdatedAt, st.ErasurePolicy, st.RetentionDays)
+			st.QuantileType, st.FinalNoConsensus, st.CreatedAt, st.UpdatedAt, st.ErasurePolicy, st.RetentionDays,
+			st.CriterionName, st.Criteria, st.Combine)
 		if err != nil {
 			return err
 		}
@@ -468,9 +476,10 @@ func (s *Store) UpdateStudyScale(ctx context.Context, studyID, userID int64, sc 
 		next := old
 		next.setScale(sc)
 		if err := tx.execOne(ctx, `UPDATE studies SET scale_min = ?, scale_max = ?, scale_labels = ?, bands = ?,
-			allow_unable = ?, consensus_rule = ?, quantile_type = ?, final_no_consensus = ?, updated_at = ? WHERE id = ?`,
+			allow_unable = ?, consensus_rule = ?, quantile_type = ?, final_no_consensus = ?,
+			criterion_name = ?, criteria = ?, combine = ?, updated_at = ? WHERE id = ?`,
 			next.ScaleMin, next.ScaleMax, next.ScaleLabels, next.Bands, next.AllowUnable, next.ConsensusRule,
-			next.QuantileType, next.FinalNoConsensus, tx.now(), studyID); err != nil {
+			next.QuantileType, next.FinalNoConsensus, next.CriterionName, next.Criteria, next.Combine, tx.now(), studyID); err != nil {
 			return err
 		}
 		action := "edit settings"
@@ -485,6 +494,9 @@ func (s *Store) UpdateStudyScale(ctx context.Context, studyID, userID int64, sc 
 			{"consensus_rule", old.ConsensusRule, next.ConsensusRule},
 			{"quantile_type", old.QuantileType, next.QuantileType},
 			{"final_no_consensus", old.FinalNoConsensus, next.FinalNoConsensus},
+			{"criterion_name", old.CriterionName, next.CriterionName},
+			{"criteria", old.Criteria, next.Criteria},
+			{"combine", old.Combine, next.Combine},
 		}
 		for _, c := range changes {
 			if c.old != c.new {

@@ -31,6 +31,13 @@ type RoundInput struct {
 	// Questions are the round's open questions, in order, replacing those
 	// it has (an empty list removes them all); only a draft's may change.
 	Questions *[]store.NewRoundQuestion `json:"questions"`
+	// Kind is what the round asks: rating (the default), ranking or
+	// numeric (issue 17). Chosen when the round is created.
+	Kind *string `json:"kind"`
+	// Statements are the ids of the study's statements the round asks
+	// about, in order, instead of those the carry-over rules propose
+	// (a ranking round ranks a chosen few). Chosen when it is created.
+	Statements *[]int64 `json:"statements"`
 }
 
 // RoundOptions are what a coordinator chooses for a round, checked.
@@ -42,6 +49,9 @@ type RoundOptions struct {
 	// Questions, when QuestionsSet, replace the round's open questions.
 	Questions    []store.NewRoundQuestion
 	QuestionsSet bool
+	Kind         rounds.Kind
+	// Statements, when not nil, are the statements chosen for a new round.
+	Statements []int64
 }
 
 // Open questions: at most this many per round, each at most this long
@@ -76,12 +86,12 @@ func checkQuestions(qs []store.NewRoundQuestion) ([]store.NewRoundQuestion, roun
 // after now (on the hour), one reminder 3 days before it, the usual scope
 // for the round's number, no figures per group.
 func DefaultRoundOptions(number int, now time.Time) RoundOptions {
-	return RoundOptions{Scope: rounds.DefaultScope(number), Deadline: now.UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour), ReminderDays: "3"}
+	return RoundOptions{Scope: rounds.DefaultScope(number), Deadline: now.UTC().Add(14 * 24 * time.Hour).Truncate(time.Hour), ReminderDays: "3", Kind: rounds.KindRating}
 }
 
 // RoundOptionsOf returns a stored round's options.
 func RoundOptionsOf(r store.Round) RoundOptions {
-	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups}
+	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind}
 }
 
 // Deadline layouts accepted besides RFC 3339: datetime-local, in the
@@ -126,6 +136,21 @@ func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) 
 		qs, qfe := checkQuestions(*in.Questions)
 		fe = append(fe, qfe...)
 		opt.Questions, opt.QuestionsSet = qs, true
+	}
+	if in.Kind != nil {
+		switch k := rounds.Kind(strings.TrimSpace(*in.Kind)); k {
+		case "":
+		case rounds.KindRating, rounds.KindRanking, rounds.KindNumeric:
+			opt.Kind = k
+		default:
+			fe = append(fe, rounds.FieldError{Field: "kind", Message: fmt.Sprintf("%q is not a kind of round: use rating, ranking or numeric", string(k))})
+		}
+	}
+	if in.Statements != nil {
+		opt.Statements = *in.Statements
+		if opt.Statements == nil {
+			opt.Statements = []int64{}
+		}
 	}
 	return opt, fe
 }

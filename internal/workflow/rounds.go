@@ -43,6 +43,9 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	if st.Realtime() && len(all) > 0 { // real-time mode: one round, open until the study closes
 		return store.Round{}, rounds.ErrRealtimeSingle
 	}
+	if st.Realtime() && opt.Kind != rounds.KindRating {
+		return store.Round{}, rounds.FieldErrors{{Field: "kind", Message: "a real-time study has one rating round"}}
+	}
 	var prev []rounds.PrevStatement
 	var prevRS map[int64]store.RoundStatement
 	var last *store.Round
@@ -102,7 +105,7 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 			return store.Round{}, err
 		}
 	}
-	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups, Questions: opt.Questions}
+	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups, Questions: opt.Questions, Kind: opt.Kind}
 	// The study's statements and topics, read once (not per statement).
 	statements, err := w.store.StatementsByStudy(ctx, st.ID)
 	if err != nil {
@@ -119,6 +122,16 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	titles := make(map[int64]string, len(sections))
 	for _, sec := range sections {
 		titles[sec.ID] = sec.Title
+	}
+	if opt.Statements != nil { // chosen by the coordinator instead
+		current := map[int64]bool{}
+		for _, s := range statements {
+			current[s.ID] = !s.Retired
+		}
+		var fe rounds.FieldErrors
+		if planned, fe = rounds.ChooseStatements(opt.Statements, prev, current); len(fe) > 0 {
+			return store.Round{}, fe
+		}
 	}
 	for _, p := range planned {
 		s, ok := byID[p.StatementID]
