@@ -33,8 +33,8 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	}
 	now := w.store.Now()
 	def := DefaultRoundOptions(len(all)+1, now)
-	if len(all) > 0 { // the previous round's reminder days, rather than the default, unless given
-		def.ReminderDays = all[len(all)-1].ReminderDays
+	if len(all) > 0 { // the previous round's reminder days and kind, rather than the defaults, unless given
+		def.ReminderDays, def.Kind = all[len(all)-1].ReminderDays, all[len(all)-1].Kind
 	}
 	opt, fe := in.Apply(def, now, st.Location())
 	if len(fe) > 0 {
