@@ -42,6 +42,11 @@ type studyJSON struct {
 	Mode             string     `json:"mode"`
 	Status           string     `json:"status"`    // "in preparation", "running" or "finished" (store.Phase*)
 	TimeZone         string     `json:"time_zone"` // IANA name: deadlines without a zone are read in it
+	// Criteria (issue 17): criterion 1's name, criteria 2 and 3, and the
+	// combination rule, as PATCH takes them (criteria_api.go).
+	CriterionName string          `json:"criterion_name"`
+	Criteria      []criterionJSON `json:"criteria"`
+	Combine       string          `json:"combine"`
 }
 
 // studyJSONWithStatus is toStudyJSON with the study's phase.
@@ -63,6 +68,7 @@ func toStudyJSON(st store.Study, role string) (studyJSON, error) {
 		ScaleLabels: sc.Labels, Bands: sc.Bands.String(), AllowUnable: sc.AllowUnable, ConsensusRule: sc.Rule.String(),
 		Quantile: sc.Quantile, FinalNoConsensus: sc.FinalNoConsensus, CreatedAt: st.CreatedAt, Role: role,
 		ErasurePolicy: st.ErasurePolicy, RetentionDays: int(st.RetentionDays.Int64), Mode: st.Mode, TimeZone: st.TimeZone}
+	j.CriterionName, j.Criteria, j.Combine = sc.Name, criteriaJSON(sc), sc.Combine
 	if st.Locked() {
 		t := st.SettingsLockedAt.Time
 		j.SettingsLockedAt = &t

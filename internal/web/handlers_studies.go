@@ -157,6 +157,10 @@ type settingsPage struct {
 	LabelsText  string
 	Reason      string
 	ScaleChoice string
+	// Criteria is the criteria form (handlers_criteria.go); CriteriaPosted:
+	// the page answers it, whose errors are shown there.
+	Criteria       criteriaForm
+	CriteriaPosted bool
 }
 
 func (a *App) showSettingsPage(c echo.Context) error {
@@ -185,6 +189,10 @@ func (a *App) renderSettings(c echo.Context, status int, info store.StudyInfo, s
 	}
 	if zone, ok := c.Get(ctxRefusedTimeZone).(string); ok {
 		p.TimeZone = zone
+	}
+	p.Criteria = criteriaFormOf(sc)
+	if typed, ok := c.Get(ctxTypedCriteria).(criteriaForm); ok {
+		p.Criteria, p.CriteriaPosted = typed, true
 	}
 	p.Tab = "settings"
 	return a.render(c, status, "study_settings", p)

@@ -106,6 +106,7 @@ func (a *App) routes() *echo.Echo {
 	edit := coord.Group("/studies/:id", a.studyAccess(store.RoleCoordinator))
 	edit.POST("/info", a.updateStudyInfo)
 	edit.POST("/scale", a.updateStudyScale)
+	edit.POST("/criteria", a.updateStudyCriteria)
 	edit.POST("/mode", a.updateStudyMode) // classic or real-time (realtime.go)
 	edit.POST("/texts", a.saveTexts)
 	edit.POST("/consent-items", a.addConsentItemAction)

@@ -17,6 +17,11 @@ func (w *Service) CreateStudy(ctx context.Context, userID int64, in StudyInput) 
 		min, max = *in.ScaleMin, *in.ScaleMax
 	}
 	info, sc, fe := in.Apply(DefaultStudyInfo(), rounds.DefaultScale(min, max))
+	mode := string(rounds.ModeClassic)
+	if in.Mode != nil {
+		mode = *in.Mode
+	}
+	fe = append(fe, criteriaProblems(nil, mode, sc, sc)...)
 	if len(fe) > 0 {
 		return store.Study{}, fe
 	}
@@ -60,6 +65,13 @@ func (w *Service) UpdateStudy(ctx context.Context, st store.Study, userID int64,
 		return st, err
 	}
 	info, sc, fe := in.Apply(StudyInfoOf(st), cur)
+	mode := st.Mode
+	if in.Mode != nil {
+		mode = *in.Mode
+	}
+	if len(fe) == 0 {
+		fe = append(fe, criteriaProblems(&st, mode, cur, sc)...)
+	}
 	if in.touchesScale() && st.Locked() && strings.TrimSpace(in.AmendmentReason) == "" && fe.For("amendment_reason") == "" {
 		fe = append(fe, rounds.FieldError{Field: "amendment_reason", Message: "the settings are locked since round 1; give the reason for this protocol amendment"})
 	}

@@ -46,6 +46,12 @@ type StudyInput struct {
 	// BackgroundFields, on creation only, are the background form's
 	// fields (workflow/background.go); later, use the fields' own actions.
 	BackgroundFields []BackgroundFieldInput `json:"background_fields"`
+	// Criteria (issue 17, criteriainput.go): criterion 1's name (the
+	// study's scale above), criteria 2 and 3 (an empty list removes them)
+	// and when a statement rated on several is in: all or any.
+	CriterionName *string           `json:"criterion_name"`
+	Criteria      *[]CriterionInput `json:"criteria"`
+	Combine       *string           `json:"combine"`
 }
 
 // DefaultTimeZone is a new study's zone when none is given (the create
@@ -76,7 +82,8 @@ func (in StudyInput) touchesInfo() bool {
 // touchesScale tells whether the input changes any locked setting.
 func (in StudyInput) touchesScale() bool {
 	return in.ScaleMin != nil || in.ScaleMax != nil || in.ScaleLabels != nil || in.Bands != nil ||
-		in.AllowUnable != nil || in.ConsensusRule != nil || in.Quantile != nil || in.FinalNoConsensus != nil
+		in.AllowUnable != nil || in.ConsensusRule != nil || in.Quantile != nil || in.FinalNoConsensus != nil ||
+		in.touchesCriteria()
 }
 
 // DefaultStudyInfo is what a new study starts with.
@@ -218,6 +225,9 @@ func (in StudyInput) Apply(info store.StudyInfo, sc rounds.Scale) (store.StudyIn
 			fe = append(fe, rounds.FieldError{Field: "mode", Message: err.Error()})
 		}
 	}
+	var cfe rounds.FieldErrors
+	sc, cfe = in.applyCriteria(sc)
+	fe = append(fe, cfe...)
 	for _, e := range sc.Validate() {
 		if fe.For(e.Field) == "" {
 			fe = append(fe, e)
