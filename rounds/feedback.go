@@ -32,6 +32,18 @@ type Feedback struct {
 	Comments []string              `json:"comments,omitempty"`
 	Previous string                `json:"previous_text,omitempty"` // the wording rated before, when reworded
 	Quantile analysis.QuantileType `json:"-"`
+	// Criteria are the figures of criteria 2 and 3 when statements are
+	// rated on several (issue 17); the fields above are criterion 1's.
+	// Feedback stored before there were criteria has none.
+	Criteria []CriterionFeedback `json:"criteria,omitempty"`
+}
+
+// CriterionFeedback is the group's figures on criterion 2 or 3: its name
+// and the same figures as criterion 1's (no comments: those are the
+// statement's, once).
+type CriterionFeedback struct {
+	Name string `json:"name"`
+	Feedback
 }
 
 // GroupFeedback summarises one stakeholder group.

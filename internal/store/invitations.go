@@ -192,7 +192,8 @@ func (s *Store) RoundStatuses(ctx context.Context, roundID int64) ([]ExpertStatu
 		(SELECT o.status FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_status,
 		(SELECT o.last_error FROM outbox o WHERE o.round_id = i.round_id AND o.expert_id = e.id ORDER BY o.id DESC LIMIT 1) AS mail_error,
 		i.opened_at, i.started_at, i.submitted_at,
-		(SELECT COUNT(*) FROM ratings r WHERE r.invitation_id = i.id AND (r.rating IS NOT NULL OR r.unable OR r.estimate IS NOT NULL)) AS rated,
+		(SELECT COUNT(*) FROM ratings r, rounds ro, studies s WHERE r.invitation_id = i.id AND ro.id = i.round_id AND s.id = ro.study_id
+			AND `+answeredCondition+`) AS rated,
 		COALESCE(e.pseudonym, 0) AS pseudonym
 		FROM invitations i JOIN experts e ON e.id = i.expert_id WHERE i.round_id = ? ORDER BY e.name, e.id`, roundID)
 	return es, wrap("round statuses", err)

@@ -296,8 +296,9 @@ func (s *Store) AnsweredCounts(ctx context.Context, invitationIDs []int64) (map[
 		N            int   `db:"n"`
 	}
 	ids, arg := s.idSet(invitationIDs)
-	err := s.sel(ctx, &rows, `SELECT invitation_id, COUNT(*) AS n FROM ratings
-		WHERE invitation_id IN (`+ids+`) AND (rating IS NOT NULL OR unable OR estimate IS NOT NULL) GROUP BY invitation_id`, arg)
+	err := s.sel(ctx, &rows, `SELECT r.invitation_id, COUNT(*) AS n FROM ratings r
+		JOIN invitations i ON i.id = r.invitation_id JOIN rounds ro ON ro.id = i.round_id JOIN studies s ON s.id = ro.study_id
+		WHERE r.invitation_id IN (`+ids+`) AND `+answeredCondition+` GROUP BY r.invitation_id`, arg)
 	for _, r := range rows {
 		out[r.InvitationID] = r.N
 	}

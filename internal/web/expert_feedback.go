@@ -90,6 +90,9 @@ type feedbackBuilder struct {
 	agreeName string
 	textsKey  string                                    // feedbackKey.texts
 	cache     *boundedCache[feedbackKey, template.HTML] // shared by all requests
+	// criteria: the criteria of a study rating statements on several, in
+	// the page's language (expert_criteria.go); nil for one.
+	criteria []pageCriterion
 }
 
 // feedbackKey names one rendering of a statement's feedback: it depends
@@ -154,6 +157,9 @@ func (b *feedbackBuilder) view(rs store.RoundStatement, tr translator) (*feedbac
 	}
 	mine, answered := b.previous[rs.PreviousID.Int64]
 	key := feedbackKey{rs: rs.ID, lang: b.l.Lang, mine: answerValue(mine), texts: b.textsKey}
+	if len(b.criteria) > 1 { // the earlier answers on every criterion
+		key.mine += "," + criterionValue(mine, 2) + "," + criterionValue(mine, 3)
+	}
 	prev, err := b.prevRS() // nil unless statements are shown translated
 	if err != nil {
 		return nil, err
@@ -178,6 +184,31 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 	if err := json.Unmarshal([]byte(rs.Feedback), &f); err != nil {
 		return nil, fmt.Errorf("feedback of round statement %d: %w", rs.ID, err)
 	}
+	v := b.figures(f, rs, mine, answered)
+	l := b.l
+	v.Comments = f.Comments
+	if f.Previous != "" {
+		v.Changed = true
+		v.Previous = f.Previous
+		prev, err := b.prevRS()
+		if err != nil {
+			return nil, err
+		}
+		if p, ok := prev[rs.PreviousID.Int64]; ok {
+			v.Previous, _ = tr.text(p.StatementID, p.Text)
+		}
+	}
+	if len(b.criteria) > 1 && len(f.Criteria) > 0 {
+		return b.criteriaFeedback(v, f, rs, mine, answered), nil
+	}
+	v.HTML = feedbackHTML(v, l.T("fb.title", "Round", f.Round), l.T("fb.changed"), l.T("fb.previous", "Round", f.Round),
+		l.T("fb.groups"), l.T("fb.group"), l.T("fb.median"), l.T("fb.agree"), l.T("fb.comments"))
+	return v, nil
+}
+
+// figures are the group's figures on one criterion (b.sc's) and the
+// expert's own earlier answer on it.
+func (b *feedbackBuilder) figures(f rounds.Feedback, rs store.RoundStatement, mine store.Rating, answered bool) *feedbackView {
 	l := b.l
 	v := &feedbackView{Round: f.Round}
 	v.Summary = l.T("fb.n", "Count", f.N) + " · " + l.T("fb.median") + " " + b.num(f.Median) +
@@ -217,21 +248,7 @@ func (b *feedbackBuilder) build(rs store.RoundStatement, tr translator, mine sto
 	for _, g := range f.Groups {
 		v.Groups = append(v.Groups, groupView{Name: g.Name, N: strconv.Itoa(g.N), Median: b.num(g.Median), Agree: b.pct(g.PctAgree)})
 	}
-	v.Comments = f.Comments
-	if f.Previous != "" {
-		v.Changed = true
-		v.Previous = f.Previous
-		prev, err := b.prevRS()
-		if err != nil {
-			return nil, err
-		}
-		if p, ok := prev[rs.PreviousID.Int64]; ok {
-			v.Previous, _ = tr.text(p.StatementID, p.Text)
-		}
-	}
-	v.HTML = feedbackHTML(v, l.T("fb.title", "Round", f.Round), l.T("fb.changed"), l.T("fb.previous", "Round", f.Round),
-		l.T("fb.groups"), l.T("fb.group"), l.T("fb.median"), l.T("fb.agree"), l.T("fb.comments"))
-	return v, nil
+	return v
 }
 
 // chart lays the bars out: one per scale point, the expert's own earlier

@@ -22,6 +22,7 @@ type scaleHTML struct {
 	points []string // per point: the label's inside after the radio
 	values []string
 	unable string // the escaped "unable to rate" label, "" when not offered
+	suffix string // after the radios' name r<id>: "_2" for criterion 2 (expert_criteria.go)
 }
 
 func newScaleHTML(points []scalePoint, unable string) scaleHTML {
@@ -62,7 +63,7 @@ func pointText(number, label string) string {
 
 func (s scaleHTML) render(id int64, value string) template.HTML {
 	var b strings.Builder
-	name := "r" + strconv.FormatInt(id, 10)
+	name := "r" + strconv.FormatInt(id, 10) + s.suffix
 	radio := func(v, label, class string) {
 		b.WriteString(`<label`)
 		b.WriteString(class)

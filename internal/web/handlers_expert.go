@@ -333,6 +333,9 @@ type ratingItem struct {
 	Feedback *feedbackView
 	New      bool          // first presented in this round (round 2 on)
 	Live     template.HTML // real-time mode: the panel's current figures
+	// Criteria: one group of radios each when the statement is rated on
+	// several (expert_criteria.go); nil otherwise, and Scale is used.
+	Criteria []criterionItem
 }
 
 type scalePoint struct {
@@ -521,6 +524,11 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 	if sc.AllowUnable {
 		unable = l.T("unable")
 	}
+	criteria := pageCriteria(v, p.Texts, sc, l, unable)
+	if criteria != nil {
+		fb.criteria = criteria
+		fb.textsKey += criteriaKey(criteria)
+	}
 	radios := newScaleHTML(p.Points, unable)
 	var live *liveSource
 	if p.Realtime = v.Study.Realtime(); p.Realtime {
@@ -534,7 +542,9 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 		it := ratingItem{ID: rs.ID, Text: text, Fallback: fallback, Value: answerValue(r), Comment: r.Comment,
 			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
 		it.Answer = labels[it.Value]
-		if p.Open {
+		if criteria != nil {
+			it.Criteria, it.Answer = criteriaItems(criteria, rs.ID, r, p.Open)
+		} else if p.Open {
 			it.Scale = radios.render(rs.ID, it.Value)
 		}
 		if it.Feedback, err = fb.view(rs, tr); err != nil {
@@ -545,7 +555,7 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 				return p, err
 			}
 		}
-		if r.Answered() {
+		if answeredOn(r, len(criteria)) {
 			p.Answered++
 		}
 		if n := len(p.Topics); n == 0 || p.Topics[n-1].key != rs.SectionTitle {
@@ -695,6 +705,11 @@ func answerError(l *i18n.Localizer, err error) (int, string) {
 		key = "error.scale"
 	case errors.Is(err, rounds.ErrRoundClosed), errors.Is(err, rounds.ErrRoundNotOpen):
 		key = "error.closed"
+	case errors.As(err, new(workflow.CriterionAnswerError)):
+		var ce workflow.CriterionAnswerError
+		errors.As(err, &ce)
+		status, _ := statusOf(err)
+		return status, l.T("error.criterion", "Label", ce.Name)
 	default:
 		return 0, ""
 	}
@@ -737,13 +752,21 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 		key := strconv.FormatInt(rs.ID, 10)
 		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)
 		x, err := readAnswer(rs.ID, rating, comment, sc)
+		if err == nil {
+			err = readCriteria(&x, func(k string) string { return c.FormValue("r" + key + "_" + k) })
+		}
 		if err != nil {
 			status, msg := answerError(l, err)
 			return status, msg, err
 		}
 		ch := workflow.AnswerChange{Answer: x, Rated: rating != "" && rating != c.FormValue("or"+key),
 			Commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
-		if ch.Rated || ch.Commented {
+		changed := func(k string) bool {
+			r := c.FormValue("r" + key + "_" + k)
+			return r != "" && r != c.FormValue("or"+key+"_"+k)
+		}
+		ch.Rated2, ch.Rated3 = changed("2"), changed("3")
+		if ch.Rated || ch.Commented || ch.Rated2 || ch.Rated3 {
 			changes = append(changes, ch)
 		}
 	}
@@ -802,6 +825,12 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 	}
 	answered := -1 // counted by the writer, or below
 	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	if err == nil {
+		err = readCriteria(&x, func(k string) string { return c.FormValue("r" + k) })
+	}
+	if err == nil {
+		err = workflow.CheckCriteria(v, x)
+	}
 	if err == nil {
 		if v.Study.Realtime() {
 			err = a.flow.SaveAnswer(ctx, v, x) // keeps the expert's revision history

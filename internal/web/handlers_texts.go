@@ -131,6 +131,9 @@ func (a *App) renderTexts(c echo.Context, status int, lang string, typed map[str
 		for i, label := range sc.Labels {
 			field("scale."+strconv.Itoa(sc.Min+i), fmt.Sprintf("Scale label %d", sc.Min+i), false, label)
 		}
+		for _, f := range workflow.CriterionTextFields(sc) {
+			field(f.Name, f.Label, false, f.Main)
+		}
 	}
 	for _, b := range workflow.BandNames {
 		if b == "neutral" && sc.Bands.Neutral.Empty() {
@@ -173,6 +176,9 @@ func textsFormNames(st store.Study, sc rounds.Scale, questions []store.StudyQues
 		names = append(names, "title", "description")
 		for i := range sc.Labels {
 			names = append(names, "scale."+strconv.Itoa(sc.Min+i))
+		}
+		for _, f := range workflow.CriterionTextFields(sc) {
+			names = append(names, f.Name)
 		}
 		for _, q := range questions {
 			names = append(names, store.QuestionTextName(q.ID))

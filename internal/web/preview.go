@@ -191,7 +191,9 @@ func sampleRatings(rss []store.RoundStatement, sc rounds.Scale) map[int64]store.
 			continue
 		}
 		x := min(max(int64(math.Round(*f.Median)), int64(sc.Min)), int64(sc.Max))
-		out[rs.PreviousID.Int64] = store.Rating{RoundStatementID: rs.PreviousID.Int64, Rating: sql.NullInt64{Int64: x, Valid: true}}
+		r := store.Rating{RoundStatementID: rs.PreviousID.Int64, Rating: sql.NullInt64{Int64: x, Valid: true}}
+		sampleCriteria(&r, f)
+		out[rs.PreviousID.Int64] = r
 	}
 	return out
 }

@@ -25,6 +25,8 @@ type Answer struct {
 type AnswerChange struct {
 	Answer
 	Rated, Commented bool
+	// Rated2, Rated3: the page changed the rating on criterion 2 or 3.
+	Rated2, Rated3 bool
 }
 
 // SaveAnswer stores one answer; in a real-time study it records the
@@ -35,6 +37,9 @@ func (w *Service) SaveAnswer(ctx context.Context, v store.Visit, x Answer) error
 }
 
 func saveAnswer(ctx context.Context, tx *store.Store, v store.Visit, x Answer) error {
+	if err := CheckCriteria(v, x); err != nil {
+		return err
+	}
 	if v.Study.Realtime() {
 		return tx.SaveRealtimeRating(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment)
 	}
@@ -80,6 +85,13 @@ func (w *Service) SaveAnswerChanges(ctx context.Context, v store.Visit, changes 
 			}
 			if !ch.Commented {
 				x.Comment = old.Comment
+			}
+			// Criteria 2 and 3, each kept as stored unless the page changed it.
+			if !ch.Rated2 {
+				x.Extra.Rating2, x.Extra.Unable2 = old.Rating2, old.Unable2
+			}
+			if !ch.Rated3 {
+				x.Extra.Rating3, x.Extra.Unable3 = old.Rating3, old.Unable3
 			}
 			if err := saveAnswer(ctx, tx, v, x); err != nil {
 				return err

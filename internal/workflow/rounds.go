@@ -339,6 +339,14 @@ type feedbackSource struct {
 	settings analysis.Settings
 	byRS     map[int64]*feedbackInput
 	groups   bool
+	criteria []criterionSource // criteria 2 and 3, when the round rated them
+}
+
+// criterionSource is criterion 2 or 3 for the feedback: its name and
+// analysis settings.
+type criterionSource struct {
+	name     string
+	settings analysis.Settings
 }
 
 // feedbackInput is one statement's submitted answers: the response and
@@ -347,6 +355,7 @@ type feedbackInput struct {
 	responses []analysis.Response
 	groups    []string
 	comments  []string
+	more      [2][]analysis.Response // on criteria 2 and 3, in the order of responses
 }
 
 func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store.Round, groups bool) (*feedbackSource, error) {
@@ -363,6 +372,19 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 		groupOf[e.ID] = e.Group
 	}
 	fs := &feedbackSource{round: r.Number, settings: set, byRS: map[int64]*feedbackInput{}, groups: groups}
+	sc, err := st.Scale()
+	if err != nil {
+		return nil, err
+	}
+	if RatesCriteria(sc, r) {
+		for k := 1; k < len(sc.Criteria()); k++ {
+			cs, err := sc.CriterionSettings(k)
+			if err != nil {
+				return nil, err
+			}
+			fs.criteria = append(fs.criteria, criterionSource{name: sc.More[k-1].Name, settings: cs})
+		}
+	}
 	// The answers the results count (forEachCounted), ordered: the
 	// comments in a stable order.
 	err = w.forEachCounted(ctx, st, r.ID, true, func(x store.Answer) error {
@@ -373,6 +395,8 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 		}
 		in.responses = append(in.responses, ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable}))
 		in.groups = append(in.groups, groupOf[x.ExpertID])
+		in.more[0] = append(in.more[0], ResponseOf(store.Rating{Rating: x.Rating2, Unable: x.Unable2}))
+		in.more[1] = append(in.more[1], ResponseOf(store.Rating{Rating: x.Rating3, Unable: x.Unable3}))
 		if x.CommentShown && x.Comment != "" {
 			in.comments = append(in.comments, x.Comment)
 		}
@@ -399,7 +423,18 @@ func (fs *feedbackSource) build(rsID int64, previousText string) (rounds.Feedbac
 	if !fs.groups {
 		groups = nil
 	}
-	return rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+	f, err := rounds.BuildFeedback(fs.round, in.responses, groups, fs.settings, in.comments, previousText)
+	if err != nil {
+		return f, err
+	}
+	for i, c := range fs.criteria {
+		cf, err := rounds.BuildFeedback(fs.round, in.more[i], groups, c.settings, nil, "")
+		if err != nil {
+			return f, err
+		}
+		f.Criteria = append(f.Criteria, rounds.CriterionFeedback{Name: c.name, Feedback: cf})
+	}
+	return f, nil
 }
 
 // regrouped is a statement's frozen feedback (JSON) with the figures per
@@ -415,6 +450,11 @@ func (fs *feedbackSource) regrouped(rsID int64, frozen string) (string, error) {
 		return "", err
 	}
 	f.Groups = fresh.Groups
+	for i := range f.Criteria {
+		if i < len(fresh.Criteria) {
+			f.Criteria[i].Groups = fresh.Criteria[i].Groups
+		}
+	}
 	b, err := json.Marshal(f)
 	return string(b), err
 }

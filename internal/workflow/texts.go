@@ -121,6 +121,8 @@ func textRuleFor(st store.Study, sc rounds.Scale, o textOwners, name string) (te
 			return textRule{}, fmt.Sprintf("the scale has no point %q: its points are %d to %d", rest, sc.Min, sc.Max)
 		}
 		return textRule{max: maxLabel, notMain: true, mainLocation: "the scale labels in Settings"}, ""
+	case "criterion":
+		return criterionTextRule(sc, rest)
 	case "band":
 		if !slices.Contains(BandNames, rest) {
 			return textRule{}, fmt.Sprintf("%q is not a band: the bands are %s", rest, strings.Join(BandNames, ", "))
@@ -153,7 +155,7 @@ func textRuleFor(st store.Study, sc rounds.Scale, o textOwners, name string) (te
 		}
 		return textRule{max: mail.MaxBody, lines: true}, ""
 	}
-	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, band.<name>, consent.<item>, question.<id>, background.<field>.label, background.<field>.choice.<n> and email.<kind>.subject/body", name)
+	return textRule{}, fmt.Sprintf("%q is not a study text: the texts are title, description, contact, info_sheet, thanks, scale.<point>, criterion.<k>, criterion.<k>.scale.<point>, band.<name>, consent.<item>, question.<id>, background.<field>.label, background.<field>.choice.<n> and email.<kind>.subject/body", name)
 }
 
 // textField is the field name an error about a text carries.
@@ -408,6 +410,10 @@ type Texts struct {
 	InfoSheet   Localized
 	Thanks      Localized
 	ScaleLabels []Localized       // per scale point, from the lowest
+	// Criteria are the criteria's names and labels when statements are
+	// rated on several (criterion 1's labels are ScaleLabels); none when
+	// on one.
+	Criteria []CriterionTexts
 	Bands       map[string]string // band name → the study's word; none: the platform's
 	Consent     []ConsentText
 }
@@ -471,6 +477,7 @@ func textsIn(st store.Study, sc rounds.Scale, all store.StudyTexts, items []stor
 			t.Bands[b] = s
 		}
 	}
+	t.Criteria = criteriaTexts(sc, t.ScaleLabels, own)
 	for _, it := range items {
 		t.Consent = append(t.Consent, ConsentText{ID: it.ID, Required: it.Required, Localized: in(store.ConsentTextName(it.ID))})
 	}
@@ -539,6 +546,14 @@ func TextsFallingBack(st store.Study, sc rounds.Scale, all store.StudyTexts, ite
 	add("thank-you text", t.Thanks)
 	for i, l := range t.ScaleLabels {
 		add(fmt.Sprintf("scale label %d", sc.Min+i), l)
+	}
+	for k, c := range t.Criteria {
+		add(fmt.Sprintf("name of criterion %d", k+1), c.Name)
+		if k > 0 {
+			for i, l := range c.Labels {
+				add(fmt.Sprintf("criterion %d's scale label %d", k+1, sc.More[k-1].Min+i), l)
+			}
+		}
 	}
 	main := st.MainLanguage()
 	for _, b := range BandNames {

@@ -157,6 +157,9 @@ func (w *Service) TranslationSheet(ctx context.Context, st store.Study) (Transla
 		v := strconv.Itoa(t.scale.Min + i)
 		studyText("scale."+v, KindStudyText, "Label of scale point "+v, label)
 	}
+	for _, f := range CriterionTextFields(t.scale) {
+		studyText(f.Name, KindStudyText, f.Label, f.Main)
+	}
 	for _, band := range BandNames {
 		studyText("band."+band, KindStudyText, "Name of the "+band+" band; empty: the built-in name", "")
 	}

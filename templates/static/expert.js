@@ -32,9 +32,16 @@
       body.set("q", id.slice(1));
       body.set("t", fs.querySelector("textarea").value);
     } else {
-      var picked = fs.querySelector("input[type=radio]:checked");
-      body.set("s", id.slice(1));
-      body.set("r", picked ? picked.value : "");
+      // One group of radios per criterion: r<id> (criterion 1), r<id>_2
+      // and r<id>_3 where the study rates on several, sent as r, r2, r3.
+      var sid = id.slice(1);
+      body.set("s", sid);
+      ["", "_2", "_3"].forEach(function (suffix) {
+        var name = "r" + sid + suffix;
+        if (suffix && !fs.querySelector("input[name='" + name + "']")) return;
+        var picked = fs.querySelector("input[name='" + name + "']:checked");
+        body.set("r" + suffix.slice(1), picked ? picked.value : "");
+      });
       body.set("c", fs.querySelector("textarea").value);
     }
     fetch("/e/answer", {
@@ -93,7 +100,8 @@
     document.addEventListener("visibilitychange", poll);
   }
 
-  function box(el) { return el.closest("fieldset, .oq-item"); }
+  // A statement's fieldset has an id (s<n>); a criterion's, inside it, has none.
+  function box(el) { return el.closest("fieldset[id], .oq-item"); }
   form.addEventListener("change", function (e) {
     var fs = box(e.target);
     if (fs) save(fs);
