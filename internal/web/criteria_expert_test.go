@@ -170,4 +170,3 @@ func (s *expertStudy) invitationOf(t *testing.T, email string) int64 {
 	t.Fatalf("no invitation for %s", email)
 	return 0
 }
-
