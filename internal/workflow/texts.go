@@ -409,13 +409,13 @@ type Texts struct {
 	Contact     Localized
 	InfoSheet   Localized
 	Thanks      Localized
-	ScaleLabels []Localized // per scale point, from the lowest
+	ScaleLabels []Localized       // per scale point, from the lowest
+	Bands       map[string]string // band name → the study's word; none: the platform's
+	Consent     []ConsentText
 	// Criteria are the criteria's names and labels when statements are
 	// rated on several (criterion 1's labels are ScaleLabels); none when
 	// on one.
 	Criteria []CriterionTexts
-	Bands    map[string]string // band name → the study's word; none: the platform's
-	Consent  []ConsentText
 }
 
 // PageLanguage is the language an expert's pages are written in: theirs
