@@ -98,6 +98,15 @@ func TestExpertRatesTwoCriteria(t *testing.T) {
 		if r := b2.post("/e/submit", url.Values{}); r.status != http.StatusOK || !strings.Contains(r.body, "2 stellingen hebben nog geen antwoord") {
 			t.Errorf("submit with criterion 2 missing: %d %s", r.status, r.body)
 		}
+		if r := s.call(t, "PATCH", s.path, `{"require_all":true}`); r.status != http.StatusOK {
+			t.Fatalf("require_all: %d %s", r.status, r.body)
+		}
+		if r := b2.post("/e/submit", url.Values{"confirm": {"unanswered"}}); r.status != http.StatusUnprocessableEntity || r.url == "/e/thanks" {
+			t.Errorf("require_all, submit with criterion 2 missing: %d at %s", r.status, r.url)
+		}
+		if r := s.call(t, "PATCH", s.path, `{"require_all":false}`); r.status != http.StatusOK {
+			t.Fatalf("require_all off: %d %s", r.status, r.body)
+		}
 		if r := b.post("/e/submit", url.Values{}); r.url != "/e/thanks" || !strings.Contains(r.body, "Importance: 4") || !strings.Contains(r.body, "Feasibility: 3 · Mostly") {
 			t.Errorf("complete submit: at %s", r.url)
 		}
