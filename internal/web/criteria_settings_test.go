@@ -120,6 +120,9 @@ func TestCriteriaSettingsPageAndAPI(t *testing.T) {
 		if r := s.call(t, "PATCH", s.path, `{"criteria":[{"name":"Feasibility","scale_min":1,"scale_max":5}],"amendment_reason":"x"}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "criteria.2.scale") {
 			t.Errorf("locked, new scale: %d %s", r.status, r.body)
 		}
+		if r := s.call(t, "PATCH", s.path, `{"scale_min":1,"scale_max":7,"amendment_reason":"x"}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "scale of criterion 1 cannot change") {
+			t.Errorf("locked, criterion 1's new scale: %d %s", r.status, r.body)
+		}
 		locked := criteriaForm2("Importance", "Practicality", "1-3,4-6,7-9", "percent:70")
 		locked.Set("c3_on", "on")
 		locked.Set("c3_name", "Cost")

@@ -122,6 +122,9 @@ func criteriaProblems(st *store.Study, mode string, cur, next rounds.Scale) roun
 		fe = append(fe, rounds.FieldError{Field: "criteria", Message: fmt.Sprintf("the number of criteria cannot change once round 1 has launched: experts rate on %d", len(cur.More)+1)})
 		return fe
 	}
+	if cur.Several() && (next.Min != cur.Min || next.Max != cur.Max) {
+		fe = append(fe, rounds.FieldError{Field: "scale", Message: fmt.Sprintf("the scale of criterion 1 cannot change once round 1 has launched: experts rated every criterion on its scale, criterion 1 on %d–%d", cur.Min, cur.Max)})
+	}
 	for i := range next.More {
 		if next.More[i].Min != cur.More[i].Min || next.More[i].Max != cur.More[i].Max {
 			fe = append(fe, rounds.FieldError{Field: fmt.Sprintf("criteria.%d.scale", i+2), Message: fmt.Sprintf("the scale of criterion %d cannot change once round 1 has launched: experts rated on %d–%d", i+2, cur.More[i].Min, cur.More[i].Max)})
