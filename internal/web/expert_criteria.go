@@ -118,7 +118,7 @@ func answeredOn(r store.Rating, n int) bool {
 // readCriteria reads the ratings on criteria 2 and 3 into x.Extra from
 // values such as the form's (get("2") is criterion 2's value); their
 // scales are checked by the workflow (workflow.CheckCriteria).
-func readCriteria(x *workflowAnswer, get func(k string) string) error {
+func readCriteria(x *workflow.Answer, get func(k string) string) error {
 	for k := 2; k <= rounds.MaxCriteria; k++ {
 		rating, unable, err := parseCriterion(get(strconv.Itoa(k)))
 		if err != nil {
@@ -132,8 +132,6 @@ func readCriteria(x *workflowAnswer, get func(k string) string) error {
 	}
 	return nil
 }
-
-type workflowAnswer = workflow.Answer
 
 // parseCriterion reads one criterion's form value: "", "unable" or a
 // whole number (its scale is the workflow's to check).

@@ -709,6 +709,9 @@ func answerError(l *i18n.Localizer, err error) (int, string) {
 		var ce workflow.CriterionAnswerError
 		errors.As(err, &ce)
 		status, _ := statusOf(err)
+		if ce.Name == "" { // a criterion the round does not ask: only a forged request sends one
+			return status, l.T("error.scale")
+		}
 		return status, l.T("error.criterion", "Label", ce.Name)
 	default:
 		return 0, ""
