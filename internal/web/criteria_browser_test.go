@@ -98,4 +98,20 @@ func TestTwoCriteriaInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	axeCheck(t, ctx, "two-criteria round 2 feedback, 1280 px")
+
+	// The coordinator's criteria form, locked since round 1.
+	coord := newChromium(t, chromium)
+	chromiumLogin(t, coord, env.srv.URL, "coord@example.org")
+	if err := chromedp.Do(coord, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(env.srv.URL+"/studies/"+itoa(s.id)+"/settings"),
+		chromedp.WaitVisible(`#criteria`)); err != nil {
+		t.Fatal(err)
+	}
+	if name := eval[string](t, coord, `document.getElementById("c2_name").value`); name != "Feasibility" {
+		t.Errorf("criterion 2's name on the settings page: %q", name)
+	}
+	axeCheck(t, coord, "settings page with two criteria")
+	if err := chromedp.Do(coord, chromedp.ScrollIntoView(`#criteria`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, coord, "settings-criteria")
 }

@@ -140,3 +140,8 @@ func (a *App) updateStudyCriteria(c echo.Context) error {
 	setFlash(c, msg)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/settings#criteria", st.ID))
 }
+
+// LabelRows is the height of the labels box: a line per label, at least 4.
+func (r criterionRow) LabelRows() int {
+	return max(4, strings.Count(strings.TrimSpace(r.Labels), "\n")+1)
+}
