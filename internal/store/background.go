@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // The panel background form (migration 0025): fields a study's
@@ -165,10 +167,15 @@ type RoundRespondent struct {
 }
 
 // RoundRespondents lists, per launched round of a study, the experts who
-// submitted it.
+// submitted it. In a real-time study nobody submits: there the experts
+// who answered anything (a rating, "unable", an estimate or an open
+// question) are its respondents, as the results count them.
 func (s *Store) RoundRespondents(ctx context.Context, studyID int64) ([]RoundRespondent, error) {
 	var out []RoundRespondent
-	err := s.sel(ctx, &out, `SELECT r.number, i.expert_id FROM invitations i JOIN rounds r ON r.id = i.round_id
-		WHERE r.study_id = ? AND i.submitted_at IS NOT NULL ORDER BY r.number, i.expert_id`, studyID)
+	err := s.sel(ctx, &out, `SELECT r.number, i.expert_id FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN studies s ON s.id = r.study_id
+		WHERE r.study_id = ? AND (i.submitted_at IS NOT NULL OR s.mode = ? AND (
+			EXISTS (SELECT 1 FROM ratings x WHERE x.invitation_id = i.id AND (x.rating IS NOT NULL OR x.unable OR x.estimate IS NOT NULL))
+			OR EXISTS (SELECT 1 FROM question_answers q WHERE q.invitation_id = i.id AND q.text <> '')))
+		ORDER BY r.number, i.expert_id`, studyID, string(rounds.ModeRealtime))
 	return out, wrap("round respondents", err)
 }

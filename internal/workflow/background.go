@@ -613,19 +613,26 @@ func (w *Service) PanelDescription(ctx context.Context, st store.Study) (PanelDe
 		}
 		byExpert[a.ExpertID][a.FieldID] = a.Value
 	}
-	// The columns: every expert who saw the form, then each round's
-	// respondents (whether or not they answered the form).
+	launched, err := w.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return pd, err
+	}
+	byRound := map[int][]int64{}
+	for _, r := range resp {
+		byRound[r.Round] = append(byRound[r.Round], r.ExpertID)
+	}
+	// The columns: every expert who saw the form, then each launched
+	// round's respondents (whether or not they answered the form), a
+	// round nobody has answered yet with 0.
 	sets := [][]int64{slices.Sorted(maps.Keys(byExpert))}
 	pd.Columns = append(pd.Columns, PanelColumn{Name: "All experts who saw the form", Experts: len(sets[0])})
-	for i := 0; i < len(resp); {
-		j := i
-		var ids []int64
-		for ; j < len(resp) && resp[j].Round == resp[i].Round; j++ {
-			ids = append(ids, resp[j].ExpertID)
+	for _, r := range launched {
+		if r.Status == rounds.Draft {
+			continue
 		}
+		ids := byRound[r.Number]
 		sets = append(sets, ids)
-		pd.Columns = append(pd.Columns, PanelColumn{Name: fmt.Sprintf("Round %d respondents", resp[i].Round), Round: resp[i].Round, Experts: len(ids)})
-		i = j
+		pd.Columns = append(pd.Columns, PanelColumn{Name: fmt.Sprintf("Round %d respondents", r.Number), Round: r.Number, Experts: len(ids)})
 	}
 	main := st.MainLanguage()
 	for _, f := range fields {
