@@ -18,7 +18,7 @@ var subgroupPanel = []panelist{
 	{"b3@example.org", "Cas Three", "Research", "en"}, {"b4@example.org", "Dee Four", "Research", "en"},
 	{"b5@example.org", "Eve Five", "Research", "en"}, {"b6@example.org", "Fay Six", "Research", "en"},
 	{"b7@example.org", "Gus Seven", "Research", "en"}, {"b8@example.org", "Hal Eight", "Research", "en"},
-	{"b9@example.org", "Ivy Nine", "Research", "en"},
+	{"b9@example.org", "Ivy Nine", "Research", "en"}, {"b10@example.org", "Jo Ten", "Research", "en"},
 }
 
 // addSectorField adds an optional choice field "Sector" (Health care,
@@ -37,10 +37,11 @@ func addSectorField(t *testing.T, s *expertStudy) backgroundFieldJSON {
 // choice field of the background form — on the results page (a plain
 // link among the subgroup choices), in the API (?subgroup=<id>) and in
 // the workbook — with the 4 "Health care" experts shown, the 2 "Policy"
-// experts hidden (fewer than 3 ratings) for the coordinator and the
-// researcher alike, nobody's "Research" hidden, and the 3 experts who
-// skipped the question in "Not answered"; a field that is not a choice
-// field is refused by name.
+// experts and the 1 "Research" expert hidden (fewer than 3 ratings) for
+// the coordinator and the researcher alike, and the 3 experts who skipped
+// the question in "Not answered", themselves hidden where the hidden
+// groups hold fewer than 3 ratings together; a field that is not a
+// choice field is refused by name.
 func TestBackgroundSubgroups(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
 		s := newPanelStudy(t, env, nil, []string{"Clinics open in the evening", "Outreach workers speak the patients' languages"}, subgroupPanel, "")
@@ -50,9 +51,9 @@ func TestBackgroundSubgroups(t *testing.T) {
 		_ = json.Unmarshal([]byte(r.body), &role)
 		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(subgroupPanel))
 
-		choice := []string{"1", "1", "1", "1", "2", "2", "", "", ""} // b7–b9 leave it empty
-		s1 := []string{"5", "5", "4", "4", "1", "2", "2", "2", "3"}
-		s2 := []string{"1", "2", "2", "3", "5", "5", "4", "4", "5"}
+		choice := []string{"1", "1", "1", "1", "2", "2", "", "", "", "3"} // b7–b9 leave it empty
+		s1 := []string{"5", "5", "4", "4", "1", "2", "2", "2", "3", "3"}
+		s2 := []string{"1", "2", "2", "3", "5", "5", "4", "4", "5", "unable"}
 		for i, p := range subgroupPanel {
 			b := s.expertBrowser(t, p.email)
 			if r := b.post("/e/background", url.Values{"bg" + itoa(sector.ID): {choice[i]}, "bg" + itoa(role.ID): {"Nurse " + p.name}}); r.url != "/e" {
@@ -81,8 +82,8 @@ func TestBackgroundSubgroups(t *testing.T) {
 			mustContain(t, who+"'s split page", body, `aria-current="page">Per answer to “Sector”`,
 				"<td>Health care</td>\n<td class=\"num\">4</td><td class=\"num\">0</td><td class=\"num\">4.5</td>",
 				"<td>Not answered</td>\n<td class=\"num\">3</td>",
-				"<td>Policy</td>\n<td colspan=\"14\">Fewer than 3 ratings: not shown, so that nobody in the group can be recognised.</td>",
-				"<td>Research</td>\n<td colspan=\"14\">Fewer than 3 ratings")
+				"<td>Policy</td>\n<td colspan=\"14\">Not shown: fewer than 3 ratings in this group, or in the groups hidden with it, so that nobody can be recognised.</td>",
+				"<td>Research</td>\n<td colspan=\"14\">Not shown")
 			if strings.Contains(body, "<td>Policy</td>\n<td class=\"num\">") {
 				t.Errorf("%s sees the Policy group's figures", who)
 			}
@@ -123,6 +124,13 @@ func TestBackgroundSubgroups(t *testing.T) {
 			if na.Hidden || na.N != 3 || na.Median.Value.Float() != 2 {
 				t.Errorf("%s: not answered, S1: %+v", who, na)
 			}
+			// Statement 2: Policy (2 ratings) and Research (only "unable")
+			// hidden hold 2 ratings together, which the whole panel minus
+			// Health care and Not answered would give: Not answered, the
+			// smaller group shown, is hidden too.
+			if g := st[1].Groups; g[0].Hidden || g[0].N != 4 || !g[1].Hidden || !g[2].Hidden || !g[3].Hidden || g[3].GroupReport != nil {
+				t.Errorf("%s: statement 2's groups: %+v", who, g)
+			}
 			if st[0].KruskalWallis != nil {
 				t.Errorf("%s: Kruskal–Wallis shown while a group with ratings is hidden: %+v", who, st[0].KruskalWallis)
 			}
@@ -156,10 +164,13 @@ func TestBackgroundSubgroups(t *testing.T) {
 		if got := strings.Join(rows[1][:10], "|"); !strings.HasPrefix(got, "1|") || !strings.HasSuffix(got, "|Clinics open in the evening|Sector|Health care|yes|4|0|0|4.5") {
 			t.Errorf("Health care row: %s", got)
 		}
-		if got := strings.Join(rows[2], "|"); !strings.HasSuffix(got, "|Sector|Policy|no: fewer than 3 ratings") {
+		if got := strings.Join(rows[2], "|"); !strings.HasSuffix(got, "|Sector|Policy|no: fewer than 3 ratings in this group or in the groups hidden with it") {
 			t.Errorf("Policy row: %s", got)
 		}
-		if got := strings.Join(rows[8][3:10], "|"); got != "Sector|Not answered|yes|3|0|0|4" {
+		if got := strings.Join(rows[4][3:10], "|"); got != "Sector|Not answered|yes|3|0|0|2" {
+			t.Errorf("Not answered row, statement 1: %s", got)
+		}
+		if got := strings.Join(rows[8][3:], "|"); got != "Sector|Not answered|no: fewer than 3 ratings in this group or in the groups hidden with it" {
 			t.Errorf("Not answered row, statement 2: %s", got)
 		}
 	})

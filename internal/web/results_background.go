@@ -107,7 +107,7 @@ func subgroupSheet(splits []*workflow.SubgroupSplit, quantile, other string) []e
 							cellH(g.Other.Q1), cellH(g.Other.Q3), cellH(g.Other.IQR), cellF(x.Mean), cellF(x.SD),
 							cellF(x.PctDisagree), cellF(x.PctNeutral), cellF(x.PctAgree), x.Decision.String())
 					} else {
-						row = append(row, fmt.Sprintf("no: fewer than %d ratings", sp.MinGroupSize))
+						row = append(row, fmt.Sprintf("no: fewer than %d ratings in this group or in the groups hidden with it", sp.MinGroupSize))
 					}
 					// Full width: the sheet writer reuses its row, so a short one would keep the cells of the row before.
 					sh.Rows = append(sh.Rows, append(row, make([]any, len(sh.Header)-len(row))...))

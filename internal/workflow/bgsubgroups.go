@@ -110,7 +110,9 @@ func (ErrNotSubgroupField) FaultKind() fault.Kind { return fault.Invalid }
 // analysed again with each expert labelled by their answer, exactly as
 // the stakeholder groups are (report.Build), so the figures agree with
 // them. Groups with fewer than rounds.MinGroupSize valid ratings of a
-// statement are hidden for every reader, coordinators included.
+// statement are hidden for every reader, coordinators included, and so
+// is the smallest group shown while the hidden ones together hold fewer:
+// else the whole panel's figures minus the shown groups' would give them.
 func (w *Service) BackgroundSubgroups(ctx context.Context, st store.Study, d *Dataset, res *results.Results, fieldID int64) (*SubgroupSplit, error) {
 	fields, err := w.SubgroupFields(ctx, st)
 	if err != nil {
@@ -170,18 +172,39 @@ func (w *Service) BackgroundSubgroups(ctx context.Context, st store.Study, d *Da
 		for si := range rep.Rounds[ri].Statements {
 			s, o := &rep.Rounds[ri].Statements[si], &otherRep.Rounds[ri].Statements[si]
 			ss := SplitStatement{Statement: s.Statement, Text: texts[s.Statement], Groups: []SplitGroup{}}
-			hidden := false
-			for _, name := range split.Groups {
-				g, og := findGroup(s, name), findGroup(o, name)
-				if g == nil { // nobody in the group (an option nobody chose): nothing to hide or show
-					g, og = &report.GroupReport{Name: name}, &report.GroupReport{Name: name}
+			gs := make([]*report.GroupReport, len(split.Groups))
+			hide := make([]bool, len(split.Groups))
+			hiddenN, hidden := 0, false
+			for k, name := range split.Groups {
+				if gs[k] = findGroup(s, name); gs[k] == nil { // nobody in the group: an option nobody chose
+					gs[k] = &report.GroupReport{Name: name}
 				}
-				sg := SplitGroup{Name: name}
-				if g.N < rounds.MinGroupSize {
-					sg.Hidden = true
-					hidden = hidden || g.N > 0 || g.NUnable > 0
-				} else {
-					sg.GroupReport = g
+				if gs[k].N < rounds.MinGroupSize {
+					hide[k] = true
+					hiddenN += gs[k].N
+					hidden = hidden || gs[k].N > 0 || gs[k].NUnable > 0
+				}
+			}
+			// The whole panel minus the groups shown is the hidden groups
+			// together: while those hold fewer than MinGroupSize ratings,
+			// the smallest group shown is hidden too.
+			for hiddenN > 0 && hiddenN < rounds.MinGroupSize {
+				k := -1
+				for j, g := range gs {
+					if !hide[j] && (k < 0 || g.N < gs[k].N) {
+						k = j
+					}
+				}
+				if k < 0 {
+					break
+				}
+				hide[k], hiddenN = true, hiddenN+gs[k].N
+			}
+			for k, name := range split.Groups {
+				sg := SplitGroup{Name: name, Hidden: hide[k]}
+				if !hide[k] {
+					og := findGroup(o, name)
+					sg.GroupReport = gs[k]
 					sg.Other = &SplitQuartiles{Q1: og.Q1, Q3: og.Q3, IQR: og.IQR}
 				}
 				ss.Groups = append(ss.Groups, sg)
