@@ -32,6 +32,25 @@ type BackgroundField struct {
 	Min      sql.NullFloat64 `db:"min"`
 	Max      sql.NullFloat64 `db:"max"`
 	Choices  string          `db:"choices"` // JSON array of the options in the main language
+	// Bins are a number field's subgroup ranges: a JSON array of the
+	// rising limits between them (migration 0030).
+	Bins string `db:"bins"`
+}
+
+// BinList returns a number field's range limits.
+func (f BackgroundField) BinList() []float64 {
+	var out []float64
+	_ = json.Unmarshal([]byte(f.Bins), &out) // written by SetBins only
+	return out
+}
+
+// SetBins stores a number field's range limits.
+func (f *BackgroundField) SetBins(limits []float64) {
+	if limits == nil {
+		limits = []float64{}
+	}
+	b, _ := json.Marshal(limits)
+	f.Bins = string(b)
 }
 
 // ChoiceList returns a choice field's options in the main language.
@@ -61,7 +80,7 @@ func BackgroundChoiceName(fieldID int64, n int) string {
 	return "background." + itoa(fieldID) + ".choice." + itoa(int64(n))
 }
 
-const backgroundFieldColumns = `id, study_id, position, kind, required, min, max, choices`
+const backgroundFieldColumns = `id, study_id, position, kind, required, min, max, choices, bins`
 
 // BackgroundFieldsByStudy lists a study's background fields in order.
 func (s *Store) BackgroundFieldsByStudy(ctx context.Context, studyID int64) ([]BackgroundField, error) {
@@ -79,19 +98,25 @@ func (s *Store) AddBackgroundField(ctx context.Context, f BackgroundField) (Back
 		if err := tx.get(ctx, &f.Position, `SELECT COALESCE(MAX(position), 0) + 1 FROM background_fields WHERE study_id = ?`, f.StudyID); err != nil {
 			return err
 		}
-		id, err := tx.insert(ctx, `INSERT INTO background_fields (study_id, position, kind, required, min, max, choices) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			f.StudyID, f.Position, f.Kind, f.Required, f.Min, f.Max, f.Choices)
+		if f.Bins == "" {
+			f.SetBins(nil)
+		}
+		id, err := tx.insert(ctx, `INSERT INTO background_fields (study_id, position, kind, required, min, max, choices, bins) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.StudyID, f.Position, f.Kind, f.Required, f.Min, f.Max, f.Choices, f.Bins)
 		f.ID = id
 		return err
 	})
 	return f, wrap("add background field", err)
 }
 
-// UpdateBackgroundField stores a field's required flag, range and
-// options (its kind does not change).
+// UpdateBackgroundField stores a field's required flag, range, options
+// and subgroup ranges (its kind does not change).
 func (s *Store) UpdateBackgroundField(ctx context.Context, f BackgroundField) error {
-	return wrap("update background field", s.execOne(ctx, `UPDATE background_fields SET required = ?, min = ?, max = ?, choices = ? WHERE id = ? AND study_id = ?`,
-		f.Required, f.Min, f.Max, f.Choices, f.ID, f.StudyID))
+	if f.Bins == "" {
+		f.SetBins(nil)
+	}
+	return wrap("update background field", s.execOne(ctx, `UPDATE background_fields SET required = ?, min = ?, max = ?, choices = ?, bins = ? WHERE id = ? AND study_id = ?`,
+		f.Required, f.Min, f.Max, f.Choices, f.Bins, f.ID, f.StudyID))
 }
 
 // DeleteBackgroundField removes a field, its answers and its texts.

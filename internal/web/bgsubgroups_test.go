@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -263,4 +264,75 @@ func panelColumns(pd workflow.PanelDescription) string {
 		out = append(out, c.Name+"="+itoa(int64(c.Experts))+":"+strings.Trim(jsonOf(pd.Fields[0].Columns[i].Counts), "[]"))
 	}
 	return strings.Join(out, " | ")
+}
+
+// TestBackgroundSubgroupsByRanges: a number field's subgroup ranges are
+// set through the API and on the page (refused when they do not rise or
+// are not numbers, typed text kept, nothing changed; refused on a choice
+// field), recorded in the audit log once the study runs, and split the
+// results like a choice field's options.
+func TestBackgroundSubgroupsByRanges(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		panel := subgroupPanel[:6]
+		s := newPanelStudy(t, env, nil, []string{"Clinics open in the evening"}, panel, "")
+		coord := env.loggedIn("coord@example.org")
+		sector := addSectorField(t, s)
+		if r := s.call(t, "PATCH", s.path+"/background-fields/"+itoa(sector.ID), `{"bins":[5]}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "only a number field has subgroup ranges") {
+			t.Errorf("ranges on a choice field: %d %s", r.status, r.body)
+		}
+		r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"number","label":{"en":"Years of experience"},"min":0,"bins":[10,5]}`)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"field":"bins"`) || !strings.Contains(r.body, "the limits must rise: 5 does not come after 10") {
+			t.Fatalf("falling limits: %d %s", r.status, r.body)
+		}
+		r = s.call(t, "POST", s.path+"/background-fields", `{"kind":"number","label":{"en":"Years of experience"},"min":0,"bins":[5]}`)
+		var years backgroundFieldJSON
+		if err := json.Unmarshal([]byte(r.body), &years); err != nil || r.status != http.StatusCreated || len(years.Bins) != 1 || years.Bins[0] != 5 {
+			t.Fatalf("add with a limit: %d %s", r.status, r.body)
+		}
+		// The page: refused, typed text kept; then 5 and 10.
+		page := "/studies/" + itoa(s.id) + "/background-fields/" + itoa(years.ID)
+		r = coord.post(page, url.Values{"label": {"Years of experience"}, "min": {"0"}, "bins": {"5 ten"}})
+		mustContain(t, "refused limits on the page", r.body, `&#34;ten&#34; is not a number: separate the limits with spaces`, `value="5 ten"`)
+		if got := getBackgroundFields(t, s)[1].Bins; len(got) != 1 {
+			t.Errorf("a refused form changed the limits: %v", got)
+		}
+		if r := coord.post(page, url.Values{"label": {"Years of experience"}, "min": {"0"}, "bins": {"5, 10"}}); r.status != http.StatusOK || !strings.Contains(r.body, `value="5 10"`) {
+			t.Fatalf("limits on the page: %d", r.status)
+		}
+		if got := getBackgroundFields(t, s)[1].Bins; len(got) != 2 || got[1] != 10 {
+			t.Errorf("limits: %v", got)
+		}
+		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(panel))
+		if r := s.call(t, "PATCH", s.path+"/background-fields/"+itoa(years.ID), `{"bins":[5,15]}`); r.status != http.StatusOK {
+			t.Fatalf("limits after launch: %d %s", r.status, r.body)
+		}
+		audit, _ := env.store.AuditByStudy(context.Background(), s.id)
+		if last := audit[len(audit)-1]; last.OldValue != "number, required: false, min 0, subgroups under 5 | 5 to under 10 | 10 or more" ||
+			last.NewValue != "number, required: false, min 0, subgroups under 5 | 5 to under 15 | 15 or more" {
+			t.Errorf("audit: %+v", last)
+		}
+
+		years6 := []string{"1", "2", "4.5", "20", "15", "30"} // 3 under 5, 3 at 15 or more
+		for i, p := range panel {
+			b := s.expertBrowser(t, p.email)
+			if r := b.post("/e/background", url.Values{"bg" + itoa(years.ID): {years6[i]}}); r.url != "/e" {
+				t.Fatalf("%s background: %d %s", p.email, r.status, r.url)
+			}
+			s.rate(t, b, map[int]string{0: []string{"2", "2", "3", "5", "5", "4"}[i]}, nil, true)
+		}
+		s.close(t)
+		mustContain(t, "results page", coord.get("/studies/"+itoa(s.id)+"/results").body, "Per answer to “Years of experience”")
+		r = s.call(t, "GET", s.path+"/results?subgroup="+itoa(years.ID), "")
+		var split workflow.SubgroupSplit
+		if err := json.Unmarshal([]byte(r.body), &split); err != nil || r.status != http.StatusOK {
+			t.Fatalf("split: %d %s", r.status, r.body)
+		}
+		if got := strings.Join(split.Groups, "|"); got != "under 5|5 to under 15|15 or more|Not answered" {
+			t.Fatalf("groups: %s", got)
+		}
+		g := split.Rounds[0].Statements[0].Groups
+		if g[0].Hidden || g[0].N != 3 || g[0].Median.Value.Float() != 2 || g[2].Hidden || g[2].N != 3 || g[2].Median.Value.Float() != 5 || !g[1].Hidden || !g[3].Hidden {
+			t.Errorf("groups: %+v", g)
+		}
+	})
 }

@@ -37,7 +37,7 @@ func (a *App) backgroundSplit(c echo.Context, view string, fields []workflow.Sub
 	if !ok || err != nil {
 		want := "all, group or country"
 		if len(fields) > 0 {
-			want = "all, group, country or field-<id> of a choice field of the background form"
+			want = "all, group, country or field-<id> of a choice field of the background form (or a number field with subgroup ranges)"
 		}
 		return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("view %q: want %s", view, want))
 	}

@@ -15,7 +15,8 @@ import (
 )
 
 // Results split by an answer to the background form: each single-choice
-// field is a subgroup option beside stakeholder group and country. The
+// field, and each number field with ranges the coordinator chose, is a
+// subgroup option beside stakeholder group and country. The
 // results page (?view=field-<id>), the API (?subgroup=<id>) and the
 // workbook's "Background subgroups" sheet all call BackgroundSubgroups.
 
@@ -29,8 +30,8 @@ type SubgroupField struct {
 	Label string `json:"label"` // in the study's main language
 }
 
-// SubgroupFields lists the study's single-choice background fields, in
-// the form's order.
+// SubgroupFields lists the study's single-choice background fields and
+// its number fields with subgroup ranges, in the form's order.
 func (w *Service) SubgroupFields(ctx context.Context, st store.Study) ([]SubgroupField, error) {
 	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
 	if err != nil || len(fields) == 0 {
@@ -43,7 +44,7 @@ func (w *Service) SubgroupFields(ctx context.Context, st store.Study) ([]Subgrou
 	var out []SubgroupField
 	main := st.MainLanguage()
 	for _, f := range fields {
-		if f.Kind == store.FieldChoice {
+		if f.Kind == store.FieldChoice || f.Kind == store.FieldNumber && len(f.BinList()) > 0 {
 			label, _ := all.In(store.BackgroundLabelName(f.ID), main, main)
 			out = append(out, SubgroupField{ID: f.ID, Label: label})
 		}
@@ -54,7 +55,8 @@ func (w *Service) SubgroupFields(ctx context.Context, st store.Study) ([]Subgrou
 // SubgroupSplit is every closed round's results per answer to one field.
 type SubgroupSplit struct {
 	Field SubgroupField `json:"field"`
-	// Groups are the field's options in the form's order, then NotAnswered.
+	// Groups are a choice field's options in the form's order, or a
+	// number field's ranges (BinLabels), then NotAnswered.
 	Groups []string `json:"groups"`
 	// MinGroupSize: a group with fewer valid ratings of a statement is
 	// hidden for that statement.
@@ -99,7 +101,7 @@ type SplitQuartiles struct {
 type ErrNotSubgroupField struct{ Field string }
 
 func (e ErrNotSubgroupField) Error() string {
-	return fmt.Sprintf("subgroup %q: not a choice field of the study's background form; give the id of one (GET …/background-fields)", e.Field)
+	return fmt.Sprintf("subgroup %q: not a choice field of the study's background form, nor a number field with subgroup ranges; give the id of one (GET …/background-fields)", e.Field)
 }
 
 // FaultKind implements fault.Kinded.
@@ -131,13 +133,21 @@ func (w *Service) BackgroundSubgroups(ctx context.Context, st store.Study, d *Da
 	if err != nil {
 		return nil, err
 	}
-	options := f.ChoiceList()
+	// The groups: a choice field's options, or a number field's ranges.
+	options, bins := f.ChoiceList(), f.BinList()
+	if f.Kind == store.FieldNumber {
+		options = BinLabels(bins)
+	}
 	chose := map[int64]string{}
 	for _, a := range answers {
 		if a.FieldID != fieldID {
 			continue
 		}
-		if n, err := strconv.Atoi(a.Value); err == nil && n >= 1 && n <= len(options) {
+		if f.Kind == store.FieldNumber {
+			if x, err := strconv.ParseFloat(a.Value, 64); err == nil && a.Value != "" {
+				chose[a.ExpertID] = options[binOf(bins, x)]
+			}
+		} else if n, err := strconv.Atoi(a.Value); err == nil && n >= 1 && n <= len(options) {
 			chose[a.ExpertID] = options[n-1]
 		}
 	}
