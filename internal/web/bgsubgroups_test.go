@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/delphi-platform/delphi/internal/workflow"
@@ -24,7 +25,7 @@ var subgroupPanel = []panelist{
 
 // addSectorField adds an optional choice field "Sector" (Health care,
 // Policy, Research) through the API.
-func addSectorField(t *testing.T, s *expertStudy) backgroundFieldJSON {
+func addSectorField(t testing.TB, s *expertStudy) backgroundFieldJSON {
 	t.Helper()
 	r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"choice","label":{"en":"Sector"},"choices":["Health care","Policy","Research"]}`)
 	var f backgroundFieldJSON
@@ -45,24 +46,7 @@ func addSectorField(t *testing.T, s *expertStudy) backgroundFieldJSON {
 // choice field is refused by name.
 func TestBackgroundSubgroups(t *testing.T) {
 	engines(t, func(t *testing.T, env *testEnv) {
-		s := newPanelStudy(t, env, nil, []string{"Clinics open in the evening", "Outreach workers speak the patients' languages"}, subgroupPanel, "")
-		sector := addSectorField(t, s)
-		r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"text","label":{"en":"Your role"}}`)
-		var role backgroundFieldJSON
-		_ = json.Unmarshal([]byte(r.body), &role)
-		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(subgroupPanel))
-
-		choice := []string{"1", "1", "1", "1", "2", "2", "", "", "", "3"} // b7–b9 leave it empty
-		s1 := []string{"5", "5", "4", "4", "1", "2", "2", "2", "3", "3"}
-		s2 := []string{"1", "2", "2", "3", "5", "5", "4", "4", "5", "unable"}
-		for i, p := range subgroupPanel {
-			b := s.expertBrowser(t, p.email)
-			if r := b.post("/e/background", url.Values{"bg" + itoa(sector.ID): {choice[i]}, "bg" + itoa(role.ID): {"Nurse " + p.name}}); r.url != "/e" {
-				t.Fatalf("%s background: %d %s", p.email, r.status, r.url)
-			}
-			s.rate(t, b, map[int]string{0: s1[i], 1: s2[i]}, nil, true)
-		}
-		s.close(t)
+		s, sector, role := subgroupStudy(t, env)
 
 		// The results page: the field is a choice beside group and country.
 		coord := env.loggedIn("coord@example.org")
@@ -335,4 +319,62 @@ func TestBackgroundSubgroupsByRanges(t *testing.T) {
 			t.Errorf("groups: %+v", g)
 		}
 	})
+}
+
+// subgroupStudy: round 1 of a study of subgroupPanel, closed, split by
+// the choice field "Sector" (4 Health care, 2 Policy, 1 Research, 3 left
+// empty) beside a text field "Your role".
+func subgroupStudy(t *testing.T, env *testEnv) (s *expertStudy, sector, role backgroundFieldJSON) {
+	t.Helper()
+	s = newPanelStudy(t, env, nil, []string{"Clinics open in the evening", "Outreach workers speak the patients' languages"}, subgroupPanel, "")
+	sector = addSectorField(t, s)
+	r := s.call(t, "POST", s.path+"/background-fields", `{"kind":"text","label":{"en":"Your role"}}`)
+	if err := json.Unmarshal([]byte(r.body), &role); err != nil {
+		t.Fatal(err)
+	}
+	s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(subgroupPanel))
+
+	choice := []string{"1", "1", "1", "1", "2", "2", "", "", "", "3"} // b7–b9 leave it empty
+	s1 := []string{"5", "5", "4", "4", "1", "2", "2", "2", "3", "3"}
+	s2 := []string{"1", "2", "2", "3", "5", "5", "4", "4", "5", "unable"}
+	for i, p := range subgroupPanel {
+		b := s.expertBrowser(t, p.email)
+		if r := b.post("/e/background", url.Values{"bg" + itoa(sector.ID): {choice[i]}, "bg" + itoa(role.ID): {"Nurse " + p.name}}); r.url != "/e" {
+			t.Fatalf("%s background: %d %s", p.email, r.status, r.url)
+		}
+		s.rate(t, b, map[int]string{0: s1[i], 1: s2[i]}, nil, true)
+	}
+	s.close(t)
+	return s, sector, role
+}
+
+// TestBackgroundSubgroupsInBrowser: the coordinator reaches the results
+// per answer to "Sector" from the results page by the keyboard, and the
+// page, hidden groups included, passes axe-core at 375 and 1280 px.
+func TestBackgroundSubgroupsInBrowser(t *testing.T) {
+	t.Parallel() // waits on a browser: overlaps with the other such tests
+	chromium := chromiumPath(t)
+	env := newTestEnv(t, "sqlite")
+	s, sector, _ := subgroupStudy(t, env)
+	for _, width := range []int64{375, 1280} {
+		t.Run(itoa(width), func(t *testing.T) {
+			b := newChromium(t, chromium)
+			if err := chromedp.Do(b, chromedp.EmulateViewport(width, 900)); err != nil {
+				t.Fatal(err)
+			}
+			chromiumLogin(t, b, env.srv.URL, "coord@example.org")
+			link := `a[href$="view=field-` + itoa(sector.ID) + `"]`
+			if err := chromedp.Do(b, chromedp.Navigate(env.srv.URL+"/studies/"+itoa(s.id)+"/results"), chromedp.WaitVisible(link)); err != nil {
+				t.Fatal(err)
+			}
+			tabTo(t, b, link)
+			if err := chromedp.Do(b, chromedp.KeyEvent("\r"), chromedp.WaitVisible(`td[colspan="14"]`)); err != nil {
+				t.Fatal(err)
+			}
+			if got := eval[string](t, b, `document.querySelector('nav[aria-label=Subgroups] [aria-current=page]').textContent`); got != "Per answer to “Sector”" {
+				t.Errorf("current subgroup choice: %q", got)
+			}
+			axeCheck(t, b, "results per sector")
+		})
+	}
 }
