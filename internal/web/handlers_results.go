@@ -127,7 +127,7 @@ var resultColumns = []column{
 }
 
 func (a *App) showResultsPage(c echo.Context) error {
-	b, _, ok, err := a.loadResultsPage(c, "Results", "results")
+	b, d, ok, err := a.loadResultsPage(c, "Results", "results")
 	if err != nil || !ok {
 		if err == nil {
 			return a.render(c, http.StatusOK, "results_show", resultsShowPage{resultsBase: b})
@@ -150,7 +150,7 @@ func (a *App) showResultsPage(c echo.Context) error {
 		view = "all"
 	case "all", "group", "country":
 	default:
-		if split, err = a.backgroundSplit(c, view, fields); err != nil {
+		if split, err = a.backgroundSplit(c, d, res, view, fields); err != nil {
 			return err
 		}
 	}

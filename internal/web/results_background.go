@@ -31,7 +31,7 @@ func fieldViews(fields []workflow.SubgroupField) []struct{ key, label string } {
 }
 
 // backgroundSplit reads a view "field-<id>" of the results page.
-func (a *App) backgroundSplit(c echo.Context, view string, fields []workflow.SubgroupField) (*workflow.SubgroupSplit, error) {
+func (a *App) backgroundSplit(c echo.Context, d *workflow.Dataset, res *results.Results, view string, fields []workflow.SubgroupField) (*workflow.SubgroupSplit, error) {
 	idStr, ok := strings.CutPrefix(view, fieldViewPrefix)
 	id, err := strconv.ParseInt(idStr, 10, 64)
 	if !ok || err != nil {
@@ -41,16 +41,7 @@ func (a *App) backgroundSplit(c echo.Context, view string, fields []workflow.Sub
 		}
 		return nil, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("view %q: want %s", view, want))
 	}
-	return a.splitResults(c, id)
-}
-
-// splitResults splits the request's study's results by a field.
-func (a *App) splitResults(c echo.Context, fieldID int64) (*workflow.SubgroupSplit, error) {
-	d, res, err := a.resultsOf(c)
-	if err != nil {
-		return nil, err
-	}
-	return a.flow.BackgroundSubgroups(c.Request().Context(), study(c), d, res, fieldID)
+	return a.flow.BackgroundSubgroups(c.Request().Context(), study(c), d, res, id)
 }
 
 // splitRows are one round's rows of the consensus table per group.
@@ -79,7 +70,11 @@ func (a *App) getSplitResults(c echo.Context, subgroup string) error {
 	if err != nil {
 		return workflow.ErrNotSubgroupField{Field: subgroup}
 	}
-	split, err := a.splitResults(c, id)
+	d, res, err := a.resultsOf(c)
+	if err != nil {
+		return err
+	}
+	split, err := a.flow.BackgroundSubgroups(c.Request().Context(), study(c), d, res, id)
 	if err != nil {
 		return err
 	}
