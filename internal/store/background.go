@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"time"
+
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // The panel background form (migration 0025): fields a study's
@@ -30,6 +32,25 @@ type BackgroundField struct {
 	Min      sql.NullFloat64 `db:"min"`
 	Max      sql.NullFloat64 `db:"max"`
 	Choices  string          `db:"choices"` // JSON array of the options in the main language
+	// Bins are a number field's subgroup ranges: a JSON array of the
+	// rising limits between them (migration 0030).
+	Bins string `db:"bins"`
+}
+
+// BinList returns a number field's range limits.
+func (f BackgroundField) BinList() []float64 {
+	var out []float64
+	_ = json.Unmarshal([]byte(f.Bins), &out) // written by SetBins only
+	return out
+}
+
+// SetBins stores a number field's range limits.
+func (f *BackgroundField) SetBins(limits []float64) {
+	if limits == nil {
+		limits = []float64{}
+	}
+	b, _ := json.Marshal(limits)
+	f.Bins = string(b)
 }
 
 // ChoiceList returns a choice field's options in the main language.
@@ -59,7 +80,7 @@ func BackgroundChoiceName(fieldID int64, n int) string {
 	return "background." + itoa(fieldID) + ".choice." + itoa(int64(n))
 }
 
-const backgroundFieldColumns = `id, study_id, position, kind, required, min, max, choices`
+const backgroundFieldColumns = `id, study_id, position, kind, required, min, max, choices, bins`
 
 // BackgroundFieldsByStudy lists a study's background fields in order.
 func (s *Store) BackgroundFieldsByStudy(ctx context.Context, studyID int64) ([]BackgroundField, error) {
@@ -77,19 +98,25 @@ func (s *Store) AddBackgroundField(ctx context.Context, f BackgroundField) (Back
 		if err := tx.get(ctx, &f.Position, `SELECT COALESCE(MAX(position), 0) + 1 FROM background_fields WHERE study_id = ?`, f.StudyID); err != nil {
 			return err
 		}
-		id, err := tx.insert(ctx, `INSERT INTO background_fields (study_id, position, kind, required, min, max, choices) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			f.StudyID, f.Position, f.Kind, f.Required, f.Min, f.Max, f.Choices)
+		if f.Bins == "" {
+			f.SetBins(nil)
+		}
+		id, err := tx.insert(ctx, `INSERT INTO background_fields (study_id, position, kind, required, min, max, choices, bins) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.StudyID, f.Position, f.Kind, f.Required, f.Min, f.Max, f.Choices, f.Bins)
 		f.ID = id
 		return err
 	})
 	return f, wrap("add background field", err)
 }
 
-// UpdateBackgroundField stores a field's required flag, range and
-// options (its kind does not change).
+// UpdateBackgroundField stores a field's required flag, range, options
+// and subgroup ranges (its kind does not change).
 func (s *Store) UpdateBackgroundField(ctx context.Context, f BackgroundField) error {
-	return wrap("update background field", s.execOne(ctx, `UPDATE background_fields SET required = ?, min = ?, max = ?, choices = ? WHERE id = ? AND study_id = ?`,
-		f.Required, f.Min, f.Max, f.Choices, f.ID, f.StudyID))
+	if f.Bins == "" {
+		f.SetBins(nil)
+	}
+	return wrap("update background field", s.execOne(ctx, `UPDATE background_fields SET required = ?, min = ?, max = ?, choices = ?, bins = ? WHERE id = ? AND study_id = ?`,
+		f.Required, f.Min, f.Max, f.Choices, f.Bins, f.ID, f.StudyID))
 }
 
 // DeleteBackgroundField removes a field, its answers and its texts.
@@ -165,10 +192,15 @@ type RoundRespondent struct {
 }
 
 // RoundRespondents lists, per launched round of a study, the experts who
-// submitted it.
+// submitted it. In a real-time study nobody submits: there the experts
+// who answered anything (a rating, "unable", an estimate or an open
+// question) are its respondents, as the results count them.
 func (s *Store) RoundRespondents(ctx context.Context, studyID int64) ([]RoundRespondent, error) {
 	var out []RoundRespondent
-	err := s.sel(ctx, &out, `SELECT r.number, i.expert_id FROM invitations i JOIN rounds r ON r.id = i.round_id
-		WHERE r.study_id = ? AND i.submitted_at IS NOT NULL ORDER BY r.number, i.expert_id`, studyID)
+	err := s.sel(ctx, &out, `SELECT r.number, i.expert_id FROM invitations i JOIN rounds r ON r.id = i.round_id JOIN studies s ON s.id = r.study_id
+		WHERE r.study_id = ? AND (i.submitted_at IS NOT NULL OR s.mode = ? AND (
+			EXISTS (SELECT 1 FROM ratings x WHERE x.invitation_id = i.id AND (x.rating IS NOT NULL OR x.unable OR x.estimate IS NOT NULL))
+			OR EXISTS (SELECT 1 FROM question_answers q WHERE q.invitation_id = i.id AND q.text <> '')))
+		ORDER BY r.number, i.expert_id`, studyID, string(rounds.ModeRealtime))
 	return out, wrap("round respondents", err)
 }

@@ -60,6 +60,12 @@ func (a *App) getResults(c echo.Context) error {
 	if format != "" && format != "json" && format != "csv" {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format %q: want json or csv", format))
 	}
+	if sub := c.QueryParam("subgroup"); sub != "" {
+		if format == "csv" {
+			return echo.NewHTTPError(http.StatusBadRequest, "format csv: the results by subgroup come as JSON only; leave format out")
+		}
+		return a.getSplitResults(c, sub)
+	}
 	d, res, err := a.resultsOf(c)
 	if err != nil {
 		return err
@@ -87,7 +93,12 @@ func (a *App) exportXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, panelSheet(pd)...)
+	splits, err := a.allSplits(c, d, res)
+	if err != nil {
+		return err
+	}
+	extra := append(panelSheet(pd), subgroupSheet(splits, res.Report.Settings.Quantile, results.OtherQuantile(res.Input.Settings.Quantile).String())...)
+	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, extra...)
 }
 
 func (a *App) exportRawCSV(c echo.Context) error {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +42,7 @@ type backgroundFieldView struct {
 	Required bool
 	Choices  string // one per line
 	Min, Max string
+	Bins     string // a number field's subgroup range limits, space-separated
 	Errors   rounds.FieldErrors
 }
 
@@ -52,6 +54,11 @@ func fieldView(f store.BackgroundField, label string) backgroundFieldView {
 	if f.Max.Valid {
 		v.Max = strconv.FormatFloat(f.Max.Float64, 'f', -1, 64)
 	}
+	var bins []string
+	for _, x := range f.BinList() {
+		bins = append(bins, strconv.FormatFloat(x, 'f', -1, 64))
+	}
+	v.Bins = strings.Join(bins, " ")
 	return v
 }
 
@@ -99,7 +106,7 @@ func (a *App) renderBackground(c echo.Context, status int, fieldID int64, fe rou
 // typedField keeps a refused form's values.
 func typedField(c echo.Context, v backgroundFieldView) backgroundFieldView {
 	v.Label, v.Required, v.Choices = c.FormValue("label"), c.FormValue("required") == "on", c.FormValue("choices")
-	v.Min, v.Max = c.FormValue("min"), c.FormValue("max")
+	v.Min, v.Max, v.Bins = c.FormValue("min"), c.FormValue("max"), c.FormValue("bins")
 	return v
 }
 
@@ -128,6 +135,19 @@ func backgroundForm(c echo.Context, st store.Study, update bool) (workflow.Backg
 		return &x
 	}
 	in.Min, in.Max = num("min"), num("max")
+	if _, sent := c.Request().PostForm["bins"]; sent {
+		// Limits separated by spaces or semicolons; "5, 10" reads as 5 and 10.
+		bins := []float64{}
+		for _, tok := range strings.FieldsFunc(c.FormValue("bins"), func(r rune) bool { return r == ';' || unicode.IsSpace(r) }) {
+			x, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSuffix(tok, ","), ",", "."), 64)
+			if err != nil {
+				fe = append(fe, rounds.FieldError{Field: "bins", Message: fmt.Sprintf("%q is not a number: separate the limits with spaces", tok)})
+				break
+			}
+			bins = append(bins, x)
+		}
+		in.Bins = &bins
+	}
 	if update {
 		// An emptied box removes the bound: the form always sends both.
 		in.ClearRange = true
@@ -220,6 +240,7 @@ type backgroundFieldJSON struct {
 	Label    map[string]string `json:"label"`
 	// ChoiceTranslations: option number (from 1) → language → text.
 	ChoiceTranslations map[string]map[string]string `json:"choice_translations"`
+	Bins               []float64                    `json:"bins"` // a number field's subgroup range limits
 }
 
 func (a *App) backgroundFieldsJSON(c echo.Context, st store.Study) ([]backgroundFieldJSON, error) {
@@ -235,7 +256,10 @@ func (a *App) backgroundFieldsJSON(c echo.Context, st store.Study) ([]background
 	out := []backgroundFieldJSON{}
 	for _, f := range fields {
 		j := backgroundFieldJSON{ID: f.ID, Position: f.Position, Kind: f.Kind, Required: f.Required, Choices: f.ChoiceList(),
-			Label: all[store.BackgroundLabelName(f.ID)], ChoiceTranslations: map[string]map[string]string{}}
+			Label: all[store.BackgroundLabelName(f.ID)], ChoiceTranslations: map[string]map[string]string{}, Bins: f.BinList()}
+		if j.Bins == nil {
+			j.Bins = []float64{}
+		}
 		if f.Min.Valid {
 			j.Min = &f.Min.Float64
 		}

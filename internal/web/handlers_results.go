@@ -20,6 +20,7 @@ import (
 	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // The results pages for coordinators and researchers: the consensus table
@@ -82,6 +83,8 @@ type resultRow struct {
 	// Proposal is the rule's decision where the recorded one departs from
 	// it, else ""; Reason is the coordinator's.
 	Proposal, Reason string
+	// Hidden: a background subgroup with too few ratings to show.
+	Hidden bool
 }
 
 // column is a sortable table header.
@@ -104,6 +107,7 @@ type resultsShowPage struct {
 	Other     string
 	RuleDesc  string
 	ViewLinks []column
+	MinGroup  int // background subgroups with fewer ratings are hidden
 }
 
 type stabilityRow struct {
@@ -123,7 +127,7 @@ var resultColumns = []column{
 }
 
 func (a *App) showResultsPage(c echo.Context) error {
-	b, _, ok, err := a.loadResultsPage(c, "Results", "results")
+	b, d, ok, err := a.loadResultsPage(c, "Results", "results")
 	if err != nil || !ok {
 		if err == nil {
 			return a.render(c, http.StatusOK, "results_show", resultsShowPage{resultsBase: b})
@@ -136,12 +140,19 @@ func (a *App) showResultsPage(c echo.Context) error {
 		return err
 	}
 	view := c.QueryParam("view")
+	fields, err := a.flow.SubgroupFields(c.Request().Context(), study(c))
+	if err != nil {
+		return err
+	}
+	var split *workflow.SubgroupSplit // view "field-<id>": a background field's answers
 	switch view {
 	case "":
 		view = "all"
 	case "all", "group", "country":
 	default:
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("view %q: want all, group or country", view))
+		if split, err = a.backgroundSplit(c, d, res, view, fields); err != nil {
+			return err
+		}
 	}
 	sortKey, dir := c.QueryParam("sort"), c.QueryParam("dir")
 	if sortKey == "" {
@@ -156,8 +167,12 @@ func (a *App) showResultsPage(c echo.Context) error {
 	rr := &res.Report.Rounds[ri]
 	p := resultsShowPage{resultsBase: b, Round: rr.Round, View: view, Kendall: res.Report.Rounds,
 		Quantile: res.Report.Settings.QuantileLabel, Other: results.OtherQuantile(res.Input.Settings.Quantile).Label(),
-		RuleDesc: res.Report.Settings.RuleDescription}
-	p.Rows = resultRows(res, ri, view)
+		RuleDesc: res.Report.Settings.RuleDescription, MinGroup: rounds.MinGroupSize}
+	if split != nil {
+		p.Rows = splitRows(split, ri)
+	} else {
+		p.Rows = resultRows(res, ri, view)
+	}
 	sortRows(p.Rows, sortKey, dir == "desc")
 	link := func(v url.Values) string {
 		return "/studies/" + strconv.FormatInt(p.Study.ID, 10) + "/results?" + v.Encode()
@@ -176,7 +191,7 @@ func (a *App) showResultsPage(c echo.Context) error {
 		col.Href = link(v)
 		p.Columns = append(p.Columns, col)
 	}
-	for _, v := range []struct{ key, label string }{{"all", "Whole panel"}, {"group", "Per stakeholder group"}, {"country", "Per country"}} {
+	for _, v := range append([]struct{ key, label string }{{"all", "Whole panel"}, {"group", "Per stakeholder group"}, {"country", "Per country"}}, fieldViews(fields)...) {
 		col := column{Key: v.key, Label: v.label, Href: link(url.Values{"round": {strconv.Itoa(rr.Round)}, "view": {v.key}})}
 		if v.key == view {
 			col.Sorted = "page"

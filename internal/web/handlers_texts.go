@@ -316,6 +316,7 @@ type languageFallbacksJSON struct {
 	Unsupported bool     `json:"unsupported,omitempty"`
 	Statements  int      `json:"untranslated_statements"`
 	Topics      int      `json:"untranslated_topics"`
+	Questions   int      `json:"untranslated_questions"`
 	Texts       []string `json:"untranslated_texts"`
 }
 
@@ -362,7 +363,7 @@ func (a *App) apiGetTexts(c echo.Context) error {
 	}
 	out := textsJSON{Main: st.MainLanguage(), Languages: st.LanguageList(), Texts: all, Fallbacks: []languageFallbacksJSON{}}
 	for _, f := range fbs {
-		j := languageFallbacksJSON{Language: f.Lang, Unsupported: f.Unsupported, Statements: f.Statements, Topics: f.Topics, Texts: f.Texts}
+		j := languageFallbacksJSON{Language: f.Lang, Unsupported: f.Unsupported, Statements: f.Statements, Topics: f.Topics, Questions: f.Questions, Texts: f.Texts}
 		if j.Texts == nil {
 			j.Texts = []string{}
 		}

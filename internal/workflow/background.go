@@ -70,7 +70,14 @@ type BackgroundFieldInput struct {
 	Label    map[string]string `json:"label"`   // language → label; "" removes a translation
 	// ClearRange, on update, removes min and max.
 	ClearRange bool `json:"clear_range,omitempty"`
+	// Bins are a number field's subgroup ranges: the rising limits
+	// between them ([5, 10] makes under 5, 5 to under 10, 10 or more);
+	// on update nil keeps them and [] removes them.
+	Bins *[]float64 `json:"bins"`
 }
+
+// maxBackgroundBins is the most range limits a number field has.
+const maxBackgroundBins = 10
 
 // checkBackgroundField checks f (kind, range, options) as it would be
 // stored and returns the errors naming the field that is wrong.
@@ -85,6 +92,7 @@ func checkBackgroundField(f store.BackgroundField, choices []string) rounds.Fiel
 	if f.Min.Valid && f.Max.Valid && f.Min.Float64 > f.Max.Float64 {
 		fe = append(fe, rounds.FieldError{Field: "max", Message: fmt.Sprintf("the maximum (%s) is below the minimum (%s)", formatNumber(f.Max.Float64), formatNumber(f.Min.Float64))})
 	}
+	fe = append(fe, checkBins(f)...)
 	if f.Kind != store.FieldChoice {
 		if len(choices) > 0 {
 			fe = append(fe, rounds.FieldError{Field: "choices", Message: "only a choice field has options"})
@@ -202,6 +210,9 @@ func addBackgroundFields(ctx context.Context, tx *store.Store, st store.Study, u
 func addBackgroundField(ctx context.Context, tx *store.Store, st store.Study, userID int64, existing int, in BackgroundFieldInput, prefix string) (store.BackgroundField, error) {
 	f := store.BackgroundField{StudyID: st.ID, Kind: strings.TrimSpace(in.Kind), Required: in.Required != nil && *in.Required,
 		Min: nullFloat(in.Min), Max: nullFloat(in.Max)}
+	if in.Bins != nil {
+		f.SetBins(*in.Bins)
+	}
 	choices := cleanChoices(in.Choices)
 	f.SetChoices(choices)
 	fe := checkBackgroundField(f, choices)
@@ -275,6 +286,9 @@ func (w *Service) UpdateBackgroundField(ctx context.Context, st store.Study, use
 	if in.Max != nil {
 		f.Max = nullFloat(in.Max)
 	}
+	if in.Bins != nil {
+		f.SetBins(*in.Bins)
+	}
 	choices := f.ChoiceList()
 	if in.Choices != nil {
 		choices = cleanChoices(in.Choices)
@@ -330,6 +344,9 @@ func describeField(f store.BackgroundField) string {
 	}
 	if f.Kind == store.FieldChoice {
 		s += ", options " + strings.Join(f.ChoiceList(), " | ")
+	}
+	if bins := f.BinList(); len(bins) > 0 {
+		s += ", subgroups " + strings.Join(BinLabels(bins), " | ")
 	}
 	return s
 }
@@ -613,19 +630,26 @@ func (w *Service) PanelDescription(ctx context.Context, st store.Study) (PanelDe
 		}
 		byExpert[a.ExpertID][a.FieldID] = a.Value
 	}
-	// The columns: every expert who saw the form, then each round's
-	// respondents (whether or not they answered the form).
+	launched, err := w.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return pd, err
+	}
+	byRound := map[int][]int64{}
+	for _, r := range resp {
+		byRound[r.Round] = append(byRound[r.Round], r.ExpertID)
+	}
+	// The columns: every expert who saw the form, then each launched
+	// round's respondents (whether or not they answered the form), a
+	// round nobody has answered yet with 0.
 	sets := [][]int64{slices.Sorted(maps.Keys(byExpert))}
 	pd.Columns = append(pd.Columns, PanelColumn{Name: "All experts who saw the form", Experts: len(sets[0])})
-	for i := 0; i < len(resp); {
-		j := i
-		var ids []int64
-		for ; j < len(resp) && resp[j].Round == resp[i].Round; j++ {
-			ids = append(ids, resp[j].ExpertID)
+	for _, r := range launched {
+		if r.Status == rounds.Draft {
+			continue
 		}
+		ids := byRound[r.Number]
 		sets = append(sets, ids)
-		pd.Columns = append(pd.Columns, PanelColumn{Name: fmt.Sprintf("Round %d respondents", resp[i].Round), Round: resp[i].Round, Experts: len(ids)})
-		i = j
+		pd.Columns = append(pd.Columns, PanelColumn{Name: fmt.Sprintf("Round %d respondents", r.Number), Round: r.Number, Experts: len(ids)})
 	}
 	main := st.MainLanguage()
 	for _, f := range fields {
@@ -683,4 +707,50 @@ func fieldFigures(f store.BackgroundField, options []string, ids []int64, byExpe
 		fig.Median, fig.Min, fig.Max = &med, &lo, &hi
 	}
 	return fig
+}
+
+// checkBins checks a field's subgroup ranges: a number field's only,
+// finite, rising, at most maxBackgroundBins limits.
+func checkBins(f store.BackgroundField) rounds.FieldErrors {
+	bins := f.BinList()
+	if len(bins) == 0 {
+		return nil
+	}
+	if f.Kind != store.FieldNumber {
+		return rounds.FieldErrors{{Field: "bins", Message: "only a number field has subgroup ranges"}}
+	}
+	if len(bins) > maxBackgroundBins {
+		return rounds.FieldErrors{{Field: "bins", Message: fmt.Sprintf("give at most %d limits between the subgroups", maxBackgroundBins)}}
+	}
+	for i, x := range bins {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return rounds.FieldErrors{{Field: "bins", Message: fmt.Sprintf("limit %d is not a number", i+1)}}
+		}
+		if i > 0 && x <= bins[i-1] {
+			return rounds.FieldErrors{{Field: "bins", Message: fmt.Sprintf("the limits must rise: %s does not come after %s", formatNumber(x), formatNumber(bins[i-1]))}}
+		}
+	}
+	return nil
+}
+
+// BinLabels name the ranges the limits make: "under 5", "5 to under 10",
+// "10 or more".
+func BinLabels(limits []float64) []string {
+	if len(limits) == 0 {
+		return nil
+	}
+	out := []string{"under " + formatNumber(limits[0])}
+	for i := 1; i < len(limits); i++ {
+		out = append(out, formatNumber(limits[i-1])+" to under "+formatNumber(limits[i]))
+	}
+	return append(out, formatNumber(limits[len(limits)-1])+" or more")
+}
+
+// binOf is the range (index into BinLabels) a number falls in.
+func binOf(limits []float64, x float64) int {
+	i := 0
+	for i < len(limits) && x >= limits[i] {
+		i++
+	}
+	return i
 }

@@ -493,12 +493,13 @@ type LanguageFallbacks struct {
 	Unsupported bool
 	Statements  int      // statements without a translation
 	Topics      int      // topics without a translated title
+	Questions   int      // open questions of rounds not yet closed without a translation
 	Texts       []string // study texts without a translation, by name
 }
 
 // None tells whether nothing falls back.
 func (f LanguageFallbacks) None() bool {
-	return !f.Unsupported && f.Statements == 0 && f.Topics == 0 && len(f.Texts) == 0
+	return !f.Unsupported && f.Statements == 0 && f.Topics == 0 && f.Questions == 0 && len(f.Texts) == 0
 }
 
 // TextFallbacks reports, per study language other than the main one, what
@@ -509,9 +510,24 @@ func (w *Service) TextFallbacks(ctx context.Context, st store.Study) ([]Language
 	if err != nil {
 		return nil, err
 	}
+	// Open questions experts will still read: those of a draft or open
+	// round (a closed round's are history).
+	all, err := w.store.RoundsByStudy(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	closed := map[int]bool{}
+	for _, r := range all {
+		closed[r.Number] = r.Status == rounds.Closed
+	}
 	var out []LanguageFallbacks
 	for _, lang := range st.LanguageList()[1:] {
 		f := LanguageFallbacks{Lang: lang, Unsupported: !i18n.Supported(lang)}
+		for _, q := range t.owners.questions {
+			if !closed[q.RoundNumber] && t.texts.Get(store.QuestionTextName(q.ID), lang) == "" {
+				f.Questions++
+			}
+		}
 		for _, s := range t.statements {
 			if !s.Retired && t.statementTrs[s.ID][lang] == "" {
 				f.Statements++
