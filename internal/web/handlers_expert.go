@@ -333,6 +333,9 @@ type ratingItem struct {
 	Feedback *feedbackView
 	New      bool          // first presented in this round (round 2 on)
 	Live     template.HTML // real-time mode: the panel's current figures
+	// A numeric round's number field and feedback (expert_numeric.go).
+	Numeric         *numericItem
+	NumericFeedback *numericFeedbackItem
 }
 
 type scalePoint struct {
@@ -528,6 +531,7 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 			return p, err
 		}
 	}
+	num := a.numericPage(c, v, l, sc.AllowUnable, p.Open) // nil unless a numeric round
 	for _, rs := range rss {
 		r := ratings[rs.ID]
 		text, fallback := tr.text(rs.StatementID, rs.Text)
@@ -539,6 +543,9 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 		}
 		if it.Feedback, err = fb.view(rs, tr); err != nil {
 			return p, err
+		}
+		if num != nil {
+			num.fill(&it, rs, r, fb.previous)
 		}
 		if live != nil {
 			if it.Live, err = live.html(rs.ID); err != nil {
@@ -733,6 +740,15 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 		return 0, "", err
 	}
 	var changes []workflow.AnswerChange
+	if v.Round.Kind == rounds.KindNumeric { // estimates (expert_numeric.go)
+		if changes, err = saveNumericForm(c, v, sc, rss); err != nil {
+			if status, msg := answerError(l, err); status != 0 {
+				return status, msg, err
+			}
+			return http.StatusUnprocessableEntity, l.T("num.err.saved"), err
+		}
+		rss = nil
+	}
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
 		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)
@@ -801,7 +817,12 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "s: not a statement id"})
 	}
 	answered := -1 // counted by the writer, or below
-	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	var x workflow.Answer
+	if v.Round.Kind == rounds.KindNumeric { // an estimate (expert_numeric.go)
+		x, err = readNumericAnswer(v, sc, rsID, numericFields{c.FormValue("r"), c.FormValue("u"), c.FormValue("k")}, c.FormValue("c"))
+	} else {
+		x, err = readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	}
 	if err == nil {
 		if v.Study.Realtime() {
 			err = a.flow.SaveAnswer(ctx, v, x) // keeps the expert's revision history
@@ -809,6 +830,11 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment, x.Extra)
 		}
 		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
+	}
+	if np := a.numericPage(c, v, l, sc.AllowUnable, true); np != nil {
+		if msg, _ := np.message(err); msg != "" {
+			return c.JSON(http.StatusUnprocessableEntity, savedAnswer{Message: msg})
+		}
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return c.JSON(status, savedAnswer{Message: msg})

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -145,6 +146,9 @@ func (e EstimateError) Error() string {
 }
 
 func (e EstimateError) Unwrap() error { return e.Err }
+
+// FaultKind makes it invalid input (package fault).
+func (e EstimateError) FaultKind() fault.Kind { return fault.Invalid }
 
 // ErrUnableNotOffered refuses "unable to estimate" in a study that does not offer it.
 var ErrUnableNotOffered = errors.New("the study does not offer \"unable to answer\"")

@@ -32,9 +32,17 @@
       body.set("q", id.slice(1));
       body.set("t", fs.querySelector("textarea").value);
     } else {
-      var picked = fs.querySelector("input[type=radio]:checked");
+      var est = fs.querySelector("input.estimate"); // a numeric round's field
       body.set("s", id.slice(1));
-      body.set("r", picked ? picked.value : "");
+      if (est) {
+        var unable = fs.querySelector("input.unable"), conf = fs.querySelector("input.conf:checked");
+        body.set("r", est.value);
+        body.set("u", unable && unable.checked ? "unable" : "");
+        body.set("k", conf ? conf.value : "");
+      } else {
+        var picked = fs.querySelector("input[type=radio]:checked");
+        body.set("r", picked ? picked.value : "");
+      }
       body.set("c", fs.querySelector("textarea").value);
     }
     fetch("/e/answer", {
@@ -93,7 +101,8 @@
     document.addEventListener("visibilitychange", poll);
   }
 
-  function box(el) { return el.closest("fieldset, .oq-item"); }
+  // A statement's fieldset (s<n>), not the confidence fieldset inside it.
+  function box(el) { return el.closest("fieldset[id], .oq-item"); }
   form.addEventListener("change", function (e) {
     var fs = box(e.target);
     if (fs) save(fs);
@@ -101,7 +110,7 @@
   // Comments and answers are also saved when typing pauses, not only on
   // leaving the box.
   form.addEventListener("input", function (e) {
-    if (e.target.tagName !== "TEXTAREA") return;
+    if (e.target.tagName !== "TEXTAREA" && !e.target.classList.contains("estimate")) return;
     var fs = box(e.target);
     if (!fs) return;
     var id = fs.id;

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/delphi-platform/delphi/internal/workflow"
+	"github.com/delphi-platform/delphi/rounds"
+)
+
+// TestNumericRoundJourney runs two numeric estimate rounds (issue 17):
+// round 1 prepared on the page form (a refused form first: its errors by
+// field, its text kept), answered without JavaScript and by the autosave
+// endpoint (bad estimates refused with the reason, nothing saved), closed
+// with the estimates' results; round 2 created through the API, showing
+// each expert the panel's median and quartiles and their own estimate,
+// and closed with the convergence since round 1.
+func TestNumericRoundJourney(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		ctx := context.Background()
+		b, u := env.coordinator("coord@example.org", "Coord")
+		b.post("/studies", url.Values{"title": {"Futures study"}, "scale": {"1-5"}})
+		studies, _ := env.store.StudiesForUser(ctx, u.ID)
+		st := studies[0]
+		base := "/studies/" + itoa(st.ID)
+		b.post(base+"/statements", url.Values{"statements": {"In which year will most cars be electric?\nIn which year will coal end?"}, "section": {"Energy"}})
+		importViaPage(t, b, base, panelCSV(defaultPanel))
+
+		// The form offers the kind and the numeric options.
+		mustContain(t, "rounds page", b.get(base+"/rounds").body, `name="kind"`, `value="numeric"`, `name="numeric_unit"`)
+		// Refused: the largest below the smallest, too many decimals.
+		r := b.post(base+"/rounds", url.Values{"kind": {"numeric"}, "numeric_unit": {"year"}, "numeric_min": {"2100"},
+			"numeric_max": {"2020"}, "numeric_decimals": {"7"}, "numeric_confidence": {"on", "off"}})
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("refused form: %d", r.status)
+		}
+		mustContain(t, "refused form", r.body, "must be above the smallest", "decimals must be between 0", `value="2100"`, `value="7"`)
+		if all, _ := env.store.RoundsByStudy(ctx, st.ID); len(all) != 0 {
+			t.Fatalf("a refused form made %d rounds", len(all))
+		}
+		r = b.post(base+"/rounds", url.Values{"kind": {"numeric"}, "numeric_unit": {"year"}, "numeric_min": {"2020"},
+			"numeric_max": {"2100"}, "numeric_decimals": {"0"}, "numeric_confidence": {"on", "off"}})
+		round1 := r.url
+		r1 := mustRoundID(t, round1)
+		got, _ := env.store.RoundByID(ctx, r1)
+		set, ok := workflow.NumericSettingsOf(got)
+		if got.Kind != rounds.KindNumeric || !ok || set != (rounds.NumericSettings{Unit: "year", Min: 2020, Max: 2100, Confidence: true}) {
+			t.Fatalf("round 1: kind %q, settings %+v", got.Kind, set)
+		}
+		// The draft shows its options and lets them change.
+		mustContain(t, "draft", r.body, `id="numeric-options"`, `value="2100"`)
+		r = b.post(round1+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}, "reminder_days": {"7"}, "numeric_min": {"2000"}, "numeric_max": {"1990"}})
+		mustContain(t, "refused settings", r.body, "must be above the smallest", `value="1990"`)
+		r = b.post(round1+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}, "reminder_days": {"7"}, "numeric_min": {"2025"}})
+		mustContain(t, "saved settings", r.body, "Round settings saved.")
+		got, _ = env.store.RoundByID(ctx, r1)
+		if set, _ = workflow.NumericSettingsOf(got); set.Min != 2025 || set.Max != 2100 {
+			t.Fatalf("settings after the change: %+v", set)
+		}
+		if r := b.post(round1+"/launch", url.Values{}); !strings.Contains(r.body, "invitations queued") {
+			t.Fatalf("launch round 1: %d", r.status)
+		}
+		rss, _ := env.store.RoundStatements(ctx, r1)
+		links := outboxLinks(t, env, r1)
+		cars := []string{"2030", "2040", "2050", "2060", "2070"}
+		for i, p := range defaultPanel {
+			ex := env.browser()
+			u, _ := url.Parse(links[p.email])
+			ex.get(u.Path)
+			if st, _ := ex.consent(t); st != http.StatusOK {
+				t.Fatalf("consent: %d", st)
+			}
+			k0, k1 := fmt.Sprintf("r%d", rss[0].ID), fmt.Sprintf("r%d", rss[1].ID)
+			if i == 0 { // without JavaScript: a refused estimate first
+				page := ex.get("/e")
+				mustContain(t, "expert page", page.body, `inputmode="numeric"`, `<label for="`+k0+`">Your estimate (year)</label>`, "From 2025 to 2100", `name="k`+itoa(rss[0].ID)+`"`)
+				bad := ex.post("/e", url.Values{k0: {"2200"}, k1: {"2045"}})
+				if bad.status != http.StatusUnprocessableEntity {
+					t.Fatalf("out of range: %d", bad.status)
+				}
+				mustContain(t, "refused estimate", bad.body, "Please give a number from 2025 to 2100.", `value="2200"`, `value="2045"`, `aria-invalid="true"`)
+				if n, _ := env.store.AnsweredCount(ctx, mustInvitation(t, env, r1, p.email)); n != 0 {
+					t.Fatalf("a refused form saved %d answers", n)
+				}
+				if ok := ex.post("/e", url.Values{k0: {cars[i]}, "k" + itoa(rss[0].ID): {"4"}, k1: {"2045"}}); ok.status != http.StatusOK {
+					t.Fatalf("save: %d %s", ok.status, ok.body)
+				}
+			} else { // the autosave
+				for _, bad := range []struct{ value, want string }{{"2040,5", "fewer decimal places (at most 0)"}, {"1999", "from 2025 to 2100"}, {"abc", "Please type a number."}} {
+					res := ex.post("/e/answer", url.Values{"s": {itoa(rss[0].ID)}, "r": {bad.value}})
+					if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, bad.want) {
+						t.Errorf("autosave %q: %d %s", bad.value, res.status, res.body)
+					}
+				}
+				for j, v := range []string{cars[i], "2045"} {
+					res := ex.post("/e/answer", url.Values{"s": {itoa(rss[j].ID)}, "r": {v}, "k": {"3"}})
+					if res.status != http.StatusOK || !strings.Contains(res.body, `"saved":true`) {
+						t.Fatalf("autosave %s: %d %s", v, res.status, res.body)
+					}
+				}
+			}
+			if r := ex.post("/e/submit", url.Values{}); r.url != "/e/thanks" {
+				t.Fatalf("submit: %d %s", r.status, r.body)
+			}
+		}
+		ratings, _ := env.store.RatingsByInvitation(ctx, mustInvitation(t, env, r1, "e1@example.org"))
+		if x := ratings[rss[0].ID]; !x.Estimate.Valid || x.Estimate.Float64 != 2030 || x.Confidence.Int64 != 4 {
+			t.Fatalf("stored answer: %+v", x)
+		}
+		if r := b.post(round1+"/close", url.Values{"confirm": {"yes"}}); r.status != http.StatusOK {
+			t.Fatalf("close round 1: %d", r.status)
+		}
+		rr, err := env.store.RoundResultsByID(ctx, r1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, ok, err := workflow.NumericResultsOf(rr.Results)
+		if err != nil || !ok || len(res.Statements) != 2 {
+			t.Fatalf("numeric results: %v %v %+v", ok, err, res)
+		}
+		if s := res.Statements[0].Summary; s.N != 5 || s.Median.Value != 2050 || s.Type7.IQR.Value != 20 || s.Type6.IQR.Value != 30 {
+			t.Fatalf("round 1 summary: %+v", s)
+		}
+		decisions, _ := env.store.DecisionsByRound(ctx, r1)
+		for _, rs := range rss {
+			if decisions[rs.ID].Proposed != "carry" {
+				t.Errorf("proposal for %q: %q", rs.Text, decisions[rs.ID].Proposed)
+			}
+		}
+
+		// Round 2 through the API, numeric again with one decimal.
+		token := tokenFor(t, env, "api@example.org")
+		if err := env.store.AddStudyMember(ctx, st.ID, u.ID, "api@example.org", "coordinator"); err != nil {
+			t.Fatal(err)
+		}
+		bad := env.api("POST", "/api/v1/studies/"+itoa(st.ID)+"/rounds", token, "application/json", `{"kind":"numeric","numeric":{"min":"soon","decimals":9}}`)
+		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "numeric.min") || !strings.Contains(bad.body, "numeric.decimals") {
+			t.Fatalf("refused API round: %d %s", bad.status, bad.body)
+		}
+		cr := env.api("POST", "/api/v1/studies/"+itoa(st.ID)+"/rounds", token, "application/json",
+			`{"kind":"numeric","deadline":"2099-02-01T10:00:00Z","numeric":{"unit":"year","min":2025,"max":2100,"decimals":1,"confidence":false}}`)
+		if cr.status != http.StatusCreated && cr.status != http.StatusOK {
+			t.Fatalf("API round 2: %d %s", cr.status, cr.body)
+		}
+		var rj roundJSON
+		_ = json.Unmarshal([]byte(cr.body), &rj)
+		var fb rounds.NumericFeedback
+		if err := json.Unmarshal(rj.Statements[0].Feedback, &fb); err != nil || fb.Kind != rounds.KindNumeric || fb.N != 5 || *fb.Median != 2050 || *fb.Q1 != 2035 || *fb.Q3 != 2065 {
+			t.Fatalf("frozen feedback: %v %+v", err, fb)
+		}
+		if r := env.api("POST", fmt.Sprintf("/api/v1/rounds/%d/launch", rj.ID), token, "", ""); r.status != http.StatusOK {
+			t.Fatalf("launch round 2: %d %s", r.status, r.body)
+		}
+		rss2, _ := env.store.RoundStatements(ctx, rj.ID)
+		links2 := outboxLinks(t, env, rj.ID)
+		for i, p := range defaultPanel {
+			ex := env.browser()
+			u, _ := url.Parse(links2[p.email])
+			page := ex.get(u.Path)
+			if i == 0 {
+				mustContain(t, "round 2 page", page.body, "Round 1: median 2050 year; middle half of the estimates from 2035 to 2065 year; number of estimates: 5",
+					"Your estimate in round 1: 2030 year", `inputmode="decimal"`)
+				if strings.Contains(page.body, `name="k`+itoa(rss2[0].ID)+`"`) {
+					t.Error("round 2 asks a confidence it was told not to")
+				}
+			}
+			v := []string{"2045,5", "2048", "2050", "2052", "2055"}[i] // converging; a decimal comma
+			if r := ex.post("/e/submit", url.Values{"r" + itoa(rss2[0].ID): {v}, "r" + itoa(rss2[1].ID): {"2045"}}); r.url != "/e/thanks" {
+				t.Fatalf("round 2 submit: %d %s", r.status, r.body)
+			}
+		}
+		if r := env.api("POST", fmt.Sprintf("/api/v1/rounds/%d/close", rj.ID), token, "", ""); r.status != http.StatusOK {
+			t.Fatalf("close round 2: %d %s", r.status, r.body)
+		}
+		rr2, _ := env.store.RoundResultsByID(ctx, rj.ID)
+		res2, _, _ := workflow.NumericResultsOf(rr2.Results)
+		s0 := res2.Statements[0]
+		if s0.Change == nil || s0.PreviousRound != 1 || s0.Change.Wilcoxon.NPairs != 5 || s0.Change.IQRChangeType7.Value >= 0 {
+			t.Fatalf("convergence: %+v", s0.Change)
+		}
+		if s0.Summary.Min.Value != 2045.5 {
+			t.Errorf("decimal comma: min %v", s0.Summary.Min.Value)
+		}
+	})
+}
+
+// mustInvitation is an expert's invitation id in a round.
+func mustInvitation(t *testing.T, env *testEnv, roundID int64, email string) int64 {
+	t.Helper()
+	statuses, err := env.store.RoundStatuses(context.Background(), roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range statuses {
+		if s.Email == email {
+			return s.InvitationID
+		}
+	}
+	t.Fatalf("%s not invited", email)
+	return 0
+}
