@@ -302,7 +302,7 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		p.Form.ShowGroups = *in.ShowGroups
 	}
 	p.Form.NotifyExperts = in.NotifyExperts == nil || *in.NotifyExperts // ticked unless refused unticked
-	if n, ok := workflow.NumericSettingsOf(r); ok { // a numeric round's options (expert_numeric.go)
+	if n, ok := workflow.NumericSettingsOf(r); ok {                     // a numeric round's options (expert_numeric.go)
 		p.Numeric = new(numericFormOf(&n, in.Numeric))
 	}
 	if p.Questions, err = a.store.RoundQuestions(ctx, r.ID); err != nil {
