@@ -153,11 +153,11 @@ func (p *numericPage) feedback(rs store.RoundStatement, previous map[int64]store
 	if f.N == 0 || f.Median == nil || f.Q1 == nil || f.Q3 == nil {
 		out.Summary = p.l.T("num.fb.none", "Round", f.Round)
 	} else {
-		out.Summary = p.l.T("num.fb.summary", "Round", f.Round, "Median", unit(p.number(*f.Median)),
-			"Q1", p.number(*f.Q1), "Q3", unit(p.number(*f.Q3)), "N", f.N)
+		out.Summary = p.l.T("num.fb.summary", "Round", f.Round, "Label", unit(p.number(*f.Median)), // the median
+			"Low", p.number(*f.Q1), "High", unit(p.number(*f.Q3)), "Total", f.N) // the quartiles and n
 	}
 	if mine, ok := previous[rs.PreviousID.Int64]; ok && mine.Estimate.Valid {
-		out.Yours = p.l.T("num.fb.yours", "Round", f.Round, "Value", unit(p.number(mine.Estimate.Float64)))
+		out.Yours = p.l.T("num.fb.yours", "Round", f.Round, "Label", unit(p.number(mine.Estimate.Float64)))
 	}
 	return out
 }
