@@ -94,6 +94,7 @@ type column struct {
 
 type resultsShowPage struct {
 	resultsBase
+	Estimates []numericResultsView // the numeric rounds' results (results_numeric.go)
 	Round     int
 	View      string // all, group, country
 	Columns   []column
@@ -157,6 +158,9 @@ func (a *App) showResultsPage(c echo.Context) error {
 	p := resultsShowPage{resultsBase: b, Round: rr.Round, View: view, Kendall: res.Report.Rounds,
 		Quantile: res.Report.Settings.QuantileLabel, Other: results.OtherQuantile(res.Input.Settings.Quantile).Label(),
 		RuleDesc: res.Report.Settings.RuleDescription}
+	if p.Estimates, err = a.numericResultsViews(c.Request().Context(), study(c)); err != nil {
+		return err
+	}
 	p.Rows = resultRows(res, ri, view)
 	sortRows(p.Rows, sortKey, dir == "desc")
 	link := func(v url.Values) string {

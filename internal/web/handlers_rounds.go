@@ -42,6 +42,7 @@ type roundsPage struct {
 	Kind    string
 	Numeric numericForm
 	Errors  rounds.FieldErrors
+	Other   []string // refused fields the form does not show (API-only options)
 }
 
 func (a *App) showRoundsPage(c echo.Context) error {
@@ -66,6 +67,11 @@ func (a *App) renderRoundsPage(c echo.Context, status int, in workflow.RoundInpu
 		p.Kind = *in.Kind
 	}
 	p.Numeric = numericFormOf(lastNumeric, in.Numeric)
+	for _, e := range fe {
+		if e.Field != "kind" && !strings.HasPrefix(e.Field, "numeric.") {
+			p.Other = append(p.Other, e.Message)
+		}
+	}
 	p.Tab = "rounds"
 	var prev *rounds.Round
 	if len(rs) > 0 {

@@ -1,11 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/delphi-platform/delphi/internal/report"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -185,6 +189,43 @@ func TestNumericRoundJourney(t *testing.T) {
 		}
 		if s0.Summary.Min.Value != 2045.5 {
 			t.Errorf("decimal comma: min %v", s0.Summary.Min.Value)
+		}
+		page := b.get(base + "/results")
+		if page.status != http.StatusOK {
+			t.Fatalf("results page: %d %s", page.status, page.body)
+		}
+		mustContain(t, "results page", page.body, "Numeric estimates", "In which year will most cars be electric?")
+
+		// The raw export: kind=numeric rows, which `delphi analyze` reads
+		// to the same medians, IQRs and Wilcoxon test as the platform's.
+		raw := b.get(base + "/raw.csv")
+		if !strings.Contains(raw.body, ",2045.5,2045.5,0,,numeric") {
+			t.Fatalf("raw CSV:\n%s", raw.body)
+		}
+		file := filepath.Join(t.TempDir(), "raw.csv")
+		if err := os.WriteFile(file, []byte(raw.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := env.run(&out, "analyze", "--kind", "numeric", "--format", "json", file); err != nil {
+			t.Fatalf("delphi analyze: %v\n%s", err, out.String())
+		}
+		var an struct {
+			Estimates report.EstimatesSection `json:"estimates"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &an); err != nil || len(an.Estimates.Rounds) != 2 {
+			t.Fatalf("delphi analyze output: %v\n%s", err, out.String())
+		}
+		for i, stored := range []workflow.NumericResults{res, res2} {
+			for j, ns := range stored.Statements {
+				a, q := an.Estimates.Rounds[i].Statements[j], ns.Summary.Type6
+				if a.Median != ns.Summary.Median || a.Q1 != q.Q1 || a.Q3 != q.Q3 || a.IQR != q.IQR || a.N != ns.Summary.N {
+					t.Errorf("round %d statement %d: analyze %+v; platform %+v", i+1, j, a, ns.Summary)
+				}
+				if ns.Change != nil && (a.Change == nil || a.Change.WilcoxonP != ns.Change.Wilcoxon.P || a.Change.IQRChange != ns.Change.IQRChangeType6) {
+					t.Errorf("round %d statement %d: analyze change %+v; platform %+v", i+1, j, a.Change, ns.Change)
+				}
+			}
 		}
 	})
 }
