@@ -87,7 +87,11 @@ func (a *App) exportXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, panelSheet(pd)...)
+	estimates, err := a.estimatesSheet(c.Request().Context(), study(c)) // numeric rounds (results_numeric.go)
+	if err != nil {
+		return err
+	}
+	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, append(panelSheet(pd), estimates...)...)
 }
 
 func (a *App) exportRawCSV(c echo.Context) error {

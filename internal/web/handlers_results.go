@@ -475,6 +475,7 @@ func (a *App) showMethodsPage(c echo.Context) error {
 		}
 	}
 	p.Paragraphs = b.Res.Methods(facts)
+	p.Paragraphs = append(p.Paragraphs, numericMethods(st, sc, all, b.Res.Report.Settings.QuantileLabel)...) // results_numeric.go
 	p.Items = b.Res.Checklist(facts)
 	return a.render(c, http.StatusOK, "results_methods", p)
 }

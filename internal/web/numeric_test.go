@@ -15,6 +15,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestNumericRoundJourney runs two numeric estimate rounds (issue 17):
@@ -195,6 +196,24 @@ func TestNumericRoundJourney(t *testing.T) {
 			t.Fatalf("results page: %d %s", page.status, page.body)
 		}
 		mustContain(t, "results page", page.body, "Numeric estimates", "In which year will most cars be electric?")
+
+		// The workbook's Estimates sheet.
+		x := b.get(base + "/export.xlsx")
+		f, err := excelize.OpenReader(strings.NewReader(x.body))
+		if err != nil {
+			t.Fatalf("workbook: %d %v", x.status, err)
+		}
+		rows, err := f.GetRows("Estimates")
+		if err != nil || len(rows) != 5 {
+			t.Fatalf("Estimates sheet: %v %v", rows, err)
+		}
+		if got := strings.Join(rows[1][:10], "|"); got != "1|In which year will most cars be electric?|year|5|0|2050|2050|2035|2065|30" {
+			t.Errorf("Estimates row: %s", got)
+		}
+		if rows[3][18] != "1" || rows[3][21] != "5" {
+			t.Errorf("Estimates convergence: %v", rows[3])
+		}
+		mustContain(t, "methods", b.get(base+"/results/methods").body, "Numeric estimate rounds", "Wilcoxon signed-rank test (asymptotic, tie-corrected) on the paired estimates")
 
 		// The raw export: kind=numeric rows, which `delphi analyze` reads
 		// to the same medians, IQRs and Wilcoxon test as the platform's.
