@@ -336,19 +336,27 @@ func (a *App) showAttritionPage(c echo.Context) error {
 type figuresPage struct {
 	resultsBase
 	Statements []figureStatement
+	Estimates  []figureStatement // statements asked in numeric rounds: a box plot each
 }
 
 type figureStatement struct{ Key, Text string }
 
 func (a *App) showFiguresPage(c echo.Context) error {
-	b, _, _, err := a.loadResultsPage(c, "Figures", "figures")
+	b, d, _, err := a.loadResultsPage(c, "Figures", "figures")
 	if err != nil {
 		return err
 	}
 	p := figuresPage{resultsBase: b}
 	if b.Res != nil {
+		numeric := map[string]bool{}
+		for _, k := range workflow.NumericKeys(d) { // numeric rounds (results_numeric.go)
+			numeric[k] = true
+		}
 		for _, s := range b.Res.Input.Statements {
 			p.Statements = append(p.Statements, figureStatement{s.Key, s.Text})
+			if numeric[s.Key] {
+				p.Estimates = append(p.Estimates, figureStatement{s.Key, s.Text})
+			}
 		}
 	}
 	return a.render(c, http.StatusOK, "results_figures", p)
@@ -362,12 +370,22 @@ func (a *App) showFigure(c echo.Context) error {
 	if !ok || err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("figure %q: want a name ending in .svg or .png", c.Param("file")))
 	}
-	_, res, err := a.resultsOf(c)
+	d, res, err := a.resultsOf(c)
 	if err != nil {
 		return err
 	}
 	var draw func(w io.Writer) error
 	switch {
+	case strings.HasPrefix(name, "estimates-"): // a numeric statement's box plot (results_numeric.go)
+		key := strings.TrimPrefix(name, "estimates-")
+		numbers, values, unit, err := a.flow.EstimatesOf(c.Request().Context(), study(c), d, key)
+		if err != nil {
+			return err
+		}
+		if len(numbers) == 0 {
+			return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("statement %q was asked in no numeric round", key))
+		}
+		draw = func(w io.Writer) error { return figures.Estimates("Statement "+key, unit, numbers, values, w, format) }
 	case name == "participant-flow":
 		draw = func(w io.Writer) error { return figures.ParticipantFlow(res.Flow, w, format) }
 	case name == "statement-flow":

@@ -197,6 +197,18 @@ func TestNumericRoundJourney(t *testing.T) {
 		}
 		mustContain(t, "results page", page.body, "Numeric estimates", "In which year will most cars be electric?")
 
+		// The figures: a box plot of each numeric statement's estimates.
+		mustContain(t, "figures page", b.get(base+"/results/figures").body, "estimates-S1.svg", "Estimates of each numeric statement across rounds")
+		for _, ext := range []string{"svg", "png"} {
+			fig := b.get(base + "/results/figures/estimates-S1." + ext)
+			if fig.status != http.StatusOK || len(fig.body) < 500 {
+				t.Errorf("estimates figure %s: %d, %d bytes", ext, fig.status, len(fig.body))
+			}
+		}
+		if fig := b.get(base + "/results/figures/estimates-S9.svg"); fig.status != http.StatusNotFound {
+			t.Errorf("figure of no statement: %d", fig.status)
+		}
+
 		// The workbook's Estimates sheet.
 		x := b.get(base + "/export.xlsx")
 		f, err := excelize.OpenReader(strings.NewReader(x.body))

@@ -397,3 +397,50 @@ func NumericResultsOf(resultsJSON string) (NumericResults, bool, error) {
 	}
 	return *m.Estimates, true, nil
 }
+
+// EstimatesOf returns the estimates given to the statement with lineage
+// key key in each closed numeric round that asked it (the answers the
+// results count), for the figures' box plot; the unit of the last.
+func (w *Service) EstimatesOf(ctx context.Context, st store.Study, d *Dataset, key string) (numbers []int, values [][]float64, unit string, err error) {
+	for _, rl := range d.Lineage {
+		set, ok := NumericSettingsOf(rl.round)
+		if !ok {
+			continue
+		}
+		rsID, asked := rl.keys[key]
+		if !asked {
+			continue
+		}
+		var xs []float64
+		err := w.forEachCounted(ctx, st, rl.round.ID, false, func(x store.Answer) error {
+			if x.RoundStatementID == rsID && x.Estimate.Valid {
+				xs = append(xs, x.Estimate.Float64)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, "", err
+		}
+		numbers, values, unit = append(numbers, rl.round.Number), append(values, xs), set.Unit
+	}
+	return numbers, values, unit, nil
+}
+
+// NumericKeys are the lineage keys of the statements asked in a closed
+// numeric round, in order of first appearance.
+func NumericKeys(d *Dataset) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for _, rl := range d.Lineage {
+		if rl.round.Kind != rounds.KindNumeric {
+			continue
+		}
+		for _, rs := range rl.statements {
+			if k := d.KeyOf[rs.ID]; !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
