@@ -154,6 +154,16 @@ func TestNumericRoundJourney(t *testing.T) {
 		}
 		var rj roundJSON
 		_ = json.Unmarshal([]byte(cr.body), &rj)
+		if rj.Kind != "numeric" || rj.Numeric == nil || *rj.Numeric != (rounds.NumericSettings{Unit: "year", Min: 2025, Max: 2100, Decimals: 1}) {
+			t.Fatalf("API round 2: kind %q, numeric %+v", rj.Kind, rj.Numeric)
+		}
+		// PATCH changes a draft's options, refusing bad ones by field.
+		if r := env.api("PATCH", fmt.Sprintf("/api/v1/rounds/%d", rj.ID), token, "application/json", `{"numeric":{"max":2000}}`); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "numeric.max") {
+			t.Errorf("PATCH max below min: %d %s", r.status, r.body)
+		}
+		if r := env.api("PATCH", fmt.Sprintf("/api/v1/rounds/%d", rj.ID), token, "application/json", `{"numeric":{"unit":"year AD"}}`); r.status != http.StatusOK || !strings.Contains(r.body, `"unit":"year AD"`) {
+			t.Errorf("PATCH unit: %d %s", r.status, r.body)
+		}
 		var fb rounds.NumericFeedback
 		if err := json.Unmarshal(rj.Statements[0].Feedback, &fb); err != nil || fb.Kind != rounds.KindNumeric || fb.N != 5 || *fb.Median != 2050 || *fb.Q1 != 2035 || *fb.Q3 != 2065 {
 			t.Fatalf("frozen feedback: %v %+v", err, fb)
