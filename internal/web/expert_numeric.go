@@ -277,14 +277,14 @@ func numericFormOf(set *rounds.NumericSettings, in *workflow.NumericInput) numer
 // present, as the API reads "numeric".
 func numericInput(form map[string][]string) *workflow.NumericInput {
 	var in workflow.NumericInput
-	any := false
+	given := false
 	if v, ok := form["numeric_unit"]; ok {
-		in.Unit, any = &v[0], true
+		in.Unit, given = &v[0], true
 	}
 	for name, to := range map[string]**workflow.NumberText{"numeric_min": &in.Min, "numeric_max": &in.Max, "numeric_decimals": &in.Decimals} {
 		if v, ok := form[name]; ok {
 			t := workflow.NumberText(v[0])
-			*to, any = &t, true
+			*to, given = &t, true
 		}
 	}
 	if v, ok := form["numeric_confidence"]; ok { // a checkbox followed by a hidden "off"
@@ -292,9 +292,9 @@ func numericInput(form map[string][]string) *workflow.NumericInput {
 		for _, x := range v {
 			b = b || x == "on"
 		}
-		in.Confidence, any = &b, true
+		in.Confidence, given = &b, true
 	}
-	if !any {
+	if !given {
 		return nil
 	}
 	return &in
