@@ -286,3 +286,45 @@ func mustInvitation(t *testing.T, env *testEnv, roundID int64, email string) int
 	t.Fatalf("%s not invited", email)
 	return 0
 }
+
+// TestNumericRoundInTheExpertsLanguage: the number field, its hints, its
+// errors and the feedback are in the expert's language, and numbers are
+// read and written as the language writes them (a decimal comma in
+// German, a point in English).
+func TestNumericRoundInTheExpertsLanguage(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		ctx := context.Background()
+		panel := []panelist{defaultPanel[0], defaultPanel[3]} // English, German
+		s := newPanelStudy(t, env, nil, []string{"What share of journeys will be by bike?"}, panel, "")
+		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z","kind":"numeric","numeric":{"unit":"%","min":0,"max":100,"decimals":1}}`, 2)
+		id := itoa(s.round.Statements[0].ID)
+		de := s.expert(t, "e4@example.org")
+		page := de.get("/e")
+		mustContain(t, "German page", page.body, "Ihre Schätzung (%)", "Von 0 bis 100 · Erlaubte Nachkommastellen: 1", `inputmode="decimal"`)
+		bad := de.post("/e", url.Values{"r" + id: {"12,55"}})
+		mustContain(t, "German refusal", bad.body, "Bitte verwenden Sie weniger Nachkommastellen (höchstens 1).", `value="12,55"`,
+			"Eine Schätzung wurde nicht angenommen")
+		if r := de.post("/e/submit", url.Values{"r" + id: {"12,5"}}); r.url != "/e/thanks" {
+			t.Fatalf("German submit: %d %s", r.status, r.body)
+		}
+		en := s.expert(t, "e1@example.org")
+		if r := en.post("/e/answer", url.Values{"s": {id}, "r": {"12.55"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Please use fewer decimal places (at most 1).") {
+			t.Errorf("English autosave refusal: %d %s", r.status, r.body)
+		}
+		if r := en.post("/e/submit", url.Values{"r" + id: {"20.5"}}); r.url != "/e/thanks" {
+			t.Fatalf("English submit: %d %s", r.status, r.body)
+		}
+		ratings, _ := env.store.RatingsByInvitation(ctx, mustInvitation(t, env, s.round.ID, "e4@example.org"))
+		if x := ratings[s.round.Statements[0].ID]; x.Estimate.Float64 != 12.5 {
+			t.Fatalf("German estimate stored as %+v", x.Estimate)
+		}
+		s.close(t)
+		s.launch(t, `{"deadline":"2099-07-04T17:00:00Z"}`, 2) // numeric again, as round 1
+		if s.round.Kind != "numeric" || s.round.Numeric == nil || s.round.Numeric.Decimals != 1 {
+			t.Fatalf("round 2: %q %+v", s.round.Kind, s.round.Numeric)
+		}
+		page = s.expert(t, "e4@example.org").get("/e")
+		mustContain(t, "German feedback", page.body, "Runde 1: Median 16,5 %; mittlere Hälfte der Schätzungen von 12,5 bis 20,5 %; Anzahl der Schätzungen: 2",
+			"Ihre Schätzung in Runde 1: 12,5 %")
+	})
+}
