@@ -178,7 +178,8 @@ type roundPage struct {
 	Reminders        []expertReminders
 	PlannedReminders []time.Time // an open round's scheduled reminders not yet sent
 	// Numeric is a numeric round's options form (nil for another kind).
-	Numeric *numericForm
+	Numeric   *numericForm
+	Estimates []numericResultsView // a closed numeric round's results (results_numeric.go)
 	// The round's open questions, and once launched the answers to each.
 	Questions   []store.RoundQuestion
 	OpenAnswers []openAnswersItem
@@ -411,6 +412,11 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 		return fmt.Errorf("round %d results: %w", p.Round.ID, err)
 	}
 	p.Kendall = &res.KendallW
+	if nr, ok, err := workflow.NumericResultsOf(rr.Results); err != nil {
+		return err
+	} else if ok {
+		p.Estimates = []numericResultsView{numericView(p.Round.Number, nr)}
+	}
 	decisions, err := a.store.DecisionsByRound(ctx, p.Round.ID)
 	if err != nil {
 		return err

@@ -120,6 +120,7 @@ func TestNumericRoundJourney(t *testing.T) {
 		if r := b.post(round1+"/close", url.Values{"confirm": {"yes"}}); r.status != http.StatusOK {
 			t.Fatalf("close round 1: %d", r.status)
 		}
+		mustContain(t, "closed round page", b.get(round1).body, "Numeric estimates, round 1 (unit: year)", `<td class="num">2050</td>`)
 		rr, err := env.store.RoundResultsByID(ctx, r1)
 		if err != nil {
 			t.Fatal(err)
