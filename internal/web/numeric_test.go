@@ -57,6 +57,12 @@ func TestNumericRoundJourney(t *testing.T) {
 		if got.Kind != rounds.KindNumeric || !ok || set != (rounds.NumericSettings{Unit: "year", Min: 2020, Max: 2100, Confidence: true}) {
 			t.Fatalf("round 1: kind %q, settings %+v", got.Kind, set)
 		}
+		// The preview shows experts' number fields.
+		pv := b.get(base + "/preview?round=1")
+		if pv.status != http.StatusOK {
+			t.Fatalf("preview: %d %s", pv.status, pv.body)
+		}
+		mustContain(t, "preview", pv.body, "Your estimate (year)", "From 2020 to 2100")
 		// The draft shows its options and lets them change.
 		mustContain(t, "draft", r.body, `id="numeric-options"`, `value="2100"`)
 		r = b.post(round1+"/settings", url.Values{"deadline": {"2099-01-01T10:00"}, "reminder_days": {"7"}, "numeric_min": {"2000"}, "numeric_max": {"1990"}})
@@ -111,6 +117,8 @@ func TestNumericRoundJourney(t *testing.T) {
 			}
 			if r := ex.post("/e/submit", url.Values{}); r.url != "/e/thanks" {
 				t.Fatalf("submit: %d %s", r.status, r.body)
+			} else if !strings.Contains(r.body, cars[i]+" year") {
+				t.Errorf("the thank-you page does not list the estimate %s year", cars[i])
 			}
 		}
 		ratings, _ := env.store.RatingsByInvitation(ctx, mustInvitation(t, env, r1, "e1@example.org"))
