@@ -22,12 +22,19 @@ type RawRow struct {
 	// is then the question's key in its round (Q1, Q2, …) and Comment
 	// the answer; it has no version nor rating.
 	Open bool
+	// Numeric marks an answer of a numeric round (kind "numeric"): the
+	// rating and rating_value columns hold Estimate, "unable" or nothing.
+	Numeric  bool
+	Estimate analysis.Opt[float64]
 }
 
 // Row kinds of the raw-data CSV's kind column.
 const (
 	KindRating = "rating"
 	KindOpen   = "open"
+	// KindNumeric is a numeric round's estimate (issue 17), which
+	// `delphi analyze` reads as such (--kind numeric).
+	KindNumeric = "numeric"
 )
 
 // RawHeader are the columns of the raw-data CSV (see Codebook). The first
@@ -61,6 +68,13 @@ func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
 		rec[6], rec[7], rec[8], rec[9], rec[10] = rating, value, unable, Neutralise(r.Comment), KindRating
 		if r.Open {
 			rec[5], rec[6], rec[7], rec[8], rec[10] = "", "", "", "", KindOpen
+		}
+		if r.Numeric { // an estimate, as written with a point and all its digits
+			rec[6], rec[7], rec[10] = rating, "", KindNumeric
+			if v, ok := r.Estimate.Get(); ok {
+				rec[6] = strconv.FormatFloat(v, 'f', -1, 64)
+				rec[7] = rec[6]
+			}
 		}
 		return c.w.Write(rec)
 	})

@@ -169,3 +169,41 @@ func Distribution(title string, scaleMin int, rounds []int, freqs [][]int, w io.
 	}
 	return bars(title, "% of valid ratings", cats, ss, w, f)
 }
+
+// Estimates draws one numeric statement's estimates as a box plot per
+// round (median, quartiles, whiskers to the furthest estimate within 1.5
+// IQR, outliers as points), to show the panel converging.
+func Estimates(title, unit string, rounds []int, values [][]float64, w io.Writer, f Format) error {
+	if len(rounds) == 0 || len(rounds) != len(values) {
+		return errors.New("figures: estimates: no numeric rounds for this statement")
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = "Estimate"
+	if unit != "" {
+		p.Y.Label.Text += " (" + unit + ")"
+	}
+	names := make([]string, len(rounds))
+	for i, r := range rounds {
+		names[i] = fmt.Sprintf("Round %d (n = %d)", r, len(values[i]))
+		if len(values[i]) == 0 {
+			continue
+		}
+		b, err := plotter.NewBoxPlot(vg.Points(40), float64(i), plotter.Values(values[i]))
+		if err != nil {
+			return fmt.Errorf("figures: %w", err)
+		}
+		b.FillColor = color.RGBA{R: palette[0].R, G: palette[0].G, B: palette[0].B, A: 90}
+		p.Add(b)
+	}
+	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.5, float64(len(rounds))-0.5
+	wt, err := p.WriterTo(7*vg.Inch, 4*vg.Inch, string(f))
+	if err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	if _, err := wt.WriteTo(w); err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	return nil
+}

@@ -45,3 +45,18 @@ func TestFigures(t *testing.T) {
 		t.Error("no rounds accepted")
 	}
 }
+
+func TestEstimatesBoxPlot(t *testing.T) {
+	var svg bytes.Buffer
+	if err := Estimates("Statement S1", "year", []int{1, 2}, [][]float64{{2030, 2040, 2050, 2060, 2070}, {2045, 2048, 2050}}, &svg, SVG); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<svg", "Round 1 (n = 5)", "Round 2 (n = 3)", "Estimate (year)"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("the SVG lacks %q", want)
+		}
+	}
+	if err := Estimates("x", "", nil, nil, &svg, SVG); err == nil {
+		t.Error("no rounds drew a figure")
+	}
+}

@@ -190,6 +190,8 @@ type DraftChange struct {
 	// Feedback is the new frozen feedback (JSON) by round statement id;
 	// the statements not in it keep theirs.
 	Feedback map[int64]string
+	// KindSettings, when not nil, replaces the round's kind options (JSON).
+	KindSettings *string
 }
 
 // UpdateDraftRound changes a draft's options and feedback in one transaction.
@@ -206,6 +208,11 @@ func (s *Store) UpdateDraftRound(ctx context.Context, roundID int64, ch DraftCha
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return rounds.ErrRoundNotDraft
+		}
+		if ch.KindSettings != nil {
+			if err := tx.execOne(ctx, `UPDATE rounds SET kind_settings = ? WHERE id = ?`, *ch.KindSettings, roundID); err != nil {
+				return err
+			}
 		}
 		for _, id := range slices.Sorted(maps.Keys(ch.Feedback)) {
 			if err := tx.execOne(ctx, `UPDATE round_statements SET feedback = ? WHERE id = ? AND round_id = ?`, ch.Feedback[id], id, roundID); err != nil {

@@ -97,8 +97,12 @@ func (a *App) exportXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	estimates, err := a.estimatesSheet(c.Request().Context(), study(c)) // numeric rounds (results_numeric.go)
+	if err != nil {
+		return err
+	}
 	extra := append(panelSheet(pd), subgroupSheet(splits, res.Report.Settings.Quantile, results.OtherQuantile(res.Input.Settings.Quantile).String())...)
-	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, extra...)
+	return export.WriteXLSX(download(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "results.xlsx"), res, d.Comments, open, append(extra, estimates...)...)
 }
 
 func (a *App) exportRawCSV(c echo.Context) error {

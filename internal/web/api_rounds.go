@@ -34,6 +34,10 @@ type roundJSON struct {
 	// LastRemindedAt: when the last reminders were queued (null: none);
 	// another reminder within 24 hours needs {"confirm": true}.
 	LastRemindedAt *time.Time `json:"last_reminded_at"`
+	// Kind is what the round asks (rating, ranking, numeric); Numeric a
+	// numeric round's options (unit, min, max, decimals, confidence).
+	Kind    string                  `json:"kind"`
+	Numeric *rounds.NumericSettings `json:"numeric,omitempty"`
 }
 
 type roundStatementJSON struct {
@@ -141,7 +145,10 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	}
 	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: string(r.Status), InviteScope: r.InviteScope,
 		Deadline: timePtr(r.Deadline), ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups,
-		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}}
+		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}, Kind: string(r.Kind)}
+	if n, ok := workflow.NumericSettingsOf(r); ok {
+		j.Numeric = &n
+	}
 	rss, err := a.store.RoundStatements(ctx, r.ID)
 	if err != nil {
 		return j, err

@@ -336,6 +336,9 @@ type ratingItem struct {
 	// Criteria: one group of radios each when the statement is rated on
 	// several (expert_criteria.go); nil otherwise, and Scale is used.
 	Criteria []criterionItem
+	// A numeric round's number field and feedback (expert_numeric.go).
+	Numeric         *numericItem
+	NumericFeedback *numericFeedbackItem
 }
 
 type scalePoint struct {
@@ -536,6 +539,7 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 			return p, err
 		}
 	}
+	num := a.numericPage(c, v, l, sc.AllowUnable, p.Open) // nil unless a numeric round
 	for _, rs := range rss {
 		r := ratings[rs.ID]
 		text, fallback := tr.text(rs.StatementID, rs.Text)
@@ -549,6 +553,9 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 		}
 		if it.Feedback, err = fb.view(rs, tr); err != nil {
 			return p, err
+		}
+		if num != nil {
+			num.fill(&it, rs, r, fb.previous)
 		}
 		if live != nil {
 			if it.Live, err = live.html(rs.ID); err != nil {
@@ -751,6 +758,15 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 		return 0, "", err
 	}
 	var changes []workflow.AnswerChange
+	if v.Round.Kind == rounds.KindNumeric { // estimates (expert_numeric.go)
+		if changes, err = saveNumericForm(c, v, sc, rss); err != nil {
+			if status, msg := answerError(l, err); status != 0 {
+				return status, msg, err
+			}
+			return http.StatusUnprocessableEntity, l.T("num.err.saved"), err
+		}
+		rss = nil
+	}
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
 		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)
@@ -827,7 +843,12 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "s: not a statement id"})
 	}
 	answered := -1 // counted by the writer, or below
-	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	var x workflow.Answer
+	if v.Round.Kind == rounds.KindNumeric { // an estimate (expert_numeric.go)
+		x, err = readNumericAnswer(v, sc, rsID, numericFields{c.FormValue("r"), c.FormValue("u"), c.FormValue("k")}, c.FormValue("c"))
+	} else {
+		x, err = readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	}
 	if err == nil {
 		err = readCriteria(&x, func(k string) string { return c.FormValue("r" + k) })
 	}
@@ -841,6 +862,11 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 			answered, err = a.ratings.Save(ctx, v.Invitation.ID, x.RoundStatementID, x.Rating, x.Unable, x.Comment, x.Extra)
 		}
 		a.forgetLive(v.Round.ID) // real-time mode: the figures below count this save
+	}
+	if np := a.numericPage(c, v, l, sc.AllowUnable, true); np != nil {
+		if msg, _ := np.message(err); msg != "" {
+			return c.JSON(http.StatusUnprocessableEntity, savedAnswer{Message: msg})
+		}
 	}
 	if status, msg := answerError(l, err); status != 0 {
 		return c.JSON(status, savedAnswer{Message: msg})

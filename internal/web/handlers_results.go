@@ -97,6 +97,7 @@ type column struct {
 
 type resultsShowPage struct {
 	resultsBase
+	Estimates []numericResultsView // the numeric rounds' results (results_numeric.go)
 	Round     int
 	View      string // all, group, country
 	Columns   []column
@@ -168,6 +169,9 @@ func (a *App) showResultsPage(c echo.Context) error {
 	p := resultsShowPage{resultsBase: b, Round: rr.Round, View: view, Kendall: res.Report.Rounds,
 		Quantile: res.Report.Settings.QuantileLabel, Other: results.OtherQuantile(res.Input.Settings.Quantile).Label(),
 		RuleDesc: res.Report.Settings.RuleDescription, MinGroup: rounds.MinGroupSize}
+	if p.Estimates, err = a.numericResultsViews(c.Request().Context(), study(c)); err != nil {
+		return err
+	}
 	if split != nil {
 		p.Rows = splitRows(split, ri)
 	} else {
@@ -347,19 +351,27 @@ func (a *App) showAttritionPage(c echo.Context) error {
 type figuresPage struct {
 	resultsBase
 	Statements []figureStatement
+	Estimates  []figureStatement // statements asked in numeric rounds: a box plot each
 }
 
 type figureStatement struct{ Key, Text string }
 
 func (a *App) showFiguresPage(c echo.Context) error {
-	b, _, _, err := a.loadResultsPage(c, "Figures", "figures")
+	b, d, _, err := a.loadResultsPage(c, "Figures", "figures")
 	if err != nil {
 		return err
 	}
 	p := figuresPage{resultsBase: b}
 	if b.Res != nil {
+		numeric := map[string]bool{}
+		for _, k := range workflow.NumericKeys(d) { // numeric rounds (results_numeric.go)
+			numeric[k] = true
+		}
 		for _, s := range b.Res.Input.Statements {
 			p.Statements = append(p.Statements, figureStatement{s.Key, s.Text})
+			if numeric[s.Key] {
+				p.Estimates = append(p.Estimates, figureStatement{s.Key, s.Text})
+			}
 		}
 	}
 	return a.render(c, http.StatusOK, "results_figures", p)
@@ -373,12 +385,22 @@ func (a *App) showFigure(c echo.Context) error {
 	if !ok || err != nil {
 		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("figure %q: want a name ending in .svg or .png", c.Param("file")))
 	}
-	_, res, err := a.resultsOf(c)
+	d, res, err := a.resultsOf(c)
 	if err != nil {
 		return err
 	}
 	var draw func(w io.Writer) error
 	switch {
+	case strings.HasPrefix(name, "estimates-"): // a numeric statement's box plot (results_numeric.go)
+		key := strings.TrimPrefix(name, "estimates-")
+		numbers, values, unit, err := a.flow.EstimatesOf(c.Request().Context(), study(c), d, key)
+		if err != nil {
+			return err
+		}
+		if len(numbers) == 0 {
+			return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("statement %q was asked in no numeric round", key))
+		}
+		draw = func(w io.Writer) error { return figures.Estimates("Statement "+key, unit, numbers, values, w, format) }
 	case name == "participant-flow":
 		draw = func(w io.Writer) error { return figures.ParticipantFlow(res.Flow, w, format) }
 	case name == "statement-flow":
@@ -486,6 +508,7 @@ func (a *App) showMethodsPage(c echo.Context) error {
 		}
 	}
 	p.Paragraphs = b.Res.Methods(facts)
+	p.Paragraphs = append(p.Paragraphs, numericMethods(st, sc, all, b.Res.Report.Settings.QuantileLabel)...) // results_numeric.go
 	p.Items = b.Res.Checklist(facts)
 	return a.render(c, http.StatusOK, "results_methods", p)
 }

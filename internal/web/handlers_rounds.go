@@ -37,15 +37,41 @@ type roundsPage struct {
 	CanNext bool
 	NextErr string
 	Next    int
+	// The "Prepare round" form: its kind and numeric options as typed, and
+	// the fields refused.
+	Kind    string
+	Numeric numericForm
+	Errors  rounds.FieldErrors
+	Other   []string // refused fields the form does not show (API-only options)
 }
 
 func (a *App) showRoundsPage(c echo.Context) error {
+	return a.renderRoundsPage(c, http.StatusOK, workflow.RoundInput{}, nil)
+}
+
+func (a *App) renderRoundsPage(c echo.Context, status int, in workflow.RoundInput, fe rounds.FieldErrors) error {
 	st := study(c)
 	rs, err := a.store.RoundsByStudy(c.Request().Context(), st.ID)
 	if err != nil {
 		return err
 	}
-	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1}
+	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1, Errors: fe, Kind: string(rounds.KindRating)}
+	var lastNumeric *rounds.NumericSettings
+	if len(rs) > 0 { // the next round asks what the last one asked, unless chosen
+		p.Kind = string(rs[len(rs)-1].Kind)
+		if n, ok := workflow.NumericSettingsOf(rs[len(rs)-1]); ok {
+			lastNumeric = &n
+		}
+	}
+	if in.Kind != nil {
+		p.Kind = *in.Kind
+	}
+	p.Numeric = numericFormOf(lastNumeric, in.Numeric)
+	for _, e := range fe {
+		if e.Field != "kind" && !strings.HasPrefix(e.Field, "numeric.") {
+			p.Other = append(p.Other, e.Message)
+		}
+	}
 	p.Tab = "rounds"
 	var prev *rounds.Round
 	if len(rs) > 0 {
@@ -59,7 +85,7 @@ func (a *App) showRoundsPage(c echo.Context) error {
 	} else {
 		p.CanNext = true
 	}
-	return a.render(c, http.StatusOK, "rounds_list", p)
+	return a.render(c, status, "rounds_list", p)
 }
 
 // roundInput reads a round's options from a form: the fields present, as
@@ -97,6 +123,10 @@ func roundInput(c echo.Context) (workflow.RoundInput, error) {
 		}
 		in.Questions = &qs
 	}
+	if v, ok := form["kind"]; ok { // rating, ranking or numeric
+		in.Kind = &v[0]
+	}
+	in.Numeric = numericInput(form) // a numeric round's options (expert_numeric.go)
 	return in, nil
 }
 
@@ -107,6 +137,10 @@ func (a *App) createRound(c echo.Context) error {
 		return err
 	}
 	r, err := a.flow.CreateNextRound(c.Request().Context(), st, user(c).ID, in)
+	var fe rounds.FieldErrors
+	if errors.As(err, &fe) { // the form again, as typed, with its errors
+		return a.renderRoundsPage(c, http.StatusUnprocessableEntity, in, fe)
+	}
 	if err != nil {
 		return err
 	}
@@ -143,6 +177,9 @@ type roundPage struct {
 	LastReminder     store.ReminderBatch
 	Reminders        []expertReminders
 	PlannedReminders []time.Time // an open round's scheduled reminders not yet sent
+	// Numeric is a numeric round's options form (nil for another kind).
+	Numeric   *numericForm
+	Estimates []numericResultsView // a closed numeric round's results (results_numeric.go)
 	// The round's open questions, and once launched the answers to each.
 	Questions   []store.RoundQuestion
 	OpenAnswers []openAnswersItem
@@ -272,6 +309,9 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 		p.Form.ShowGroups = *in.ShowGroups
 	}
 	p.Form.NotifyExperts = in.NotifyExperts == nil || *in.NotifyExperts // ticked unless refused unticked
+	if n, ok := workflow.NumericSettingsOf(r); ok {                     // a numeric round's options (expert_numeric.go)
+		p.Numeric = new(numericFormOf(&n, in.Numeric))
+	}
 	if p.Questions, err = a.store.RoundQuestions(ctx, r.ID); err != nil {
 		return err
 	}
@@ -372,6 +412,11 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 		return fmt.Errorf("round %d results: %w", p.Round.ID, err)
 	}
 	p.Kendall = &res.KendallW
+	if nr, ok, err := workflow.NumericResultsOf(rr.Results); err != nil {
+		return err
+	} else if ok {
+		p.Estimates = []numericResultsView{numericView(p.Round.Number, nr)}
+	}
 	decisions, err := a.store.DecisionsByRound(ctx, p.Round.ID)
 	if err != nil {
 		return err

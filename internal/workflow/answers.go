@@ -76,8 +76,8 @@ func (w *Service) SaveAnswerChanges(ctx context.Context, v store.Visit, changes 
 		}
 		for _, ch := range changes {
 			x, old := ch.Answer, stored[ch.RoundStatementID]
-			if !ch.Rated { // keep the stored rating, change the comment
-				x.Rating, x.Unable = nil, old.Unable
+			if !ch.Rated { // keep the stored rating (and estimate, other criteria), change the comment
+				x.Rating, x.Unable, x.Extra = nil, old.Unable, old.Extra
 				if old.Rating.Valid {
 					r := int(old.Rating.Int64)
 					x.Rating = &r

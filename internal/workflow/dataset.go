@@ -367,12 +367,14 @@ func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield
 		}
 		err := w.forEachCounted(ctx, st, rl.round.ID, true, func(x store.Answer) error {
 			answer := ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
-			if answer == analysis.Missing && x.Comment == "" {
+			numeric := rl.round.Kind == rounds.KindNumeric // an estimate (numeric.go)
+			if answer == analysis.Missing && x.Comment == "" && (!numeric || !x.Estimate.Valid) {
 				return nil
 			}
 			rs, e := rsByID[x.RoundStatementID], byID[x.ExpertID]
 			return yield(export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
-				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment})
+				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment,
+				Numeric: numeric, Estimate: estimateOf(x.Extra)})
 		})
 		if err != nil {
 			return err

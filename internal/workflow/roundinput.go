@@ -38,6 +38,9 @@ type RoundInput struct {
 	// about, in order, instead of those the carry-over rules propose
 	// (a ranking round ranks a chosen few). Chosen when it is created.
 	Statements *[]int64 `json:"statements"`
+	// Numeric is a numeric round's options (numeric.go): unit, min, max,
+	// decimals, confidence; changeable while the round is a draft.
+	Numeric *NumericInput `json:"numeric"`
 }
 
 // RoundOptions are what a coordinator chooses for a round, checked.
@@ -52,6 +55,8 @@ type RoundOptions struct {
 	Kind         rounds.Kind
 	// Statements, when not nil, are the statements chosen for a new round.
 	Statements []int64
+	// Numeric is a numeric round's options (nil for another kind).
+	Numeric *rounds.NumericSettings
 }
 
 // Open questions: at most this many per round, each at most this long
@@ -91,7 +96,7 @@ func DefaultRoundOptions(number int, now time.Time) RoundOptions {
 
 // RoundOptionsOf returns a stored round's options.
 func RoundOptionsOf(r store.Round) RoundOptions {
-	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind}
+	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind, Numeric: numericOf(r)}
 }
 
 // Deadline layouts accepted besides RFC 3339: datetime-local, in the
@@ -145,6 +150,11 @@ func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) 
 		default:
 			fe = append(fe, rounds.FieldError{Field: "kind", Message: fmt.Sprintf("%q is not a kind of round: use rating, ranking or numeric", string(k))})
 		}
+	}
+	if opt.Kind == rounds.KindNumeric { // its options (numeric.go)
+		var nfe rounds.FieldErrors
+		opt, nfe = in.applyNumeric(opt)
+		fe = append(fe, nfe...)
 	}
 	if in.Statements != nil {
 		opt.Statements = *in.Statements

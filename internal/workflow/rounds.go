@@ -35,6 +35,7 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	def := DefaultRoundOptions(len(all)+1, now)
 	if len(all) > 0 { // the previous round's reminder days and kind, rather than the defaults, unless given
 		def.ReminderDays, def.Kind = all[len(all)-1].ReminderDays, all[len(all)-1].Kind
+		def.Numeric = numericOf(all[len(all)-1]) // a numeric round's options too
 	}
 	opt, fe := in.Apply(def, now, st.Location())
 	if len(fe) > 0 {
@@ -104,8 +105,13 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		if fb, err = w.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
 			return store.Round{}, err
 		}
+		if last.Kind == rounds.KindNumeric { // the panel's estimates instead (numeric.go)
+			if fb.numeric, err = w.newNumericFeedback(ctx, st, *last, fb.settings.Quantile); err != nil {
+				return store.Round{}, err
+			}
+		}
 	}
-	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups, Questions: opt.Questions, Kind: opt.Kind}
+	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups, Questions: opt.Questions, Kind: opt.Kind, KindSettings: opt.kindSettings()}
 	// The study's statements and topics, read once (not per statement).
 	statements, err := w.store.StatementsByStudy(ctx, st.ID)
 	if err != nil {
@@ -212,6 +218,9 @@ func (w *Service) updateDraft(ctx context.Context, st store.Study, roundID int64
 			return fe
 		}
 		ch := store.DraftChange{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups}
+		if r.Kind == rounds.KindNumeric { // its options may change while a draft
+			ch.KindSettings = new(opt.kindSettings())
+		}
 		if opt.ShowGroups != r.ShowGroups {
 			if ch.Feedback, err = w.withStore(tx).regroupFeedback(ctx, st, r, opt.ShowGroups); err != nil {
 				return err
@@ -340,6 +349,7 @@ type feedbackSource struct {
 	byRS     map[int64]*feedbackInput
 	groups   bool
 	criteria []criterionSource // criteria 2 and 3, when the round rated them
+	numeric  *numericFeedback  // the closed round was a numeric one (numeric.go)
 }
 
 // criterionSource is criterion 2 or 3 for the feedback: its name and
@@ -406,6 +416,9 @@ func (w *Service) newFeedbackSource(ctx context.Context, st store.Study, r store
 }
 
 func (fs *feedbackSource) feedback(rsID int64, previousText string) (string, error) {
+	if fs.numeric != nil {
+		return fs.numeric.feedback(rsID, previousText)
+	}
 	f, err := fs.build(rsID, previousText)
 	if err != nil {
 		return "", err
@@ -441,6 +454,9 @@ func (fs *feedbackSource) build(rsID int64, previousText string) (rounds.Feedbac
 // stakeholder group of the closed round's statement rsID computed again,
 // or left out, as fs says; the rest stays as it was frozen.
 func (fs *feedbackSource) regrouped(rsID int64, frozen string) (string, error) {
+	if rounds.IsNumericFeedback(frozen) { // estimates have no figures per group
+		return frozen, nil
+	}
 	var f rounds.Feedback
 	if err := json.Unmarshal([]byte(frozen), &f); err != nil {
 		return "", fmt.Errorf("workflow: frozen feedback: %w", err)
@@ -822,6 +838,11 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	results, err := json.Marshal(last)
 	if err != nil {
 		return err
+	}
+	if r.Kind == rounds.KindNumeric { // the estimates' results, and "carry" proposals (numeric.go)
+		if results, err = w.withNumericResults(ctx, st, r, results, proposals); err != nil {
+			return err
+		}
 	}
 	var closing store.Snapshot // the closing snapshot of a real-time round (realtime.go)
 	if st.Realtime() {

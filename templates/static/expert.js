@@ -32,16 +32,24 @@
       body.set("q", id.slice(1));
       body.set("t", fs.querySelector("textarea").value);
     } else {
-      // One group of radios per criterion: r<id> (criterion 1), r<id>_2
-      // and r<id>_3 where the study rates on several, sent as r, r2, r3.
+      var est = fs.querySelector("input.estimate"); // a numeric round's field
       var sid = id.slice(1);
       body.set("s", sid);
-      ["", "_2", "_3"].forEach(function (suffix) {
-        var name = "r" + sid + suffix;
-        if (suffix && !fs.querySelector("input[name='" + name + "']")) return;
-        var picked = fs.querySelector("input[name='" + name + "']:checked");
-        body.set("r" + suffix.slice(1), picked ? picked.value : "");
-      });
+      if (est) {
+        var unable = fs.querySelector("input.unable"), conf = fs.querySelector("input.conf:checked");
+        body.set("r", est.value);
+        body.set("u", unable && unable.checked ? "unable" : "");
+        body.set("k", conf ? conf.value : "");
+      } else {
+        // One group of radios per criterion: r<id> (criterion 1), r<id>_2
+        // and r<id>_3 where the study rates on several, sent as r, r2, r3.
+        ["", "_2", "_3"].forEach(function (suffix) {
+          var name = "r" + sid + suffix;
+          if (suffix && !fs.querySelector("input[name='" + name + "']")) return;
+          var picked = fs.querySelector("input[name='" + name + "']:checked");
+          body.set("r" + suffix.slice(1), picked ? picked.value : "");
+        });
+      }
       body.set("c", fs.querySelector("textarea").value);
     }
     fetch("/e/answer", {
@@ -100,7 +108,8 @@
     document.addEventListener("visibilitychange", poll);
   }
 
-  // A statement's fieldset has an id (s<n>); a criterion's, inside it, has none.
+  // A statement's fieldset has an id (s<n>); a criterion's or the
+  // confidence fieldset inside it has none.
   function box(el) { return el.closest("fieldset[id], .oq-item"); }
   form.addEventListener("change", function (e) {
     var fs = box(e.target);
@@ -109,7 +118,7 @@
   // Comments and answers are also saved when typing pauses, not only on
   // leaving the box.
   form.addEventListener("input", function (e) {
-    if (e.target.tagName !== "TEXTAREA") return;
+    if (e.target.tagName !== "TEXTAREA" && !e.target.classList.contains("estimate")) return;
     var fs = box(e.target);
     if (!fs) return;
     var id = fs.id;
