@@ -76,8 +76,9 @@ func (w *Service) SaveAnswerChanges(ctx context.Context, v store.Visit, changes 
 		}
 		for _, ch := range changes {
 			x, old := ch.Answer, stored[ch.RoundStatementID]
-			if !ch.Rated { // keep the stored rating (and estimate, other criteria), change the comment
-				x.Rating, x.Unable, x.Extra = nil, old.Unable, old.Extra
+			if !ch.Rated { // keep the stored rating or estimate (criteria 2 and 3 below), change the comment
+				x.Rating, x.Unable = nil, old.Unable
+				x.Extra.Estimate, x.Extra.Confidence = old.Estimate, old.Confidence
 				if old.Rating.Valid {
 					r := int(old.Rating.Int64)
 					x.Rating = &r
