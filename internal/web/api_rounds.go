@@ -34,6 +34,9 @@ type roundJSON struct {
 	// LastRemindedAt: when the last reminders were queued (null: none);
 	// another reminder within 24 hours needs {"confirm": true}.
 	LastRemindedAt *time.Time `json:"last_reminded_at"`
+	// Kind: rating, ranking or numeric; Ranking, a ranking round's options.
+	Kind    string                  `json:"kind"`
+	Ranking *rounds.RankingSettings `json:"ranking,omitempty"`
 }
 
 type roundStatementJSON struct {
@@ -142,6 +145,10 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: string(r.Status), InviteScope: r.InviteScope,
 		Deadline: timePtr(r.Deadline), ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups,
 		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}}
+	j.Kind = string(r.Kind)
+	if r.Kind == rounds.KindRanking {
+		j.Ranking = new(workflow.RankingOf(r))
+	}
 	rss, err := a.store.RoundStatements(ctx, r.ID)
 	if err != nil {
 		return j, err

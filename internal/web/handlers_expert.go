@@ -223,6 +223,7 @@ type ratingPage struct {
 	// PanelAnswers, the previous round's answers chosen to be shown.
 	Questions    []openQuestionItem
 	PanelAnswers []panelQuestion
+	Ranking      *rankingHead // a ranking round (expert_ranking.go)
 }
 
 // openQuestionItem is an open question as the expert reads it.
@@ -333,6 +334,8 @@ type ratingItem struct {
 	Feedback *feedbackView
 	New      bool          // first presented in this round (round 2 on)
 	Live     template.HTML // real-time mode: the panel's current figures
+	Rank     *rankItem     // a ranking round's rank box (expert_ranking.go)
+	rs       store.RoundStatement
 }
 
 type scalePoint struct {
@@ -532,13 +535,16 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 		r := ratings[rs.ID]
 		text, fallback := tr.text(rs.StatementID, rs.Text)
 		it := ratingItem{ID: rs.ID, Text: text, Fallback: fallback, Value: answerValue(r), Comment: r.Comment,
-			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
+			New: v.Round.Number > 1 && !rs.PreviousID.Valid, rs: rs}
 		it.Answer = labels[it.Value]
-		if p.Open {
+		ranking := v.Round.Kind == rounds.KindRanking // rank boxes instead (fillRanking)
+		if p.Open && !ranking {
 			it.Scale = radios.render(rs.ID, it.Value)
 		}
-		if it.Feedback, err = fb.view(rs, tr); err != nil {
-			return p, err
+		if !ranking {
+			if it.Feedback, err = fb.view(rs, tr); err != nil {
+				return p, err
+			}
 		}
 		if live != nil {
 			if it.Live, err = live.html(rs.ID); err != nil {
@@ -557,6 +563,11 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 	}
 	if err := a.fillOpenQuestions(ctx, v, tr.lang, in.openAnswers, &p); err != nil {
 		return p, err
+	}
+	if v.Round.Kind == rounds.KindRanking {
+		if err := a.fillRanking(ctx, c, v, &p, ratings, in.previous); err != nil {
+			return p, err
+		}
 	}
 	p.Total = len(rss)
 	p.CommentLabel = l.T("comment")
@@ -732,6 +743,9 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 	if err != nil {
 		return 0, "", err
 	}
+	if v.Round.Kind == rounds.KindRanking {
+		return a.saveRankingForm(c, v, l, rss)
+	}
 	var changes []workflow.AnswerChange
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
@@ -801,7 +815,19 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		return c.JSON(http.StatusBadRequest, savedAnswer{Message: "s: not a statement id"})
 	}
 	answered := -1 // counted by the writer, or below
-	x, err := readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	var x workflow.Answer
+	if v.Round.Kind == rounds.KindRanking { // a rank, 1..n (1..k)
+		total, terr := a.statementCount(ctx, v.Round.ID)
+		if terr != nil {
+			return terr
+		}
+		max := rankMax(v.Round, total)
+		if x, err = readRank(rsID, c.FormValue("r"), c.FormValue("c"), max); errors.Is(err, errRankNotAllowed) {
+			return c.JSON(http.StatusUnprocessableEntity, savedAnswer{Message: l.T("rank.err.range", "Max", max)})
+		}
+	} else {
+		x, err = readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
+	}
 	if err == nil {
 		if v.Study.Realtime() {
 			err = a.flow.SaveAnswer(ctx, v, x) // keeps the expert's revision history
@@ -889,6 +915,10 @@ func (a *App) submitExpertRound(c echo.Context) error {
 		return err
 	}
 	err := a.flow.SubmitAnswers(ctx, v, time.Now(), c.FormValue("confirm") == "unanswered")
+	var refused workflow.RankingRefused
+	if errors.As(err, &refused) { // a ranking round: each problem next to its statement
+		return a.rankingRefusedPage(c, l, refused)
+	}
 	var incomplete workflow.IncompleteError
 	if errors.As(err, &incomplete) {
 		return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", incomplete.Missing))

@@ -37,16 +37,28 @@ type roundsPage struct {
 	CanNext bool
 	NextErr string
 	Next    int
+	// The "Prepare round" form: as sent when refused, its errors, and the
+	// statements to choose from (rounds_prepare.go).
+	Form    prepareForm
+	Errors  rounds.FieldErrors
+	Choices []prepareChoice
 }
 
 func (a *App) showRoundsPage(c echo.Context) error {
+	return a.renderRoundsPage(c, http.StatusOK, prepareForm{}, nil)
+}
+
+func (a *App) renderRoundsPage(c echo.Context, status int, form prepareForm, fe rounds.FieldErrors) error {
 	st := study(c)
 	rs, err := a.store.RoundsByStudy(c.Request().Context(), st.ID)
 	if err != nil {
 		return err
 	}
-	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1}
+	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1, Form: form, Errors: fe}
 	p.Tab = "rounds"
+	if err := a.fillPrepareChoices(c.Request().Context(), st, rs, &p); err != nil {
+		return err
+	}
 	var prev *rounds.Round
 	if len(rs) > 0 {
 		d := rs[len(rs)-1].Domain()
@@ -59,7 +71,7 @@ func (a *App) showRoundsPage(c echo.Context) error {
 	} else {
 		p.CanNext = true
 	}
-	return a.render(c, http.StatusOK, "rounds_list", p)
+	return a.render(c, status, "rounds_list", p)
 }
 
 // roundInput reads a round's options from a form: the fields present, as
@@ -97,18 +109,18 @@ func roundInput(c echo.Context) (workflow.RoundInput, error) {
 		}
 		in.Questions = &qs
 	}
-	return in, nil
+	return in, readPrepareInput(form, &in) // kind, statements, top k
 }
 
 func (a *App) createRound(c echo.Context) error {
 	st := study(c)
 	in, err := roundInput(c)
 	if err != nil {
-		return err
+		return a.refusedPrepare(c, err)
 	}
 	r, err := a.flow.CreateNextRound(c.Request().Context(), st, user(c).ID, in)
 	if err != nil {
-		return err
+		return a.refusedPrepare(c, err)
 	}
 	setFlash(c, fmt.Sprintf("Round %d created as a draft with its statements. Check the deadline and reminders, then launch it.", r.Number))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
@@ -146,6 +158,9 @@ type roundPage struct {
 	// The round's open questions, and once launched the answers to each.
 	Questions   []store.RoundQuestion
 	OpenAnswers []openAnswersItem
+	// A ranking round's options, and once closed its results (ranking.html).
+	Ranking        *rounds.RankingSettings
+	RankingResults *workflow.RankingResults
 }
 
 // openAnswersItem is one open question with its answers, each by the
@@ -250,6 +265,9 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 	}
 	p := roundPage{basePage: a.base(c, fmt.Sprintf("Round %d", r.Number)), Round: r, Statements: rss, SMTP: a.cfg.SMTPURL != "", Error: errMsg, IsLast: r.Number >= st.MaxRounds, Errors: fe}
 	p.Tab = "rounds"
+	if r.Kind == rounds.KindRanking {
+		p.Ranking = new(workflow.RankingOf(r))
+	}
 	if r.Status == rounds.Draft && len(st.LanguageList()) > 1 { // before launch: what falls back (handlers_texts.go)
 		if p.Languages, err = a.flow.TextFallbacks(ctx, st); err != nil {
 			return err
@@ -368,10 +386,17 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 		return err
 	}
 	var res report.RoundReport
-	if err := json.Unmarshal([]byte(rr.Results), &res); err != nil {
+	if p.Round.Kind == rounds.KindRanking { // results of its own (workflow/ranking.go)
+		rk, err := workflow.RankingResultsOf(rr)
+		if err != nil {
+			return fmt.Errorf("round %d ranking results: %w", p.Round.ID, err)
+		}
+		p.RankingResults = &rk
+	} else if err := json.Unmarshal([]byte(rr.Results), &res); err != nil {
 		return fmt.Errorf("round %d results: %w", p.Round.ID, err)
+	} else {
+		p.Kendall = &res.KendallW
 	}
-	p.Kendall = &res.KendallW
 	decisions, err := a.store.DecisionsByRound(ctx, p.Round.ID)
 	if err != nil {
 		return err

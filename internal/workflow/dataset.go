@@ -209,7 +209,9 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		run(func() {
 			r := rl.round
 			keep := func(x store.Answer) error {
-				cols[ri][x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				if r.Kind != rounds.KindRanking { // a rank is no rating: a ranking round has results of its own (ranking.go)
+					cols[ri][x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				}
 				if opt.Details && x.Comment != "" {
 					comments[ri] = append(comments[ri], export.Comment{Round: r.Number, Statement: d.KeyOf[x.RoundStatementID], Expert: d.Pseudonym[x.ExpertID], Text: x.Comment})
 				}

@@ -38,6 +38,8 @@ type RoundInput struct {
 	// about, in order, instead of those the carry-over rules propose
 	// (a ranking round ranks a chosen few). Chosen when it is created.
 	Statements *[]int64 `json:"statements"`
+	// Ranking are a ranking round's options (ranking.go).
+	Ranking *RankingInput `json:"ranking"`
 }
 
 // RoundOptions are what a coordinator chooses for a round, checked.
@@ -52,6 +54,7 @@ type RoundOptions struct {
 	Kind         rounds.Kind
 	// Statements, when not nil, are the statements chosen for a new round.
 	Statements []int64
+	Ranking    rounds.RankingSettings // a ranking round's (ranking.go)
 }
 
 // Open questions: at most this many per round, each at most this long
@@ -91,7 +94,7 @@ func DefaultRoundOptions(number int, now time.Time) RoundOptions {
 
 // RoundOptionsOf returns a stored round's options.
 func RoundOptionsOf(r store.Round) RoundOptions {
-	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind}
+	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind, Ranking: RankingOf(r)}
 }
 
 // Deadline layouts accepted besides RFC 3339: datetime-local, in the
@@ -152,6 +155,7 @@ func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) 
 			opt.Statements = []int64{}
 		}
 	}
+	fe = append(fe, applyRanking(in.Ranking, &opt)...)
 	return opt, fe
 }
 

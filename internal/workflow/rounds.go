@@ -100,9 +100,18 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	planned := rounds.PlanNext(prev, successors, freshIDs)
 
 	var fb *feedbackSource
+	var rankFB *rankingFeedbackSource // a ranking round after a ranking round (ranking.go)
 	if last != nil {
-		if fb, err = w.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
-			return store.Round{}, err
+		switch {
+		case last.Kind == rounds.KindRanking && opt.Kind == rounds.KindRanking:
+			if rankFB, err = w.newRankingFeedbackSource(ctx, st, *last); err != nil {
+				return store.Round{}, err
+			}
+		case last.Kind == rounds.KindRanking, opt.Kind == rounds.KindRanking: // ranks are no ratings, nor ratings ranks: no feedback
+		default:
+			if fb, err = w.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
+				return store.Round{}, err
+			}
 		}
 	}
 	nr := store.NewRound{Scope: opt.Scope, Deadline: opt.Deadline, ReminderDays: opt.ReminderDays, ShowGroups: opt.ShowGroups, Questions: opt.Questions, Kind: opt.Kind}
@@ -148,7 +157,15 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 				return store.Round{}, err
 			}
 		}
+		if p.Previous != 0 && rankFB != nil {
+			if rs.Feedback, err = rankFB.feedback(p.Previous); err != nil {
+				return store.Round{}, err
+			}
+		}
 		nr.Statements = append(nr.Statements, rs)
+	}
+	if nr.KindSettings, fe = checkRankingRound(opt, len(nr.Statements)); len(fe) > 0 {
+		return store.Round{}, fe
 	}
 	return w.store.CreateRound(ctx, st.ID, userID, nr)
 }
@@ -303,7 +320,7 @@ func (w *Service) regroupFeedback(ctx context.Context, st store.Study, draft sto
 			prev = &all[i]
 		}
 	}
-	if prev == nil { // round 1: no feedback
+	if prev == nil || draft.Kind == rounds.KindRanking || prev.Kind == rounds.KindRanking { // round 1, or a ranking's feedback: no groups
 		return nil, nil
 	}
 	rss, err := w.store.RoundStatements(ctx, draft.ID)
@@ -758,6 +775,9 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	}
 	if st, err = w.store.StudyByID(ctx, st.ID); err != nil { // the settings as they are now
 		return err
+	}
+	if r.Kind == rounds.KindRanking {
+		return w.closeRanking(ctx, st, r)
 	}
 	d, err := w.LoadDataset(ctx, st, LoadOptions{})
 	if err != nil {

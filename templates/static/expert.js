@@ -33,8 +33,9 @@
       body.set("t", fs.querySelector("textarea").value);
     } else {
       var picked = fs.querySelector("input[type=radio]:checked");
+      var rank = fs.querySelector("input.rank"); // a ranking round's rank box
       body.set("s", id.slice(1));
-      body.set("r", picked ? picked.value : "");
+      body.set("r", rank ? rank.value.trim() : picked ? picked.value : "");
       body.set("c", fs.querySelector("textarea").value);
     }
     fetch("/e/answer", {
