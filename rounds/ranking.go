@@ -49,7 +49,7 @@ func CheckRankingSettings(n int, s RankingSettings) FieldErrors {
 	if n < 2 {
 		fe = append(fe, FieldError{"statements", fmt.Sprintf("a ranking round ranks at least 2 statements; %d chosen", n)})
 	}
-	if s.TopK != 0 && (s.TopK < 1 || (n >= 2 && s.TopK > n-1)) {
+	if s.TopK != 0 && (s.TopK < 1 || s.TopK > n-1) {
 		limit := "fewer than the statements chosen"
 		if n >= 2 {
 			limit = fmt.Sprintf("from 1 to %d (fewer than the %d statements chosen)", n-1, n)
