@@ -22,12 +22,17 @@ type RawRow struct {
 	// is then the question's key in its round (Q1, Q2, …) and Comment
 	// the answer; it has no version nor rating.
 	Open bool
+	// Kind is the row's kind when not a rating: KindRanking for a rank
+	// (in the rating column, 1 = first) of a ranking round.
+	Kind string
 }
 
 // Row kinds of the raw-data CSV's kind column.
 const (
 	KindRating = "rating"
 	KindOpen   = "open"
+	// KindRanking marks a ranking round's rank (issue 17).
+	KindRanking = "ranking"
 )
 
 // RawHeader are the columns of the raw-data CSV (see Codebook). The first
@@ -59,6 +64,9 @@ func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
 		rec[0], rec[1], rec[2] = Neutralise(r.Expert), Neutralise(r.Group), Neutralise(r.Country)
 		rec[3], rec[4], rec[5] = strconv.Itoa(r.Round), Neutralise(r.Statement), strconv.Itoa(r.Version)
 		rec[6], rec[7], rec[8], rec[9], rec[10] = rating, value, unable, Neutralise(r.Comment), KindRating
+		if r.Kind != "" {
+			rec[10] = r.Kind
+		}
 		if r.Open {
 			rec[5], rec[6], rec[7], rec[8], rec[10] = "", "", "", "", KindOpen
 		}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -151,6 +157,8 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 			}
 		}
 
+		checkRankingExports(t, b, base, res)
+
 		// Round 3 through the API: a top 2 of the three, checked field by field.
 		rid := func(i int) string { return itoa(s.round.Statements[i].StatementID) }
 		r = s.call(t, "POST", s.path+"/rounds", `{"deadline":"2099-08-01T10:00:00Z","kind":"ranking","statements":[`+rid(0)+`],"ranking":{"top_k":2}}`)
@@ -183,4 +191,72 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 			t.Fatalf("top 2 submitted: %d at %s", r.status, r.url)
 		}
 	})
+}
+
+// checkRankingExports checks the closed ranking round in the results page,
+// the figures and methods pages, the workbook's "Ranking" sheet and the
+// raw CSV, whose kind=ranking rows `delphi analyze --kind ranking` reads
+// to the same mean ranks and Kendall's W as the platform's.
+func checkRankingExports(t *testing.T, b *browser, base string, want results.Ranking) {
+	t.Helper()
+	rp := b.get(base + "/results").body
+	mustContain(t, "results page", rp, "Round 2: ranking", "Kendall's W (tie-corrected, complete rankings): 0.64 over 5 experts")
+	figs := b.get(base + "/results/figures")
+	mustContain(t, "figures page", figs.body, "mean-ranks-round-2.svg")
+	if svg := b.get(base + "/results/figures/mean-ranks-round-2.svg"); svg.status != http.StatusOK || !strings.Contains(svg.body, "<svg") {
+		t.Errorf("mean-rank figure: %d", svg.status)
+	}
+	if r := b.get(base + "/results/figures/mean-ranks-round-1.svg"); r.status != http.StatusNotFound {
+		t.Errorf("mean-rank figure of a rating round: %d", r.status)
+	}
+	mustContain(t, "methods", b.get(base+"/results/methods").body, "Ranking: round 2 asked the experts to rank 3 statements in order of importance", "was 0.640")
+
+	x := b.get(base + "/export.xlsx")
+	f, err := excelize.OpenReader(strings.NewReader(x.body))
+	if err != nil {
+		t.Fatalf("workbook: %d %v", x.status, err)
+	}
+	rows, err := f.GetRows("Ranking")
+	if err != nil || len(rows) != 4 || rows[0][3] != "mean_rank" || rows[1][3] != "1.2" || rows[3][3] != "2.8" || rows[1][11] != "0.64" {
+		t.Errorf("Ranking sheet: %v %v", rows, err)
+	}
+
+	raw := b.get(base + "/raw.csv")
+	recs, err := csv.NewReader(strings.NewReader(raw.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept bytes.Buffer
+	cw := csv.NewWriter(&kept)
+	n := 0
+	for i, rec := range recs {
+		if i == 0 || rec[10] == "ranking" {
+			_ = cw.Write(rec)
+			n++
+		}
+		if i > 0 && rec[3] == "2" && rec[10] != "ranking" {
+			t.Errorf("a round-2 row of kind %q: %v", rec[10], rec)
+		}
+	}
+	cw.Flush()
+	if n != 1+5*3 {
+		t.Fatalf("%d ranking rows; want 15", n-1)
+	}
+	var out, errs bytes.Buffer
+	if err := report.RunAnalyze(context.Background(), []string{"--kind", "ranking", "--format", "json", "-"}, &kept, &out, &errs); err != nil {
+		t.Fatalf("delphi analyze: %v %s", err, errs.String())
+	}
+	var ext report.ExtendedReport
+	if err := json.Unmarshal(out.Bytes(), &ext); err != nil || ext.Ranking == nil || len(ext.Ranking.Rounds) != 1 {
+		t.Fatalf("delphi analyze output: %v %s", err, out.String())
+	}
+	got := ext.Ranking.Rounds[0]
+	if w, _ := got.KendallW.WTieCorrected.Get(); fmt.Sprintf("%.6f", w) != fmt.Sprintf("%.6f", want.Kendall.W.Value) {
+		t.Errorf("delphi analyze: W %v; the platform %v", w, want.Kendall.W.Value)
+	}
+	for i, it := range got.Items {
+		if it.Statement != want.Per[i].Key || fmt.Sprintf("%.6f", it.MeanRank.Value) != fmt.Sprintf("%.6f", want.Per[i].MeanRank.Value) {
+			t.Errorf("delphi analyze item %d: %s mean %v; the platform %s %v", i, it.Statement, it.MeanRank.Value, want.Per[i].Key, want.Per[i].MeanRank.Value)
+		}
+	}
 }

@@ -238,6 +238,9 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		if err := w.recordDecisions(ctx, d.Lineage, in); err != nil {
 			return nil, err
 		}
+		if in.Rankings, err = w.loadRankings(ctx, d.Lineage); err != nil {
+			return nil, err
+		}
 	}
 	d.Input = in
 	return d, nil
@@ -373,8 +376,12 @@ func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield
 				return nil
 			}
 			rs, e := rsByID[x.RoundStatementID], byID[x.ExpertID]
-			return yield(export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
-				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment})
+			row := export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
+				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment}
+			if rl.round.Kind == rounds.KindRanking { // the rank, in the rating column
+				row.Kind = export.KindRanking
+			}
+			return yield(row)
 		})
 		if err != nil {
 			return err

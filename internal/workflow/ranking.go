@@ -3,12 +3,14 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/fault"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -130,46 +132,12 @@ func (w *Service) submitRanking(ctx context.Context, v store.Visit) error {
 	return w.store.SubmitInvitation(ctx, v.Invitation.ID)
 }
 
-// RankingResults are a closed ranking round's results, stored as its
-// snapshot (round_results.results) instead of a rating round's.
-type RankingResults struct {
-	Kind     rounds.Kind   `json:"kind"` // "ranking"
-	Round    int           `json:"round"`
-	Items    int           `json:"items"`
-	TopK     int           `json:"top_k"`         // the round's top k; 0 for a full ranking
-	TopKFreq int           `json:"top_k_counted"` // the k of the top-k frequency
-	Experts  int           `json:"experts"`       // who submitted
-	Answered int           `json:"answered"`
-	Complete int           `json:"complete"`
-	Per      []RankingItem `json:"ranking"`
-	// Kendall's W over the complete rankings, and over every ranking with
-	// the unranked statements tied last (the figure for a top-k round).
-	Kendall         KendallFigures `json:"kendall"`
-	KendallTiedLast KendallFigures `json:"kendall_tied_last"`
-}
-
-// RankingItem is one statement's ranks.
-type RankingItem struct {
-	Key              string                `json:"statement"` // lineage key, as the rating results
-	RoundStatementID int64                 `json:"round_statement_id"`
-	Text             string                `json:"text"`
-	N                int                   `json:"n"`
-	NUnranked        int                   `json:"n_unranked"`
-	MeanRank         analysis.Opt[float64] `json:"mean_rank"`
-	MedianRank       *float64              `json:"median_rank"`
-	Distribution     []int                 `json:"distribution"` // experts per rank 1..items
-	TopKCount        int                   `json:"top_k_count"`
-	TopKPct          analysis.Opt[float64] `json:"top_k_pct"`
-}
-
-// KendallFigures are Kendall's W as the ranking results report it.
-type KendallFigures struct {
-	M    int                   `json:"m"` // experts used
-	W    analysis.Opt[float64] `json:"w"` // tie-corrected
-	Chi2 analysis.Opt[float64] `json:"chi2"`
-	DF   analysis.Opt[int]     `json:"df"`
-	P    analysis.Opt[float64] `json:"p"`
-}
+// The results of a ranking round (internal/results/ranking.go).
+type (
+	RankingResults = results.Ranking
+	RankingItem    = results.RankedStatement
+	KendallFigures = results.RankingKendall
+)
 
 func kendallFigures(k analysis.KendallResult) KendallFigures {
 	return KendallFigures{M: k.M, W: k.WTieCorrected, Chi2: k.Chi2, DF: k.DF, P: k.P}
@@ -315,4 +283,28 @@ func (fs *rankingFeedbackSource) feedback(prevRS int64) (string, error) {
 	}
 	b, err := json.Marshal(f)
 	return string(b), err
+}
+
+// loadRankings reads the stored results of the closed ranking rounds
+// among lin, in round order, for the results pages and exports.
+func (w *Service) loadRankings(ctx context.Context, lin []roundLineage) ([]results.Ranking, error) {
+	var out []results.Ranking
+	for _, rl := range lin {
+		if rl.round.Kind != rounds.KindRanking || rl.round.Status != rounds.Closed {
+			continue
+		}
+		rr, err := w.store.RoundResultsByID(ctx, rl.round.ID)
+		if errors.Is(err, store.ErrNotFound) { // its close is being finished
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		res, err := RankingResultsOf(rr)
+		if err != nil {
+			return nil, fmt.Errorf("workflow: ranking round %d results: %w", rl.round.Number, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
 }
