@@ -116,6 +116,11 @@ kind               text     "rating": an answer to a statement (every column as 
                             the answer in the comment column; statement_version, rating,
                             rating_value and unable are empty. The questions' wording is in the
                             workbook's "Open answers" sheet. `+"`delphi analyze`"+` skips "open" rows.
+                            "ranking": a rank in a ranking round (rating and rating_value hold
+                            the rank, 1 = most important; empty = not ranked in a top-k round);
+                            analyse these rows alone with `+"`delphi analyze --kind ranking`"+`
+                            (one kind of question per file). Their mean ranks and Kendall's W
+                            are in the workbook's "Ranking" sheet.
 
 Scale: %d-%d. Bands: disagree %d-%d, neutral %s, agree %d-%d.
 Consensus rule: %s (%s).
