@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,10 +105,11 @@ func refusedRanking(l *i18n.Localizer, typed map[int64]string, ids []int64, prob
 	return f
 }
 
-// saveRankingForm saves the ranks the form changed (saveForm for a
-// ranking round). A box with a rank out of range or no number refuses
-// the whole form, shown again with the typed ranks and the problems.
-func (a *App) saveRankingForm(c echo.Context, v expertVisit, l *i18n.Localizer, rss []store.RoundStatement) (int, string, error) {
+// rankingChanges reads the ranks (and comments) the form changed, for
+// saveForm to save with the answers to the open questions. A box with a
+// rank out of range or no number refuses the whole form, shown again
+// with the typed ranks and the problems.
+func (a *App) rankingChanges(c echo.Context, l *i18n.Localizer, v expertVisit, rss []store.RoundStatement) ([]workflow.AnswerChange, int, string, error) {
 	max := rankMax(v.Round, len(rss))
 	typed := map[int64]string{}
 	ids := make([]int64, len(rss))
@@ -119,12 +121,12 @@ func (a *App) saveRankingForm(c echo.Context, v expertVisit, l *i18n.Localizer, 
 		value, comment := strings.TrimSpace(c.FormValue("r"+key)), c.FormValue("c"+key)
 		typed[rs.ID] = value
 		x, err := readRank(rs.ID, value, comment, max)
-		if err == errRankNotAllowed {
+		if errors.Is(err, errRankNotAllowed) {
 			problems = append(problems, rounds.RankProblem{Kind: rounds.RankOutOfRange, Item: i, Max: max})
 			continue
 		} else if err != nil {
 			status, msg := answerError(l, err)
-			return status, msg, err
+			return nil, status, msg, err
 		}
 		ch := workflow.AnswerChange{Answer: x, Rated: value != strings.TrimSpace(c.FormValue("or"+key)),
 			Commented: strings.TrimSpace(comment) != strings.TrimSpace(c.FormValue("oc"+key))}
@@ -134,14 +136,9 @@ func (a *App) saveRankingForm(c echo.Context, v expertVisit, l *i18n.Localizer, 
 	}
 	if len(problems) > 0 {
 		c.Set(ctxRankingForm, refusedRanking(l, typed, ids, problems))
-		return http.StatusUnprocessableEntity, l.T("rank.err.summary"), errRankNotAllowed
+		return nil, http.StatusUnprocessableEntity, l.T("rank.err.summary"), nil
 	}
-	if len(changes) == 0 {
-		return 0, "", nil
-	}
-	err := a.flow.SaveAnswerChanges(c.Request().Context(), v, changes)
-	status, msg := answerError(l, err)
-	return status, msg, err
+	return changes, 0, "", nil
 }
 
 // rankingRefusedPage shows a ranking refused on submission.

@@ -743,10 +743,15 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 	if err != nil {
 		return 0, "", err
 	}
-	if v.Round.Kind == rounds.KindRanking {
-		return a.saveRankingForm(c, v, l, rss)
-	}
 	var changes []workflow.AnswerChange
+	if v.Round.Kind == rounds.KindRanking { // rank boxes (expert_ranking.go)
+		var status int
+		var msg string
+		if changes, status, msg, err = a.rankingChanges(c, l, v, rss); status != 0 || err != nil {
+			return status, msg, err
+		}
+		rss = nil
+	}
 	for _, rs := range rss {
 		key := strconv.FormatInt(rs.ID, 10)
 		rating, comment := c.FormValue("r"+key), c.FormValue("c"+key)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
+	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -75,6 +76,10 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 		stored, _ := env.store.RoundByID(ctx, round2ID)
 		if stored.Kind != rounds.KindRanking || workflow.RankingOf(stored).TopK != 0 {
 			t.Fatalf("stored round: kind %q settings %q", stored.Kind, stored.KindSettings)
+		}
+		if r := s.call(t, "PATCH", "/api/v1/rounds/"+itoa(round2ID), `{"kind":"rating","ranking":{"top_k":1}}`); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "the round is a ranking round; its kind is chosen when it is prepared") || !strings.Contains(r.body, `"field":"ranking.top_k"`) {
+			t.Fatalf("changing the draft's kind: %d %s", r.status, r.body)
 		}
 		if r := b.post(r.url+"/settings", url.Values{"deadline": {"2099-07-01T10:00"}, "reminder_days": {"7"}}); r.status != http.StatusOK {
 			t.Fatalf("settings: %d", r.status)
@@ -169,7 +174,7 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "top k applies to a ranking round only") {
 			t.Fatalf("top k on a rating round: %d %s", r.status, r.body)
 		}
-		s.launch(t, `{"deadline":"2099-08-01T10:00:00Z","kind":"ranking","statements":[`+rid(0)+`,`+rid(1)+`,`+rid(2)+`],"ranking":{"top_k":2}}`, len(defaultPanel))
+		s.launch(t, `{"deadline":"2099-08-01T10:00:00Z","kind":"ranking","statements":[`+rid(0)+`,`+rid(1)+`,`+rid(2)+`],"ranking":{"top_k":2},"questions":[{"text":"Why this order?"}]}`, len(defaultPanel))
 		if s.round.Ranking == nil || s.round.Ranking.TopK != 2 {
 			t.Fatalf("round 3: %+v", s.round.Ranking)
 		}
@@ -187,8 +192,20 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 		mustContain(t, "top 2 with one rank", r.body, "No statement has rank 2.")
 		r = rankAs(e1, s.round, "/e/submit", "1", "2", "3")
 		mustContain(t, "rank 3 in a top 2", r.body, "Give a whole number from 1 to 2.", `value="3"`)
-		if r := rankAs(e1, s.round, "/e/submit", "2", "", "1"); r.url != "/e/thanks" {
-			t.Fatalf("top 2 submitted: %d at %s", r.status, r.url)
+		// Save without JavaScript keeps the open question's answer with the ranks.
+		qa := "qa" + itoa(s.round.Questions[0].ID)
+		if r := e1.post("/e", url.Values{"r" + itoa(s.round.Statements[0].ID): {"2"}, "r" + itoa(s.round.Statements[2].ID): {"1"}, qa: {"Cost first."}}); r.status != http.StatusOK {
+			t.Fatalf("save: %d", r.status)
+		}
+		if r := e1.post("/e/submit", url.Values{}); r.url != "/e/thanks" {
+			t.Fatalf("top 2 submitted: %d at %s %s", r.status, r.url, r.body)
+		}
+		for _, x := range mustStatuses(t, env, s.round.ID) {
+			if x.Email == "e1@example.org" {
+				if got, _ := env.store.QuestionAnswersByInvitation(ctx, x.InvitationID); got[s.round.Questions[0].ID] != "Cost first." {
+					t.Errorf("open answer with the ranking: %v", got)
+				}
+			}
 		}
 	})
 }
@@ -259,4 +276,13 @@ func checkRankingExports(t *testing.T, b *browser, base string, want results.Ran
 			t.Errorf("delphi analyze item %d: %s mean %v; the platform %s %v", i, it.Statement, it.MeanRank.Value, want.Per[i].Key, want.Per[i].MeanRank.Value)
 		}
 	}
+}
+
+func mustStatuses(t *testing.T, env *testEnv, roundID int64) []store.ExpertStatus {
+	t.Helper()
+	st, err := env.store.RoundStatuses(context.Background(), roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

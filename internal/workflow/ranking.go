@@ -308,3 +308,25 @@ func (w *Service) loadRankings(ctx context.Context, lin []roundLineage) ([]resul
 	}
 	return out, nil
 }
+
+// fixedAtCreation refuses, for a draft, a change of what was chosen when
+// it was created (its kind, statements and ranking options): the frozen
+// feedback and the statements follow from them. Only a change is
+// refused: sending the same values again is fine.
+func fixedAtCreation(in RoundInput, r store.Round) rounds.FieldErrors {
+	var fe rounds.FieldErrors
+	if in.Kind != nil && strings.TrimSpace(*in.Kind) != "" && rounds.Kind(strings.TrimSpace(*in.Kind)) != r.Kind {
+		fe = append(fe, rounds.FieldError{Field: "kind", Message: fmt.Sprintf("the round is a %s round; its kind is chosen when it is prepared", r.Kind)})
+	}
+	if in.Statements != nil {
+		fe = append(fe, rounds.FieldError{Field: "statements", Message: "the round's statements are chosen when it is prepared"})
+	}
+	if in.Ranking != nil {
+		cur := RankingOf(r)
+		opt := RoundOptions{Ranking: cur}
+		if applyRanking(in.Ranking, &opt) == nil && opt.Ranking != cur {
+			fe = append(fe, rounds.FieldError{Field: "ranking.top_k", Message: "a ranking round's top k is chosen when it is prepared"})
+		}
+	}
+	return fe
+}

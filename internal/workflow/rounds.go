@@ -225,6 +225,7 @@ func (w *Service) updateDraft(ctx context.Context, st store.Study, roundID int64
 			return rounds.ErrRoundNotDraft
 		}
 		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now(), st.Location())
+		fe = append(fe, fixedAtCreation(in, r)...)
 		if len(fe) > 0 {
 			return fe
 		}
