@@ -42,6 +42,7 @@ type roundsPage struct {
 	Form    prepareForm
 	Errors  rounds.FieldErrors
 	Choices []prepareChoice
+	Other   string // the refused fields the form has no field for (deadline, …)
 }
 
 func (a *App) showRoundsPage(c echo.Context) error {
@@ -54,7 +55,7 @@ func (a *App) renderRoundsPage(c echo.Context, status int, form prepareForm, fe 
 	if err != nil {
 		return err
 	}
-	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1, Form: form, Errors: fe}
+	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1, Form: form, Errors: fe, Other: otherPrepareErrors(fe)}
 	p.Tab = "rounds"
 	if err := a.fillPrepareChoices(c.Request().Context(), st, rs, &p); err != nil {
 		return err

@@ -124,3 +124,18 @@ func (a *App) refusedPrepare(c echo.Context, err error) error {
 	}
 	return a.renderRoundsPage(c, http.StatusUnprocessableEntity, pf, fe)
 }
+
+// otherPrepareErrors is, as one sentence, the refused fields that the
+// "Prepare round" form shows no field for (the API's deadline, reminder
+// days and scope, which the form may also send).
+func otherPrepareErrors(fe rounds.FieldErrors) string {
+	var other []string
+	for _, e := range fe {
+		switch e.Field {
+		case "kind", "statements", "ranking.top_k", "questions":
+		default:
+			other = append(other, e.Message)
+		}
+	}
+	return strings.Join(other, "; ")
+}
