@@ -286,3 +286,65 @@ func mustStatuses(t *testing.T, env *testEnv, roundID int64) []store.ExpertStatu
 	}
 	return st
 }
+
+// TestRatingRoundAfterRanking: a study may rank first and rate after: the
+// ranks are no ratings, so the rating round freezes no feedback from them,
+// the results count the ranking round's ranks nowhere in the rating
+// tables, and the rating round closes with its own proposals.
+func TestRatingRoundAfterRanking(t *testing.T) {
+	engines(t, func(t *testing.T, env *testEnv) {
+		s := newPanelStudy(t, env, nil, []string{"Opening hours", "Outreach", "Peer workers"}, defaultPanel[:3], "")
+		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z","kind":"ranking","ranking":{"top_k":1}}`, 3)
+		if s.round.Kind != "ranking" || s.round.Ranking.TopK != 1 {
+			t.Fatalf("round 1: %s %+v", s.round.Kind, s.round.Ranking)
+		}
+		for i, p := range defaultPanel[:3] {
+			ranks := [][]string{{"1", "", ""}, {"1", "", ""}, {"", "1", ""}}[i]
+			if r := rankAs(s.expert(t, p.email), s.round, "/e/submit", ranks...); r.url != "/e/thanks" {
+				t.Fatalf("%s ranks: %d at %s", p.email, r.status, r.url)
+			}
+		}
+		s.close(t)
+		s.launch(t, `{"deadline":"2099-07-04T17:00:00Z","kind":"rating"}`, 3)
+		if s.round.Kind != "rating" || s.round.Ranking != nil {
+			t.Fatalf("round 2: %s %+v", s.round.Kind, s.round.Ranking)
+		}
+		for _, st := range s.round.Statements {
+			if len(st.Feedback) != 0 {
+				t.Errorf("rating feedback frozen from ranks: %s", st.Feedback)
+			}
+		}
+		for _, p := range defaultPanel[:3] {
+			s.rate(t, s.expert(t, p.email), map[int]string{0: "5", 1: "5", 2: "5"}, nil, true)
+		}
+		closed := s.close(t)
+		for _, st := range closed.Statements {
+			if st.Proposal != "in" {
+				t.Errorf("statement %d proposed %q after unanimous 5s; want in", st.ID, st.Proposal)
+			}
+		}
+		var res struct {
+			Rounds []struct {
+				Round      int `json:"round"`
+				Statements []struct {
+					N int `json:"n"`
+				} `json:"statements"`
+			} `json:"rounds"`
+			Rankings []results.Ranking `json:"rankings"`
+		}
+		r := s.call(t, "GET", s.path+"/results", "")
+		if err := json.Unmarshal([]byte(r.body), &res); err != nil || r.status != http.StatusOK || len(res.Rounds) != 2 {
+			t.Fatalf("results: %d %s", r.status, r.body)
+		}
+		for _, st := range res.Rounds[0].Statements {
+			if st.N != 0 {
+				t.Errorf("a rank counted as a rating in round 1: n = %d", st.N)
+			}
+		}
+		if len(res.Rankings) != 1 || res.Rankings[0].TopK != 1 || res.Rankings[0].Per[0].TopKCount != 2 || res.Rankings[0].Per[1].TopKCount != 1 {
+			t.Errorf("rankings in results.json: %+v", res.Rankings)
+		}
+		b := env.loggedIn("coord@example.org")
+		mustContain(t, "results page", b.get("/studies/"+itoa(s.id)+"/results").body, "Round 1: ranking (top 1 of 3)")
+	})
+}
