@@ -20,6 +20,8 @@ type Document struct {
 	Attrition     AttritionJSON           `json:"attrition"`
 	Sensitivity   SensitivityJSON         `json:"sensitivity"`
 	Lineage       []LineageRow            `json:"lineage"`
+	// Rankings are the closed ranking rounds' results ([] when none).
+	Rankings []results.Ranking `json:"rankings"`
 }
 
 // FlowJSON is one round of SPEC §7.1 with its field names.
@@ -64,7 +66,7 @@ type SensitivityRoundJSON struct {
 
 // NewDocument assembles the JSON export.
 func NewDocument(res *results.Results, lineage []LineageRow) Document {
-	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage,
+	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage, Rankings: append([]results.Ranking{}, res.Input.Rankings...),
 		Attrition: AttritionJSON{Panel: res.Attrition.Panel, Completers: res.Attrition.Completers, Groups: res.Attrition.Groups, Countries: res.Attrition.Countries}}
 	for _, f := range res.Flow {
 		d.Flow = append(d.Flow, FlowJSON{Round: f.Round, Invited: f.Invited, Responded: f.Responded, ResponseRatePct: f.ResponseRatePct,

@@ -22,9 +22,11 @@ type RawRow struct {
 	// is then the question's key in its round (Q1, Q2, …) and Comment
 	// the answer; it has no version nor rating.
 	Open bool
-	// Numeric marks an answer of a numeric round (kind "numeric"): the
-	// rating and rating_value columns hold Estimate, "unable" or nothing.
-	Numeric  bool
+	// Kind is the row's kind when not a rating: KindRanking for a rank
+	// (in the rating column, 1 = first) of a ranking round, KindNumeric
+	// for an estimate of a numeric round (Estimate, in the rating and
+	// rating_value columns).
+	Kind     string
 	Estimate analysis.Opt[float64]
 }
 
@@ -35,6 +37,8 @@ const (
 	// KindNumeric is a numeric round's estimate (issue 17), which
 	// `delphi analyze` reads as such (--kind numeric).
 	KindNumeric = "numeric"
+	// KindRanking marks a ranking round's rank (issue 17).
+	KindRanking = "ranking"
 )
 
 // RawHeader are the columns of the raw-data CSV (see Codebook). The first
@@ -66,11 +70,14 @@ func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
 		rec[0], rec[1], rec[2] = Neutralise(r.Expert), Neutralise(r.Group), Neutralise(r.Country)
 		rec[3], rec[4], rec[5] = strconv.Itoa(r.Round), Neutralise(r.Statement), strconv.Itoa(r.Version)
 		rec[6], rec[7], rec[8], rec[9], rec[10] = rating, value, unable, Neutralise(r.Comment), KindRating
+		if r.Kind != "" {
+			rec[10] = r.Kind
+		}
 		if r.Open {
 			rec[5], rec[6], rec[7], rec[8], rec[10] = "", "", "", "", KindOpen
 		}
-		if r.Numeric { // an estimate, as written with a point and all its digits
-			rec[6], rec[7], rec[10] = rating, "", KindNumeric
+		if r.Kind == KindNumeric { // an estimate, as written with a point and all its digits
+			rec[6], rec[7] = rating, ""
 			if v, ok := r.Estimate.Get(); ok {
 				rec[6] = strconv.FormatFloat(v, 'f', -1, 64)
 				rec[7] = rec[6]
@@ -122,6 +129,11 @@ kind               text     "rating": an answer to a statement (every column as 
                             the answer in the comment column; statement_version, rating,
                             rating_value and unable are empty. The questions' wording is in the
                             workbook's "Open answers" sheet. `+"`delphi analyze`"+` skips "open" rows.
+                            "ranking": a rank in a ranking round (rating and rating_value hold
+                            the rank, 1 = most important; empty = not ranked in a top-k round);
+                            analyse these rows alone with `+"`delphi analyze --kind ranking`"+`
+                            (one kind of question per file). Their mean ranks and Kendall's W
+                            are in the workbook's "Ranking" sheet.
 
 Scale: %d-%d. Bands: disagree %d-%d, neutral %s, agree %d-%d.
 Consensus rule: %s (%s).

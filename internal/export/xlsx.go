@@ -33,6 +33,12 @@ func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open []Ope
 			t    func() table
 		}{"Round " + strconv.Itoa(rr.Round), func() table { return consensus(res, ri) }})
 	}
+	if len(res.Input.Rankings) > 0 { // the ranking rounds (ranking.go)
+		sheets = append(sheets, struct {
+			name string
+			t    func() table
+		}{"Ranking", func() table { return rankingRows(res.Input.Rankings) }})
+	}
 	sheets = append(sheets, struct {
 		name string
 		t    func() table

@@ -63,7 +63,7 @@ func TestEveryMessageRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := []any{"Round", 2, "Total", 30, "Answered", 3, "Email", "team@example.org", "Date", "4 December", "Label", "Agree",
-		"Study", "Study", "Low", "1", "High", "5", "Min", "0", "Max", "500"}
+		"Study", "Study", "Low", "1", "High", "5", "Min", "0", "Max", "500", "Rank", 3, "Mean", "2.5", "Median", "2"}
 	for _, lang := range Languages {
 		l := c.For(lang)
 		for id := range ids {

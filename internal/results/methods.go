@@ -167,6 +167,9 @@ func (r *Results) Methods(f StudyFacts) []string {
 		p += " Agreement across the panel (Kendall's W, tie-corrected, experts with missing answers excluded) was " + strings.Join(kw, ", ") + "."
 	}
 	ps = append(ps, p)
+	if rk := rankingMethods(in.Rankings); rk != "" {
+		ps = append(ps, rk)
+	}
 	if f.Software != "" {
 		ps = append(ps, "The study was run and analysed with "+f.Software+".")
 	}

@@ -37,6 +37,9 @@ type Input struct {
 	// RealTime is set for a real-time study (one long round, live figures,
 	// revisions); nil for classic rounds.
 	RealTime *RealTime
+	// Rankings are the closed ranking rounds' results (ranking.go), in
+	// round order; their rounds have no ratings.
+	Rankings []Ranking
 }
 
 // RealTime describes a real-time study for the settings sheet and the

@@ -34,9 +34,11 @@ type roundJSON struct {
 	// LastRemindedAt: when the last reminders were queued (null: none);
 	// another reminder within 24 hours needs {"confirm": true}.
 	LastRemindedAt *time.Time `json:"last_reminded_at"`
-	// Kind is what the round asks (rating, ranking, numeric); Numeric a
-	// numeric round's options (unit, min, max, decimals, confidence).
+	// Kind is what the round asks (rating, ranking, numeric); Ranking a
+	// ranking round's options, Numeric a numeric round's (unit, min, max,
+	// decimals, confidence).
 	Kind    string                  `json:"kind"`
+	Ranking *rounds.RankingSettings `json:"ranking,omitempty"`
 	Numeric *rounds.NumericSettings `json:"numeric,omitempty"`
 }
 
@@ -146,6 +148,9 @@ func (a *App) roundJSON(c echo.Context, r store.Round) (roundJSON, error) {
 	j := roundJSON{ID: r.ID, StudyID: r.StudyID, Number: r.Number, Status: string(r.Status), InviteScope: r.InviteScope,
 		Deadline: timePtr(r.Deadline), ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups,
 		OpenedAt: timePtr(r.OpenedAt), ClosedAt: timePtr(r.ClosedAt), Counts: map[string]int{}, Mail: map[string]int{}, Kind: string(r.Kind)}
+	if r.Kind == rounds.KindRanking {
+		j.Ranking = new(workflow.RankingOf(r))
+	}
 	if n, ok := workflow.NumericSettingsOf(r); ok {
 		j.Numeric = &n
 	}

@@ -223,6 +223,7 @@ type ratingPage struct {
 	// PanelAnswers, the previous round's answers chosen to be shown.
 	Questions    []openQuestionItem
 	PanelAnswers []panelQuestion
+	Ranking      *rankingHead // a ranking round (expert_ranking.go)
 }
 
 // openQuestionItem is an open question as the expert reads it.
@@ -339,6 +340,8 @@ type ratingItem struct {
 	// A numeric round's number field and feedback (expert_numeric.go).
 	Numeric         *numericItem
 	NumericFeedback *numericFeedbackItem
+	Rank            *rankItem // a ranking round's rank box (expert_ranking.go)
+	rs              store.RoundStatement
 }
 
 type scalePoint struct {
@@ -544,15 +547,18 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 		r := ratings[rs.ID]
 		text, fallback := tr.text(rs.StatementID, rs.Text)
 		it := ratingItem{ID: rs.ID, Text: text, Fallback: fallback, Value: answerValue(r), Comment: r.Comment,
-			New: v.Round.Number > 1 && !rs.PreviousID.Valid}
+			New: v.Round.Number > 1 && !rs.PreviousID.Valid, rs: rs}
 		it.Answer = labels[it.Value]
+		ranking := v.Round.Kind == rounds.KindRanking // rank boxes instead (fillRanking)
 		if criteria != nil {
 			it.Criteria, it.Answer = criteriaItems(criteria, rs.ID, r, p.Open)
-		} else if p.Open {
+		} else if p.Open && !ranking {
 			it.Scale = radios.render(rs.ID, it.Value)
 		}
-		if it.Feedback, err = fb.view(rs, tr); err != nil {
-			return p, err
+		if !ranking {
+			if it.Feedback, err = fb.view(rs, tr); err != nil {
+				return p, err
+			}
 		}
 		if num != nil {
 			num.fill(&it, rs, r, fb.previous)
@@ -574,6 +580,11 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 	}
 	if err := a.fillOpenQuestions(ctx, v, tr.lang, in.openAnswers, &p); err != nil {
 		return p, err
+	}
+	if v.Round.Kind == rounds.KindRanking {
+		if err := a.fillRanking(ctx, c, v, &p, ratings, in.previous); err != nil {
+			return p, err
+		}
 	}
 	p.Total = len(rss)
 	p.CommentLabel = l.T("comment")
@@ -758,12 +769,20 @@ func (a *App) saveForm(c echo.Context, v expertVisit, l *i18n.Localizer) (int, s
 		return 0, "", err
 	}
 	var changes []workflow.AnswerChange
-	if v.Round.Kind == rounds.KindNumeric { // estimates (expert_numeric.go)
+	switch v.Round.Kind {
+	case rounds.KindNumeric: // estimates (expert_numeric.go)
 		if changes, err = saveNumericForm(c, v, sc, rss); err != nil {
 			if status, msg := answerError(l, err); status != 0 {
 				return status, msg, err
 			}
 			return http.StatusUnprocessableEntity, l.T("num.err.saved"), err
+		}
+		rss = nil
+	case rounds.KindRanking: // rank boxes (expert_ranking.go)
+		var status int
+		var msg string
+		if changes, status, msg, err = a.rankingChanges(c, l, v, rss); status != 0 || err != nil {
+			return status, msg, err
 		}
 		rss = nil
 	}
@@ -844,16 +863,26 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 	}
 	answered := -1 // counted by the writer, or below
 	var x workflow.Answer
-	if v.Round.Kind == rounds.KindNumeric { // an estimate (expert_numeric.go)
+	switch v.Round.Kind {
+	case rounds.KindNumeric: // an estimate (expert_numeric.go)
 		x, err = readNumericAnswer(v, sc, rsID, numericFields{c.FormValue("r"), c.FormValue("u"), c.FormValue("k")}, c.FormValue("c"))
-	} else {
+	case rounds.KindRanking: // a rank, 1..n (1..k)
+		total, terr := a.statementCount(ctx, v.Round.ID)
+		if terr != nil {
+			return terr
+		}
+		max := rankMax(v.Round, total)
+		if x, err = readRank(rsID, c.FormValue("r"), c.FormValue("c"), max); errors.Is(err, errRankNotAllowed) {
+			return c.JSON(http.StatusUnprocessableEntity, savedAnswer{Message: l.T("rank.err.range", "Max", max)})
+		}
+	default:
 		x, err = readAnswer(rsID, c.FormValue("r"), c.FormValue("c"), sc)
-	}
-	if err == nil {
-		err = readCriteria(&x, func(k string) string { return c.FormValue("r" + k) })
-	}
-	if err == nil {
-		err = workflow.CheckCriteria(v, x)
+		if err == nil {
+			err = readCriteria(&x, func(k string) string { return c.FormValue("r" + k) })
+		}
+		if err == nil {
+			err = workflow.CheckCriteria(v, x)
+		}
 	}
 	if err == nil {
 		if v.Study.Realtime() {
@@ -947,6 +976,10 @@ func (a *App) submitExpertRound(c echo.Context) error {
 		return err
 	}
 	err := a.flow.SubmitAnswers(ctx, v, time.Now(), c.FormValue("confirm") == "unanswered")
+	var refused workflow.RankingRefused
+	if errors.As(err, &refused) { // a ranking round: each problem next to its statement
+		return a.rankingRefusedPage(c, l, refused)
+	}
 	var incomplete workflow.IncompleteError
 	if errors.As(err, &incomplete) {
 		return a.renderRatingPage(c, http.StatusUnprocessableEntity, l.T("error.incomplete", "Count", incomplete.Missing))

@@ -423,8 +423,19 @@ func (a *App) showFigure(c echo.Context) error {
 		draw = func(w io.Writer) error {
 			return figures.Distribution("Statement "+key, res.Report.Settings.Scale.Min, rounds, freqs, w, format)
 		}
+	case strings.HasPrefix(name, "mean-ranks-round-"): // a ranking round (ranking.html)
+		var found *results.Ranking
+		for i, rk := range res.Input.Rankings {
+			if "mean-ranks-round-"+strconv.Itoa(rk.Round) == name {
+				found = &res.Input.Rankings[i]
+			}
+		}
+		if found == nil {
+			return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("figure %q: no ranking round of that number", name))
+		}
+		draw = func(w io.Writer) error { return figures.MeanRanks(*found, w, format) }
 	default:
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("no figure %q (participant-flow, statement-flow, distribution-<statement>)", name))
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("no figure %q (participant-flow, statement-flow, distribution-<statement>, mean-ranks-round-<n>)", name))
 	}
 	// Drawn into a buffer first: a failure is a clean error, not half an image.
 	var buf bytes.Buffer

@@ -37,42 +37,38 @@ type roundsPage struct {
 	CanNext bool
 	NextErr string
 	Next    int
-	// The "Prepare round" form: its kind and numeric options as typed, and
-	// the fields refused.
-	Kind    string
+	// The "Prepare round" form: as sent when refused, its errors, and the
+	// statements to choose from (rounds_prepare.go); a numeric round's
+	// options (expert_numeric.go).
+	Form    prepareForm
 	Numeric numericForm
 	Errors  rounds.FieldErrors
-	Other   []string // refused fields the form does not show (API-only options)
+	Choices []prepareChoice
+	Other   string // the refused fields the form has no field for (deadline, …)
 }
 
 func (a *App) showRoundsPage(c echo.Context) error {
-	return a.renderRoundsPage(c, http.StatusOK, workflow.RoundInput{}, nil)
+	return a.renderRoundsPage(c, http.StatusOK, prepareForm{}, nil)
 }
 
-func (a *App) renderRoundsPage(c echo.Context, status int, in workflow.RoundInput, fe rounds.FieldErrors) error {
+func (a *App) renderRoundsPage(c echo.Context, status int, form prepareForm, fe rounds.FieldErrors) error {
 	st := study(c)
 	rs, err := a.store.RoundsByStudy(c.Request().Context(), st.ID)
 	if err != nil {
 		return err
 	}
-	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1, Errors: fe, Kind: string(rounds.KindRating)}
+	p := roundsPage{basePage: a.base(c, "Rounds"), Rounds: rs, Next: len(rs) + 1, Form: form, Errors: fe, Other: otherPrepareErrors(fe)}
 	var lastNumeric *rounds.NumericSettings
-	if len(rs) > 0 { // the next round asks what the last one asked, unless chosen
-		p.Kind = string(rs[len(rs)-1].Kind)
+	if len(rs) > 0 { // the next numeric round asks as the last one did, unless told
 		if n, ok := workflow.NumericSettingsOf(rs[len(rs)-1]); ok {
 			lastNumeric = &n
 		}
 	}
-	if in.Kind != nil {
-		p.Kind = *in.Kind
-	}
-	p.Numeric = numericFormOf(lastNumeric, in.Numeric)
-	for _, e := range fe {
-		if e.Field != "kind" && !strings.HasPrefix(e.Field, "numeric.") {
-			p.Other = append(p.Other, e.Message)
-		}
-	}
+	p.Numeric = numericFormOf(lastNumeric, form.Numeric)
 	p.Tab = "rounds"
+	if err := a.fillPrepareChoices(c.Request().Context(), st, rs, &p); err != nil {
+		return err
+	}
 	var prev *rounds.Round
 	if len(rs) > 0 {
 		d := rs[len(rs)-1].Domain()
@@ -123,26 +119,19 @@ func roundInput(c echo.Context) (workflow.RoundInput, error) {
 		}
 		in.Questions = &qs
 	}
-	if v, ok := form["kind"]; ok { // rating, ranking or numeric
-		in.Kind = &v[0]
-	}
-	in.Numeric = numericInput(form) // a numeric round's options (expert_numeric.go)
-	return in, nil
+	in.Numeric = numericInput(form)        // a numeric round's options (expert_numeric.go)
+	return in, readPrepareInput(form, &in) // kind, statements, top k
 }
 
 func (a *App) createRound(c echo.Context) error {
 	st := study(c)
 	in, err := roundInput(c)
 	if err != nil {
-		return err
+		return a.refusedPrepare(c, err)
 	}
 	r, err := a.flow.CreateNextRound(c.Request().Context(), st, user(c).ID, in)
-	var fe rounds.FieldErrors
-	if errors.As(err, &fe) { // the form again, as typed, with its errors
-		return a.renderRoundsPage(c, http.StatusUnprocessableEntity, in, fe)
-	}
-	if err != nil {
-		return err
+	if err != nil { // the form again, as typed, with its errors
+		return a.refusedPrepare(c, err)
 	}
 	setFlash(c, fmt.Sprintf("Round %d created as a draft with its statements. Check the deadline and reminders, then launch it.", r.Number))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/studies/%d/rounds/%d", st.ID, r.ID))
@@ -183,6 +172,9 @@ type roundPage struct {
 	// The round's open questions, and once launched the answers to each.
 	Questions   []store.RoundQuestion
 	OpenAnswers []openAnswersItem
+	// A ranking round's options, and once closed its results (ranking.html).
+	Ranking        *rounds.RankingSettings
+	RankingResults *workflow.RankingResults
 }
 
 // openAnswersItem is one open question with its answers, each by the
@@ -287,6 +279,9 @@ func (a *App) renderRoundForm(c echo.Context, status int, errMsg string, in work
 	}
 	p := roundPage{basePage: a.base(c, fmt.Sprintf("Round %d", r.Number)), Round: r, Statements: rss, SMTP: a.cfg.SMTPURL != "", Error: errMsg, IsLast: r.Number >= st.MaxRounds, Errors: fe}
 	p.Tab = "rounds"
+	if r.Kind == rounds.KindRanking {
+		p.Ranking = new(workflow.RankingOf(r))
+	}
 	if r.Status == rounds.Draft && len(st.LanguageList()) > 1 { // before launch: what falls back (handlers_texts.go)
 		if p.Languages, err = a.flow.TextFallbacks(ctx, st); err != nil {
 			return err
@@ -408,8 +403,16 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 		return err
 	}
 	var res report.RoundReport
-	if err := json.Unmarshal([]byte(rr.Results), &res); err != nil {
+	if p.Round.Kind == rounds.KindRanking { // results of its own (workflow/ranking.go)
+		rk, err := workflow.RankingResultsOf(rr)
+		if err != nil {
+			return fmt.Errorf("round %d ranking results: %w", p.Round.ID, err)
+		}
+		p.RankingResults = &rk
+	} else if err := json.Unmarshal([]byte(rr.Results), &res); err != nil {
 		return fmt.Errorf("round %d results: %w", p.Round.ID, err)
+	} else {
+		p.Kendall = &res.KendallW
 	}
 	p.Kendall = &res.KendallW
 	if nr, ok, err := workflow.NumericResultsOf(rr.Results); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/fault"
 	"github.com/delphi-platform/delphi/internal/store"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // Answer is an expert's answer to one statement, as their page sends it:
@@ -133,6 +134,9 @@ func (e UnansweredError) FaultKind() fault.Kind { return fault.Conflict }
 func (w *Service) SubmitAnswers(ctx context.Context, v store.Visit, now time.Time, confirmedUnanswered bool) error {
 	if err := v.Round.Domain().AcceptsRatings(now); err != nil {
 		return err
+	}
+	if v.Round.Kind == rounds.KindRanking {
+		return w.submitRanking(ctx, v)
 	}
 	answered, total, err := w.store.AnswerCounts(ctx, v.Invitation.ID, v.Round.ID)
 	if err != nil {

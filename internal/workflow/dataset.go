@@ -209,7 +209,9 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		run(func() {
 			r := rl.round
 			keep := func(x store.Answer) error {
-				cols[ri][x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				if r.Kind != rounds.KindRanking { // a rank is no rating: a ranking round has results of its own (ranking.go)
+					cols[ri][x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+				}
 				if opt.Details && x.Comment != "" {
 					comments[ri] = append(comments[ri], export.Comment{Round: r.Number, Statement: d.KeyOf[x.RoundStatementID], Expert: d.Pseudonym[x.ExpertID], Text: x.Comment})
 				}
@@ -234,6 +236,9 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		// (results.Compute); the close and the real-time moments report the
 		// rule's own.
 		if err := w.recordDecisions(ctx, d.Lineage, in); err != nil {
+			return nil, err
+		}
+		if in.Rankings, err = w.loadRankings(ctx, d.Lineage); err != nil {
 			return nil, err
 		}
 	}
@@ -372,9 +377,15 @@ func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield
 				return nil
 			}
 			rs, e := rsByID[x.RoundStatementID], byID[x.ExpertID]
-			return yield(export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
-				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment,
-				Numeric: numeric, Estimate: estimateOf(x.Extra)})
+			row := export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
+				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment}
+			switch rl.round.Kind {
+			case rounds.KindRanking: // the rank, in the rating column
+				row.Kind = export.KindRanking
+			case rounds.KindNumeric:
+				row.Kind, row.Estimate = export.KindNumeric, estimateOf(x.Extra)
+			}
+			return yield(row)
 		})
 		if err != nil {
 			return err

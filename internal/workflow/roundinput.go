@@ -41,6 +41,8 @@ type RoundInput struct {
 	// Numeric is a numeric round's options (numeric.go): unit, min, max,
 	// decimals, confidence; changeable while the round is a draft.
 	Numeric *NumericInput `json:"numeric"`
+	// Ranking are a ranking round's options (ranking.go).
+	Ranking *RankingInput `json:"ranking"`
 }
 
 // RoundOptions are what a coordinator chooses for a round, checked.
@@ -57,6 +59,7 @@ type RoundOptions struct {
 	Statements []int64
 	// Numeric is a numeric round's options (nil for another kind).
 	Numeric *rounds.NumericSettings
+	Ranking rounds.RankingSettings // a ranking round's (ranking.go)
 }
 
 // Open questions: at most this many per round, each at most this long
@@ -96,7 +99,7 @@ func DefaultRoundOptions(number int, now time.Time) RoundOptions {
 
 // RoundOptionsOf returns a stored round's options.
 func RoundOptionsOf(r store.Round) RoundOptions {
-	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind, Numeric: numericOf(r)}
+	return RoundOptions{Scope: rounds.InviteScope(r.InviteScope), Deadline: r.Deadline.Time, ReminderDays: r.ReminderDays, ShowGroups: r.ShowGroups, Kind: r.Kind, Numeric: numericOf(r), Ranking: RankingOf(r)}
 }
 
 // Deadline layouts accepted besides RFC 3339: datetime-local, in the
@@ -162,6 +165,7 @@ func (in RoundInput) Apply(opt RoundOptions, now time.Time, loc *time.Location) 
 			opt.Statements = []int64{}
 		}
 	}
+	fe = append(fe, applyRanking(in.Ranking, &opt)...)
 	return opt, fe
 }
 

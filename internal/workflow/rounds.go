@@ -101,9 +101,18 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 	planned := rounds.PlanNext(prev, successors, freshIDs)
 
 	var fb *feedbackSource
+	var rankFB *rankingFeedbackSource // a ranking round after a ranking round (ranking.go)
 	if last != nil {
-		if fb, err = w.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
-			return store.Round{}, err
+		switch {
+		case last.Kind == rounds.KindRanking && opt.Kind == rounds.KindRanking:
+			if rankFB, err = w.newRankingFeedbackSource(ctx, st, *last); err != nil {
+				return store.Round{}, err
+			}
+		case last.Kind == rounds.KindRanking, opt.Kind == rounds.KindRanking: // ranks are no ratings, nor ratings ranks: no feedback
+		default:
+			if fb, err = w.newFeedbackSource(ctx, st, *last, opt.ShowGroups); err != nil {
+				return store.Round{}, err
+			}
 		}
 		if last.Kind == rounds.KindNumeric { // the panel's estimates instead (numeric.go)
 			if fb.numeric, err = w.newNumericFeedback(ctx, st, *last, fb.settings.Quantile); err != nil {
@@ -154,7 +163,15 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 				return store.Round{}, err
 			}
 		}
+		if p.Previous != 0 && rankFB != nil {
+			if rs.Feedback, err = rankFB.feedback(p.Previous); err != nil {
+				return store.Round{}, err
+			}
+		}
 		nr.Statements = append(nr.Statements, rs)
+	}
+	if nr.KindSettings, fe = checkRankingRound(opt, len(nr.Statements)); len(fe) > 0 {
+		return store.Round{}, fe
 	}
 	return w.store.CreateRound(ctx, st.ID, userID, nr)
 }
@@ -214,6 +231,7 @@ func (w *Service) updateDraft(ctx context.Context, st store.Study, roundID int64
 			return rounds.ErrRoundNotDraft
 		}
 		opt, fe := in.Apply(RoundOptionsOf(r), tx.Now(), st.Location())
+		fe = append(fe, fixedAtCreation(in, r)...)
 		if len(fe) > 0 {
 			return fe
 		}
@@ -312,7 +330,7 @@ func (w *Service) regroupFeedback(ctx context.Context, st store.Study, draft sto
 			prev = &all[i]
 		}
 	}
-	if prev == nil { // round 1: no feedback
+	if prev == nil || draft.Kind == rounds.KindRanking || prev.Kind == rounds.KindRanking { // round 1, or a ranking's feedback: no groups
 		return nil, nil
 	}
 	rss, err := w.store.RoundStatements(ctx, draft.ID)
@@ -814,6 +832,9 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	}
 	if st, err = w.store.StudyByID(ctx, st.ID); err != nil { // the settings as they are now
 		return err
+	}
+	if r.Kind == rounds.KindRanking {
+		return w.closeRanking(ctx, st, r)
 	}
 	d, err := w.LoadDataset(ctx, st, LoadOptions{})
 	if err != nil {

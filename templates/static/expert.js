@@ -35,7 +35,10 @@
       var est = fs.querySelector("input.estimate"); // a numeric round's field
       var sid = id.slice(1);
       body.set("s", sid);
-      if (est) {
+      var rank = fs.querySelector("input.rank"); // a ranking round's rank box
+      if (rank) {
+        body.set("r", rank.value.trim());
+      } else if (est) {
         var unable = fs.querySelector("input.unable"), conf = fs.querySelector("input.conf:checked");
         body.set("r", est.value);
         body.set("u", unable && unable.checked ? "unable" : "");
