@@ -38,7 +38,7 @@ func TestNumericRoundInBrowser(t *testing.T) {
 		wide("rounds page", int(w))
 		axeCheck(t, ctx, "Prepare round form with the numeric options, "+strconv.Itoa(int(w))+" px")
 	}
-	if err := chromedp.Do(ctx, chromedp.SetValue(`#kind`, "numeric"),
+	if err := chromedp.Do(ctx, chromedp.Click(`input[name=kind][value=numeric]`),
 		chromedp.SetValue(`#numeric_unit`, "year"), chromedp.SetValue(`#numeric_min`, "2020"), chromedp.SetValue(`#numeric_max`, "2100"),
 		chromedp.SetValue(`#numeric_decimals`, "0"), chromedp.Click(`input[name=numeric_confidence][type=checkbox]`),
 		chromedp.Click(`form[action$="/rounds"] button[type=submit]`)); err != nil {

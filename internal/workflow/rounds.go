@@ -170,8 +170,10 @@ func (w *Service) CreateNextRound(ctx context.Context, st store.Study, userID in
 		}
 		nr.Statements = append(nr.Statements, rs)
 	}
-	if nr.KindSettings, fe = checkRankingRound(opt, len(nr.Statements)); len(fe) > 0 {
+	if ranking, fe := checkRankingRound(opt, len(nr.Statements)); len(fe) > 0 {
 		return store.Round{}, fe
+	} else if opt.Kind == rounds.KindRanking {
+		nr.KindSettings = ranking
 	}
 	return w.store.CreateRound(ctx, st.ID, userID, nr)
 }
