@@ -20,6 +20,11 @@ type Document struct {
 	Attrition     AttritionJSON           `json:"attrition"`
 	Sensitivity   SensitivityJSON         `json:"sensitivity"`
 	Lineage       []LineageRow            `json:"lineage"`
+	// Criteria, for a study rated on several criteria, is each
+	// criterion's figures and decision and the combined decision per
+	// round, as `delphi analyze --format json` writes a file with a
+	// criterion column; absent otherwise.
+	Criteria *report.ExtendedReport `json:"criteria,omitempty"`
 }
 
 // FlowJSON is one round of SPEC §7.1 with its field names.
@@ -64,7 +69,7 @@ type SensitivityRoundJSON struct {
 
 // NewDocument assembles the JSON export.
 func NewDocument(res *results.Results, lineage []LineageRow) Document {
-	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage,
+	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage, Criteria: res.Criteria,
 		Attrition: AttritionJSON{Panel: res.Attrition.Panel, Completers: res.Attrition.Completers, Groups: res.Attrition.Groups, Countries: res.Attrition.Countries}}
 	for _, f := range res.Flow {
 		d.Flow = append(d.Flow, FlowJSON{Round: f.Round, Invited: f.Invited, Responded: f.Responded, ResponseRatePct: f.ResponseRatePct,

@@ -37,6 +37,8 @@ type Input struct {
 	// RealTime is set for a real-time study (one long round, live figures,
 	// revisions); nil for classic rounds.
 	RealTime *RealTime
+	// Criteria are set when statements are rated on several criteria.
+	Criteria *Criteria
 }
 
 // RealTime describes a real-time study for the settings sheet and the
@@ -86,6 +88,11 @@ type Results struct {
 	Attrition     Attrition
 	Sensitivity   Sensitivity
 	Bias          Bias
+	// Criteria is each criterion's report and the combined decisions
+	// (the shape of `delphi analyze` for a file with a criterion column)
+	// when statements are rated on several criteria; nil otherwise. The
+	// recorded decisions (Report's) then follow the combined ones.
+	Criteria *report.ExtendedReport
 }
 
 // StatementFlow is what happened to statements in one round.
@@ -123,6 +130,9 @@ func Compute(ctx context.Context, in *Input) (*Results, error) {
 		return nil, fmt.Errorf("results: %w", err)
 	}
 	res := &Results{Input: in, Report: rep, Other: otherRep}
+	if err := res.criteria(ctx); err != nil { // before applyDecisions changes Report
+		return nil, err
+	}
 	res.applyDecisions()
 	res.flow()
 	res.settledFlow()

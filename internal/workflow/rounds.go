@@ -783,6 +783,11 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	if err != nil {
 		return err
 	}
+	if in := d.Input; in.Criteria != nil { // several criteria: the combination proposes
+		if settings, results, err = closeCriteria(ctx, in, rep, keys, r.Number, st.MaxRounds, proposals); err != nil {
+			return err
+		}
+	}
 	var closing store.Snapshot // the closing snapshot of a real-time round (realtime.go)
 	if st.Realtime() {
 		if closing, err = w.realtimeSnapshot(ctx, st, r, store.SnapshotClose, "close", r.ClosedAt.Time); err != nil {
