@@ -19,7 +19,6 @@ import (
 
 	"github.com/delphi-platform/delphi/internal/auth"
 	"github.com/delphi-platform/delphi/internal/results"
-	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -314,6 +313,36 @@ func TestTwoCriteriaStudyExports(t *testing.T) {
 			t.Errorf("settings sheet: %v", set)
 		}
 
+		// The results page: each criterion's figures and decision and the
+		// combined decision, round by round; the round page likewise.
+		b := env.loggedIn("coord@example.org")
+		for ri, want := range criteriaExpected {
+			page := b.get(fmt.Sprintf("/studies/%d/results?round=%d", s.id, ri+1))
+			if page.status != http.StatusOK {
+				t.Fatalf("results page round %d: %d", ri+1, page.status)
+			}
+			mustContain(t, "results page", page.body, "each criterion and the combined decision", "<th scope=\"col\">Importance</th>", "<th scope=\"col\">Feasibility</th>",
+				"Combined (all)", "figures on Importance")
+			for l, w := range want {
+				row := rowOf(t, page.body, "<strong>"+s.keys[l]+"</strong>")
+				if got := decisionsIn(row); !reflect.DeepEqual(got, []string{w[0], w[1], w[2], w[2]}) {
+					t.Errorf("results page round %d, %s: decisions %v; want %v then the combined and recorded %s", ri+1, l, got, w[:2], w[2])
+				}
+			}
+		}
+		rs, err := env.store.RoundsByStudy(context.Background(), s.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		round1 := b.get(fmt.Sprintf("/studies/%d/rounds/%d", s.id, rs[0].ID))
+		mustContain(t, "round 1 page", round1.body, "rated on 2 criteria", "<th>Importance</th><th>Feasibility</th><th>Combined (all)</th>")
+		for l, w := range criteriaExpected[0] {
+			row := rowOf(t, round1.body, "<td>Statement "+l+"</td>")
+			if got := decisionsIn(row); !reflect.DeepEqual(got, []string{w[0], w[1], w[2]}) {
+				t.Errorf("round 1 page, %s: decisions %v; want %v", l, got, w)
+			}
+		}
+
 		// Codebook and methods text.
 		mustContain(t, "codebook", s.call(t, "GET", s.path+"/codebook.txt", "").body,
 			"criterion          text", "Criterion 1: Importance.", "Consensus rule: comet", "Criterion 2: Feasibility.", "Consensus rule: percent:70", "Combination: all", "--combine all")
@@ -329,6 +358,27 @@ func TestTwoCriteriaStudyExports(t *testing.T) {
 		mustContain(t, "methods", methods, "Each statement was rated on 2 criteria", "1. Importance, rated 1–9", "2. Feasibility, rated 1–9",
 			`rule "all"`, "are the combined decisions")
 	})
+}
+
+// rowOf is the table row of page that contains marker.
+func rowOf(t *testing.T, page, marker string) string {
+	t.Helper()
+	i := strings.Index(page, marker)
+	if i < 0 {
+		t.Fatalf("no row with %q", marker)
+	}
+	start := strings.LastIndex(page[:i], "<tr")
+	end := strings.Index(page[i:], "</tr>")
+	return page[start : i+end]
+}
+
+// decisionsIn are the decisions a row shows, in order.
+func decisionsIn(row string) []string {
+	var out []string
+	for _, part := range strings.Split(row, `class="decision decision-`)[1:] {
+		out = append(out, part[:strings.Index(part, `"`)])
+	}
+	return out
 }
 
 // TestTwoCriteriaRawExportAnalyze: `delphi analyze` on the platform's raw
@@ -364,5 +414,4 @@ func TestTwoCriteriaRawExportAnalyze(t *testing.T) {
 		b, _ := json.Marshal(fromAnalyze)
 		t.Errorf("the platform's criteria differ from delphi analyze on the raw export:\nplatform: %.3000s\nanalyze:  %.3000s", a, b)
 	}
-	_ = store.Extra{}
 }

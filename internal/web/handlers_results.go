@@ -104,6 +104,9 @@ type resultsShowPage struct {
 	Other     string
 	RuleDesc  string
 	ViewLinks []column
+	// Criteria is the round's per-criterion table when statements are
+	// rated on several criteria (criteria_results.go).
+	Criteria *criteriaView
 }
 
 type stabilityRow struct {
@@ -158,6 +161,7 @@ func (a *App) showResultsPage(c echo.Context) error {
 		Quantile: res.Report.Settings.QuantileLabel, Other: results.OtherQuantile(res.Input.Settings.Quantile).Label(),
 		RuleDesc: res.Report.Settings.RuleDescription}
 	p.Rows = resultRows(res, ri, view)
+	p.Criteria = criteriaViewOf(res, ri)
 	sortRows(p.Rows, sortKey, dir == "desc")
 	link := func(v url.Values) string {
 		return "/studies/" + strconv.FormatInt(p.Study.ID, 10) + "/results?" + v.Encode()

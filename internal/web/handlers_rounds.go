@@ -127,6 +127,10 @@ type roundPage struct {
 	Outbox     map[string]int
 	Results    []carryRow
 	Kendall    *report.KendallReport
+	// CriteriaNames are the criteria of a study rated on several
+	// (criteria_results.go), Combine their combination rule.
+	CriteriaNames []string
+	Combine       string
 	Error      string
 	IsLast     bool
 	NextExists bool
@@ -205,6 +209,10 @@ type carryRow struct {
 	Decision store.Decision
 	Comments []commentView
 	Error    string // why the submitted decision was refused
+	// Criteria are each criterion's figures, Combined the combined
+	// decision, when statements are rated on several criteria.
+	Criteria []*report.StatementReport
+	Combined string
 }
 
 type commentView struct {
@@ -372,6 +380,13 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 		return fmt.Errorf("round %d results: %w", p.Round.ID, err)
 	}
 	p.Kendall = &res.KendallW
+	var head struct { // the settings a study rated on several criteria stores (workflow.closeCriteria)
+		Combine string `json:"combine"`
+	}
+	if err := json.Unmarshal([]byte(rr.Settings), &head); err != nil {
+		return fmt.Errorf("round %d settings: %w", p.Round.ID, err)
+	}
+	p.Combine = head.Combine
 	decisions, err := a.store.DecisionsByRound(ctx, p.Round.ID)
 	if err != nil {
 		return err
@@ -404,6 +419,11 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 			row.Decision.Decision, row.Decision.Reason, row.Error = x.Decision.Decision, x.Reason, x.Error
 		}
 		p.Results = append(p.Results, row)
+	}
+	if p.Combine != "" { // several criteria: the stored round has each one's figures
+		if err := roundCriteria(p, rr.Results, keys); err != nil {
+			return err
+		}
 	}
 	p.NextExists = len(all) > p.Round.Number
 	return nil

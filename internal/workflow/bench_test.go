@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/internal/workflow/workflowtest"
@@ -44,6 +45,38 @@ func BenchmarkCloseResults(b *testing.B) {
 		}
 		if _, err := report.Build(ctx, d.Input.Ratings, d.Input.Settings); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCloseResultsTwoCriteria is BenchmarkCloseResults for the big
+// study rated on two criteria (3 million ratings): the one loader, each
+// criterion's report and the combined decisions, as the close computes
+// them.
+func BenchmarkCloseResultsTwoCriteria(b *testing.B) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+b.TempDir()+"/bench.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	flow := workflow.New(s, "http://127.0.0.1:8080", slog.New(slog.DiscardHandler), nil)
+	st, _ := workflowtest.BigStudyScale(b, s, flow, workflowtest.BigCriteriaScale(2))
+	for b.Loop() {
+		d, err := flow.LoadDataset(ctx, st, workflow.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := report.Build(ctx, d.Input.Ratings, d.Input.Settings)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ext, err := results.CriteriaReport(ctx, d.Input, rep)
+		if err != nil || len(ext.Rounds) != 3 || len(ext.Criteria) != 2 {
+			b.Fatalf("criteria report: %v", err)
 		}
 	}
 }
