@@ -131,10 +131,10 @@ type roundPage struct {
 	// (criteria_results.go), Combine their combination rule.
 	CriteriaNames []string
 	Combine       string
-	Error      string
-	IsLast     bool
-	NextExists bool
-	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
+	Error         string
+	IsLast        bool
+	NextExists    bool
+	Realtime      *realtimeView // real-time mode: snapshots and revisions (realtime.go)
 	// Languages: before launch, what falls back to the main language per
 	// study language.
 	Languages []workflow.LanguageFallbacks
