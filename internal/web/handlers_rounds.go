@@ -127,14 +127,14 @@ type roundPage struct {
 	Outbox     map[string]int
 	Results    []carryRow
 	Kendall    *report.KendallReport
+	Error      string
+	IsLast     bool
+	NextExists bool
+	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
 	// CriteriaNames are the criteria of a study rated on several
 	// (criteria_results.go), Combine their combination rule.
 	CriteriaNames []string
 	Combine       string
-	Error         string
-	IsLast        bool
-	NextExists    bool
-	Realtime      *realtimeView // real-time mode: snapshots and revisions (realtime.go)
 	// Languages: before launch, what falls back to the main language per
 	// study language.
 	Languages []workflow.LanguageFallbacks
