@@ -58,6 +58,17 @@ type SensitivityJSON struct {
 	Rules   []string               `json:"rules"`
 	Primary string                 `json:"primary"`
 	Rounds  []SensitivityRoundJSON `json:"rounds"`
+	// Criteria are criteria 2 (and 3) of a study rated on several, each
+	// under every rule (the fields above are criterion 1's).
+	Criteria []CriterionSensitivityJSON `json:"criteria,omitempty"`
+}
+
+// CriterionSensitivityJSON is one more criterion's sensitivity.
+type CriterionSensitivityJSON struct {
+	Criterion string                 `json:"criterion"`
+	Rules     []string               `json:"rules"`
+	Primary   string                 `json:"primary"`
+	Rounds    []SensitivityRoundJSON `json:"rounds"`
 }
 
 // SensitivityRoundJSON is one round of the sensitivity table.
@@ -77,20 +88,32 @@ func NewDocument(res *results.Results, lineage []LineageRow) Document {
 			StatementsPresented: f.StatementsPresented, ConsensusIn: f.ConsensusIn, ConsensusOut: f.ConsensusOut, NoConsensus: f.NoConsensus,
 			CarriedForward: f.CarriedForward, UnresolvedAfterFinalRound: f.UnresolvedAfterFinalRound, NRatingsUnable: f.NRatingsUnable, NItemsSkipped: f.NItemsSkipped})
 	}
-	for _, r := range res.Sensitivity.Rules {
-		d.Sensitivity.Rules = append(d.Sensitivity.Rules, r.Name)
+	d.Sensitivity.Rules, d.Sensitivity.Primary, d.Sensitivity.Rounds = sensitivityJSON(res.Sensitivity)
+	for k, s := range res.MoreSensitivity {
+		c := CriterionSensitivityJSON{Criterion: res.Criteria.Criteria[k+1].Criterion}
+		c.Rules, c.Primary, c.Rounds = sensitivityJSON(s)
+		d.Sensitivity.Criteria = append(d.Sensitivity.Criteria, c)
+	}
+	return d
+}
+
+// sensitivityJSON is one criterion's sensitivity: the rules, the primary
+// one and each round's decisions by statement.
+func sensitivityJSON(s results.Sensitivity) (rules []string, primary string, rounds []SensitivityRoundJSON) {
+	for _, r := range s.Rules {
+		rules = append(rules, r.Name)
 		if r.Primary {
-			d.Sensitivity.Primary = r.Name
+			primary = r.Name
 		}
 	}
-	for _, sr := range res.Sensitivity.Rounds {
+	for _, sr := range s.Rounds {
 		j := SensitivityRoundJSON{Round: sr.Round, Changing: sr.Changing, Statements: map[string][]analysis.Decision{}}
 		for _, row := range sr.Statements {
 			j.Statements[row.Statement] = row.Decisions
 		}
-		d.Sensitivity.Rounds = append(d.Sensitivity.Rounds, j)
+		rounds = append(rounds, j)
 	}
-	return d
+	return rules, primary, rounds
 }
 
 // WriteJSON writes the JSON export.

@@ -38,6 +38,15 @@ func (r *Results) criteria(ctx context.Context) error {
 		return err
 	}
 	r.Criteria = ext
+	// Each criterion's sensitivity to its rule; criterion 1's is
+	// Sensitivity, computed with the others.
+	for k, rt := range c.More {
+		s, err := sensitivityOf(c.Settings[k+1], rt)
+		if err != nil {
+			return fmt.Errorf("results: criterion %q: %w", c.Names[k+1], err)
+		}
+		r.MoreSensitivity = append(r.MoreSensitivity, s)
+	}
 	return nil
 }
 

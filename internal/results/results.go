@@ -93,6 +93,9 @@ type Results struct {
 	// when statements are rated on several criteria; nil otherwise. The
 	// recorded decisions (Report's) then follow the combined ones.
 	Criteria *report.ExtendedReport
+	// MoreSensitivity is the sensitivity of criteria 2 (and 3) to their
+	// rule, for a study rated on several criteria.
+	MoreSensitivity []Sensitivity
 }
 
 // StatementFlow is what happened to statements in one round.

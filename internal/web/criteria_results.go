@@ -98,3 +98,29 @@ func roundCriteria(p *roundPage, stored string, keys map[string]int64) error {
 	}
 	return nil
 }
+
+// criterionSensitivity is the sensitivity page's section on criterion
+// Number (2 or 3) of a study rated on several criteria.
+type criterionSensitivity struct {
+	Number      int
+	Name, First string // this criterion's name, criterion 1's
+	S           results.Sensitivity
+	Texts       []map[string]string // by round index
+}
+
+// moreSensitivity are the sections on criteria 2 (and 3); nil for a study
+// with one criterion.
+func moreSensitivity(res *results.Results) []criterionSensitivity {
+	if res.Criteria == nil {
+		return nil
+	}
+	var texts []map[string]string
+	for _, r := range res.Input.Rounds {
+		texts = append(texts, r.Texts)
+	}
+	var out []criterionSensitivity
+	for k, s := range res.MoreSensitivity {
+		out = append(out, criterionSensitivity{Number: k + 2, Name: res.Criteria.Criteria[k+1].Criterion, First: res.Criteria.Criteria[0].Criterion, S: s, Texts: texts})
+	}
+	return out
+}

@@ -240,6 +240,28 @@ func TestTwoCriteriaStudyExports(t *testing.T) {
 			t.Errorf("round 1, A, feasibility: n %d, unable %d; want 4 and 1", a.N, a.NUnable)
 		}
 
+		// Sensitivity: criterion 1's as before, then each other
+		// criterion's under every rule, its own marked primary.
+		var sens struct {
+			Sensitivity struct {
+				Primary  string `json:"primary"`
+				Criteria []struct {
+					Criterion string `json:"criterion"`
+					Primary   string `json:"primary"`
+					Rounds    []struct {
+						Statements map[string][]string `json:"statements"`
+					} `json:"rounds"`
+				} `json:"criteria"`
+			} `json:"sensitivity"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &sens); err != nil {
+			t.Fatal(err)
+		}
+		if sc := sens.Sensitivity; sc.Primary != "comet" || len(sc.Criteria) != 1 || sc.Criteria[0].Criterion != "Feasibility" || sc.Criteria[0].Primary != "percent:70" ||
+			len(sc.Criteria[0].Rounds) != 3 || len(sc.Criteria[0].Rounds[0].Statements[s.keys["B"]]) == 0 || sc.Criteria[0].Rounds[0].Statements[s.keys["B"]][0] != "out" {
+			t.Errorf("results.json sensitivity: %+v", sc)
+		}
+
 		// Consensus CSV: a row per round × statement × criterion.
 		cons := parseCSV(t, "consensus CSV", s.call(t, "GET", s.path+"/results?format=csv", "").body)
 		if n := len(cons) - 1; n != 2*(4+2+1) {
@@ -330,6 +352,8 @@ func TestTwoCriteriaStudyExports(t *testing.T) {
 				}
 			}
 		}
+		mustContain(t, "sensitivity page", b.get(fmt.Sprintf("/studies/%d/results/sensitivity", s.id)).body,
+			"<h2>Criterion 1: Importance</h2>", "<h2>Criterion 2: Feasibility</h2>", "<h3>Feasibility, round 3</h3>", "percent:70 ★")
 		rs, err := env.store.RoundsByStudy(context.Background(), s.id)
 		if err != nil {
 			t.Fatal(err)

@@ -298,6 +298,9 @@ func sortRows(rows []resultRow, key string, desc bool) {
 type sensitivityPage struct {
 	resultsBase
 	Texts []map[string]string
+	// More are criteria 2 (and 3) of a study rated on several criteria
+	// (criteria_results.go).
+	More []criterionSensitivity
 }
 
 func (a *App) showSensitivityPage(c echo.Context) error {
@@ -310,6 +313,7 @@ func (a *App) showSensitivityPage(c echo.Context) error {
 		for _, r := range b.Res.Input.Rounds {
 			p.Texts = append(p.Texts, r.Texts)
 		}
+		p.More = moreSensitivity(b.Res)
 	}
 	return a.render(c, http.StatusOK, "results_sensitivity", p)
 }
