@@ -20,11 +20,19 @@ import (
 	"github.com/delphi-platform/delphi/internal/config"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow/workflowtest"
+	"github.com/delphi-platform/delphi/rounds"
 )
 
 // bigStudy is the benchmarks' study (workflowtest.BigStudy) served by the
 // whole application.
 func bigStudy(b *testing.B) (*App, *store.Store, store.Study, store.User) {
+	b.Helper()
+	return bigStudyScale(b, rounds.DefaultScale(1, 9))
+}
+
+// bigStudyScale is bigStudy with the study's scale sc (several criteria:
+// workflowtest.BigCriteriaScale).
+func bigStudyScale(b *testing.B, sc rounds.Scale) (*App, *store.Store, store.Study, store.User) {
 	b.Helper()
 	ctx := context.Background()
 	dbURL := "sqlite:" + b.TempDir() + "/bench.db"
@@ -47,7 +55,7 @@ func bigStudy(b *testing.B) (*App, *store.Store, store.Study, store.User) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, u := workflowtest.BigStudy(b, s, a.flow)
+	st, u := workflowtest.BigStudyScale(b, s, a.flow, sc)
 	return a, s, st, u
 }
 
@@ -57,8 +65,21 @@ func bigStudy(b *testing.B) (*App, *store.Store, store.Study, store.User) {
 // The setup writes the ratings with bulk SQL (the rating form would take
 // hours) and closes the rounds with the real closeRound.
 func BenchmarkExportXLSXFromDB(b *testing.B) {
+	exportXLSXFromDB(b, bigStudy)
+}
+
+// BenchmarkExportXLSXFromDBTwoCriteria is BenchmarkExportXLSXFromDB for
+// the big study rated on two criteria (3 million ratings): a sheet per
+// criterion and the combined decisions.
+func BenchmarkExportXLSXFromDBTwoCriteria(b *testing.B) {
+	exportXLSXFromDB(b, func(b *testing.B) (*App, *store.Store, store.Study, store.User) {
+		return bigStudyScale(b, workflowtest.BigCriteriaScale(2))
+	})
+}
+
+func exportXLSXFromDB(b *testing.B, study func(*testing.B) (*App, *store.Store, store.Study, store.User)) {
 	ctx := context.Background()
-	a, s, st, u := bigStudy(b)
+	a, s, st, u := study(b)
 	token, tokenHash := auth.NewToken()
 	if _, err := s.CreateAPIToken(ctx, u.ID, tokenHash, "bench"); err != nil {
 		b.Fatal(err)
