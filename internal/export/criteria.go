@@ -18,14 +18,16 @@ import (
 // decision recorded after the round, which follows the combined one.
 
 // CriteriaHeader are the columns of the consensus table of a study rated
-// on several criteria: one row per round × statement × criterion.
-// criterion_decision is the criterion's own rule (criterion_rule) on its
-// own ratings; combined_decision combines the criteria's decisions under
+// on several criteria: one row per round × statement × criterion ×
+// subgroup (subgroup_type "all" for the panel, then "group" and
+// "country"). criterion_decision is the criterion's own rule
+// (criterion_rule) on its own ratings (within the subgroup for a subgroup
+// row); combined_decision combines the panel's criteria's decisions under
 // combine; decision is the decision recorded after the round, proposal
 // the combined decision it started from, decision_reason the
-// coordinator's reason.
+// coordinator's reason (the three are empty on subgroup rows).
 var CriteriaHeader = []string{
-	"round", "statement", "section", "text", "criterion",
+	"round", "statement", "section", "text", "criterion", "subgroup_type", "subgroup",
 	"n", "n_unable", "n_missing", "median", "q1", "q3", "iqr",
 	"mean", "sd", "pct_disagree", "pct_neutral", "pct_agree",
 	"criterion_rule", "criterion_decision", "combine", "combined_decision",
@@ -58,7 +60,7 @@ func criteriaConsensus(res *results.Results, crit int) table {
 				if !ok {
 					continue
 				}
-				row := []any{rr.Round, cs.Statement, info[cs.Statement].Section, text[cs.Statement], c.Criterion,
+				row := []any{rr.Round, cs.Statement, info[cs.Statement].Section, text[cs.Statement], c.Criterion, "all", "",
 					st.N, st.NUnable, st.NMissing, optH(st.Median), optH(st.Q1), optH(st.Q3), optH(st.IQR),
 					optF(st.Mean), optF(st.SD), optF(st.PctDisagree), optF(st.PctNeutral), optF(st.PctAgree),
 					c.Settings.Rule, st.Decision.String(), ext.Combine, cs.CombinedDecision}
@@ -68,6 +70,20 @@ func criteriaConsensus(res *results.Results, crit int) table {
 					row = append(row, nil, nil, nil)
 				}
 				t.rows = append(t.rows, row)
+				for _, g := range []struct {
+					kind string
+					g    *report.GroupingReport
+				}{{"group", grouping(&st, true)}, {"country", grouping(&st, false)}} {
+					if g.g == nil {
+						continue
+					}
+					for _, x := range g.g.Groups {
+						t.rows = append(t.rows, []any{rr.Round, cs.Statement, info[cs.Statement].Section, text[cs.Statement], c.Criterion, g.kind, x.Name,
+							x.N, x.NUnable, x.NMissing, optH(x.Median), optH(x.Q1), optH(x.Q3), optH(x.IQR),
+							optF(x.Mean), optF(x.SD), optF(x.PctDisagree), optF(x.PctNeutral), optF(x.PctAgree),
+							c.Settings.Rule, x.Decision.String(), ext.Combine, cs.CombinedDecision, nil, nil, nil})
+					}
+				}
 			}
 		}
 	}

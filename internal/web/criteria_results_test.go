@@ -264,13 +264,18 @@ func TestTwoCriteriaStudyExports(t *testing.T) {
 
 		// Consensus CSV: a row per round × statement × criterion.
 		cons := parseCSV(t, "consensus CSV", s.call(t, "GET", s.path+"/results?format=csv", "").body)
-		if n := len(cons) - 1; n != 2*(4+2+1) {
-			t.Errorf("consensus CSV: %d rows; want 14", n)
+		// The panel (defaultPanel) has two groups and one country: three
+		// subgroup rows after each panel row.
+		if n := len(cons) - 1; n != 2*(4+2+1)*4 {
+			t.Errorf("consensus CSV: %d rows; want 56", n)
+		}
+		if row := csvRow(t, "consensus CSV", cons, map[string]string{"round": "1", "statement": s.keys["B"], "criterion": "Feasibility", "subgroup_type": "group", "subgroup": "Research"}); row["n"] != "3" || row["criterion_decision"] != "out" || row["decision"] != "" {
+			t.Errorf("consensus CSV, round 1, B, feasibility, Research: %v", row)
 		}
 		for ri, want := range criteriaExpected {
 			for l, w := range want {
 				for k, c := range []string{"Importance", "Feasibility"} {
-					row := csvRow(t, "consensus CSV", cons, map[string]string{"round": strconv.Itoa(ri + 1), "statement": s.keys[l], "criterion": c})
+					row := csvRow(t, "consensus CSV", cons, map[string]string{"round": strconv.Itoa(ri + 1), "statement": s.keys[l], "criterion": c, "subgroup_type": "all"})
 					if row["criterion_decision"] != w[k] || row["combined_decision"] != w[2] || row["decision"] != w[2] || row["combine"] != "all" {
 						t.Errorf("consensus CSV round %d, %s, %s: %v; want %s, combined %s", ri+1, l, c, row, w[k], w[2])
 					}
@@ -327,7 +332,7 @@ func TestTwoCriteriaStudyExports(t *testing.T) {
 			}
 		}
 		imp, _ := f.GetRows("1 Importance")
-		if len(imp) != 8 || imp[0][4] != "criterion" || imp[1][4] != "Importance" {
+		if len(imp) != 1+7*4 || imp[0][4] != "criterion" || imp[1][4] != "Importance" {
 			t.Errorf("importance sheet: %v", imp)
 		}
 		set, _ := f.GetRows("Settings")
