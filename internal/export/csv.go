@@ -46,6 +46,9 @@ func (c *csvWriter) flush() error {
 // WriteConsensusCSV writes the consensus table of every closed round, one
 // row per round × statement × subgroup (subgroup_type "all" for the panel).
 func WriteConsensusCSV(w io.Writer, res *results.Results) error {
+	if res.Criteria != nil {
+		return writeCriteriaConsensusCSV(w, res)
+	}
 	c := newCSV(w)
 	if err := c.header(ConsensusHeader); err != nil {
 		return fmt.Errorf("export: consensus csv: %w", err)

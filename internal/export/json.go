@@ -22,6 +22,11 @@ type Document struct {
 	Lineage       []LineageRow            `json:"lineage"`
 	// Rankings are the closed ranking rounds' results ([] when none).
 	Rankings []results.Ranking `json:"rankings"`
+	// Criteria, for a study rated on several criteria, is each
+	// criterion's figures and decision and the combined decision per
+	// round, as `delphi analyze --format json` writes a file with a
+	// criterion column; absent otherwise.
+	Criteria *report.ExtendedReport `json:"criteria,omitempty"`
 }
 
 // FlowJSON is one round of SPEC §7.1 with its field names.
@@ -55,6 +60,17 @@ type SensitivityJSON struct {
 	Rules   []string               `json:"rules"`
 	Primary string                 `json:"primary"`
 	Rounds  []SensitivityRoundJSON `json:"rounds"`
+	// Criteria are criteria 2 (and 3) of a study rated on several, each
+	// under every rule (the fields above are criterion 1's).
+	Criteria []CriterionSensitivityJSON `json:"criteria,omitempty"`
+}
+
+// CriterionSensitivityJSON is one more criterion's sensitivity.
+type CriterionSensitivityJSON struct {
+	Criterion string                 `json:"criterion"`
+	Rules     []string               `json:"rules"`
+	Primary   string                 `json:"primary"`
+	Rounds    []SensitivityRoundJSON `json:"rounds"`
 }
 
 // SensitivityRoundJSON is one round of the sensitivity table.
@@ -66,7 +82,7 @@ type SensitivityRoundJSON struct {
 
 // NewDocument assembles the JSON export.
 func NewDocument(res *results.Results, lineage []LineageRow) Document {
-	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage, Rankings: append([]results.Ranking{}, res.Input.Rankings...),
+	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage, Rankings: append([]results.Ranking{}, res.Input.Rankings...), Criteria: res.Criteria,
 		Attrition: AttritionJSON{Panel: res.Attrition.Panel, Completers: res.Attrition.Completers, Groups: res.Attrition.Groups, Countries: res.Attrition.Countries}}
 	for _, f := range res.Flow {
 		d.Flow = append(d.Flow, FlowJSON{Round: f.Round, Invited: f.Invited, Responded: f.Responded, ResponseRatePct: f.ResponseRatePct,
@@ -74,20 +90,32 @@ func NewDocument(res *results.Results, lineage []LineageRow) Document {
 			StatementsPresented: f.StatementsPresented, ConsensusIn: f.ConsensusIn, ConsensusOut: f.ConsensusOut, NoConsensus: f.NoConsensus,
 			CarriedForward: f.CarriedForward, UnresolvedAfterFinalRound: f.UnresolvedAfterFinalRound, NRatingsUnable: f.NRatingsUnable, NItemsSkipped: f.NItemsSkipped})
 	}
-	for _, r := range res.Sensitivity.Rules {
-		d.Sensitivity.Rules = append(d.Sensitivity.Rules, r.Name)
+	d.Sensitivity.Rules, d.Sensitivity.Primary, d.Sensitivity.Rounds = sensitivityJSON(res.Sensitivity)
+	for k, s := range res.MoreSensitivity {
+		c := CriterionSensitivityJSON{Criterion: res.Criteria.Criteria[k+1].Criterion}
+		c.Rules, c.Primary, c.Rounds = sensitivityJSON(s)
+		d.Sensitivity.Criteria = append(d.Sensitivity.Criteria, c)
+	}
+	return d
+}
+
+// sensitivityJSON is one criterion's sensitivity: the rules, the primary
+// one and each round's decisions by statement.
+func sensitivityJSON(s results.Sensitivity) (rules []string, primary string, rounds []SensitivityRoundJSON) {
+	for _, r := range s.Rules {
+		rules = append(rules, r.Name)
 		if r.Primary {
-			d.Sensitivity.Primary = r.Name
+			primary = r.Name
 		}
 	}
-	for _, sr := range res.Sensitivity.Rounds {
+	for _, sr := range s.Rounds {
 		j := SensitivityRoundJSON{Round: sr.Round, Changing: sr.Changing, Statements: map[string][]analysis.Decision{}}
 		for _, row := range sr.Statements {
 			j.Statements[row.Statement] = row.Decisions
 		}
-		d.Sensitivity.Rounds = append(d.Sensitivity.Rounds, j)
+		rounds = append(rounds, j)
 	}
-	return d
+	return rules, primary, rounds
 }
 
 // WriteJSON writes the JSON export.

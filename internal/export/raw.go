@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/delphi-platform/delphi/analysis"
@@ -28,6 +29,9 @@ type RawRow struct {
 	// rating_value columns).
 	Kind     string
 	Estimate analysis.Opt[float64]
+	// Criterion names the criterion Answer is on, when statements are
+	// rated on several (WriteRawCriteriaCSV); "" otherwise.
+	Criterion string
 }
 
 // Row kinds of the raw-data CSV's kind column.
@@ -46,6 +50,12 @@ const (
 // it skips the rows whose kind is not "rating".
 var RawHeader = []string{"expert", "group", "country", "round", "statement", "statement_version", "rating", "rating_value", "unable", "comment", "kind"}
 
+// RawCriteriaHeader are the columns of the raw-data CSV of a study whose
+// statements are rated on several criteria: RawHeader and the criterion
+// each row's rating is on, the column `delphi analyze` reads to analyse
+// every criterion and combine their decisions.
+var RawCriteriaHeader = append(slices.Clip(RawHeader), "criterion")
+
 // QuestionKey is how the exports name a round's open question by its
 // position: Q1, Q2, …
 func QuestionKey(position int) string { return "Q" + strconv.Itoa(position) }
@@ -53,11 +63,22 @@ func QuestionKey(position int) string { return "Q" + strconv.Itoa(position) }
 // WriteRawCSV writes the answers that rows yields, one line each, as it
 // goes: the file is never held in memory.
 func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
+	return writeRaw(w, RawHeader, rows)
+}
+
+// WriteRawCriteriaCSV writes the raw-data CSV of a study rated on several
+// criteria: one line per criterion of each answer, with its criterion
+// (RawCriteriaHeader).
+func WriteRawCriteriaCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
+	return writeRaw(w, RawCriteriaHeader, rows)
+}
+
+func writeRaw(w io.Writer, header []string, rows func(yield func(RawRow) error) error) error {
 	c := newCSV(w)
-	if err := c.header(RawHeader); err != nil {
+	if err := c.header(header); err != nil {
 		return fmt.Errorf("export: raw csv: %w", err)
 	}
-	rec := make([]string, len(RawHeader))
+	rec := make([]string, len(header))
 	err := rows(func(r RawRow) error {
 		rating, value, unable := "", "", "0"
 		switch {
@@ -82,6 +103,9 @@ func WriteRawCSV(w io.Writer, rows func(yield func(RawRow) error) error) error {
 				rec[6] = strconv.FormatFloat(v, 'f', -1, 64)
 				rec[7] = rec[6]
 			}
+		}
+		if len(rec) > len(RawHeader) {
+			rec[11] = Neutralise(r.Criterion)
 		}
 		return c.w.Write(rec)
 	})

@@ -188,7 +188,7 @@ func settingsRows(res *results.Results) table {
 			{"realtime_experts_revised", rt.Revised},
 			{"realtime_experts_revised_after_seeing_group", rt.RevisedAfterGroup}}
 	}
-	return table{header: []string{"setting", "value"}, rows: append(mode, [][]any{
+	t := table{header: []string{"setting", "value"}, rows: append(mode, [][]any{
 		{"scale", strconv.Itoa(s.Scale.Min) + "-" + strconv.Itoa(s.Scale.Max)},
 		{"band_disagree", band(s.Bands.Disagree)},
 		{"band_neutral", neutral},
@@ -201,6 +201,10 @@ func settingsRows(res *results.Results) table {
 		{"percentage_denominator", s.Denominator},
 		{"kendall_w_missing_data", "experts with any unable or missing answer are dropped (SPSS)"},
 	}...)}
+	if res.Criteria != nil {
+		t.rows = append(t.rows, criteriaSettingsRows(res)...)
+	}
+	return t
 }
 
 // formatCell writes a cell for CSV: numbers in full precision, text neutralised.

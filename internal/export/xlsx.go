@@ -28,6 +28,9 @@ func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open []Ope
 		t    func() table
 	}{{"Summary", func() table { return summary(res) }}}
 	for ri, rr := range res.Report.Rounds {
+		if res.Criteria != nil { // several criteria: a sheet per criterion instead (below)
+			break
+		}
 		sheets = append(sheets, struct {
 			name string
 			t    func() table
@@ -38,6 +41,18 @@ func WriteXLSX(w io.Writer, res *results.Results, comments []Comment, open []Ope
 			name string
 			t    func() table
 		}{"Ranking", func() table { return rankingRows(res.Input.Rankings) }})
+	}
+	if res.Criteria != nil {
+		for k, c := range res.Criteria.Criteria {
+			sheets = append(sheets, struct {
+				name string
+				t    func() table
+			}{criterionSheetName(k, c.Criterion), func() table { return criteriaConsensus(res, k) }})
+		}
+		sheets = append(sheets, struct {
+			name string
+			t    func() table
+		}{"Combined decisions", func() table { return combinedRows(res) }})
 	}
 	sheets = append(sheets, struct {
 		name string

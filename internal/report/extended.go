@@ -346,23 +346,91 @@ func buildCriteria(ctx context.Context, f *longFile, def analysis.Settings, per 
 			took[ri[r.round]][r.expertIdx] = true
 		}
 	}
-	out := &ExtendedReport{Kind: KindRating, Combine: combine}
-	info := settingsInfo(def)
-	out.Settings = &info
-	reps := map[string]*Report{}
-	for _, c := range f.criteria {
+	crit := make([]CriterionRatings, len(f.criteria))
+	for k, c := range f.criteria {
 		rt := &Ratings{Experts: f.experts, Statements: f.statements, HasGroup: f.hasGroup, HasCountry: f.hasCountry}
 		for i, n := range rounds {
 			if slices.ContainsFunc(cells[c][i], func(col []analysis.Response) bool { return col != nil }) {
 				rt.Rounds = append(rt.Rounds, Round{Number: n, Responses: cells[c][i]})
 			}
 		}
-		rep, err := Build(ctx, rt, set(c))
-		if err != nil {
-			return nil, fmt.Errorf("criterion %q: %w", c, err)
+		crit[k] = CriterionRatings{Name: c, Ratings: rt, Settings: set(c)}
+	}
+	return combineCriteria(ctx, def, crit, combine, rounds, took)
+}
+
+// CriterionRatings are one criterion's answers and the settings of its
+// analysis, for BuildCriteria.
+type CriterionRatings struct {
+	Name     string
+	Ratings  *Ratings
+	Settings analysis.Settings
+	// Report, when set, is Build's report of Ratings under Settings,
+	// already computed by the caller.
+	Report *Report
+}
+
+// BuildCriteria analyses each criterion's ratings under its settings and
+// combines the decisions per statement and round under combine
+// (analysis.CombineDecisions): what `delphi analyze` reports for a long
+// file with a criterion column, for the platform's studies rated on
+// several criteria. The criteria share their experts and statements; a
+// round's respondents are the experts with an answer on any criterion.
+func BuildCriteria(ctx context.Context, def analysis.Settings, crit []CriterionRatings, combine string) (*ExtendedReport, error) {
+	var rounds []int
+	for _, c := range crit {
+		for _, r := range c.Ratings.Rounds {
+			if !slices.Contains(rounds, r.Number) {
+				rounds = append(rounds, r.Number)
+			}
 		}
-		reps[c] = rep
-		out.Criteria = append(out.Criteria, CriterionInfo{Criterion: c, Settings: rep.Settings})
+	}
+	slices.Sort(rounds)
+	var took [][]bool
+	if len(crit) > 0 {
+		nE := len(crit[0].Ratings.Experts)
+		took = make([][]bool, len(rounds))
+		for i, n := range rounds {
+			took[i] = make([]bool, nE)
+			for _, c := range crit {
+				for _, r := range c.Ratings.Rounds {
+					if r.Number != n {
+						continue
+					}
+					for _, col := range r.Responses {
+						for e, x := range col {
+							took[i][e] = took[i][e] || x != analysis.Missing
+						}
+					}
+				}
+			}
+		}
+	}
+	return combineCriteria(ctx, def, crit, combine, rounds, took)
+}
+
+// combineCriteria builds each criterion's report and the rounds of
+// combined decisions; took[i][e] tells whether expert e answered
+// something in rounds[i].
+func combineCriteria(ctx context.Context, def analysis.Settings, crit []CriterionRatings, combine string, rounds []int, took [][]bool) (*ExtendedReport, error) {
+	out := &ExtendedReport{Kind: KindRating, Combine: combine}
+	info := settingsInfo(def)
+	out.Settings = &info
+	reps := map[string]*Report{}
+	names := make([]string, len(crit))
+	var statements []string
+	for k, c := range crit {
+		names[k] = c.Name
+		statements = c.Ratings.Statements
+		rep := c.Report
+		if rep == nil {
+			var err error
+			if rep, err = Build(ctx, c.Ratings, c.Settings); err != nil {
+				return nil, fmt.Errorf("criterion %q: %w", c.Name, err)
+			}
+		}
+		reps[c.Name] = rep
+		out.Criteria = append(out.Criteria, CriterionInfo{Criterion: c.Name, Settings: rep.Settings})
 	}
 	for i, n := range rounds {
 		rr := CriteriaRoundReport{Round: n}
@@ -373,7 +441,7 @@ func buildCriteria(ctx context.Context, f *longFile, def analysis.Settings, per 
 		}
 		// Each criterion's statements of this round, by statement ID.
 		byStmt := map[string]map[string]*StatementReport{}
-		for _, c := range f.criteria {
+		for _, c := range names {
 			for k := range reps[c].Rounds {
 				cr := &reps[c].Rounds[k]
 				if cr.Round != n {
@@ -393,14 +461,14 @@ func buildCriteria(ctx context.Context, f *longFile, def analysis.Settings, per 
 				}
 			}
 		}
-		for _, s := range f.statements {
+		for _, s := range statements {
 			m := byStmt[s]
 			if m == nil {
 				continue
 			}
 			cs := CriteriaStatementReport{Statement: s}
 			var ds []string
-			for _, c := range f.criteria {
+			for _, c := range names {
 				st, ok := m[c]
 				if !ok {
 					// Not rated on this criterion in this round: no

@@ -194,6 +194,9 @@ func readLong(r io.Reader, wantKind string) (*longFile, error) {
 		if len(rec) != len(head) && (len(rec) < len(head) || !allBlank(rec[len(head):])) {
 			return nil, parseErrf(line, "", "%d fields, but the header has %d", len(rec), len(head))
 		}
+		if f.hasKind && strings.EqualFold(get(rec, colKind), KindOpen) {
+			continue // an answer to an open question: no criterion, no rating
+		}
 		row := longRow{line: line, expert: get(rec, colExpert), statement: get(rec, colStatement),
 			criterion: get(rec, colCriterion), value: get(rec, colRating), group: get(rec, colGroup), country: get(rec, colCountry)}
 		for _, c := range []struct{ name, what, v string }{

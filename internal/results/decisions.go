@@ -58,6 +58,9 @@ func (r *Results) applyDecisions() {
 		for j := range rr.Statements {
 			st := &rr.Statements[j]
 			rule := st.Decision
+			if c, ok := r.CombinedDecision(i, st.Statement); ok { // several criteria: the combination proposes
+				rule = c
+			}
 			st.Proposal = &rule
 			if rec, ok := records[st.Statement]; ok {
 				st.Decision = reportDecision(rec.Decision, rule)

@@ -126,6 +126,9 @@ func (r *Results) Methods(f StudyFacts) []string {
 	}
 	ps = append(ps, fmt.Sprintf("%s; ratings of %s counted as disagreement%s and %s as agreement, and experts could answer \"unable to rate\". Consensus was defined as %s. %s Quartiles and the interquartile range were computed as %s. Percentages use the valid ratings of each statement as the denominator; \"unable to rate\" answers and missing answers are reported separately.",
 		scale, band(s.Bands.Disagree), neutral, band(s.Bands.Agree), s.RuleDescription, lock, s.QuantileLabel))
+	if c := r.criteriaMethods(); c != "" {
+		ps = append(ps, c)
+	}
 
 	var resp []string
 	for i, fr := range r.Flow {

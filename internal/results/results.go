@@ -40,6 +40,8 @@ type Input struct {
 	// Rankings are the closed ranking rounds' results (ranking.go), in
 	// round order; their rounds have no ratings.
 	Rankings []Ranking
+	// Criteria are set when statements are rated on several criteria.
+	Criteria *Criteria
 }
 
 // RealTime describes a real-time study for the settings sheet and the
@@ -89,6 +91,14 @@ type Results struct {
 	Attrition     Attrition
 	Sensitivity   Sensitivity
 	Bias          Bias
+	// Criteria is each criterion's report and the combined decisions
+	// (the shape of `delphi analyze` for a file with a criterion column)
+	// when statements are rated on several criteria; nil otherwise. The
+	// recorded decisions (Report's) then follow the combined ones.
+	Criteria *report.ExtendedReport
+	// MoreSensitivity is the sensitivity of criteria 2 (and 3) to their
+	// rule, for a study rated on several criteria.
+	MoreSensitivity []Sensitivity
 }
 
 // StatementFlow is what happened to statements in one round.
@@ -126,6 +136,9 @@ func Compute(ctx context.Context, in *Input) (*Results, error) {
 		return nil, fmt.Errorf("results: %w", err)
 	}
 	res := &Results{Input: in, Report: rep, Other: otherRep}
+	if err := res.criteria(ctx); err != nil { // before applyDecisions changes Report
+		return nil, err
+	}
 	res.applyDecisions()
 	res.flow()
 	res.settledFlow()

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/report"
 )
 
 // Sensitivity is every statement's decision under every supported rule
@@ -98,11 +99,17 @@ func sameRule(a, b analysis.Rule, sc analysis.Scale) bool {
 }
 
 func sensitivity(in *Input) (Sensitivity, error) {
+	return sensitivityOf(in.Settings, in.Ratings)
+}
+
+// sensitivityOf is the sensitivity of ratings rated under settings set
+// (one criterion's).
+func sensitivityOf(set analysis.Settings, ratings *report.Ratings) (Sensitivity, error) {
 	var out Sensitivity
-	out.Rules, out.NotApplicable = sensitivityRules(in.Settings)
+	out.Rules, out.NotApplicable = sensitivityRules(set)
 	analyzers := make([]*analysis.Analyzer, len(out.Rules))
 	for i, r := range out.Rules {
-		s := in.Settings
+		s := set
 		s.Rule = r.Rule
 		a, err := analysis.NewAnalyzer(s)
 		if err != nil {
@@ -110,13 +117,13 @@ func sensitivity(in *Input) (Sensitivity, error) {
 		}
 		analyzers[i] = a
 	}
-	for _, rd := range in.Ratings.Rounds {
+	for _, rd := range ratings.Rounds {
 		sr := SensitivityRound{Round: rd.Number}
 		for si, col := range rd.Responses {
 			if col == nil {
 				continue
 			}
-			row := SensitivityRow{Statement: in.Ratings.Statements[si], Decisions: make([]analysis.Decision, len(analyzers))}
+			row := SensitivityRow{Statement: ratings.Statements[si], Decisions: make([]analysis.Decision, len(analyzers))}
 			for i, a := range analyzers {
 				res, err := a.Statement(col)
 				if err != nil {

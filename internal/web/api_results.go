@@ -111,7 +111,11 @@ func (a *App) exportRawCSV(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	return export.WriteRawCSV(download(c, "text/csv; charset=utf-8", "raw.csv"), func(yield func(export.RawRow) error) error {
+	write := export.WriteRawCSV
+	if d.Input.Criteria != nil { // a row per criterion, with its name
+		write = export.WriteRawCriteriaCSV
+	}
+	return write(download(c, "text/csv; charset=utf-8", "raw.csv"), func(yield func(export.RawRow) error) error {
 		return a.flow.RawRows(ctx, study(c), d, yield)
 	})
 }
@@ -121,7 +125,7 @@ func (a *App) exportCodebook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.WriteCodebook(download(c, "text/plain; charset=utf-8", "codebook.txt"), res.Report.Settings)
+	return export.WriteResultsCodebook(download(c, "text/plain; charset=utf-8", "codebook.txt"), res)
 }
 
 func (a *App) exportLineageCSV(c echo.Context) error {

@@ -109,6 +109,9 @@ type resultsShowPage struct {
 	RuleDesc  string
 	ViewLinks []column
 	MinGroup  int // background subgroups with fewer ratings are hidden
+	// Criteria is the round's per-criterion table when statements are
+	// rated on several criteria (criteria_results.go).
+	Criteria *criteriaView
 }
 
 type stabilityRow struct {
@@ -177,6 +180,7 @@ func (a *App) showResultsPage(c echo.Context) error {
 	} else {
 		p.Rows = resultRows(res, ri, view)
 	}
+	p.Criteria = criteriaViewOf(res, ri)
 	sortRows(p.Rows, sortKey, dir == "desc")
 	link := func(v url.Values) string {
 		return "/studies/" + strconv.FormatInt(p.Study.ID, 10) + "/results?" + v.Encode()
@@ -313,6 +317,9 @@ func sortRows(rows []resultRow, key string, desc bool) {
 type sensitivityPage struct {
 	resultsBase
 	Texts []map[string]string
+	// More are criteria 2 (and 3) of a study rated on several criteria
+	// (criteria_results.go).
+	More []criterionSensitivity
 }
 
 func (a *App) showSensitivityPage(c echo.Context) error {
@@ -325,6 +332,7 @@ func (a *App) showSensitivityPage(c echo.Context) error {
 		for _, r := range b.Res.Input.Rounds {
 			p.Texts = append(p.Texts, r.Texts)
 		}
+		p.More = moreSensitivity(b.Res)
 	}
 	return a.render(c, http.StatusOK, "results_sensitivity", p)
 }

@@ -154,6 +154,10 @@ type roundPage struct {
 	IsLast     bool
 	NextExists bool
 	Realtime   *realtimeView // real-time mode: snapshots and revisions (realtime.go)
+	// CriteriaNames are the criteria of a study rated on several
+	// (criteria_results.go), Combine their combination rule.
+	CriteriaNames []string
+	Combine       string
 	// Languages: before launch, what falls back to the main language per
 	// study language.
 	Languages []workflow.LanguageFallbacks
@@ -234,6 +238,10 @@ type carryRow struct {
 	Decision store.Decision
 	Comments []commentView
 	Error    string // why the submitted decision was refused
+	// Criteria are each criterion's figures, Combined the combined
+	// decision, when statements are rated on several criteria.
+	Criteria []*report.StatementReport
+	Combined string
 }
 
 type commentView struct {
@@ -420,6 +428,13 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	} else if ok {
 		p.Estimates = []numericResultsView{numericView(p.Round.Number, nr)}
 	}
+	var head struct { // the settings a study rated on several criteria stores (workflow.closeCriteria)
+		Combine string `json:"combine"`
+	}
+	if err := json.Unmarshal([]byte(rr.Settings), &head); err != nil {
+		return fmt.Errorf("round %d settings: %w", p.Round.ID, err)
+	}
+	p.Combine = head.Combine
 	decisions, err := a.store.DecisionsByRound(ctx, p.Round.ID)
 	if err != nil {
 		return err
@@ -452,6 +467,11 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 			row.Decision.Decision, row.Decision.Reason, row.Error = x.Decision.Decision, x.Reason, x.Error
 		}
 		p.Results = append(p.Results, row)
+	}
+	if p.Combine != "" { // several criteria: the stored round has each one's figures
+		if err := roundCriteria(p, rr.Results, keys); err != nil {
+			return err
+		}
 	}
 	p.NextExists = len(all) > p.Round.Number
 	return nil

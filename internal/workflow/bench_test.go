@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
 	"github.com/delphi-platform/delphi/internal/workflow/workflowtest"
@@ -37,6 +40,7 @@ func bigStudy(b *testing.B) (*workflow.Service, *store.Store, store.Study, store
 func BenchmarkCloseResults(b *testing.B) {
 	ctx := context.Background()
 	flow, _, st, _ := bigStudy(b)
+	defer reportCPU(b)()
 	for b.Loop() {
 		d, err := flow.LoadDataset(ctx, st, workflow.LoadOptions{})
 		if err != nil {
@@ -46,6 +50,56 @@ func BenchmarkCloseResults(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkCloseResultsTwoCriteria is BenchmarkCloseResults for the big
+// study rated on two criteria (3 million ratings): the one loader, each
+// criterion's report and the combined decisions, as the close computes
+// them.
+func BenchmarkCloseResultsTwoCriteria(b *testing.B) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "sqlite:"+b.TempDir()+"/bench.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	flow := workflow.New(s, "http://127.0.0.1:8080", slog.New(slog.DiscardHandler), nil)
+	st, _ := workflowtest.BigStudyScale(b, s, flow, workflowtest.BigCriteriaScale(2))
+	defer reportCPU(b)()
+	for b.Loop() {
+		d, err := flow.LoadDataset(ctx, st, workflow.LoadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := report.Build(ctx, d.Input.Ratings, d.Input.Settings)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ext, err := results.CriteriaReport(ctx, d.Input, rep)
+		if err != nil || len(ext.Rounds) != 3 || len(ext.Criteria) != 2 {
+			b.Fatalf("criteria report: %v", err)
+		}
+	}
+}
+
+// reportCPU reports the CPU time (user and system, every thread of the
+// process) per operation from now until the returned function is called:
+// on a machine that others load, wall time says more about them than
+// about the code.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric((cpuTime()-start).Seconds()/float64(b.N), "cpu-s/op") }
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // errRollback undoes a benchmark's round, so that it can be prepared again.

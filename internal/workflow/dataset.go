@@ -72,6 +72,10 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 	if err != nil {
 		return nil, err
 	}
+	scale, err := st.Scale()
+	if err != nil {
+		return nil, err
+	}
 	all, err := w.store.RoundsByStudy(ctx, st.ID)
 	if err != nil {
 		return nil, err
@@ -145,7 +149,7 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 	// One report round per round read (per moment with At), each
 	// statement's column holding every expert's answer, Missing until read.
 	type columns = map[int64][]analysis.Response // round statement id → column
-	addRound := func(number int, rss []store.RoundStatement) columns {
+	addRound := func(rt *report.Ratings, number int, rss []store.RoundStatement) columns {
 		round := report.Round{Number: number, Responses: make([][]analysis.Response, len(in.Ratings.Statements))}
 		byRS := make(columns, len(rss))
 		for _, rs := range rss {
@@ -156,7 +160,7 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 			round.Responses[stmtIdx[d.KeyOf[rs.ID]]] = col
 			byRS[rs.ID] = col
 		}
-		in.Ratings.Rounds = append(in.Ratings.Rounds, round)
+		rt.Rounds = append(rt.Rounds, round)
 		return byRS
 	}
 	if opt.At != nil {
@@ -170,7 +174,7 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 			dom[i] = v.Domain()
 		}
 		for i, t := range opt.At {
-			cols := addRound(i+1, rss)
+			cols := addRound(in.Ratings, i+1, rss)
 			for k, x := range rounds.AnswersAt(dom, t) { // k: expert, round statement
 				if col, ok := cols[k[1]]; ok {
 					col[expertIdx[k[0]]] = responseOfAnswer(x)
@@ -180,10 +184,22 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		d.Input = in
 		return d, nil
 	}
+	// Criteria 2 and 3 of a study rated on several: their own ratings, with
+	// columns beside criterion 1's (more[ri][k−1]).
+	if in.Criteria, err = studyCriteria(scale); err != nil {
+		return nil, err
+	}
+	moreRatings(in.Criteria, in.Ratings)
 	cols := make([]columns, len(d.Lineage))
+	more := make([][]columns, len(d.Lineage))
 	for ri, rl := range d.Lineage {
 		r := rl.round
-		cols[ri] = addRound(r.Number, rl.statements)
+		cols[ri] = addRound(in.Ratings, r.Number, rl.statements)
+		if in.Criteria != nil {
+			for _, rt := range in.Criteria.More {
+				more[ri] = append(more[ri], addRound(rt, r.Number, rl.statements))
+			}
+		}
 		info := results.RoundInfo{Number: r.Number, OpenedAt: r.OpenedAt.Time, ClosedAt: r.ClosedAt.Time,
 			Origins: map[string]string{}, StatementVersion: map[string]int{}, Texts: map[string]string{}}
 		for _, rs := range rl.statements {
@@ -210,7 +226,11 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 			r := rl.round
 			keep := func(x store.Answer) error {
 				if r.Kind != rounds.KindRanking { // a rank is no rating: a ranking round has results of its own (ranking.go)
-					cols[ri][x.RoundStatementID][expertIdx[x.ExpertID]] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+					e := expertIdx[x.ExpertID]
+					cols[ri][x.RoundStatementID][e] = ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
+					for k, c := range more[ri] {
+						c[x.RoundStatementID][e] = criterionResponse(x, k+1)
+					}
 				}
 				if opt.Details && x.Comment != "" {
 					comments[ri] = append(comments[ri], export.Comment{Round: r.Number, Statement: d.KeyOf[x.RoundStatementID], Expert: d.Pseudonym[x.ExpertID], Text: x.Comment})
@@ -373,9 +393,6 @@ func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield
 		err := w.forEachCounted(ctx, st, rl.round.ID, true, func(x store.Answer) error {
 			answer := ResponseOf(store.Rating{Rating: x.Rating, Unable: x.Unable})
 			numeric := rl.round.Kind == rounds.KindNumeric // an estimate (numeric.go)
-			if answer == analysis.Missing && x.Comment == "" && (!numeric || !x.Estimate.Valid) {
-				return nil
-			}
 			rs, e := rsByID[x.RoundStatementID], byID[x.ExpertID]
 			row := export.RawRow{Expert: d.Pseudonym[x.ExpertID], Group: e.Group, Country: e.Country, Round: rl.round.Number,
 				Statement: d.KeyOf[rs.ID], Version: d.Versions[rs.StatementID].Version, Answer: answer, Comment: x.Comment}
@@ -384,6 +401,13 @@ func (w *Service) RawRows(ctx context.Context, st store.Study, d *Dataset, yield
 				row.Kind = export.KindRanking
 			case rounds.KindNumeric:
 				row.Kind, row.Estimate = export.KindNumeric, estimateOf(x.Extra)
+			default:
+				if c := d.Input.Criteria; c != nil { // a row per criterion
+					return criteriaRawRows(c, x, row, yield)
+				}
+			}
+			if answer == analysis.Missing && x.Comment == "" && (!numeric || !x.Estimate.Valid) {
+				return nil
 			}
 			return yield(row)
 		})

@@ -862,8 +862,13 @@ func (w *Service) CloseRound(ctx context.Context, st store.Study, roundID, userI
 	if err != nil {
 		return err
 	}
-	if r.Kind == rounds.KindNumeric { // the estimates' results, and "carry" proposals (numeric.go)
+	switch {
+	case r.Kind == rounds.KindNumeric: // the estimates' results, and "carry" proposals (numeric.go)
 		if results, err = w.withNumericResults(ctx, st, r, results, proposals); err != nil {
+			return err
+		}
+	case d.Input.Criteria != nil: // several criteria: the combination proposes
+		if settings, results, err = closeCriteria(ctx, d.Input, rep, keys, r.Number, st.MaxRounds, proposals); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,27 @@ import (
 // written with bulk SQL (the rating form would take hours).
 func BigStudy(tb testing.TB, s *store.Store, flow *workflow.Service) (store.Study, store.User) {
 	tb.Helper()
+	return BigStudyScale(tb, s, flow, rounds.DefaultScale(1, 9))
+}
+
+// BigCriteriaScale is the big study's scale rated on n criteria (2 or 3):
+// importance 1–9 under the default rule, the others 1–9 under 70 %
+// agreement, combined under "all".
+func BigCriteriaScale(n int) rounds.Scale {
+	sc := rounds.DefaultScale(1, 9)
+	sc.Name = "Importance"
+	rule, _ := rounds.ParseRule("percent:70", 1, 9)
+	for k := 2; k <= n; k++ {
+		sc.More = append(sc.More, rounds.Criterion{Name: fmt.Sprintf("Criterion %d", k), Min: 1, Max: 9,
+			Labels: rounds.DefaultLabels(1, 9), Bands: rounds.DefaultBands(1, 9), Rule: rule})
+	}
+	return sc
+}
+
+// BigStudyScale is BigStudy with the study's scale sc; with several
+// criteria every expert rates every statement on each.
+func BigStudyScale(tb testing.TB, s *store.Store, flow *workflow.Service, sc rounds.Scale) (store.Study, store.User) {
+	tb.Helper()
 	const nExperts, nStatements, nRounds = 1000, 500, 3
 	ctx := context.Background()
 	hash, _ := auth.HashPassword("a long bench password")
@@ -29,7 +50,7 @@ func BigStudy(tb testing.TB, s *store.Store, flow *workflow.Service) (store.Stud
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := s.CreateStudy(ctx, u.ID, store.StudyInfo{Title: "Bench", Languages: []string{"en"}, MaxRounds: nRounds}, rounds.DefaultScale(1, 9))
+	st, err := s.CreateStudy(ctx, u.ID, store.StudyInfo{Title: "Bench", Languages: []string{"en"}, MaxRounds: nRounds}, sc)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,7 +92,7 @@ func BigStudy(tb testing.TB, s *store.Store, flow *workflow.Service) (store.Stud
 		}
 		rss, _ := s.RoundStatements(ctx, r.ID)
 		statuses, _ := s.RoundStatuses(ctx, r.ID)
-		if err := bulkRatings(ctx, s, rng, statuses, rss); err != nil {
+		if err := bulkRatings(ctx, s, rng, statuses, rss, len(sc.More)+1); err != nil {
 			tb.Fatal(err)
 		}
 		if err := flow.CloseRound(ctx, st, r.ID, u.ID); err != nil {
@@ -84,7 +105,7 @@ func BigStudy(tb testing.TB, s *store.Store, flow *workflow.Service) (store.Stud
 
 // bulkRatings writes every invited expert's answers to every statement
 // of a round and submits the invitations, in one transaction.
-func bulkRatings(ctx context.Context, s *store.Store, rng *rand.Rand, statuses []store.ExpertStatus, rss []store.RoundStatement) error {
+func bulkRatings(ctx context.Context, s *store.Store, rng *rand.Rand, statuses []store.ExpertStatus, rss []store.RoundStatement, criteria int) error {
 	db := s.DB()
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -93,13 +114,18 @@ func bulkRatings(ctx context.Context, s *store.Store, rng *rand.Rand, statuses [
 	defer tx.Rollback()
 	now := time.Now().UTC()
 	const batch = 1000
-	args := make([]any, 0, 4*batch)
+	cols, marks := "invitation_id, round_statement_id, updated_at, rating", "?, ?, ?, ?"
+	for k := 2; k <= criteria; k++ {
+		cols, marks = cols+fmt.Sprintf(", rating%d", k), marks+", ?"
+	}
+	width := 3 + criteria
+	args := make([]any, 0, width*batch)
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		q := "INSERT INTO ratings (invitation_id, round_statement_id, rating, updated_at) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(args)/4), ", ")
+		q := "INSERT INTO ratings (" + cols + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat("("+marks+"), ", len(args)/width), ", ")
 		_, err := tx.ExecContext(ctx, q, args...)
 		args = args[:0]
 		return err
@@ -107,9 +133,11 @@ func bulkRatings(ctx context.Context, s *store.Store, rng *rand.Rand, statuses [
 	for ei, es := range statuses {
 		shift := ei % 3
 		for _, rs := range rss {
-			v := min(9, max(1, 4+shift+rng.IntN(4)))
-			args = append(args, es.InvitationID, rs.ID, v, now)
-			if len(args) == 4*batch {
+			args = append(args, es.InvitationID, rs.ID, now)
+			for range criteria {
+				args = append(args, min(9, max(1, 4+shift+rng.IntN(4))))
+			}
+			if len(args) == width*batch {
 				if err := flush(); err != nil {
 					return err
 				}
