@@ -54,50 +54,50 @@ var alikeForms = map[string][]string{
 	// it reads as "other".
 	"fr": {"many=other"},
 	"es": {"many=other"},
-	"it": {"many=other", "one=many=other:progress"},
-	"pt": {"many=other", "one=many=other:progress"},
+	"it": {"many=other", "one=many=other:progress,progress.answered"},
+	"pt": {"many=other", "one=many=other:progress,progress.answered"},
 	// "z" (of) takes the genitive: z 1 / 1,5 výroku, z 3 / 5 výroků;
 	// "hodnocení" (rating) is the same after every number.
-	"cs": {"one=many:progress", "few=other:progress", "one=few=many=other:fb.n"},
+	"cs": {"one=many:progress,progress.answered", "few=other:progress,progress.answered", "one=few=many=other:fb.n"},
 	// "iš" (of) takes the genitive: iš 1 / 1,5 teiginio, iš 3 / 10 teiginių.
-	"lt": {"one=many:progress", "few=other:progress"},
+	"lt": {"one=many:progress,progress.answered", "few=other:progress,progress.answered"},
 	// "od" (of) takes the genitive, which after 2–4 is the singular's: od
 	// 1 / 3 tvrdnje, od 5 tvrdnji; "ocjena" (rating) is also the genitive
 	// plural: 1 / 5 ocjena, 3 ocjene.
-	"hr": {"one=few:progress", "one=other:fb.n"},
+	"hr": {"one=few:progress,progress.answered", "one=other:fb.n"},
 	// Hungarian puts the singular after every number, and the verb agrees
 	// with it: 1 / 5 állítás még nincs megválaszolva.
 	"hu": {"one=other"},
 	// Finnish puts the partitive after numbers above one, but not in the
 	// elative, where number and noun agree: 1 / 30 väittämästä.
-	"fi": {"one=other:progress"},
+	"fi": {"one=other:progress,progress.answered"},
 	// So does Estonian: 1 / 30 väitest.
-	"et": {"one=other:progress"},
+	"et": {"one=other:progress,progress.answered"},
 	// Danish "udsagn" (statement) has the same plural, and verbs do not
 	// agree: 1 / 5 udsagn mangler et svar.
-	"da": {"one=other:progress,error.incomplete,confirm.missing"},
+	"da": {"one=other:progress,progress.answered,error.incomplete,confirm.missing"},
 	// Irish puts the singular after every number; the categories differ
 	// only by the mutation the number word causes (2 / 3 dhuine, 7 nduine,
 	// 1 / 11 duine), and "ráiteas" (statement) and "rátáil" (rating) begin
 	// with r, which no mutation changes.
-	"ga": {"one=two=few=many=other:progress,error.incomplete,confirm.missing,fb.n", "one=other:fb.unable", "two=few:fb.unable"},
+	"ga": {"one=two=few=many=other:progress,progress.answered,error.incomplete,confirm.missing,fb.n", "one=other:fb.unable", "two=few:fb.unable"},
 	// The progress line is a label ("Ocenione stwierdzenia: 3 z 30"), so
 	// no noun agrees with the number in Polish, Slovak, Slovenian, Italian,
 	// Latvian, Romanian, Portuguese and Maltese.
 	// Polish decimals take the genitive singular, as 2–4 do: 1,5 / 3 oceny.
-	"pl": {"one=few=many=other:progress", "few=other:fb.n"},
+	"pl": {"one=few=many=other:progress,progress.answered", "few=other:fb.n"},
 	// Slovak decimals ("many") take the form of 2–4: 1,5 / 3 hodnotenia.
-	"sk": {"one=few=many=other:progress", "few=many:fb.n"},
+	"sk": {"one=few=many=other:progress,progress.answered", "few=many:fb.n"},
 	// Slovenian "trditev" (statement) is also the genitive plural, and
 	// after 5 and more the verb is singular: 1 / 5 trditev še nima odgovora.
-	"sl": {"one=two=few=other:progress", "one=other:confirm.missing,error.incomplete"},
-	"ro": {"one=few=other:progress"},
+	"sl": {"one=two=few=other:progress,progress.answered", "one=other:confirm.missing,error.incomplete"},
+	"ro": {"one=few=other:progress,progress.answered"},
 	// Maltese nouns take the plural after 2–10 (no dual for these words)
 	// and the singular after 1 and from 11 on: 3 stqarrijiet, 11 / 20
 	// stqarrija.
-	"mt": {"one=two=few=many=other:progress", "two=few:confirm.missing,error.incomplete,fb.n,fb.unable",
+	"mt": {"one=two=few=many=other:progress,progress.answered", "two=few:confirm.missing,error.incomplete,fb.n,fb.unable",
 		"one=many=other:confirm.missing,error.incomplete,fb.n", "many=other:fb.unable"},
-	"lv": {"zero=one=other:progress"},
+	"lv": {"zero=one=other:progress,progress.answered"},
 	// Swedish: "(3 saknar fortfarande svar)", no noun to agree.
 	"sv": {"one=other:error.incomplete"},
 }

@@ -588,7 +588,7 @@ func (a *App) questionnaire(c echo.Context, v expertVisit, in questionnaireInput
 	}
 	p.Total = len(rss)
 	p.CommentLabel = l.T("comment")
-	p.Progress = l.T("progress", "Count", p.Total, "Answered", p.Answered)
+	p.Progress = progressLine(l, v.Round.Kind, p.Total, p.Answered)
 	if v.Round.Deadline.Valid {
 		p.Deadline = l.T("deadline", "Date", i18n.DateTimeIn(v.Round.Deadline.Time, v.Study.Location(), l.Lang))
 	}
@@ -916,7 +916,7 @@ func (a *App) saveExpertAnswer(c echo.Context) error {
 		}
 	}
 	out := savedAnswer{Saved: true, Answered: answered, Total: total,
-		Progress: l.T("progress", "Count", total, "Answered", answered), Message: l.T("answer.saved")}
+		Progress: progressLine(l, v.Round.Kind, total, answered), Message: l.T("answer.saved")}
 	if v.Study.Realtime() {
 		ls, err := a.liveSource(ctx, v, l, sc, true, x.RoundStatementID)
 		if err != nil {
@@ -959,7 +959,7 @@ func (a *App) saveOpenAnswer(c echo.Context, v expertVisit, l *i18n.Localizer, q
 		return err
 	}
 	return c.JSON(http.StatusOK, savedAnswer{Saved: true, Answered: answered, Total: total,
-		Progress: l.T("progress", "Count", total, "Answered", answered), Message: l.T("answer.saved")})
+		Progress: progressLine(l, v.Round.Kind, total, answered), Message: l.T("answer.saved")})
 }
 
 // submitExpertRound is "Submit my answers", a button of the rating form:
@@ -1100,4 +1100,14 @@ func (a *App) statementCount(ctx context.Context, roundID int64) (int, error) {
 		a.roundSizes.put(roundID, n)
 	}
 	return n, err
+}
+
+// progressLine is the expert's "N of M statements …" line: statements are
+// ranked or estimated in a ranking or numeric round, not rated, so those
+// rounds count them as answered.
+func progressLine(l *i18n.Localizer, kind rounds.Kind, total, answered int) string {
+	if kind == rounds.KindRanking || kind == rounds.KindNumeric {
+		return l.T("progress.answered", "Count", total, "Answered", answered)
+	}
+	return l.T("progress", "Count", total, "Answered", answered)
 }

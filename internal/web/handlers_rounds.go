@@ -242,6 +242,9 @@ type carryRow struct {
 	// decision, when statements are rated on several criteria.
 	Criteria []*report.StatementReport
 	Combined string
+	// Rank is the statement's mean and median rank in a ranking round,
+	// which has no ratings to show (nil in another kind of round).
+	Rank *workflow.RankingItem
 }
 
 type commentView struct {
@@ -463,6 +466,9 @@ func (a *App) fillCarryOver(c echo.Context, p *roundPage) error {
 	refused, _ := c.Get(ctxRefusedDecisions).(map[int64]refusedDecision)
 	for _, rs := range p.Statements {
 		row := carryRow{RS: rs, Stat: byRS[rs.ID], Decision: decisions[rs.ID], Comments: comments[rs.ID]}
+		if p.RankingResults != nil {
+			row.Rank = rankingItemOf(p.RankingResults, rs.ID)
+		}
 		if x, ok := refused[rs.ID]; ok { // the refused form shows what was chosen
 			row.Decision.Decision, row.Decision.Reason, row.Error = x.Decision.Decision, x.Reason, x.Error
 		}
@@ -892,4 +898,15 @@ func (a *App) askCloseRound(c echo.Context, st store.Study, r store.Round) error
 	}
 	p.Effects = append(p.Effects, "The results are computed with the study's locked settings and frozen, and the rule proposes a decision for each statement.")
 	return a.askConfirmation(c, http.StatusOK, "rounds", p)
+}
+
+// rankingItemOf is a round statement's line of a ranking round's results
+// (nil if the stored results do not name it).
+func rankingItemOf(res *workflow.RankingResults, rsID int64) *workflow.RankingItem {
+	for i := range res.Per {
+		if res.Per[i].RoundStatementID == rsID {
+			return &res.Per[i]
+		}
+	}
+	return nil
 }

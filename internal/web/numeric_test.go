@@ -89,7 +89,7 @@ func TestNumericRoundJourney(t *testing.T) {
 			k0, k1 := fmt.Sprintf("r%d", rss[0].ID), fmt.Sprintf("r%d", rss[1].ID)
 			if i == 0 { // without JavaScript: a refused estimate first
 				page := ex.get("/e")
-				mustContain(t, "expert page", page.body, `inputmode="numeric"`, `<label for="`+k0+`">Your estimate (year)</label>`, "From 2025 to 2100", `name="k`+itoa(rss[0].ID)+`"`)
+				mustContain(t, "expert page", page.body, "0 of 2 statements answered", `inputmode="numeric"`, `<label for="`+k0+`">Your estimate (year)</label>`, "From 2025 to 2100", `name="k`+itoa(rss[0].ID)+`"`)
 				bad := ex.post("/e", url.Values{k0: {"2200"}, k1: {"2045"}})
 				if bad.status != http.StatusUnprocessableEntity {
 					t.Fatalf("out of range: %d", bad.status)
@@ -110,7 +110,7 @@ func TestNumericRoundJourney(t *testing.T) {
 				}
 				for j, v := range []string{cars[i], "2045"} {
 					res := ex.post("/e/answer", url.Values{"s": {itoa(rss[j].ID)}, "r": {v}, "k": {"3"}})
-					if res.status != http.StatusOK || !strings.Contains(res.body, `"saved":true`) {
+					if res.status != http.StatusOK || !strings.Contains(res.body, `"saved":true`) || !strings.Contains(res.body, fmt.Sprintf(`"progress":"%d of 2 statements answered"`, j+1)) {
 						t.Fatalf("autosave %s: %d %s", v, res.status, res.body)
 					}
 				}
@@ -128,7 +128,12 @@ func TestNumericRoundJourney(t *testing.T) {
 		if r := b.post(round1+"/close", url.Values{"confirm": {"yes"}}); r.status != http.StatusOK {
 			t.Fatalf("close round 1: %d", r.status)
 		}
-		mustContain(t, "closed round page", b.get(round1).body, "Numeric estimates, round 1 (unit: year)", `<td class="num">2050</td>`)
+		closed := b.get(round1).body
+		mustContain(t, "closed round page", closed, "Numeric estimates, round 1 (unit: year)", `<td class="num">2050</td>`)
+		// The decisions table has no ratings to show: the estimates are in the table above.
+		if i := strings.Index(closed, `id="decisions"`); i < 0 || strings.Contains(closed[i:], "% agree") {
+			t.Errorf("the decisions table of a numeric round shows the rating columns (at %d)", i)
+		}
 		rr, err := env.store.RoundResultsByID(ctx, r1)
 		if err != nil {
 			t.Fatal(err)
@@ -309,7 +314,7 @@ func TestNumericRoundInTheExpertsLanguage(t *testing.T) {
 		id := itoa(s.round.Statements[0].ID)
 		de := s.expert(t, "e4@example.org")
 		page := de.get("/e")
-		mustContain(t, "German page", page.body, "Ihre Schätzung (%)", "Von 0 bis 100 · Erlaubte Nachkommastellen: 1", `inputmode="decimal"`)
+		mustContain(t, "German page", page.body, "0 von 1 Aussage beantwortet", "Ihre Schätzung (%)", "Von 0 bis 100 · Erlaubte Nachkommastellen: 1", `inputmode="decimal"`)
 		bad := de.post("/e", url.Values{"r" + id: {"12,55"}})
 		mustContain(t, "German refusal", bad.body, "Bitte verwenden Sie weniger Nachkommastellen (höchstens 1).", `value="12,55"`,
 			"Eine Schätzung wurde nicht angenommen")

@@ -98,7 +98,7 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 		e1 := s.expert(t, "e1@example.org")
 		page = e1.get("/e")
 		st0 := itoa(s.round.Statements[0].ID)
-		mustContain(t, "expert's ranking page", page.body, "Put the statements in order of importance",
+		mustContain(t, "expert's ranking page", page.body, "Put the statements in order of importance", "0 of 3 statements answered",
 			`<input class="rank" id="r`+st0+`" name="r`+st0+`"`, `aria-labelledby="rl`+st0+` lg`+st0+`"`)
 		if r := rankAs(e1, s.round, "/e", "4", "1", ""); r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("rank 4 of 3: %d", r.status)
@@ -123,7 +123,8 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 			t.Fatalf("autosave of rank 9: %d %s", bad.status, bad.body)
 		}
 		for i, rank := range []string{"1", "3", "2"} {
-			if r := e2.post("/e/answer", url.Values{"s": {itoa(s.round.Statements[i].ID)}, "r": {rank}}); r.status != http.StatusOK {
+			if r := e2.post("/e/answer", url.Values{"s": {itoa(s.round.Statements[i].ID)}, "r": {rank}}); r.status != http.StatusOK ||
+				!strings.Contains(r.body, fmt.Sprintf(`"progress":"%d van 3 stellingen beantwoord"`, i+1)) {
 				t.Fatalf("autosave: %d %s", r.status, r.body)
 			}
 		}
@@ -139,6 +140,14 @@ func TestRankingRoundEndToEnd(t *testing.T) {
 		// The close: rank sums 6, 10, 14 of 5 experts: W = 12·32/(25·24) = 0.64.
 		r = b.post(fmt.Sprintf("%s/rounds/%d/close", base, round2ID), url.Values{"confirm": {"yes"}})
 		mustContain(t, "closed ranking round", r.body, "Kendall's W (tie-corrected): 0.64 over 5 complete rankings", "<td class=\"num\">1.2</td>", "<td class=\"num\">2.8</td>")
+		// The decisions table shows each statement's mean and median rank, not the empty rating columns.
+		decisionsTable := r.body[strings.Index(r.body, `id="decisions"`):]
+		decisionsTable = decisionsTable[:strings.Index(decisionsTable, "</table>")]
+		mustContain(t, "decisions table", decisionsTable, `<th class="num">Mean rank</th><th class="num">Median rank</th>`,
+			"<td>Opening hours</td><td class=\"num\">1.2</td><td class=\"num\">1</td>", "<td>Peer workers</td><td class=\"num\">2.8</td><td class=\"num\">3</td>")
+		if strings.Contains(decisionsTable, "% agree") {
+			t.Error("the decisions table of a ranking round shows the rating columns")
+		}
 		rr, err := env.store.RoundResultsByID(ctx, round2ID)
 		if err != nil {
 			t.Fatal(err)
