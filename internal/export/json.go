@@ -22,6 +22,9 @@ type Document struct {
 	Lineage       []LineageRow            `json:"lineage"`
 	// Rankings are the closed ranking rounds' results ([] when none).
 	Rankings []results.Ranking `json:"rankings"`
+	// Estimates are the closed numeric rounds' results ([] when none), as
+	// a numeric round's results store them (results.NumericResults).
+	Estimates []results.NumericResults `json:"estimates"`
 	// Criteria, for a study rated on several criteria, is each
 	// criterion's figures and decision and the combined decision per
 	// round, as `delphi analyze --format json` writes a file with a
@@ -82,7 +85,8 @@ type SensitivityRoundJSON struct {
 
 // NewDocument assembles the JSON export.
 func NewDocument(res *results.Results, lineage []LineageRow) Document {
-	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage, Rankings: append([]results.Ranking{}, res.Input.Rankings...), Criteria: res.Criteria,
+	d := Document{Report: res.Report, StatementFlow: res.StatementFlow, Lineage: lineage, Rankings: append([]results.Ranking{}, res.Input.Rankings...),
+		Estimates: append([]results.NumericResults{}, res.Input.Estimates...), Criteria: res.Criteria,
 		Attrition: AttritionJSON{Panel: res.Attrition.Panel, Completers: res.Attrition.Completers, Groups: res.Attrition.Groups, Countries: res.Attrition.Countries}}
 	for _, f := range res.Flow {
 		d.Flow = append(d.Flow, FlowJSON{Round: f.Round, Invited: f.Invited, Responded: f.Responded, ResponseRatePct: f.ResponseRatePct,

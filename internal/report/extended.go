@@ -282,6 +282,29 @@ type EstimateChangeReport struct {
 	WilcoxonPExact   analysis.Opt[float64] `json:"wilcoxon_p_exact"`
 }
 
+// NewEstimateReport is one statement's EstimateReport under quantile
+// type q: its summary and, when ch is not nil, the change since round
+// previousRound. `delphi analyze` and the platform's stored numeric
+// results (workflow) both build it here, so that they agree field for
+// field.
+func NewEstimateReport(statement string, sum analysis.EstimateSummary, ch *analysis.EstimateChange, previousRound int, q analysis.QuantileType) EstimateReport {
+	qs := sum.Quartiles(q)
+	rep := EstimateReport{
+		Statement: statement, NTotal: sum.NTotal, N: sum.N, NMissing: sum.NMissing,
+		Mean: sum.Mean, Min: sum.Min, Max: sum.Max, Median: sum.Median,
+		Q1: qs.Q1, Q3: qs.Q3, IQR: qs.IQR, IQRPerMedian: qs.IQRPerMedian, Note: qs.IQRPerMedianReason,
+	}
+	if ch != nil {
+		w := &ch.Wilcoxon
+		rep.Change = &EstimateChangeReport{
+			PreviousRound: previousRound, IQRChange: ch.IQRChange(q), NPairs: w.NPairs,
+			WilcoxonWPlus: w.WPlus, WilcoxonWMinus: w.WMinus, WilcoxonNNonzero: w.NNonzero,
+			WilcoxonZ: w.Z, WilcoxonP: w.P, WilcoxonPExact: w.PExactCond,
+		}
+	}
+	return rep
+}
+
 // roundNumbers returns the file's round numbers, ascending.
 func (f *longFile) roundNumbers() []int {
 	var rs []int
@@ -696,24 +719,16 @@ func buildEstimates(f *longFile, q analysis.QuantileType, rng *RangeInfo) (*Exte
 			if err != nil {
 				return nil, fmt.Errorf("round %d, statement %q: %w", n, f.statements[s], err)
 			}
-			qs := sum.Quartiles(q)
-			rep := EstimateReport{
-				Statement: f.statements[s], NTotal: sum.NTotal, N: sum.N, NMissing: sum.NMissing,
-				Mean: sum.Mean, Min: sum.Min, Max: sum.Max, Median: sum.Median,
-				Q1: qs.Q1, Q3: qs.Q3, IQR: qs.IQR, IQRPerMedian: qs.IQRPerMedian, Note: qs.IQRPerMedianReason,
-			}
+			var change *analysis.EstimateChange
+			previous := 0
 			if p := last[s]; p >= 0 {
 				ch, err := analysis.CompareEstimates(vals[p][s], all)
 				if err != nil {
 					return nil, fmt.Errorf("round %d, statement %q: %w", n, f.statements[s], err)
 				}
-				w := &ch.Wilcoxon
-				rep.Change = &EstimateChangeReport{
-					PreviousRound: rounds[p], IQRChange: ch.IQRChange(q), NPairs: w.NPairs,
-					WilcoxonWPlus: w.WPlus, WilcoxonWMinus: w.WMinus, WilcoxonNNonzero: w.NNonzero,
-					WilcoxonZ: w.Z, WilcoxonP: w.P, WilcoxonPExact: w.PExactCond,
-				}
+				change, previous = &ch, rounds[p]
 			}
+			rep := NewEstimateReport(f.statements[s], sum, change, previous, q)
 			last[s] = i
 			er.Statements = append(er.Statements, rep)
 		}

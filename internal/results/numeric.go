@@ -4,7 +4,36 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/delphi-platform/delphi/analysis"
+	"github.com/delphi-platform/delphi/internal/report"
 )
+
+// NumericResults are a closed numeric round's results as stored with the
+// round's results (round_results.results, key "estimates") and exported
+// in results.json ("estimates"): per statement the report `delphi analyze
+// --kind numeric --format json` writes (report.EstimateReport), under the
+// study's quantile type and under the other one.
+type NumericResults struct {
+	Round         int                `json:"round"`
+	Unit          string             `json:"unit"`
+	Quantile      string             `json:"quantile"`       // the study's type, which the pages show ("type6", "type7")
+	OtherQuantile string             `json:"other_quantile"` // the other type, which the exports show beside it
+	Statements    []NumericStatement `json:"statements"`
+}
+
+// NumericStatement is one statement's estimates in one numeric round.
+type NumericStatement struct {
+	RoundStatementID int64  `json:"round_statement_id"`
+	StatementID      int64  `json:"statement_id"`
+	Text             string `json:"text"`
+	// Report is under the study's quantile type, OtherQuantile under the
+	// other; their "statement" is the statement's text, and "change" is
+	// null unless the previous round was numeric and asked the statement.
+	Report         report.EstimateReport `json:"report"`
+	OtherQuantile  report.EstimateReport `json:"other_quantile"`
+	MeanConfidence analysis.Opt[float64] `json:"mean_confidence"`
+}
 
 // NumericRound describes a closed numeric estimate round for the methods
 // report (issue 17).

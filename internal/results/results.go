@@ -40,6 +40,9 @@ type Input struct {
 	// Rankings are the closed ranking rounds' results (ranking.go), in
 	// round order; their rounds have no ratings.
 	Rankings []Ranking
+	// Estimates are the closed numeric rounds' stored results, in round
+	// order.
+	Estimates []NumericResults
 	// Criteria are set when statements are rated on several criteria.
 	Criteria *Criteria
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -142,8 +143,32 @@ func TestNumericRoundJourney(t *testing.T) {
 		if err != nil || !ok || len(res.Statements) != 2 {
 			t.Fatalf("numeric results: %v %v %+v", ok, err, res)
 		}
-		if s := res.Statements[0].Summary; s.N != 5 || s.Median.Value != 2050 || s.Type7.IQR.Value != 20 || s.Type6.IQR.Value != 30 {
+		if s := res.Statements[0]; res.Quantile != "type6" || res.OtherQuantile != "type7" || s.Report.N != 5 || s.Report.Median.Value != 2050 ||
+			s.Report.IQR.Value != 30 || s.OtherQuantile.IQR.Value != 20 || s.Report.Change != nil || s.Report.Statement != s.Text {
 			t.Fatalf("round 1 summary: %+v", s)
+		}
+		// Stored in the platform's JSON style: analyze's snake_case fields.
+		var storedJSON struct {
+			Estimates struct {
+				Statements []map[string]json.RawMessage `json:"statements"`
+			} `json:"estimates"`
+		}
+		if err := json.Unmarshal([]byte(rr.Results), &storedJSON); err != nil || len(storedJSON.Estimates.Statements) != 2 {
+			t.Fatalf("stored estimates: %v %s", err, rr.Results)
+		}
+		var report0 map[string]json.RawMessage
+		if err := json.Unmarshal(storedJSON.Estimates.Statements[0]["report"], &report0); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"n_total", "n_missing", "iqr_per_median", "change"} {
+			if _, ok := report0[k]; !ok {
+				t.Errorf("stored report has no %q: %v", k, report0)
+			}
+		}
+		for _, k := range []string{"round_statement_id", "statement_id", "text", "report", "other_quantile", "mean_confidence"} {
+			if _, ok := storedJSON.Estimates.Statements[0][k]; !ok {
+				t.Errorf("stored statement has no %q", k)
+			}
 		}
 		decisions, _ := env.store.DecisionsByRound(ctx, r1)
 		for _, rs := range rss {
@@ -209,11 +234,11 @@ func TestNumericRoundJourney(t *testing.T) {
 		rr2, _ := env.store.RoundResultsByID(ctx, rj.ID)
 		res2, _, _ := workflow.NumericResultsOf(rr2.Results)
 		s0 := res2.Statements[0]
-		if s0.Change == nil || s0.PreviousRound != 1 || s0.Change.Wilcoxon.NPairs != 5 || s0.Change.IQRChangeType7.Value >= 0 {
-			t.Fatalf("convergence: %+v", s0.Change)
+		if ch := s0.OtherQuantile.Change; ch == nil || ch.PreviousRound != 1 || ch.NPairs != 5 || ch.IQRChange.Value >= 0 {
+			t.Fatalf("convergence: %+v", ch)
 		}
-		if s0.Summary.Min.Value != 2045.5 {
-			t.Errorf("decimal comma: min %v", s0.Summary.Min.Value)
+		if s0.Report.Min.Value != 2045.5 {
+			t.Errorf("decimal comma: min %v", s0.Report.Min.Value)
 		}
 		page := b.get(base + "/results")
 		if page.status != http.StatusOK {
@@ -271,16 +296,26 @@ func TestNumericRoundJourney(t *testing.T) {
 		if err := json.Unmarshal(out.Bytes(), &an); err != nil || len(an.Estimates.Rounds) != 2 {
 			t.Fatalf("delphi analyze output: %v\n%s", err, out.String())
 		}
+		// The stored report is analyze's, field for field (the statement
+		// named by its text rather than the export's key).
+		if an.Estimates.Quantile != res.Quantile {
+			t.Fatalf("analyze quantile %q; stored %q", an.Estimates.Quantile, res.Quantile)
+		}
 		for i, stored := range []workflow.NumericResults{res, res2} {
 			for j, ns := range stored.Statements {
-				a, q := an.Estimates.Rounds[i].Statements[j], ns.Summary.Type6
-				if a.Median != ns.Summary.Median || a.Q1 != q.Q1 || a.Q3 != q.Q3 || a.IQR != q.IQR || a.N != ns.Summary.N {
-					t.Errorf("round %d statement %d: analyze %+v; platform %+v", i+1, j, a, ns.Summary)
-				}
-				if ns.Change != nil && (a.Change == nil || a.Change.WilcoxonP != ns.Change.Wilcoxon.P || a.Change.IQRChange != ns.Change.IQRChangeType6) {
-					t.Errorf("round %d statement %d: analyze change %+v; platform %+v", i+1, j, a.Change, ns.Change)
+				a := an.Estimates.Rounds[i].Statements[j]
+				a.Statement = ns.Text
+				if !reflect.DeepEqual(a, ns.Report) {
+					t.Errorf("round %d statement %d: analyze %+v %+v; platform %+v %+v", i+1, j, a, a.Change, ns.Report, ns.Report.Change)
 				}
 			}
+		}
+		// results.json carries the same stored results.
+		var doc struct {
+			Estimates []workflow.NumericResults `json:"estimates"`
+		}
+		if r := b.get(base + "/results.json"); json.Unmarshal([]byte(r.body), &doc) != nil || !reflect.DeepEqual(doc.Estimates, []workflow.NumericResults{res, res2}) {
+			t.Errorf("results.json estimates: %+v", doc.Estimates)
 		}
 	})
 }

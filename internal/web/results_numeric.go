@@ -8,6 +8,7 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/export"
+	"github.com/delphi-platform/delphi/internal/report"
 	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/internal/workflow"
@@ -101,13 +102,12 @@ func (a *App) estimatesSheet(ctx context.Context, st store.Study) ([]export.Shee
 	}
 	for _, x := range stored {
 		for _, s := range x.res.Statements {
-			m, t6, t7 := s.Summary, s.Summary.Type6, s.Summary.Type7
-			row := []any{x.round, s.Text, x.res.Unit, m.N, m.NMissing, cell(m.Mean), cell(m.Median),
+			t6, t7 := underType(x.res, s, analysis.Type6), underType(x.res, s, analysis.Type7)
+			row := []any{x.round, s.Text, x.res.Unit, t6.N, t6.NMissing, cell(t6.Mean), cell(t6.Median),
 				cell(t6.Q1), cell(t6.Q3), cell(t6.IQR), cell(t6.IQRPerMedian), cell(t7.Q1), cell(t7.Q3), cell(t7.IQR), cell(t7.IQRPerMedian),
-				cell(m.Min), cell(m.Max), cell(s.Confidence)}
-			if ch := s.Change; ch != nil {
-				w := ch.Wilcoxon
-				row = append(row, s.PreviousRound, cell(ch.IQRChangeType6), cell(ch.IQRChangeType7), w.NPairs, cell(w.WPlus), cell(w.Z), cell(w.P))
+				cell(t6.Min), cell(t6.Max), cell(s.MeanConfidence)}
+			if c6, c7 := t6.Change, t7.Change; c6 != nil && c7 != nil {
+				row = append(row, c6.PreviousRound, cell(c6.IQRChange), cell(c7.IQRChange), c6.NPairs, cell(c6.WilcoxonWPlus), cell(c6.WilcoxonZ), cell(c6.WilcoxonP))
 			} else {
 				row = append(row, nil, nil, nil, nil, nil, nil, nil)
 			}
@@ -117,22 +117,31 @@ func (a *App) estimatesSheet(ctx context.Context, st store.Study) ([]export.Shee
 	return []export.Sheet{sh}, nil
 }
 
+// underType is a statement's stored report under quantile type t: the
+// study's type is its "report", the other its "other_quantile".
+func underType(res workflow.NumericResults, s workflow.NumericStatement, t analysis.QuantileType) report.EstimateReport {
+	if res.Quantile == t.String() {
+		return s.Report
+	}
+	return s.OtherQuantile
+}
+
 func numericView(round int, res workflow.NumericResults) numericResultsView {
 	v := numericResultsView{Round: round, Unit: res.Unit}
-	primary, other := analysis.Type6, analysis.Type7
+	primary := analysis.Type6
 	if res.Quantile == analysis.Type7.String() {
-		primary, other = other, primary
+		primary = analysis.Type7
 	}
 	v.Quantile = primary.Label()
 	for _, s := range res.Statements {
-		q, o := s.Summary.Quartiles(primary), s.Summary.Quartiles(other)
-		row := numericResultRow{Text: s.Text, N: s.Summary.N, Median: num(s.Summary.Median), Q1: num(q.Q1), Q3: num(q.Q3), IQR: num(q.IQR),
-			Q1o: num(o.Q1), Q3o: num(o.Q3), IQRo: num(o.IQR), IQRPerMedian: num(q.IQRPerMedian), Min: num(s.Summary.Min), Max: num(s.Summary.Max),
-			Confidence: num(s.Confidence)}
-		if ch := s.Change; ch != nil {
-			row.Previous, row.Pairs = s.PreviousRound, strconv.Itoa(ch.Wilcoxon.NPairs)
-			d := ch.IQRChange(primary)
-			row.IQRChange, row.WilcoxonP = num(d), num(ch.Wilcoxon.P)
+		q, o := s.Report, s.OtherQuantile
+		row := numericResultRow{Text: s.Text, N: q.N, Median: num(q.Median), Q1: num(q.Q1), Q3: num(q.Q3), IQR: num(q.IQR),
+			Q1o: num(o.Q1), Q3o: num(o.Q3), IQRo: num(o.IQR), IQRPerMedian: num(q.IQRPerMedian), Min: num(q.Min), Max: num(q.Max),
+			Confidence: num(s.MeanConfidence)}
+		if ch := q.Change; ch != nil {
+			row.Previous, row.Pairs = ch.PreviousRound, strconv.Itoa(ch.NPairs)
+			d := ch.IQRChange
+			row.IQRChange, row.WilcoxonP = num(d), num(ch.WilcoxonP)
 			switch x, ok := d.Get(); {
 			case ok && x < 0:
 				row.Direction = "converged"

@@ -261,6 +261,9 @@ func (w *Service) LoadDataset(ctx context.Context, st store.Study, opt LoadOptio
 		if in.Rankings, err = w.loadRankings(ctx, d.Lineage); err != nil {
 			return nil, err
 		}
+		if in.Estimates, err = w.loadEstimates(ctx, d.Lineage); err != nil {
+			return nil, err
+		}
 	}
 	d.Input = in
 	return d, nil

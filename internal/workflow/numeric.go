@@ -11,6 +11,8 @@ import (
 
 	"github.com/delphi-platform/delphi/analysis"
 	"github.com/delphi-platform/delphi/internal/fault"
+	"github.com/delphi-platform/delphi/internal/report"
+	"github.com/delphi-platform/delphi/internal/results"
 	"github.com/delphi-platform/delphi/internal/store"
 	"github.com/delphi-platform/delphi/rounds"
 )
@@ -232,25 +234,12 @@ func estimateOf(x store.Extra) analysis.Opt[float64] {
 
 // NumericResults are a closed numeric round's results, stored with the
 // round's results (round_results.results, key "estimates") when it
-// closes: per statement the summary of its estimates under both quantile
-// types and, from the second numeric round on, the change since the
-// previous numeric round that asked it.
-type NumericResults struct {
-	Unit       string             `json:"unit"`
-	Quantile   string             `json:"quantile"` // the study's type, which the pages show
-	Statements []NumericStatement `json:"statements"`
-}
+// closes, in the shape `delphi analyze --kind numeric --format json`
+// writes (results.NumericResults).
+type NumericResults = results.NumericResults
 
 // NumericStatement is one statement's estimates in one round.
-type NumericStatement struct {
-	RoundStatementID int64                    `json:"round_statement_id"`
-	StatementID      int64                    `json:"statement_id"`
-	Text             string                   `json:"text"`
-	Summary          analysis.EstimateSummary `json:"summary"`
-	Confidence       analysis.Opt[float64]    `json:"mean_confidence"`
-	PreviousRound    int                      `json:"previous_round,omitempty"`
-	Change           *analysis.EstimateChange `json:"change,omitempty"`
-}
+type NumericStatement = results.NumericStatement
 
 // numericResults computes a closed numeric round's results: the counted
 // answers of round r summarised per statement, and compared per expert
@@ -262,7 +251,11 @@ func (w *Service) numericResults(ctx context.Context, st store.Study, all []stor
 		return NumericResults{}, err
 	}
 	n, _ := NumericSettingsOf(r)
-	out := NumericResults{Unit: n.Unit, Quantile: set.Quantile.String()}
+	primary, other := set.Quantile, analysis.Type7
+	if primary == analysis.Type7 {
+		other = analysis.Type6
+	}
+	out := NumericResults{Round: r.Number, Unit: n.Unit, Quantile: primary.String(), OtherQuantile: other.String(), Statements: []NumericStatement{}}
 	rss, err := w.store.RoundStatements(ctx, r.ID)
 	if err != nil {
 		return out, err
@@ -293,7 +286,8 @@ func (w *Service) numericResults(ctx context.Context, st store.Study, all []stor
 		if err != nil {
 			return out, err
 		}
-		ns := NumericStatement{RoundStatementID: rs.ID, StatementID: rs.StatementID, Text: rs.Text, Summary: sum, Confidence: meanOf(conf[rs.ID])}
+		var change *analysis.EstimateChange
+		previous := 0
 		if prev != nil && rs.PreviousID.Valid {
 			// Paired by expert: an expert of either round only is a
 			// missing value on the other side (CompareEstimates drops it).
@@ -312,9 +306,12 @@ func (w *Service) numericResults(ctx context.Context, st store.Study, all []stor
 			if err != nil {
 				return out, err
 			}
-			ns.PreviousRound, ns.Change = prev.Number, &ch
+			change, previous = &ch, prev.Number
 		}
-		out.Statements = append(out.Statements, ns)
+		out.Statements = append(out.Statements, NumericStatement{RoundStatementID: rs.ID, StatementID: rs.StatementID, Text: rs.Text,
+			Report:         report.NewEstimateReport(rs.Text, sum, change, previous, primary),
+			OtherQuantile:  report.NewEstimateReport(rs.Text, sum, change, previous, other),
+			MeanConfidence: meanOf(conf[rs.ID])})
 	}
 	return out, nil
 }
@@ -396,6 +393,32 @@ func NumericResultsOf(resultsJSON string) (NumericResults, bool, error) {
 		return NumericResults{}, false, nil
 	}
 	return *m.Estimates, true, nil
+}
+
+// loadEstimates reads the stored results of the closed numeric rounds
+// among the study's rounds, in round order, for the exports.
+func (w *Service) loadEstimates(ctx context.Context, lin []roundLineage) ([]NumericResults, error) {
+	var out []NumericResults
+	for _, rl := range lin {
+		if rl.round.Kind != rounds.KindNumeric || rl.round.Status != rounds.Closed {
+			continue
+		}
+		rr, err := w.store.RoundResultsByID(ctx, rl.round.ID)
+		if errors.Is(err, store.ErrNotFound) { // its close is being finished
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		res, ok, err := NumericResultsOf(rr.Results)
+		if err != nil {
+			return nil, fmt.Errorf("workflow: numeric round %d results: %w", rl.round.Number, err)
+		}
+		if ok {
+			out = append(out, res)
+		}
+	}
+	return out, nil
 }
 
 // EstimatesOf returns the estimates given to the statement with lineage
