@@ -139,6 +139,7 @@ func TestNumericRoundInBrowser(t *testing.T) {
 	}
 	wide("round 2 feedback", 375)
 	axeCheck(t, ctx, "numeric feedback in round 2, 375 px")
+	shot(t, ctx, "expert-numeric-feedback-375")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(`#rate`)); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ func TestRankingInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		axeCheck(t, ctx, "prepare round form, "+itoa(w)+" px")
+		shot(t, ctx, "prepare-round-"+itoa(w))
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(`input[name=kind][value=ranking]`), chromedp.Click(`input[name=statement]`),
 		chromedp.Click(`#prepare button[type=submit]`), chromedp.WaitVisible(`#prepare p.error`)); err != nil {
@@ -63,6 +64,7 @@ func TestRankingInBrowser(t *testing.T) {
 		t.Errorf("rank box named %q", name)
 	}
 	axeCheck(t, ex, "expert ranking page with feedback, 375 px")
+	shot(t, ex, "expert-ranking-375")
 	if w := eval[int](t, ex, `document.documentElement.scrollWidth`); w > 375 {
 		t.Errorf("at 375 px the page is %d px wide", w)
 	}
@@ -85,6 +87,7 @@ func TestRankingInBrowser(t *testing.T) {
 		t.Errorf("the problem is not tied to the box: %q", d)
 	}
 	axeCheck(t, ex, "expert ranking refused, 375 px")
+	shot(t, ex, "expert-ranking-refused-375")
 
 	// Corrected: statement 2 becomes 3, statement 3 becomes 2.
 	tabTo(t, ex, `#r`+id(1))
