@@ -399,26 +399,36 @@ func NumericResultsOf(resultsJSON string) (NumericResults, bool, error) {
 // among the study's rounds, in round order, for the exports.
 func (w *Service) loadEstimates(ctx context.Context, lin []roundLineage) ([]NumericResults, error) {
 	var out []NumericResults
-	for _, rl := range lin {
-		if rl.round.Kind != rounds.KindNumeric || rl.round.Status != rounds.Closed {
-			continue
-		}
-		rr, err := w.store.RoundResultsByID(ctx, rl.round.ID)
-		if errors.Is(err, store.ErrNotFound) { // its close is being finished
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	err := w.forEachClosedResults(ctx, lin, rounds.KindNumeric, func(rr store.RoundResults) error {
 		res, ok, err := NumericResultsOf(rr.Results)
-		if err != nil {
-			return nil, fmt.Errorf("workflow: numeric round %d results: %w", rl.round.Number, err)
-		}
 		if ok {
 			out = append(out, res)
 		}
+		return err
+	})
+	return out, err
+}
+
+// forEachClosedResults calls fn with the stored results of each closed
+// round of the kind among lin, in round order; a round whose close is
+// still being finished has none yet and is left out.
+func (w *Service) forEachClosedResults(ctx context.Context, lin []roundLineage, kind rounds.Kind, fn func(store.RoundResults) error) error {
+	for _, rl := range lin {
+		if rl.round.Kind != kind || rl.round.Status != rounds.Closed {
+			continue
+		}
+		rr, err := w.store.RoundResultsByID(ctx, rl.round.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(rr); err != nil {
+			return fmt.Errorf("workflow: %s round %d results: %w", kind, rl.round.Number, err)
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // EstimatesOf returns the estimates given to the statement with lineage

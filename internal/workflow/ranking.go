@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -289,24 +288,14 @@ func (fs *rankingFeedbackSource) feedback(prevRS int64) (string, error) {
 // among lin, in round order, for the results pages and exports.
 func (w *Service) loadRankings(ctx context.Context, lin []roundLineage) ([]results.Ranking, error) {
 	var out []results.Ranking
-	for _, rl := range lin {
-		if rl.round.Kind != rounds.KindRanking || rl.round.Status != rounds.Closed {
-			continue
-		}
-		rr, err := w.store.RoundResultsByID(ctx, rl.round.ID)
-		if errors.Is(err, store.ErrNotFound) { // its close is being finished
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	err := w.forEachClosedResults(ctx, lin, rounds.KindRanking, func(rr store.RoundResults) error {
 		res, err := RankingResultsOf(rr)
-		if err != nil {
-			return nil, fmt.Errorf("workflow: ranking round %d results: %w", rl.round.Number, err)
+		if err == nil {
+			out = append(out, res)
 		}
-		out = append(out, res)
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // fixedAtCreation refuses, for a draft, a change of what was chosen when
