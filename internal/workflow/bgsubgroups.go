@@ -33,23 +33,14 @@ type SubgroupField struct {
 // SubgroupFields lists the study's single-choice background fields and
 // its number fields with subgroup ranges, in the form's order.
 func (w *Service) SubgroupFields(ctx context.Context, st store.Study) ([]SubgroupField, error) {
-	fields, err := w.store.BackgroundFieldsByStudy(ctx, st.ID)
-	if err != nil || len(fields) == 0 {
-		return nil, err
-	}
-	all, err := w.store.StudyTextsByStudy(ctx, st.ID)
-	if err != nil {
-		return nil, err
-	}
+	items, err := w.BackgroundForm(ctx, st, st.MainLanguage())
 	var out []SubgroupField
-	main := st.MainLanguage()
-	for _, f := range fields {
+	for _, f := range items {
 		if f.Kind == store.FieldChoice || f.Kind == store.FieldNumber && len(f.BinList()) > 0 {
-			label, _ := all.In(store.BackgroundLabelName(f.ID), main, main)
-			out = append(out, SubgroupField{ID: f.ID, Label: label})
+			out = append(out, SubgroupField{ID: f.ID, Label: f.Label.Text})
 		}
 	}
-	return out, nil
+	return out, err
 }
 
 // SubgroupSplit is every closed round's results per answer to one field.
