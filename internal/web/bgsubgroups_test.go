@@ -45,7 +45,7 @@ func addSectorField(t testing.TB, s *expertStudy) backgroundFieldJSON {
 // groups hold fewer than 3 ratings together; a field that is not a
 // choice field is refused by name.
 func TestBackgroundSubgroups(t *testing.T) {
-	engines(t, func(t *testing.T, env *testEnv) {
+	enginesInTurn(t, func(t *testing.T, env *testEnv) {
 		s, sector, role := subgroupStudy(t, env)
 
 		// The results page: the field is a choice beside group and country.
@@ -166,7 +166,7 @@ func TestBackgroundSubgroups(t *testing.T) {
 // round just launched counts 0), and in a real-time round, where nobody
 // submits, those who answered anything.
 func TestPanelDescriptionPerRound(t *testing.T) {
-	engines(t, func(t *testing.T, env *testEnv) {
+	enginesInTurn(t, func(t *testing.T, env *testEnv) {
 		s := newPanelStudy(t, env, nil, []string{"Clinics open in the evening"}, textsPanel, "")
 		sector := addSectorField(t, s)
 		s.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(textsPanel))
@@ -214,7 +214,7 @@ func TestPanelDescriptionPerRound(t *testing.T) {
 // submits, the round's respondents are the experts who answered anything:
 // e1 and e2 answer, e3 opens the page and answers nothing.
 func TestPanelDescriptionRealtime(t *testing.T) {
-	engines(t, func(t *testing.T, env *testEnv) {
+	enginesInTurn(t, func(t *testing.T, env *testEnv) {
 		rt := newPanelStudy(t, env, nil, fourStatements, textsPanel, `,"mode":"realtime"`)
 		rsector := addSectorField(t, rt)
 		rt.launch(t, `{"deadline":"2099-06-04T17:00:00Z"}`, len(textsPanel))
@@ -256,7 +256,7 @@ func panelColumns(pd workflow.PanelDescription) string {
 // field), recorded in the audit log once the study runs, and split the
 // results like a choice field's options.
 func TestBackgroundSubgroupsByRanges(t *testing.T) {
-	engines(t, func(t *testing.T, env *testEnv) {
+	enginesInTurn(t, func(t *testing.T, env *testEnv) {
 		panel := subgroupPanel[:6]
 		s := newPanelStudy(t, env, nil, []string{"Clinics open in the evening"}, panel, "")
 		coord := env.loggedIn("coord@example.org")

@@ -25,7 +25,7 @@ import (
 func TestCoordinatorJourneyInBrowser(t *testing.T) {
 	t.Parallel() // waits on a browser: overlaps with the other such tests
 	chromium := chromiumPath(t)
-	engines(t, func(t *testing.T, env *testEnv) {
+	enginesInTurn(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
 		env.coordinator("cora@example.org", "Cora Ordinator")
 		b := newChromium(t, chromium)

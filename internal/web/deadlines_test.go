@@ -102,7 +102,7 @@ func auditOf(t *testing.T, env *testEnv, studyID int64, action string) []store.A
 func TestChangeOpenDeadline(t *testing.T) {
 	for _, way := range deadlineWays {
 		t.Run(way.name, func(t *testing.T) {
-			engines(t, func(t *testing.T, env *testEnv) {
+			enginesInTurn(t, func(t *testing.T, env *testEnv) {
 				ctx := context.Background()
 				s := athensStudy(t, env)
 				r := s.round
@@ -171,7 +171,7 @@ func TestChangeOpenDeadline(t *testing.T) {
 func TestChangeOpenDeadlineRefused(t *testing.T) {
 	for _, way := range deadlineWays {
 		t.Run(way.name, func(t *testing.T) {
-			engines(t, func(t *testing.T, env *testEnv) {
+			enginesInTurn(t, func(t *testing.T, env *testEnv) {
 				ctx := context.Background()
 				s := athensStudy(t, env)
 				r := s.round
@@ -213,7 +213,7 @@ func TestChangeOpenDeadlineRefused(t *testing.T) {
 func TestRoundZeroDeadlineChange(t *testing.T) {
 	for _, way := range []string{"page", "api"} {
 		t.Run(way, func(t *testing.T) {
-			engines(t, func(t *testing.T, env *testEnv) {
+			enginesInTurn(t, func(t *testing.T, env *testEnv) {
 				ctx := context.Background()
 				s := newPanelStudy(t, env, nil, nil, defaultPanel, `,"time_zone":"Europe/Athens"`)
 				if r := s.call(t, "POST", s.path+"/ideas", `{"deadline":"2099-01-10T18:00","reminder_days":"2","questions":[{"text":"What would help most?"}]}`); r.status != http.StatusCreated {
@@ -264,7 +264,7 @@ func TestRoundZeroDeadlineChange(t *testing.T) {
 // page (page and API alike), an unknown name is refused with a field
 // error and changes nothing, and a deadline without a zone is read in it.
 func TestStudyTimeZone(t *testing.T) {
-	engines(t, func(t *testing.T, env *testEnv) {
+	enginesInTurn(t, func(t *testing.T, env *testEnv) {
 		ctx := context.Background()
 		token := tokenFor(t, env, "coord@example.org")
 		b := env.loggedIn("coord@example.org")

@@ -30,8 +30,22 @@ type testEnv struct {
 	srv   *httptest.Server
 }
 
-// engines runs fn once per database engine.
+// engines runs fn once per database engine, both at once: each run has
+// its own server and database, and most of a run's time is spent
+// waiting on its database, so the two overlap well on two cores.
 func engines(t *testing.T, fn func(t *testing.T, env *testEnv)) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newTestEnv(t, engine))
+		})
+	}
+}
+
+// enginesInTurn is engines one engine after the other, for tests that
+// drive a browser: those already run beside each other (t.Parallel at
+// their top), and more Chromiums at once would starve two cores.
+func enginesInTurn(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) { fn(t, newTestEnv(t, engine)) })
 	}
